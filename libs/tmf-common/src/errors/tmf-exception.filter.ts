@@ -1,0 +1,71 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger, NotFoundException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import { MethodNotAllowedResolver } from '../http/method-not-allowed';
+import { AppException } from './app.exception';
+import { ErrorKind } from './error-kind';
+import { mapError } from './error-mapper';
+
+/**
+ * The one place where errors become HTTP responses (TMF `Error` bodies). Registered globally by
+ * `configureApp`; the same mapping serves Fastify's own errors (body parsing, limits) through
+ * `sendTmfError`.
+ */
+@Catch()
+export class TmfExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('TmfExceptionFilter');
+
+  constructor(private readonly methodResolver?: MethodNotAllowedResolver) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    sendTmfError(this.translate(exception, request), request, reply, this.logger);
+  }
+
+  /** Nest answers an unknown route with NotFoundException; a known path with another method is 405. */
+  private translate(exception: unknown, request: FastifyRequest): unknown {
+    if (exception instanceof NotFoundException && this.methodResolver && !request.routeOptions?.url) {
+      const allowed = this.methodResolver.allowedMethods(request.url);
+      if (allowed.length > 0) {
+        return new AppException(
+          ErrorKind.MethodNotAllowed,
+          'METHOD_NOT_ALLOWED',
+          `Method ${request.method} is not allowed on ${request.url.split('?')[0]}; allowed: ${allowed.join(', ')}`,
+          { allow: allowed.join(', ') },
+        );
+      }
+      return new AppException(
+        ErrorKind.NotFound,
+        'RESOURCE_NOT_FOUND',
+        `No resource at ${request.method} ${request.url.split('?')[0]}`,
+      );
+    }
+    return exception;
+  }
+}
+
+export function sendTmfError(
+  exception: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  logger: Pick<Logger, 'error'>,
+): void {
+  const mapped = mapError(exception);
+  if (mapped.correlationId) {
+    const stack = exception instanceof Error ? exception.stack : String(exception);
+    logger.error(
+      `Unexpected error on ${request.method} ${request.url} (correlation id ${mapped.correlationId})`,
+      stack,
+    );
+  }
+  if (reply.sent) {
+    return;
+  }
+  void reply
+    .status(mapped.status)
+    .headers(mapped.headers)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify(mapped.body));
+}

@@ -1,0 +1,82 @@
+import { ClassConstructor, plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+
+export interface DocumentViolation {
+  /** Attribute path in TMF dot notation with array indexes, e.g. `contactMedium[0].mediumType`. */
+  path: string;
+  message: string;
+}
+
+/**
+ * Validates a plain JSON document against a class-validator DTO and lists every violation with its
+ * attribute path. Unknown attributes are violations, except inside an object that declares a TMF
+ * extension schema through `@schemaLocation`: there they are the extension's own attributes and are
+ * kept as sent (the DTO validates the base attributes around them).
+ */
+export function validateDocument<T extends object>(
+  dto: ClassConstructor<T>,
+  document: unknown,
+): DocumentViolation[] {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    return [{ path: '', message: 'the body must be a JSON object' }];
+  }
+  const instance = plainToInstance(dto, document, { enableImplicitConversion: false });
+  const errors = validateSync(instance, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    validationError: { target: false, value: false },
+  });
+  const violations: DocumentViolation[] = [];
+  collect(errors, '', document, violations);
+  return violations;
+}
+
+function collect(
+  errors: ValidationError[],
+  prefix: string,
+  parent: unknown,
+  out: DocumentViolation[],
+): void {
+  for (const error of errors) {
+    const isIndex = /^\d+$/.test(error.property);
+    const path = isIndex
+      ? `${prefix}[${error.property}]`
+      : prefix
+        ? `${prefix}.${error.property}`
+        : error.property;
+    for (const [name, message] of Object.entries(error.constraints ?? {})) {
+      if (name === 'whitelistValidation') {
+        if (declaresExtension(parent)) {
+          continue;
+        }
+        out.push({ path, message: `unknown attribute ${path} (not in the TMF629 Customer schema)` });
+        continue;
+      }
+      out.push({ path, message: message.replace(error.property, path) });
+    }
+    if (error.children && error.children.length > 0) {
+      const child = childOf(parent, error.property);
+      collect(error.children, path, child, out);
+    }
+  }
+}
+
+function childOf(parent: unknown, key: string): unknown {
+  if (typeof parent !== 'object' || parent === null) {
+    return undefined;
+  }
+  return (parent as Record<string, unknown>)[key];
+}
+
+function declaresExtension(object: unknown): boolean {
+  return (
+    typeof object === 'object' &&
+    object !== null &&
+    typeof (object as Record<string, unknown>)['@schemaLocation'] === 'string'
+  );
+}
+
+export function formatViolations(violations: DocumentViolation[]): string {
+  return violations.map((v) => v.message).join("; ");
+}
