@@ -1,7 +1,7 @@
-import type { FastifyInstance, HTTPMethods } from 'fastify';
-import FindMyWay from 'find-my-way';
+import type { FastifyInstance } from 'fastify';
+import FindMyWay, { HTTPMethod } from 'find-my-way';
 
-const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const METHODS: HTTPMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /**
  * Shadows every route Fastify registers so that a request Fastify cannot route can be told apart:
@@ -15,8 +15,8 @@ export class MethodNotAllowedResolver {
     fastify.addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       for (const method of methods) {
-        if (METHODS.includes(method as HTTPMethods) && !route.url.includes('*')) {
-          this.router.on(method as HTTPMethods, route.url, () => undefined);
+        if (METHODS.includes(method as HTTPMethod) && !route.url.includes('*')) {
+          this.router.on(method as HTTPMethod, route.url, () => undefined);
         }
       }
     });
