@@ -39,7 +39,7 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['../*'], message: 'Use ./ inside a library.' },
-            { group: ['apps/*', '**/apps/**'], message: 'Libraries never import the app.' },
+            { group: ['apps/*', '**/apps/**', '@server/*'], message: 'Libraries never import the app.' },
           ],
         },
       ],

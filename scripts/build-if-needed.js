@@ -5,7 +5,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const entry = path.join(root, 'dist/apps/customer-management/main.js');
+const entry = path.join(root, 'dist/apps/customer-management/src/main.js');
 
 function newestMtime(dir) {
   let newest = 0;

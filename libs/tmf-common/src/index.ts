@@ -7,3 +7,8 @@ export * from './http/media-type';
 export * from './http/method-not-allowed';
 export * from './validation/decorators';
 export * from './validation/validate-document';
+export * from './validation/attributes';
+export * from './validation/extensible.dto';
+export * from './errors/tmf-error.dto';
+export * from './http/api-errors.decorator';
+export * from './http/json-body-parser';

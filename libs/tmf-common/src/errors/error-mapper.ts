@@ -70,7 +70,11 @@ export function mapError(err: unknown): MappedError {
         err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
           ? `Malformed JSON body: ${err.message}`
           : (err.message ?? reasonForStatus(status));
-      return { status, body: tmfError(status, code, reasonForStatus(status), message), headers: {} };
+      return {
+        status,
+        body: tmfError(status, code, reasonForStatus(status), message),
+        headers: {},
+      };
     }
   }
   if (err instanceof SyntaxError && (err as FrameworkError).statusCode === 400) {
@@ -95,7 +99,9 @@ export function mapError(err: unknown): MappedError {
 }
 
 function httpCode(status: number): string {
-  return reasonForStatus(status).toUpperCase().replace(/[^A-Z]+/g, '_');
+  return reasonForStatus(status)
+    .toUpperCase()
+    .replace(/[^A-Z]+/g, '_');
 }
 
 function httpMessage(err: HttpException): string {

@@ -1,6 +1,14 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger, NotFoundException } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import { JSON_MEDIA_TYPES } from '../http/media-type';
 import { MethodNotAllowedResolver } from '../http/method-not-allowed';
 import { AppException } from './app.exception';
 import { ErrorKind } from './error-kind';
@@ -26,7 +34,11 @@ export class TmfExceptionFilter implements ExceptionFilter {
 
   /** Nest answers an unknown route with NotFoundException; a known path with another method is 405. */
   private translate(exception: unknown, request: FastifyRequest): unknown {
-    if (exception instanceof NotFoundException && this.methodResolver && !request.routeOptions?.url) {
+    if (
+      exception instanceof NotFoundException &&
+      this.methodResolver &&
+      !request.routeOptions?.url
+    ) {
       const allowed = this.methodResolver.allowedMethods(request.url);
       if (allowed.length > 0) {
         return new AppException(
@@ -42,8 +54,24 @@ export class TmfExceptionFilter implements ExceptionFilter {
         `No resource at ${request.method} ${request.url.split('?')[0]}`,
       );
     }
+    if (isFastifyMediaTypeError(exception)) {
+      return new AppException(
+        ErrorKind.UnsupportedMediaType,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Content-Type ${request.headers['content-type'] ?? '(none)'} is not supported; this API accepts ${JSON_MEDIA_TYPES.join(', ')} (each operation documents which)`,
+      );
+    }
     return exception;
   }
+}
+
+// Fastify refuses a body it has no parser for; Nest hands that to filters as a bare 415 HttpException.
+function isFastifyMediaTypeError(exception: unknown): boolean {
+  const code = (exception as { code?: unknown } | null)?.code;
+  return (
+    (exception instanceof HttpException && exception.getStatus() === 415) ||
+    code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+  );
 }
 
 export function sendTmfError(

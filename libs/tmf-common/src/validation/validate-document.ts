@@ -45,21 +45,49 @@ function collect(
       : prefix
         ? `${prefix}.${error.property}`
         : error.property;
-    for (const [name, message] of Object.entries(error.constraints ?? {})) {
+    for (const [name, message] of Object.entries(mostSpecific(error.constraints ?? {}))) {
       if (name === 'whitelistValidation') {
         if (declaresExtension(parent)) {
           continue;
         }
-        out.push({ path, message: `unknown attribute ${path} (not in the TMF629 Customer schema)` });
+        out.push({
+          path,
+          message: `unknown attribute ${path} (not in the TMF629 Customer schema)`,
+        });
         continue;
       }
-      out.push({ path, message: message.replace(error.property, path) });
+      const text = PRESENCE.includes(name)
+        ? `${path} is required`
+        : message.replace(error.property, path);
+      out.push({ path, message: text });
     }
     if (error.children && error.children.length > 0) {
       const child = childOf(parent, error.property);
       collect(error.children, path, child, out);
     }
   }
+}
+
+// One message per attribute is enough: a missing value needs no type error, a wrong type no length error.
+const PRESENCE = ['isDefined', 'isPresent'];
+const TYPES = [
+  'isString',
+  'isInt',
+  'isBoolean',
+  'isObject',
+  'isArray',
+  'isDateTime',
+  'nestedValidation',
+];
+
+function mostSpecific(constraints: Record<string, string>): Record<string, string> {
+  for (const group of [PRESENCE, TYPES]) {
+    const hit = Object.entries(constraints).filter(([name]) => group.includes(name));
+    if (hit.length > 0) {
+      return Object.fromEntries(hit.slice(0, 1));
+    }
+  }
+  return constraints;
 }
 
 function childOf(parent: unknown, key: string): unknown {
@@ -78,5 +106,5 @@ function declaresExtension(object: unknown): boolean {
 }
 
 export function formatViolations(violations: DocumentViolation[]): string {
-  return violations.map((v) => v.message).join("; ");
+  return violations.map((v) => v.message).join('; ');
 }

@@ -1,0 +1,22 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { CustomerModule } from './customer/customer.module';
+import { DatabaseModule } from './database/database.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
+        DatabaseModule,
+        CustomerModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,42 @@
+/** A JSON object as parsed from a request or the store. */
+export type JsonObject = Record<string, unknown>;
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The typed, indexed copies of document attributes (see CustomerEntity). */
+export interface CustomerColumns {
+  name: string | null;
+  status: string | null;
+  atType: string;
+  engagedPartyId: string | null;
+  validForStart: number | null;
+  validForEnd: number | null;
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function instantOrNull(value: unknown): number | null {
+  if (typeof value !== 'string') {
+    return null;
+  }
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** Derives the indexed columns from a (validated) customer document. */
+export function columnsOf(document: JsonObject): CustomerColumns {
+  const engagedParty = isJsonObject(document.engagedParty) ? document.engagedParty : {};
+  const validFor = isJsonObject(document.validFor) ? document.validFor : {};
+  return {
+    name: stringOrNull(document.name),
+    status: stringOrNull(document.status),
+    atType: stringOrNull(document['@type']) ?? 'Customer',
+    engagedPartyId: stringOrNull(engagedParty.id),
+    validForStart: instantOrNull(validFor.startDateTime),
+    validForEnd: instantOrNull(validFor.endDateTime),
+  };
+}

@@ -1,0 +1,174 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import { ApiTmfErrors, mediaTypeOf } from '@app/tmf-common';
+
+import { fieldsParam } from './customer-list.query';
+import { CUSTOMER_PATH, CustomerView } from './customer.mapper';
+import { CustomerService } from './customer.service';
+import { CustomerCreateDto } from './dto/customer-create.dto';
+import { CustomerUpdateDto } from './dto/customer-update.dto';
+import { CustomerDto } from './dto/customer.dto';
+
+const JSON_UTF8 = 'application/json; charset=utf-8';
+
+function rawQuery(request: FastifyRequest): string {
+  const q = request.url.indexOf('?');
+  return q < 0 ? '' : request.url.slice(q + 1);
+}
+
+function sendCustomer(reply: FastifyReply, view: CustomerView): string {
+  void reply.header('content-type', JSON_UTF8);
+  return view.json;
+}
+
+@ApiTags('customer')
+@ApiExtraModels(CustomerDto)
+@ApiTmfErrors(400, 401, 403, 405, 409, 500)
+@Controller(CUSTOMER_PATH.slice(1))
+export class CustomerController {
+  constructor(private readonly customers: CustomerService) {}
+
+  @Post()
+  @HttpCode(HttpStatus.CREATED)
+  @ApiOperation({ operationId: 'createCustomer', summary: 'Creates a Customer' })
+  @ApiBody({ type: CustomerCreateDto, description: 'The Customer to be created' })
+  @ApiCreatedResponse({ type: CustomerDto, description: 'Created; Location is the new href' })
+  @ApiTmfErrors(413, 415)
+  async create(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const view = await this.customers.create(
+      request.body,
+      mediaTypeOf(request.headers['content-type']),
+    );
+    void reply.header('location', view.href);
+    return sendCustomer(reply, view);
+  }
+
+  @Get()
+  @ApiOperation({
+    operationId: 'listCustomer',
+    summary: 'List or find Customer objects',
+    description:
+      'Equality filters on first-level attributes (attr=value, comma = OR), fields, offset and limit.',
+  })
+  @ApiQuery({
+    name: 'fields',
+    required: false,
+    description: 'Comma-separated properties to be provided in response',
+  })
+  @ApiQuery({
+    name: 'offset',
+    required: false,
+    type: 'integer',
+    description: 'Requested index for start of resources to be provided in response',
+  })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    type: 'integer',
+    description: 'Requested number of resources to be provided in response',
+  })
+  @ApiOkResponse({
+    description: 'Success',
+    schema: { type: 'array', items: { $ref: getSchemaPath(CustomerDto) } },
+    headers: {
+      'X-Result-Count': {
+        description: 'Actual number of items returned in the response body',
+        schema: { type: 'integer' },
+      },
+      'X-Total-Count': {
+        description: 'Total number of items matching criteria',
+        schema: { type: 'integer' },
+      },
+    },
+  })
+  async list(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const page = await this.customers.list(rawQuery(request));
+    void reply
+      .header('x-total-count', String(page.total))
+      .header('x-result-count', String(page.items.length))
+      .header('content-type', JSON_UTF8);
+    return `[${page.items.join(',')}]`;
+  }
+
+  @Get(':id')
+  @ApiOperation({ operationId: 'retrieveCustomer', summary: 'Retrieves a Customer by ID' })
+  @ApiParam({ name: 'id', description: 'Identifier of the Customer' })
+  @ApiQuery({
+    name: 'fields',
+    required: false,
+    description: 'Comma-separated properties to provide in response',
+  })
+  @ApiOkResponse({ type: CustomerDto })
+  @ApiTmfErrors(404)
+  async retrieve(
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    return sendCustomer(reply, await this.customers.get(id, fieldsParam(rawQuery(request))));
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    operationId: 'patchCustomer',
+    summary: 'Updates partially a Customer',
+    description:
+      'JSON Merge Patch (RFC 7386), sent as application/merge-patch+json or application/json.',
+  })
+  @ApiParam({ name: 'id', description: 'Identifier of the Customer' })
+  @ApiBody({ type: CustomerUpdateDto, description: 'The Customer to be updated' })
+  @ApiOkResponse({ type: CustomerDto, description: 'Updated' })
+  @ApiTmfErrors(404, 413, 415)
+  async patch(
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const view = await this.customers.patch(
+      id,
+      request.body,
+      mediaTypeOf(request.headers['content-type']),
+    );
+    return sendCustomer(reply, view);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ operationId: 'deleteCustomer', summary: 'Deletes a Customer' })
+  @ApiParam({ name: 'id', description: 'Identifier of the Customer' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiTmfErrors(404)
+  async delete(@Param('id') id: string): Promise<void> {
+    await this.customers.delete(id);
+  }
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+
+import { formatViolations, validateDocument } from '@app/tmf-common';
+import { AppConfig } from '@server/config/app-config';
+import { TransactionRunner } from '@server/database/transaction-runner';
+
+import { columnsOf, isJsonObject, JsonObject } from './customer-document';
+import { parseListRequest } from './customer-list.query';
+import { CustomerException } from './customer.exception';
+import { customerHref, customerJson, customerResource, CustomerView } from './customer.mapper';
+import { CustomerRepository, CustomerRow } from './customer.repository';
+import { CustomerCreateDto } from './dto/customer-create.dto';
+import { CustomerCreatedEvent, CustomerDeletedEvent, CustomerUpdatedEvent } from './events';
+import { applyMergePatch, changedAttributes } from './merge-patch';
+
+/** PATCH media types this server applies, in the order it documents them. */
+export const PATCH_MEDIA_TYPES = ['application/merge-patch+json', 'application/json'] as const;
+const SERVER_ASSIGNED = ['id', 'href'];
+
+export interface CustomerPage {
+  items: string[];
+  total: number;
+}
+
+/** Customer rules: validation, defaults, server-assigned attributes, events. */
+@Injectable()
+export class CustomerService {
+  constructor(
+    private readonly repository: CustomerRepository,
+    private readonly tx: TransactionRunner,
+    private readonly events: EventEmitter2,
+    private readonly config: AppConfig,
+  ) {}
+
+  async create(body: unknown, mediaType: string | undefined): Promise<CustomerView> {
+    if (mediaType !== 'application/json') {
+      throw CustomerException.unsupportedMediaType(mediaType, ['application/json']);
+    }
+    const document = this.validated(body);
+    if (document['@type'] === undefined) {
+      document['@type'] = 'Customer';
+    }
+    const id = randomUUID();
+    const href = customerHref(this.config.publicBaseUrl, id);
+    const text = JSON.stringify(document);
+    const now = new Date();
+    await this.tx.write(async (manager) => {
+      await this.repository.insert(manager, {
+        id,
+        version: 1,
+        document: text,
+        columns: columnsOf(document),
+        now: now.getTime(),
+      });
+      await this.events.emitAsync(
+        CustomerCreatedEvent.eventName,
+        new CustomerCreatedEvent(manager, customerResource(id, href, document), now),
+      );
+    });
+    return { id, href, version: 1, json: customerJson(id, href, text) };
+  }
+
+  async get(id: string, fields?: string[]): Promise<CustomerView> {
+    const row = await this.repository.findById(id);
+    if (!row) {
+      throw CustomerException.notFound(id);
+    }
+    return this.view(row, fields);
+  }
+
+  async list(rawQuery: string): Promise<CustomerPage> {
+    const request = parseListRequest(rawQuery, this.repository.dialect, this.config.publicBaseUrl, {
+      defaultLimit: this.config.listDefaultLimit,
+      maxLimit: this.config.listMaxLimit,
+    });
+    const { rows, total } = await this.repository.findPage(request.query);
+    return { items: rows.map((row) => this.view(row, request.fields).json), total };
+  }
+
+  async patch(id: string, body: unknown, mediaType: string | undefined): Promise<CustomerView> {
+    if (!PATCH_MEDIA_TYPES.includes(mediaType as (typeof PATCH_MEDIA_TYPES)[number])) {
+      throw CustomerException.unsupportedMediaType(mediaType, PATCH_MEDIA_TYPES);
+    }
+    if (!isJsonObject(body)) {
+      throw CustomerException.invalid('A merge patch body must be a JSON object');
+    }
+    this.rejectServerAssigned(body);
+    return this.tx.write(async (manager) => {
+      const row = await this.repository.findForUpdate(manager, id);
+      if (!row) {
+        throw CustomerException.notFound(id);
+      }
+      const before = JSON.parse(row.document) as JsonObject;
+      const after = this.validated(applyMergePatch(before, body));
+      const changed = changedAttributes(before, after);
+      if (changed.length === 0) {
+        return this.view(row);
+      }
+      const text = JSON.stringify(after);
+      const now = new Date();
+      const version = row.version + 1;
+      const written = await this.repository.update(
+        manager,
+        { id, version, document: text, columns: columnsOf(after), now: now.getTime() },
+        row.version,
+      );
+      if (!written) {
+        // The row lock (MySQL) or the single writer (SQLite) makes this unreachable; fail loudly.
+        throw new Error(`Customer ${id} changed during its own locked update`);
+      }
+      const href = customerHref(this.config.publicBaseUrl, id);
+      await this.events.emitAsync(
+        CustomerUpdatedEvent.eventName,
+        new CustomerUpdatedEvent(
+          manager,
+          customerResource(id, href, before),
+          customerResource(id, href, after),
+          changed,
+          now,
+        ),
+      );
+      return { id, href, version, json: customerJson(id, href, text) };
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.tx.write(async (manager) => {
+      const row = await this.repository.findForUpdate(manager, id);
+      if (!row || !(await this.repository.delete(manager, id))) {
+        throw CustomerException.notFound(id);
+      }
+      const href = customerHref(this.config.publicBaseUrl, id);
+      const last = JSON.parse(row.document) as JsonObject;
+      await this.events.emitAsync(
+        CustomerDeletedEvent.eventName,
+        new CustomerDeletedEvent(manager, customerResource(id, href, last), new Date()),
+      );
+    });
+  }
+
+  /** Checks a whole customer document with the create rules; returns a copy safe to store. */
+  private validated(body: unknown): JsonObject {
+    if (!isJsonObject(body)) {
+      throw CustomerException.invalid('The body must be a JSON object');
+    }
+    this.rejectServerAssigned(body);
+    const violations = validateDocument(CustomerCreateDto, body);
+    if (violations.length > 0) {
+      throw CustomerException.invalid(`Invalid Customer: ${formatViolations(violations)}`);
+    }
+    return { ...body };
+  }
+
+  private rejectServerAssigned(body: JsonObject): void {
+    const present = SERVER_ASSIGNED.filter((key) => key in body);
+    if (present.length > 0) {
+      throw CustomerException.immutable(present);
+    }
+  }
+
+  private view(row: CustomerRow, fields?: string[]): CustomerView {
+    const href = customerHref(this.config.publicBaseUrl, row.id);
+    if (!fields) {
+      return {
+        id: row.id,
+        href,
+        version: row.version,
+        json: customerJson(row.id, href, row.document),
+      };
+    }
+    const document = JSON.parse(row.document) as JsonObject;
+    const projected: JsonObject = { id: row.id, href };
+    const keep = new Set([...fields, '@type']);
+    for (const [key, value] of Object.entries(document)) {
+      if (keep.has(key)) {
+        projected[key] = value;
+      }
+    }
+    return { id: row.id, href, version: row.version, json: JSON.stringify(projected) };
+  }
+}

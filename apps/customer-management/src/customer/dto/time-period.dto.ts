@@ -1,0 +1,15 @@
+import { ApiSchema } from '@nestjs/swagger';
+
+import { DateTimeAttribute } from '@app/tmf-common';
+
+@ApiSchema({
+  name: 'TimePeriod',
+  description: 'A period of time, either as a deadline or as a range',
+})
+export class TimePeriodDto {
+  @DateTimeAttribute({ description: 'Start of the time period' })
+  startDateTime?: string;
+
+  @DateTimeAttribute({ description: 'End of the time period' })
+  endDateTime?: string;
+}

@@ -1,0 +1,17 @@
+import type { EntityManager } from 'typeorm';
+
+import type { JsonObject } from '@server/customer/customer-document';
+
+/**
+ * A customer was created. Emitted inside the write transaction: listeners that persist something
+ * (the hub's outbox) must use `manager`, so their rows commit or roll back with the change.
+ */
+export class CustomerCreatedEvent {
+  static readonly eventName = 'customer.created';
+
+  constructor(
+    readonly manager: EntityManager,
+    readonly customer: JsonObject,
+    readonly occurredAt: Date,
+  ) {}
+}

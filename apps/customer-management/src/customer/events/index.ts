@@ -1,0 +1,3 @@
+export * from './customer-created.event';
+export * from './customer-deleted.event';
+export * from './customer-updated.event';

@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import type { Database } from 'better-sqlite3';
+import type { DataSourceOptions } from 'typeorm';
+
+import { DatabaseSettings } from '@server/config/database-url';
+import { CustomerEntity } from '@server/customer/customer.entity';
+
+import { MYSQL_MIGRATIONS } from './migrations/mysql';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite';
+
+export const ENTITIES = [CustomerEntity];
+
+/** One DataSource definition for the app, the migration CLI and the tests. Never `synchronize`. */
+export function buildDataSourceOptions(
+  settings: DatabaseSettings,
+  poolSize = 10,
+): DataSourceOptions {
+  if (settings.type === 'sqlite') {
+    if (settings.file !== ':memory:') {
+      mkdirSync(dirname(settings.file), { recursive: true });
+    }
+    return {
+      type: 'better-sqlite3',
+      database: settings.file,
+      entities: ENTITIES,
+      migrations: SQLITE_MIGRATIONS,
+      synchronize: false,
+      migrationsRun: false,
+      migrationsTransactionMode: 'each',
+      prepareDatabase: (db: Database) => {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        db.pragma('foreign_keys = ON');
+        db.pragma('busy_timeout = 5000');
+        registerRegexp(db);
+      },
+    };
+  }
+  return {
+    type: 'mysql',
+    host: settings.host,
+    port: settings.port,
+    username: settings.username,
+    password: settings.password,
+    database: settings.database,
+    entities: ENTITIES,
+    migrations: MYSQL_MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTransactionMode: 'each',
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    poolSize,
+    extra: { connectionLimit: poolSize, enableKeepAlive: true, connectTimeout: 5000 },
+  };
+}
+
+// SQLite has no REGEXP implementation of its own; `x REGEXP y` calls regexp(y, x).
+function registerRegexp(db: Database): void {
+  const cache = new Map<string, RegExp>();
+  db.function('regexp', { deterministic: true }, (pattern: unknown, value: unknown) => {
+    if (typeof pattern !== 'string' || value === null || value === undefined) {
+      return 0;
+    }
+    let re = cache.get(pattern);
+    if (!re) {
+      re = new RegExp(pattern, 'u');
+      if (cache.size > 500) {
+        cache.clear();
+      }
+      cache.set(pattern, re);
+    }
+    return re.test(String(value)) ? 1 : 0;
+  });
+}

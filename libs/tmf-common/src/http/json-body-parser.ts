@@ -1,0 +1,54 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import secureJsonParse from 'secure-json-parse';
+
+import { AppException } from '../errors/app.exception';
+import { ErrorKind } from '../errors/error-kind';
+import { JSON_MEDIA_TYPES } from './media-type';
+
+/**
+ * Registers the only body parser: JSON for every JSON media type this API speaks. Prototype
+ * poisoning (`__proto__`, `constructor.prototype`) is refused; syntax errors say where they are.
+ * Every other Content-Type is left without a parser, so Fastify answers 415.
+ */
+export function registerJsonBodyParser(fastify: FastifyInstance): void {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    [...JSON_MEDIA_TYPES],
+    { parseAs: 'string' },
+    (
+      _request: FastifyRequest,
+      body: string | Buffer,
+      done: (err: Error | null, body?: unknown) => void,
+    ) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (text.trim() === '') {
+        done(
+          new AppException(
+            ErrorKind.BadRequest,
+            'EMPTY_BODY',
+            'The request body is empty; a JSON document is required',
+          ),
+        );
+        return;
+      }
+      try {
+        done(
+          null,
+          secureJsonParse.parse(text, undefined, {
+            protoAction: 'error',
+            constructorAction: 'error',
+          }),
+        );
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        done(
+          new AppException(
+            ErrorKind.BadRequest,
+            'MALFORMED_JSON',
+            `Malformed JSON body: ${reason}`,
+          ),
+        );
+      }
+    },
+  );
+}
