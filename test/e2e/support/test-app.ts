@@ -1,0 +1,94 @@
+import 'reflect-metadata';
+
+import { LoggerService } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
+
+import { loadConfig } from '@server/config/app-config';
+import { createApp } from '@server/configure-app';
+
+import { createTestDatabase, TestDatabase } from './test-database';
+
+export interface HttpResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: any;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Sent as is (for malformed or oversized bodies). */
+  rawBody?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+/** Collects what the app logs, so tests can check that errors are logged with their stack. */
+export class CapturingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  log(...args: unknown[]): void {
+    this.lines.push(args.map(String).join(' '));
+  }
+  error(...args: unknown[]): void {
+    this.lines.push(`ERROR ${args.map(String).join(' ')}`);
+  }
+  warn(...args: unknown[]): void {
+    this.lines.push(`WARN ${args.map(String).join(' ')}`);
+  }
+  debug(): void {}
+  verbose(): void {}
+}
+
+/**
+ * The real app (same createApp as main.ts) listening on 127.0.0.1, on a fresh database; requests
+ * go over real HTTP with fetch.
+ */
+export class TestApp {
+  readonly logger = new CapturingLogger();
+  baseUrl = '';
+
+  private constructor(
+    readonly app: NestFastifyApplication,
+    readonly database: TestDatabase,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<TestApp> {
+    const database = await createTestDatabase();
+    const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: database.url, ...env });
+    const app = await createApp(config);
+    const testApp = new TestApp(app, database);
+    app.useLogger(testApp.logger);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    testApp.baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    return testApp;
+  }
+
+  get dataSource(): DataSource {
+    return this.app.get(DataSource);
+  }
+
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<HttpResult> {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    let body: string | Buffer | undefined;
+    if (options.rawBody !== undefined) {
+      body = options.rawBody;
+    } else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, json };
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    await this.database.drop();
+  }
+}

@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { createConnection } from 'mysql2/promise';
+
+/** Which database the e2e tier runs on: SQLite (default) or MySQL/MariaDB with TEST_DB=mysql. */
+export const TEST_DB: 'sqlite' | 'mysql' = process.env.TEST_DB === 'mysql' ? 'mysql' : 'sqlite';
+export const TEST_MYSQL_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
+export const E2E_DB_PREFIX = 'tmf_e2e_';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database for one test file: a temp SQLite file, or a new MySQL schema. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (TEST_DB === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'tmf629-e2e-'));
+    return {
+      url: `sqlite:${join(dir, 'customers.sqlite')}`,
+      drop: () => {
+        rmSync(dir, { recursive: true, force: true });
+        return Promise.resolve();
+      },
+    };
+  }
+  const name = `${E2E_DB_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+  const server = new URL(TEST_MYSQL_URL);
+  server.pathname = `/${name}`;
+  return { url: server.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS \`${name}\``) };
+}
+
+export async function adminQuery(sql: string): Promise<unknown> {
+  const server = new URL(TEST_MYSQL_URL);
+  const connection = await createConnection({
+    host: server.hostname,
+    port: Number(server.port || 3306),
+    user: decodeURIComponent(server.username || 'root'),
+    password: decodeURIComponent(server.password),
+  });
+  try {
+    const [rows] = await connection.query(sql);
+    return rows;
+  } finally {
+    await connection.end();
+  }
+}
