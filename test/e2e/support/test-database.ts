@@ -31,7 +31,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await adminQuery(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
   const server = new URL(TEST_MYSQL_URL);
   server.pathname = `/${name}`;
-  return { url: server.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS \`${name}\``) };
+  return {
+    url: server.toString(),
+    drop: async () => {
+      await adminQuery(`DROP DATABASE IF EXISTS \`${name}\``);
+    },
+  };
 }
 
 export async function adminQuery(sql: string): Promise<unknown> {

@@ -110,16 +110,14 @@ export class CustomerRepository {
   async findPage(query: CustomerListQuery): Promise<{ rows: CustomerRow[]; total: number }> {
     return this.tx.read(async (manager) => {
       const where = query.where ? `WHERE ${query.where}` : '';
-      const rows = (await manager.query(
+      const rows = await manager.query<CustomerRow[]>(
         `SELECT id, version, document FROM customer ${where} ORDER BY ${query.orderBy} LIMIT ? OFFSET ?`,
         [...query.params, query.limit, query.offset],
-      )) as CustomerRow[];
-      const counted = (await manager.query(
+      );
+      const counted = await manager.query<{ n: number | string }[]>(
         `SELECT COUNT(*) AS n FROM customer ${where}`,
         query.params,
-      )) as {
-        n: number | string;
-      }[];
+      );
       return { rows, total: Number(counted[0]?.n ?? 0) };
     });
   }
@@ -130,10 +128,10 @@ export class CustomerRepository {
     forUpdate: boolean,
   ): Promise<CustomerRow | null> {
     const lock = forUpdate && this.dialect === 'mysql' ? ' FOR UPDATE' : '';
-    const rows = (await manager.query(
+    const rows = await manager.query<CustomerRow[]>(
       `SELECT id, version, document FROM customer WHERE id = ?${lock}`,
       [id],
-    )) as CustomerRow[];
+    );
     return rows[0] ?? null;
   }
 

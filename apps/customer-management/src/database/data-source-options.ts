@@ -61,7 +61,7 @@ export function buildDataSourceOptions(
 function registerRegexp(db: Database): void {
   const cache = new Map<string, RegExp>();
   db.function('regexp', { deterministic: true }, (pattern: unknown, value: unknown) => {
-    if (typeof pattern !== 'string' || value === null || value === undefined) {
+    if (typeof pattern !== 'string' || (typeof value !== 'string' && typeof value !== 'number')) {
       return 0;
     }
     let re = cache.get(pattern);

@@ -44,11 +44,12 @@ function isFrameworkError(err: unknown): err is FrameworkError & Error {
  */
 export function mapError(err: unknown): MappedError {
   if (err instanceof AppException) {
-    const status = statusForKind(err.kind);
+    const known = err as AppException<string>;
+    const status = statusForKind(known.kind);
     return {
       status,
-      body: tmfError(status, err.code, reasonForStatus(status), err.message),
-      headers: err.headers,
+      body: tmfError(status, known.code, reasonForStatus(status), known.message),
+      headers: known.headers,
     };
   }
   if (err instanceof HttpException) {
