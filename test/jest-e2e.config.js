@@ -10,7 +10,10 @@ module.exports = {
   transform: {
     '^.+\\.ts$': 'ts-jest',
     // content-disposition 3 (a dependency of @fastify/static, used by Swagger UI) ships only ESM.
-    'node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
+    'node_modules/content-disposition/.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, isolatedModules: true } },
+    ],
   },
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],

@@ -1,0 +1,79 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+export const SERVER_ENTRY = resolve(REPO_ROOT, 'dist/apps/customer-management/src/main.js');
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** The built server (`npm run start:prod`'s command) as a child process on 127.0.0.1. */
+export class ServerProcess {
+  readonly output: string[] = [];
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly baseUrl: string,
+  ) {}
+
+  static async start(env: Record<string, string>, port?: number): Promise<ServerProcess> {
+    const listenPort = port ?? (await freePort());
+    const baseUrl = `http://127.0.0.1:${listenPort}`;
+    const child = spawn(process.execPath, [SERVER_ENTRY], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOST: '127.0.0.1',
+        PORT: String(listenPort),
+        PUBLIC_BASE_URL: baseUrl,
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const server = new ServerProcess(child, baseUrl);
+    child.stdout?.on('data', (d: Buffer) => server.output.push(d.toString()));
+    child.stderr?.on('data', (d: Buffer) => server.output.push(d.toString()));
+    await server.waitUntilUp();
+    return server;
+  }
+
+  private async waitUntilUp(timeoutMs = 30000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) {
+        throw new Error(`server exited with ${this.child.exitCode}:\n${this.output.join('')}`);
+      }
+      try {
+        const res = await fetch(`${this.baseUrl}/tmf-api/customerManagement/v4/customer?limit=1`);
+        if (res.status === 200) {
+          return;
+        }
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`server did not answer within ${timeoutMs} ms:\n${this.output.join('')}`);
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode !== null) {
+      return this.child.exitCode;
+    }
+    const exited = new Promise<number | null>((r) => this.child.once('exit', (code) => r(code)));
+    this.child.kill(signal);
+    return exited;
+  }
+}
