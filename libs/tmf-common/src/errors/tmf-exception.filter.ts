@@ -82,7 +82,7 @@ export function sendTmfError(
 ): void {
   const mapped = mapError(exception);
   if (mapped.correlationId) {
-    const stack = exception instanceof Error ? exception.stack : String(exception);
+    const stack = describeForLog(exception);
     logger.error(
       `Unexpected error on ${request.method} ${request.url} (correlation id ${mapped.correlationId})`,
       stack,
@@ -96,4 +96,20 @@ export function sendTmfError(
     .headers(mapped.headers)
     .header('content-type', 'application/json; charset=utf-8')
     .send(JSON.stringify(mapped.body));
+}
+
+/** The error's stack (and its cause's); where an error carries no frames, the frames where it surfaced. */
+function describeForLog(exception: unknown): string {
+  if (!(exception instanceof Error)) {
+    return `${String(exception)}\n${new Error('surfaced at').stack ?? ''}`;
+  }
+  let text = exception.stack ?? `${exception.name}: ${exception.message}`;
+  if (!/\n\s+at /.test(text)) {
+    text += `\n${new Error('surfaced at').stack ?? ''}`;
+  }
+  const cause = (exception as { cause?: unknown }).cause;
+  if (cause instanceof Error && cause.stack) {
+    text += `\nCaused by: ${cause.stack}`;
+  }
+  return text;
 }

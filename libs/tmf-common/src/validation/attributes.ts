@@ -96,8 +96,9 @@ export function NestedAttribute(
   options: AttributeOptions & { isArray?: boolean } = {},
 ): PropertyDecorator {
   const decorators = [
+    // The class itself, not the thunk: swagger loses @ApiSchema names behind lazy types.
     ApiProperty({
-      type,
+      type: type(),
       isArray: !!options.isArray,
       required: !!options.required,
       description: options.description,

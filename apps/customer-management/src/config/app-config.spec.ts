@@ -1,0 +1,63 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe(loadConfig.name, () => {
+  it('applies the defaults: port 8080, SQLite under ./data, href base on localhost', () => {
+    const sut = loadConfig({});
+    expect(sut.port).toBe(8080);
+    expect(sut.database).toEqual({
+      type: 'sqlite',
+      file: expect.stringMatching(/\/data\/customers\.sqlite$/),
+    });
+    expect(sut.publicBaseUrl).toBe('http://localhost:8080');
+    expect(sut.bodyLimitBytes).toBe(1048576);
+    expect(sut.migrationsRun).toBe(true);
+  });
+
+  it('reads typed values and strips a trailing slash from PUBLIC_BASE_URL', () => {
+    const sut = loadConfig({
+      PORT: '9000',
+      PUBLIC_BASE_URL: 'https://api.example.com/',
+      DB_MIGRATIONS_RUN: 'false',
+      BODY_LIMIT_BYTES: '2048',
+      LOG_LEVEL: 'debug',
+    });
+    expect(sut.port).toBe(9000);
+    expect(sut.publicBaseUrl).toBe('https://api.example.com');
+    expect(sut.migrationsRun).toBe(false);
+    expect(sut.bodyLimitBytes).toBe(2048);
+    expect(sut.logLevel).toBe('debug');
+  });
+
+  it('lists every problem in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        PUBLIC_BASE_URL: 'not a url',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'postgres://x/y',
+        DB_MIGRATIONS_RUN: 'maybe',
+        LIST_DEFAULT_LIMIT: '500',
+        LIST_MAX_LIMIT: '100',
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of [
+      'PORT',
+      'PUBLIC_BASE_URL',
+      'LOG_LEVEL',
+      'DATABASE_URL',
+      'DB_MIGRATIONS_RUN',
+      'LIST_DEFAULT_LIMIT',
+    ]) {
+      expect(problems).toContain(name);
+    }
+  });
+
+  it('ignores variables it does not own', () => {
+    expect(() => loadConfig({ HOME: '/root', NODE_ENV: 'production' })).not.toThrow();
+  });
+});

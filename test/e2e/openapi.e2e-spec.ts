@@ -1,0 +1,62 @@
+import { TestApp } from './support/test-app';
+
+describe('OpenAPI', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await TestApp.start();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('serves the OpenAPI document with every operation and the TMF schema names', async () => {
+    const res = await app.request('GET', '/docs-json');
+    expect(res.status).toBe(200);
+    const doc = res.json;
+    const operations = Object.values(
+      doc.paths as Record<string, Record<string, { operationId: string }>>,
+    )
+      .flatMap((path) => Object.values(path).map((op) => op.operationId))
+      .sort();
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        'createCustomer',
+        'deleteCustomer',
+        'listCustomer',
+        'patchCustomer',
+        'retrieveCustomer',
+      ]),
+    );
+    for (const schema of [
+      'Customer',
+      'Customer_Create',
+      'Customer_Update',
+      'Error',
+      'RelatedParty',
+      'ContactMedium',
+      'MediumCharacteristic',
+      'CreditProfile',
+      'Characteristic',
+      'AccountRef',
+      'AgreementRef',
+      'PaymentMethodRef',
+      'TimePeriod',
+    ]) {
+      expect(doc.components.schemas[schema]).toBeDefined();
+    }
+    expect(doc.components.schemas.Customer_Create.required).toEqual(
+      expect.arrayContaining(['name', 'engagedParty']),
+    );
+    expect(doc.components.schemas.RelatedParty.required).toEqual(
+      expect.arrayContaining(['id', '@referredType']),
+    );
+    const created = doc.paths['/tmf-api/customerManagement/v4/customer'].post.responses['201'];
+    expect(JSON.stringify(created)).toContain('#/components/schemas/Customer');
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const res = await app.request('GET', '/docs');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('swagger');
+  });
+});
