@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import newman, { NewmanRunSummary } from 'newman';
 
-import { REPO_ROOT, ServerProcess } from '../support/server-process';
+import { REPO_ROOT, ServerProcess } from '@test/support/server-process';
 
 const CTK_DIR = resolve(process.env.CTK_DIR ?? join(REPO_ROOT, '..', 'shared', 'ctk'));
 const COLLECTIONS = [
