@@ -13,9 +13,10 @@ import { join, resolve } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import newman, { NewmanRunSummary } from 'newman';
 
-import { REPO_ROOT, ServerProcess } from '@test/support/server-process';
+import { ServerProcess } from '@test/support/server-process';
+import { sharedDir } from '@test/support/shared-dir';
 
-const CTK_DIR = resolve(process.env.CTK_DIR ?? join(REPO_ROOT, '..', 'shared', 'ctk'));
+const CTK_DIR = resolve(process.env.CTK_DIR ?? join(sharedDir(), 'ctk'));
 const COLLECTIONS = [
   { name: 'main (2021-10)', file: join(CTK_DIR, 'CTK-Customer-4.0.0.postman_collection.json') },
   {
