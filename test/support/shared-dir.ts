@@ -8,9 +8,11 @@ import { REPO_ROOT } from './server-process';
  * else /work/shared (CI clones the repo elsewhere).
  */
 export function sharedDir(): string {
-  const candidates = [process.env.SHARED_DIR, join(REPO_ROOT, '..', 'shared'), '/work/shared'].filter(
-    (c): c is string => !!c,
-  );
+  const candidates = [
+    process.env.SHARED_DIR,
+    join(REPO_ROOT, '..', 'shared'),
+    '/work/shared',
+  ].filter((c): c is string => !!c);
   const found = candidates.find((c) => existsSync(c));
   if (!found) {
     throw new Error(`shared folder not found; tried ${candidates.join(', ')} (set SHARED_DIR)`);
