@@ -3,9 +3,10 @@ import { isJsonObject, JsonValue, jsonEqual } from './json-value';
 /**
  * First-level attribute names whose values differ between two versions of a resource (deep JSON
  * equality; an attribute present on one side only counts as changed), sorted. An empty list means
- * the update changed nothing. Non-object arguments count as `{}`.
+ * the update changed nothing. Non-object arguments count as `{}`. Accepts any JSON-shaped
+ * value (typed DTOs included); only reads it.
  */
-export function changedAttributes(before: JsonValue, after: JsonValue): string[] {
+export function changedAttributes(before: unknown, after: unknown): string[] {
   const left = isJsonObject(before) ? before : {};
   const right = isJsonObject(after) ? after : {};
   return unionKeys(left, right)
@@ -18,7 +19,7 @@ export function changedAttributes(before: JsonValue, after: JsonValue): string[]
  * Objects are compared member by member and arrays of equal length element by element; an array
  * whose length changed, or a value whose type changed, is reported as a whole.
  */
-export function changedPaths(before: JsonValue, after: JsonValue): string[] {
+export function changedPaths(before: unknown, after: unknown): string[] {
   const paths: string[] = [];
   collect(isJsonObject(before) ? before : {}, isJsonObject(after) ? after : {}, '', paths);
   return paths.sort();

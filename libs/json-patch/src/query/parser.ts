@@ -30,11 +30,6 @@ export function parseQueryPath(path: string, maxDepth: number): QueryPath {
   return parsed;
 }
 
-/** True when a path uses only RFC 6901 syntax (no filter, no JSONPath, no Part 5 query). */
-export function isPlainPointer(path: string): boolean {
-  return path === '' || (path.startsWith('/') && !/[[?]/.test(path));
-}
-
 function parseBySyntax(path: string, maxDepth: number): QueryPath {
   if (path === '') {
     return { syntax: 'pointer', steps: [] };
