@@ -493,6 +493,18 @@ describe(applyJsonPatchQuery.name, () => {
       ]);
     });
 
+    it('keeps RFC add semantics for a plain pointer target even when from is a filter', () => {
+      const result = run(customer(), [
+        { op: 'copy', from: "$.relatedParty[?(@.role=='agent')]", path: '/relatedParty' },
+      ]);
+      expect(result.relatedParty).toEqual({
+        id: '7',
+        role: 'agent',
+        name: 'Alice (agent)',
+        '@referredType': 'Individual',
+      });
+    });
+
     it('fails with 409 when from selects several nodes', () => {
       const error = failure(customer(), [
         { op: 'copy', from: "$.contactMedium[?(@.mediumType=='email')]", path: '/x' },
@@ -523,6 +535,41 @@ describe(applyJsonPatchQuery.name, () => {
       ]);
       expect(media(result)[1].preferred).toBe(true);
     });
+  });
+
+  it('applies the README example patch', () => {
+    const result = run(customer(), [
+      { op: 'test', path: '/contactMedium[?(@.preferred==true)]/mediumType', value: 'email' },
+      {
+        op: 'replace',
+        path: "$.contactMedium[?(@.mediumType=='email')].characteristic.emailAddress",
+        value: 'new@moon.example',
+      },
+      {
+        op: 'replace',
+        path: "$.relatedParty[?(@.role=='owner' && @.id=='7')].name",
+        value: 'Alice Smith',
+      },
+      { op: 'remove', path: '/relatedParty?relatedParty.role=agent' },
+      {
+        op: 'add',
+        path: "$.contactMedium[?(@.mediumType=='postalAddress')]",
+        value: { preferred: true },
+      },
+      {
+        op: 'copy',
+        from: "$.contactMedium[?(@.characteristic.contactType=='main')].characteristic.emailAddress",
+        path: "$.contactMedium[?(@.mediumType=='postalAddress')].characteristic.emailAddress",
+      },
+    ]);
+    expect(media(result).map((medium) => medium.preferred)).toEqual([true, true, false, undefined]);
+    expect(
+      media(result).map((medium) => (medium.characteristic as JsonObject).emailAddress),
+    ).toEqual(['new@moon.example', 'new@moon.example', 'new@moon.example', undefined]);
+    expect((result.relatedParty as JsonObject[]).map((party) => party.name)).toEqual([
+      'Alice Smith',
+      'Bob',
+    ]);
   });
 
   describe('malformed and forbidden paths', () => {

@@ -57,7 +57,7 @@ function applyQueryOperation(
   const { op } = operation;
   switch (op) {
     case 'add':
-      return addAt(document, stepsFor(document, path), operation.value ?? null, context);
+      return addAt(document, path, operation.value ?? null, context);
     case 'remove':
     case 'replace':
     case 'test':
@@ -68,13 +68,13 @@ function applyQueryOperation(
       );
     case 'copy': {
       const source = single(document, from, context);
-      return addAt(document, stepsFor(document, path), cloneJson(source.value), context);
+      return addAt(document, path, cloneJson(source.value), context);
     }
     case 'move': {
       const source = single(document, from, context);
       // RFC 6902 §4.4: move is remove-then-add, so the target is resolved after the removal.
       const removed = executeOperation(document, { op: 'remove', path: source.location }, context);
-      return addAt(removed, stepsFor(removed, path), source.value, context);
+      return addAt(removed, path, source.value, context);
     }
   }
 }
@@ -82,12 +82,15 @@ function applyQueryOperation(
 /** Adds `value` at every target the steps describe (see `addTargets`). */
 function addAt(
   document: JsonValue,
-  steps: readonly PathStep[],
+  path: QueryPath,
   value: JsonValue,
   context: OperationContext,
 ): JsonValue {
+  // A plain pointer keeps RFC semantics even when `from` used a filter: no append, no merge.
+  const appendToArrays = path.syntax !== 'pointer';
+  const targets = addTargets(document, stepsFor(document, path), value, context, appendToArrays);
   let current = document;
-  for (const target of inReverseOrder(addTargets(document, steps, value, context))) {
+  for (const target of inReverseOrder(targets)) {
     if (target.merge && isJsonObject(value)) {
       for (const member of Object.keys(value)) {
         current = executeOperation(
@@ -117,6 +120,7 @@ function addTargets(
   steps: readonly PathStep[],
   value: JsonValue,
   context: OperationContext,
+  appendToArrays: boolean,
 ): AddTarget[] {
   const last = steps.at(-1);
   if (last === undefined) {
@@ -146,7 +150,7 @@ function addTargets(
     targetLocations(parent, last).map((location): AddTarget => {
       const existing = lookupIn(parent, location);
       // JSON Patch Query (not a plain pointer): add onto an existing array appends to it.
-      return existing !== undefined && Array.isArray(existing)
+      return appendToArrays && Array.isArray(existing)
         ? { location: [...location, '-'], value: existing, merge: false }
         : { location, value: parent.value, merge: false };
     }),
