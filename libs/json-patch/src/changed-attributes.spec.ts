@@ -74,3 +74,14 @@ describe(changedPaths.name, () => {
     expect(changedPaths(before, structuredClone(before))).toEqual([]);
   });
 });
+
+describe('typed values', () => {
+  it('compares Dates by their JSON text', () => {
+    const start = { validFor: { startDateTime: new Date('2024-01-01T00:00:00Z') } };
+    const same = { validFor: { startDateTime: new Date('2024-01-01T00:00:00Z') } };
+    const later = { validFor: { startDateTime: new Date('2025-01-01T00:00:00Z') } };
+    expect(changedAttributes(start, same)).toEqual([]);
+    expect(changedAttributes(start, later)).toEqual(['validFor']);
+    expect(changedPaths(start, later)).toEqual(['validFor.startDateTime']);
+  });
+});

@@ -1,4 +1,4 @@
-import { isJsonObject, JsonValue, jsonEqual } from './json-value';
+import { asJson, isJsonObject, jsonEqual } from './json-value';
 
 /**
  * First-level attribute names whose values differ between two versions of a resource (deep JSON
@@ -7,8 +7,8 @@ import { isJsonObject, JsonValue, jsonEqual } from './json-value';
  * value (typed DTOs included); only reads it.
  */
 export function changedAttributes(before: unknown, after: unknown): string[] {
-  const left = isJsonObject(before) ? before : {};
-  const right = isJsonObject(after) ? after : {};
+  const left = objectOrEmpty(before);
+  const right = objectOrEmpty(after);
   return unionKeys(left, right)
     .filter((key) => !jsonEqual(left[key], right[key]))
     .sort();
@@ -21,16 +21,13 @@ export function changedAttributes(before: unknown, after: unknown): string[] {
  */
 export function changedPaths(before: unknown, after: unknown): string[] {
   const paths: string[] = [];
-  collect(isJsonObject(before) ? before : {}, isJsonObject(after) ? after : {}, '', paths);
+  collect(objectOrEmpty(before), objectOrEmpty(after), '', paths);
   return paths.sort();
 }
 
-function collect(
-  before: JsonValue | undefined,
-  after: JsonValue | undefined,
-  prefix: string,
-  paths: string[],
-): void {
+function collect(before: unknown, after: unknown, prefix: string, paths: string[]): void {
+  before = asJson(before);
+  after = asJson(after);
   if (isJsonObject(before) && isJsonObject(after)) {
     for (const key of unionKeys(before, after)) {
       collect(before[key], after[key], prefix ? `${prefix}.${key}` : key, paths);
@@ -44,6 +41,11 @@ function collect(
   if (!jsonEqual(before, after)) {
     paths.push(prefix);
   }
+}
+
+function objectOrEmpty(value: unknown): Record<string, unknown> {
+  const json = asJson(value);
+  return isJsonObject(json) ? json : {};
 }
 
 function unionKeys(a: object, b: object): string[] {

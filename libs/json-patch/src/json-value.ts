@@ -45,7 +45,9 @@ function copy(value: JsonValue): JsonValue {
  * Structural equality of JSON values (RFC 6902 §4.6): numbers by value, strings by code units,
  * arrays element by element in order, objects by their member sets regardless of order.
  */
-export function jsonEqual(a: unknown, b: unknown): boolean {
+export function jsonEqual(left: unknown, right: unknown): boolean {
+  const a = asJson(left);
+  const b = asJson(right);
   if (a === b) {
     return true;
   }
@@ -63,6 +65,20 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     );
   }
   return false;
+}
+
+/**
+ * A value as `JSON.stringify` would see it: objects with `toJSON` (a `Date` in a typed DTO) become
+ * what `toJSON` returns, so two different dates never compare equal as empty objects.
+ */
+export function asJson(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && 'toJSON' in value) {
+    const { toJSON } = value;
+    if (typeof toJSON === 'function') {
+      return (value as { toJSON: () => unknown }).toJSON();
+    }
+  }
+  return value;
 }
 
 /** Why a value is not acceptable JSON for a patch, or `undefined` when it is. */

@@ -572,6 +572,74 @@ describe(applyJsonPatchQuery.name, () => {
     ]);
   });
 
+  describe('Part 5 details', () => {
+    it('searches nested arrays in keys element by element (TMF630 Part 5 orderItem example)', () => {
+      const result = run(order(), [
+        {
+          op: 'replace',
+          path: '/orderItem/quantity?orderItem.productOffering.id=1513&orderItem.product.relatedParty.role=customer&orderItem.product.relatedParty.name=Mary',
+          value: 25,
+        },
+      ]);
+      expect((result.orderItem as JsonObject[]).map((item) => item.quantity)).toEqual([25, 5]);
+    });
+
+    it('filters the deepest array the path shares with the key', () => {
+      const result = run(order(), [
+        {
+          op: 'replace',
+          path: '/orderItem/product/relatedParty/name?orderItem.product.relatedParty.id=1111',
+          value: 'Johnny',
+        },
+      ]);
+      const parties = (result.orderItem as JsonObject[]).map(
+        (item) => (item.product as JsonObject).relatedParty as JsonObject[],
+      );
+      expect(parties.flat().map((party) => party.name)).toEqual(['Mary', 'Johnny', 'Mary']);
+    });
+
+    it('compares numbers and booleans by their JSON text', () => {
+      const result = run(customer(), [
+        {
+          op: 'replace',
+          path: '/characteristic/valueType?characteristic.value=3',
+          value: 'integer',
+        },
+        { op: 'replace', path: '/contactMedium/preferred?preferred=false', value: true },
+      ]);
+      expect((result.characteristic as JsonObject[])[0].valueType).toBe('integer');
+      expect(media(result).map((medium) => medium.preferred)).toEqual([
+        true,
+        true,
+        true,
+        undefined,
+      ]);
+    });
+  });
+
+  describe('hybrid details', () => {
+    it('unescapes ~0 and ~1 in hybrid tokens', () => {
+      const document = { list: [{ id: 1, 'a/b': { '~c': 1 } }] };
+      const result = run(document, [
+        { op: 'replace', path: '/list[?(@.id==1)]/a~1b/~0c', value: 2 },
+      ]);
+      expect(result).toEqual({ list: [{ id: 1, 'a/b': { '~c': 2 } }] });
+    });
+
+    it('uses a numeric hybrid token as an array index', () => {
+      const result = run(order(), [
+        {
+          op: 'replace',
+          path: "/orderItem[?(@.id=='1')]/product/relatedParty/1/role",
+          value: 'payer',
+        },
+      ]);
+      const parties = ((result.orderItem as JsonObject[])[0].product as JsonObject)
+        .relatedParty as JsonObject[];
+      expect(parties[1].role).toBe('payer');
+    });
+  });
+
   describe('malformed and forbidden paths', () => {
     it.each([
       ['$..emailAddress', PatchErrorCode.Malformed],
