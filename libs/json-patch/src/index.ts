@@ -1,0 +1,13 @@
+export * from './apply-patch';
+export * from './changed-attributes';
+export * from './json-patch';
+export * from './json-value';
+export * from './limits';
+export * from './merge-patch';
+export * from './operations';
+export * from './patch-errors';
+export { FORBIDDEN_KEYS, formatPointer, parsePointer } from './pointer';
+export type { Location } from './pointer';
+export { applyJsonPatchQuery } from './query/json-patch-query';
+export { parseQueryPath } from './query/parser';
+export type * from './query/ast';
