@@ -12,3 +12,4 @@ export * from './validation/extensible.dto';
 export * from './errors/tmf-error.dto';
 export * from './http/api-errors.decorator';
 export * from './http/json-body-parser';
+export * from './http/etag';

@@ -24,7 +24,8 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { ApiTmfErrors, mediaTypeOf } from '@app/tmf-common';
+import { PATCH_MEDIA_TYPES } from '@app/json-patch';
+import { ApiTmfErrors, ifNoneMatchHits, mediaTypeOf } from '@app/tmf-common';
 
 import { fieldsParam } from './customer-list.query';
 import { CUSTOMER_PATH, CustomerView } from './customer.mapper';
@@ -41,8 +42,13 @@ function rawQuery(request: FastifyRequest): string {
 }
 
 function sendCustomer(reply: FastifyReply, view: CustomerView): string {
-  void reply.header('content-type', JSON_UTF8);
+  void reply.header('content-type', JSON_UTF8).header('etag', view.etag);
   return view.json;
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 @ApiTags('customer')
@@ -135,7 +141,13 @@ export class CustomerController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    return sendCustomer(reply, await this.customers.get(id, fieldsParam(rawQuery(request))));
+    const view = await this.customers.get(id, fieldsParam(rawQuery(request)));
+    if (ifNoneMatchHits(header(request, 'if-none-match'), view.etag)) {
+      void reply.status(HttpStatus.NOT_MODIFIED).header('etag', view.etag);
+      return '';
+    }
+    void reply.header('accept-patch', PATCH_MEDIA_TYPES.join(', '));
+    return sendCustomer(reply, view);
   }
 
   @Patch(':id')
@@ -157,7 +169,8 @@ export class CustomerController {
     const view = await this.customers.patch(
       id,
       request.body,
-      mediaTypeOf(request.headers['content-type']),
+      request.headers['content-type'],
+      header(request, 'if-match'),
     );
     return sendCustomer(reply, view);
   }
@@ -168,7 +181,7 @@ export class CustomerController {
   @ApiParam({ name: 'id', description: 'Identifier of the Customer' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiTmfErrors(404)
-  async delete(@Param('id') id: string): Promise<void> {
-    await this.customers.delete(id);
+  async delete(@Param('id') id: string, @Req() request: FastifyRequest): Promise<void> {
+    await this.customers.delete(id, header(request, 'if-match'));
   }
 }

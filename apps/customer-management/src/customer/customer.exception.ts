@@ -7,6 +7,7 @@ export enum CustomerErrorCode {
   InvalidPatch = 'INVALID_PATCH',
   UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
   InvalidQuery = 'INVALID_QUERY',
+  PreconditionFailed = 'PRECONDITION_FAILED',
 }
 
 export class CustomerException extends AppException<CustomerErrorCode> {
@@ -38,6 +39,15 @@ export class CustomerException extends AppException<CustomerErrorCode> {
       ErrorKind.UnsupportedMediaType,
       CustomerErrorCode.UnsupportedMediaType,
       `Content-Type ${received ?? '(none)'} is not supported here; accepted: ${accepted.join(', ')}`,
+    );
+  }
+
+  static preconditionFailed(id: string, currentTag: string): CustomerException {
+    return new CustomerException(
+      ErrorKind.PreconditionFailed,
+      CustomerErrorCode.PreconditionFailed,
+      `If-Match does not match the current version of Customer ${id} (ETag ${currentTag}); read it again and retry`,
+      { etag: currentTag },
     );
   }
 

@@ -7,6 +7,8 @@ export interface CustomerView {
   id: string;
   href: string;
   version: number;
+  /** Strong ETag of this representation. */
+  etag: string;
   json: string;
 }
 

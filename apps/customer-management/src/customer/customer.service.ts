@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 
-import { formatViolations, validateDocument } from '@app/tmf-common';
+import { applyPatch, changedAttributes, JsonValue, patchFormatOf } from '@app/json-patch';
+import { entityTag, formatViolations, ifMatchHolds, validateDocument } from '@app/tmf-common';
 import { AppConfig } from '@server/config/app-config';
 import { TransactionRunner } from '@server/database/transaction-runner';
 
@@ -14,10 +15,7 @@ import { customerHref, customerJson, customerResource, CustomerView } from './cu
 import { CustomerRepository, CustomerRow } from './customer.repository';
 import { CustomerCreateDto } from './dto/customer-create.dto';
 import { CustomerCreatedEvent, CustomerDeletedEvent, CustomerUpdatedEvent } from './events';
-import { applyMergePatch, changedAttributes } from './merge-patch';
 
-/** PATCH media types this server applies, in the order it documents them. */
-export const PATCH_MEDIA_TYPES = ['application/merge-patch+json', 'application/json'] as const;
 const SERVER_ASSIGNED = ['id', 'href'];
 
 export interface CustomerPage {
@@ -60,7 +58,7 @@ export class CustomerService {
         new CustomerCreatedEvent(manager, customerResource(id, href, document), now),
       );
     });
-    return { id, href, version: 1, json: customerJson(id, href, text) };
+    return { id, href, version: 1, etag: entityTag(1), json: customerJson(id, href, text) };
   }
 
   async get(id: string, fields?: string[]): Promise<CustomerView> {
@@ -80,21 +78,35 @@ export class CustomerService {
     return { items: rows.map((row) => this.view(row, request.fields).json), total };
   }
 
-  async patch(id: string, body: unknown, mediaType: string | undefined): Promise<CustomerView> {
-    if (!PATCH_MEDIA_TYPES.includes(mediaType as (typeof PATCH_MEDIA_TYPES)[number])) {
-      throw CustomerException.unsupportedMediaType(mediaType, PATCH_MEDIA_TYPES);
+  /**
+   * Applies a merge patch, JSON Patch or JSON Patch Query (by Content-Type) atomically: the row is
+   * locked, the patch applied to a copy, the result validated whole, and only then written.
+   */
+  async patch(
+    id: string,
+    body: unknown,
+    contentType: string | undefined,
+    ifMatch?: string,
+  ): Promise<CustomerView> {
+    // Before touching the store: an unsupported type is a 415 whatever the customer.
+    const format = patchFormatOf(contentType);
+    if (format === 'merge-patch' && isJsonObject(body)) {
+      this.rejectServerAssigned(body);
     }
-    if (!isJsonObject(body)) {
-      throw CustomerException.invalid('A merge patch body must be a JSON object');
-    }
-    this.rejectServerAssigned(body);
     return this.tx.write(async (manager) => {
       const row = await this.repository.findForUpdate(manager, id);
       if (!row) {
         throw CustomerException.notFound(id);
       }
+      const current = entityTag(row.version);
+      if (!ifMatchHolds(ifMatch, current)) {
+        throw CustomerException.preconditionFailed(id, current);
+      }
+      const href = customerHref(this.config.publicBaseUrl, id);
       const before = JSON.parse(row.document) as JsonObject;
-      const after = this.validated(applyMergePatch(before, body));
+      // The patch sees the resource as clients do, id and href included (e.g. for `test /id`).
+      const patched = applyPatch({ id, href, ...before }, body, contentType);
+      const after = this.withoutServerAssigned(patched, id, href);
       const changed = changedAttributes(before, after);
       if (changed.length === 0) {
         return this.view(row);
@@ -111,7 +123,6 @@ export class CustomerService {
         // The row lock (MySQL) or the single writer (SQLite) makes this unreachable; fail loudly.
         throw new Error(`Customer ${id} changed during its own locked update`);
       }
-      const href = customerHref(this.config.publicBaseUrl, id);
       await this.events.emitAsync(
         CustomerUpdatedEvent.eventName,
         new CustomerUpdatedEvent(
@@ -122,14 +133,21 @@ export class CustomerService {
           now,
         ),
       );
-      return { id, href, version, json: customerJson(id, href, text) };
+      return { id, href, version, etag: entityTag(version), json: customerJson(id, href, text) };
     });
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string, ifMatch?: string): Promise<void> {
     await this.tx.write(async (manager) => {
       const row = await this.repository.findForUpdate(manager, id);
-      if (!row || !(await this.repository.delete(manager, id))) {
+      if (!row) {
+        throw CustomerException.notFound(id);
+      }
+      const current = entityTag(row.version);
+      if (!ifMatchHolds(ifMatch, current)) {
+        throw CustomerException.preconditionFailed(id, current);
+      }
+      if (!(await this.repository.delete(manager, id))) {
         throw CustomerException.notFound(id);
       }
       const href = customerHref(this.config.publicBaseUrl, id);
@@ -154,6 +172,21 @@ export class CustomerService {
     return { ...body };
   }
 
+  /** The patched resource minus id/href, which must come out of the patch unchanged. */
+  private withoutServerAssigned(patched: JsonValue, id: string, href: string): JsonObject {
+    if (!isJsonObject(patched)) {
+      throw CustomerException.invalid('The patch must leave the Customer a JSON object');
+    }
+    const changedIds = (['id', 'href'] as const).filter(
+      (key) => patched[key] !== (key === 'id' ? id : href),
+    );
+    if (changedIds.length > 0) {
+      throw CustomerException.immutable(changedIds);
+    }
+    const { id: _id, href: _href, ...rest } = patched;
+    return this.validated(rest);
+  }
+
   private rejectServerAssigned(body: JsonObject): void {
     const present = SERVER_ASSIGNED.filter((key) => key in body);
     if (present.length > 0) {
@@ -168,6 +201,7 @@ export class CustomerService {
         id: row.id,
         href,
         version: row.version,
+        etag: entityTag(row.version),
         json: customerJson(row.id, href, row.document),
       };
     }
@@ -179,6 +213,12 @@ export class CustomerService {
         projected[key] = value;
       }
     }
-    return { id: row.id, href, version: row.version, json: JSON.stringify(projected) };
+    return {
+      id: row.id,
+      href,
+      version: row.version,
+      etag: entityTag(row.version, fields),
+      json: JSON.stringify(projected),
+    };
   }
 }
