@@ -12,6 +12,23 @@ export class ConfigError extends Error {
   }
 }
 
+export interface HttpSettings {
+  corsOrigins: string[];
+  rateLimitPerMinute: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  headersTimeoutMs: number;
+}
+
+export interface AuthSettings {
+  enabled: boolean;
+  jwksUrl?: string;
+  publicKey?: string;
+  issuer?: string;
+  audience?: string;
+  scopes: { read: string; write: string; hub: string };
+}
+
 /** The validated, typed configuration. Built once by `loadConfig`; nothing else reads the env. */
 export class AppConfig {
   readonly port!: number;
@@ -26,11 +43,24 @@ export class AppConfig {
   readonly listDefaultLimit!: number;
   readonly listMaxLimit!: number;
   readonly shutdownGraceMs!: number;
+  readonly http!: HttpSettings;
+  readonly auth!: AuthSettings;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
   }
 }
+
+// Variables without a default are not own keys of a fresh EnvDto; list them here.
+const OPTIONAL_VARIABLES = [
+  'DATABASE_URL',
+  'PUBLIC_BASE_URL',
+  'CORS_ORIGINS',
+  'AUTH_JWKS_URL',
+  'AUTH_PUBLIC_KEY',
+  'AUTH_ISSUER',
+  'AUTH_AUDIENCE',
+];
 
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const known = Object.fromEntries(
@@ -56,6 +86,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (dto.LIST_DEFAULT_LIMIT > dto.LIST_MAX_LIMIT) {
     problems.push('LIST_DEFAULT_LIMIT must not exceed LIST_MAX_LIMIT');
   }
+  if (dto.AUTH_ENABLED) {
+    if (!dto.AUTH_JWKS_URL === !dto.AUTH_PUBLIC_KEY) {
+      problems.push('AUTH_ENABLED=true needs exactly one of AUTH_JWKS_URL or AUTH_PUBLIC_KEY');
+    }
+    if (!dto.AUTH_ISSUER || !dto.AUTH_AUDIENCE) {
+      problems.push('AUTH_ENABLED=true needs AUTH_ISSUER and AUTH_AUDIENCE');
+    }
+  }
   if (problems.length > 0 || !database) {
     throw new ConfigError(problems);
   }
@@ -72,5 +110,23 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     listDefaultLimit: dto.LIST_DEFAULT_LIMIT,
     listMaxLimit: dto.LIST_MAX_LIMIT,
     shutdownGraceMs: dto.SHUTDOWN_GRACE_MS,
+    http: {
+      corsOrigins: (dto.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+      rateLimitPerMinute: dto.RATE_LIMIT_PER_MINUTE,
+      requestTimeoutMs: dto.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: dto.HTTP_KEEPALIVE_TIMEOUT_MS,
+      headersTimeoutMs: dto.HTTP_HEADERS_TIMEOUT_MS,
+    },
+    auth: {
+      enabled: dto.AUTH_ENABLED,
+      jwksUrl: dto.AUTH_JWKS_URL,
+      publicKey: dto.AUTH_PUBLIC_KEY,
+      issuer: dto.AUTH_ISSUER,
+      audience: dto.AUTH_AUDIENCE,
+      scopes: { read: dto.AUTH_SCOPE_READ, write: dto.AUTH_SCOPE_WRITE, hub: dto.AUTH_SCOPE_HUB },
+    },
   });
 }
