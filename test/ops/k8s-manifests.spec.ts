@@ -79,6 +79,10 @@ interface DataObject extends K8sObject {
 const KUBECTL = findKubectl();
 
 if (!KUBECTL) {
+  console.warn(
+    'test/ops/k8s-manifests.spec.ts SKIPPED: kubectl is not on PATH (set KUBECTL=/path/to/kubectl); ' +
+      'the Kustomize overlays were NOT rendered or validated.',
+  );
   describe('Kubernetes manifests', () => {
     it.skip('SKIPPED: kubectl is not on PATH (or $KUBECTL), so the overlays cannot be rendered', () =>
       undefined);
