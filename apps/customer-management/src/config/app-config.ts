@@ -65,7 +65,7 @@ const OPTIONAL_VARIABLES = [
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const known = Object.fromEntries(
     Object.keys(new EnvDto())
-      .concat('DATABASE_URL', 'PUBLIC_BASE_URL')
+      .concat(OPTIONAL_VARIABLES)
       .map((k) => [k, env[k]]),
   );
   const defined = Object.fromEntries(
