@@ -11,6 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import {
+  ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
   ApiExtraModels,
@@ -26,6 +27,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { PATCH_MEDIA_TYPES } from '@app/json-patch';
 import { ApiTmfErrors, ifNoneMatchHits, mediaTypeOf } from '@app/tmf-common';
+import { RequireScope } from '@server/auth/scopes.decorator';
 
 import { fieldsParam } from './customer-list.query';
 import { CUSTOMER_PATH, CustomerView } from './customer.mapper';
@@ -52,6 +54,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
 }
 
 @ApiTags('customer')
+@ApiBearerAuth()
 @ApiExtraModels(CustomerDto)
 @ApiTmfErrors(400, 401, 403, 405, 409, 500)
 @Controller(CUSTOMER_PATH.slice(1))
@@ -59,6 +62,7 @@ export class CustomerController {
   constructor(private readonly customers: CustomerService) {}
 
   @Post()
+  @RequireScope('write')
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({ operationId: 'createCustomer', summary: 'Creates a Customer' })
   @ApiBody({ type: CustomerCreateDto, description: 'The Customer to be created' })
@@ -77,6 +81,7 @@ export class CustomerController {
   }
 
   @Get()
+  @RequireScope('read')
   @ApiOperation({
     operationId: 'listCustomer',
     summary: 'List or find Customer objects',
@@ -127,6 +132,7 @@ export class CustomerController {
   }
 
   @Get(':id')
+  @RequireScope('read')
   @ApiOperation({ operationId: 'retrieveCustomer', summary: 'Retrieves a Customer by ID' })
   @ApiParam({ name: 'id', description: 'Identifier of the Customer' })
   @ApiQuery({
@@ -151,6 +157,7 @@ export class CustomerController {
   }
 
   @Patch(':id')
+  @RequireScope('write')
   @ApiOperation({
     operationId: 'patchCustomer',
     summary: 'Updates partially a Customer',
@@ -176,6 +183,7 @@ export class CustomerController {
   }
 
   @Delete(':id')
+  @RequireScope('write')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ operationId: 'deleteCustomer', summary: 'Deletes a Customer' })
   @ApiParam({ name: 'id', description: 'Identifier of the Customer' })
