@@ -141,6 +141,12 @@ class QueryParser {
           `Query term '${decodeComponent(term)}' has no operator (expected attribute=value)`,
         );
       }
+      if (previous.op === 'regex' && this.options.allowRegex === false) {
+        throw new QueryException(
+          QueryErrorCode.InvalidOperator,
+          `Regular expression filtering is disabled (attribute '${previous.attribute.path}')`,
+        );
+      }
       for (const item of valuesRaw.split(',')) {
         this.countCondition();
         const text = decodeComponent(item);
