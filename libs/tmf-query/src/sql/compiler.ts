@@ -27,10 +27,10 @@ export interface CompileOptions {
 export interface CompiledSql {
   /** A boolean expression over the resource table alias; `1 = 1` when there is no filter. */
   readonly where: string;
-  readonly whereParams: readonly SqlParam[];
+  readonly whereParams: SqlParam[];
   /** Order terms without the `ORDER BY` keyword; always ends with the id column as tie-breaker. */
   readonly orderBy: string;
-  readonly orderByParams: readonly SqlParam[];
+  readonly orderByParams: SqlParam[];
   /** The page, when the query was parsed with paging options. */
   readonly page: { readonly offset: number; readonly limit: number } | undefined;
 }

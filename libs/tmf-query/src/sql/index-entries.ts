@@ -24,7 +24,7 @@ export interface IndexEntry {
 /** A statement with its bound parameters. */
 export interface SqlStatement {
   readonly sql: string;
-  readonly params: readonly SqlParam[];
+  readonly params: SqlParam[];
 }
 
 /** A bound parameter value. */

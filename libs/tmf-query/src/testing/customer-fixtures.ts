@@ -32,6 +32,7 @@ export const POOLS = {
     "O'Reilly",
     'Dup',
     'Dup',
+    'Dup ',
   ],
   statuses: ['approved', 'active', 'suspended', 'validated'],
   types: ['Customer', 'VipCustomer'],
