@@ -174,6 +174,9 @@ async function main(): Promise<void> {
     begin = () => db.beginTransaction();
     commit = () => db.commit();
     size = async () => {
+      if (process.env.OPTIMIZE) {
+        await db.query('OPTIMIZE TABLE customer, customer_attr');
+      }
       await db.query('ANALYZE TABLE customer, customer_attr');
       const [rows] = await db.query<RowDataPacket[]>(
         'SELECT table_name AS t, data_length AS d, index_length AS i FROM information_schema.tables WHERE table_schema = ?',

@@ -36,21 +36,29 @@ describe(extractIndexEntries.name, () => {
       `${e.path}@${e.pos}.${e.seq}=${e.type}:${typeof e.value === 'string' ? e.value : decodeSortableNumber(e.value)}`,
   );
 
+  it('writes rows in primary-key order', () => {
+    const keys = entries.map((e) => [e.pathId, e.pos, e.seq]);
+    const sorted = [...keys].sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+    expect(keys).toEqual(sorted);
+  });
+
   it('writes one row per leaf value not held in a column', () => {
-    expect(rows).toEqual([
-      `statusReason@0.0=s:${'x'.repeat(512)}`,
-      'characteristic.name@0.0=s:tags',
-      'characteristic.value@0.0=s:x',
-      'characteristic.value@0.1=n:7',
-      'contactMedium.mediumType@0.0=s:email',
-      'contactMedium.mediumType@1.0=s:phone',
-      'contactMedium.preferred@0.0=b:1',
-      'contactMedium.characteristic.emailAddress@0.0=s:a@b.c',
-      'contactMedium.characteristic.phoneNumber@1.0=s:1',
-      'creditProfile.creditScore@0.0=n:700',
-      'engagedParty.name@0.0=s:Org',
-      'engagedParty.@referredType@0.0=s:Organization',
-    ]);
+    expect([...rows].sort()).toEqual(
+      [
+        `statusReason@0.0=s:${'x'.repeat(512)}`,
+        'characteristic.name@0.0=s:tags',
+        'characteristic.value@0.0=s:x',
+        'characteristic.value@0.1=n:7',
+        'contactMedium.mediumType@0.0=s:email',
+        'contactMedium.mediumType@1.0=s:phone',
+        'contactMedium.preferred@0.0=b:1',
+        'contactMedium.characteristic.emailAddress@0.0=s:a@b.c',
+        'contactMedium.characteristic.phoneNumber@1.0=s:1',
+        'creditProfile.creditScore@0.0=n:700',
+        'engagedParty.name@0.0=s:Org',
+        'engagedParty.@referredType@0.0=s:Organization',
+      ].sort(),
+    );
   });
 
   it('keeps the whole long string aside of its indexed prefix', () => {
@@ -80,8 +88,18 @@ describe(extractIndexEntries.name, () => {
     expect(statements[1].sql).toMatch(
       /^INSERT INTO customer_attr \(customer_id, path_id, pos, seq, v_type, v, v_full\) VALUES \(\?, \?, \?, \?, \?, \?, \?\), /,
     );
+    const first = entries[0];
     expect(statements[1].params.slice(0, 7)).toEqual([
       'c1',
+      first.pathId,
+      first.pos,
+      first.seq,
+      first.type,
+      first.value,
+      first.full,
+    ]);
+    const reason = statements.flatMap((s) => s.params).indexOf(indexPathId('statusReason'));
+    expect(statements.flatMap((s) => s.params).slice(reason, reason + 6)).toEqual([
       indexPathId('statusReason'),
       0,
       0,
