@@ -34,6 +34,8 @@ export interface CompiledSql {
   readonly orderByParams: SqlParam[];
   /** The page, when the query was parsed with paging options. */
   readonly page: { readonly offset: number; readonly limit: number } | undefined;
+  /** The resource table alias the fragments refer to. */
+  readonly alias: string;
 }
 
 const COMPARATORS: Readonly<Record<Exclude<Operator, 'regex'>, string>> = {
@@ -67,6 +69,7 @@ export function compileSql(
     orderBy,
     orderByParams: compiler.takeParams(),
     page: query.page,
+    alias: options.alias ?? 'c',
   };
 }
 
@@ -80,9 +83,8 @@ export function buildListStatements(
   compiled: CompiledSql,
   storage: SqlStorage,
   select: string,
-  alias = 'c',
 ): { readonly page: SqlStatement; readonly count: SqlStatement } {
-  const from = `FROM ${storage.table} ${alias} WHERE ${compiled.where}`;
+  const from = `FROM ${storage.table} ${compiled.alias} WHERE ${compiled.where}`;
   const paging = compiled.page ? ' LIMIT ? OFFSET ?' : '';
   return {
     page: {
@@ -109,7 +111,8 @@ class SqlCompiler {
   ) {
     this.alias = options.alias ?? 'c';
     this.dialect = options.dialect;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(this.alias)) {
+    // `a<n>` names the index-table aliases of the subqueries.
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(this.alias) || /^a\d+$/.test(this.alias)) {
       throw new Error(`Invalid table alias '${this.alias}'`);
     }
   }
