@@ -37,6 +37,7 @@ export async function seedCustomers(
             id,
             version: 1,
             document: JSON.stringify(document),
+            parsed: document,
             columns: columnsOf(document),
             now,
           });

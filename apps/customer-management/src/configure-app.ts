@@ -19,8 +19,9 @@ import { AppConfig } from './config/app-config';
 import { MetricsService } from './metrics/metrics.service';
 import { createRootLogger, PinoNestLogger } from './observability/logger';
 import {
-  registerRequestLogging,
+  registerRequestIdHeader,
   REQUEST_ID_HEADER,
+  RequestLogController,
   requestIdOf,
 } from './observability/request-logging';
 
@@ -52,9 +53,8 @@ export async function createApp(
   const logger = createRootLogger(config.logLevel, options.logDestination);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
-    disableRequestLogging: true,
+    logController: new RequestLogController(),
     genReqId: requestIdOf,
-    requestIdLogLabel: 'requestId',
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true },
     // Slow clients (slowloris) cannot hold a connection forever.
@@ -76,7 +76,7 @@ export async function createApp(
 async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
-  registerRequestLogging(fastify);
+  registerRequestIdHeader(fastify);
   registerHttpMetrics(fastify, app.get(MetricsService));
   const methods = new MethodNotAllowedResolver();
   methods.attach(fastify);

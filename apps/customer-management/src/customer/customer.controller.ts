@@ -26,10 +26,11 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { PATCH_MEDIA_TYPES } from '@app/json-patch';
-import { ApiTmfErrors, ifNoneMatchHits, mediaTypeOf } from '@app/tmf-common';
+import { ApiTmfErrors, ifNoneMatchHits, mediaTypeOf, pagingLinks } from '@app/tmf-common';
 import { RequireScope } from '@server/auth/scopes.decorator';
+import { AppConfig } from '@server/config/app-config';
 
-import { fieldsParam } from './customer-list.query';
+import { fieldsParam } from './fields-param';
 import { CUSTOMER_PATH, CustomerView } from './customer.mapper';
 import { CustomerService } from './customer.service';
 import { CustomerCreateDto } from './dto/customer-create.dto';
@@ -59,7 +60,10 @@ function header(request: FastifyRequest, name: string): string | undefined {
 @ApiTmfErrors(400, 401, 403, 405, 409, 500)
 @Controller(CUSTOMER_PATH.slice(1))
 export class CustomerController {
-  constructor(private readonly customers: CustomerService) {}
+  constructor(
+    private readonly customers: CustomerService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Post()
   @RequireScope('write')
@@ -123,8 +127,15 @@ export class CustomerController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const page = await this.customers.list(rawQuery(request));
+    const raw = rawQuery(request);
+    const page = await this.customers.list(raw);
+    const link = pagingLinks(`${this.config.publicBaseUrl}${CUSTOMER_PATH}`, raw, page, page.total);
+    if (link) {
+      void reply.header('link', link);
+    }
+    // 206 when this page is a strict subset of the matches (TMF630), 200 when it holds them all.
     void reply
+      .status(page.items.length < page.total ? HttpStatus.PARTIAL_CONTENT : HttpStatus.OK)
       .header('x-total-count', String(page.total))
       .header('x-result-count', String(page.items.length))
       .header('content-type', JSON_UTF8);

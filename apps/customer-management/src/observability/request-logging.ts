@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-import type { FastifyInstance } from 'fastify';
+import { FastifyInstance, FastifyReply, FastifyRequest, LogController } from 'fastify';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 // Accept a caller's id only if it is short and plain: it is echoed in headers and written to logs.
@@ -14,27 +14,45 @@ export function requestIdOf(request: IncomingMessage): string {
   return value && SAFE_REQUEST_ID.test(value) ? value : randomUUID();
 }
 
-/** One log line per request (method, route, status, latency, request id) and the id echoed back. */
-export function registerRequestLogging(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
-    done();
-  });
-  fastify.addHook('onResponse', (request, reply, done) => {
+/**
+ * Fastify's own extension point for its request log lines: one line per request, when it
+ * completes, with method, route template, status, latency and request id (no "incoming" line).
+ */
+export class RequestLogController extends LogController {
+  constructor() {
+    super({ requestIdLogLabel: 'requestId' });
+  }
+
+  override incomingRequest(): void {
+    // One line per request is enough: it is written when the request completes.
+  }
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
     const status = reply.statusCode;
     const line = {
-      requestId: request.id,
       method: request.method,
       route: request.routeOptions.url ?? null,
       url: request.url,
       status,
       latencyMs: Math.round(reply.elapsedTime * 100) / 100,
+      ...(error ? { err: error } : {}),
     };
-    if (status >= 500) {
-      request.log.error(line, 'request completed');
+    if (error || status >= 500) {
+      reply.log.error(line, 'request completed');
     } else {
-      request.log.info(line, 'request completed');
+      reply.log.info(line, 'request completed');
     }
+  }
+}
+
+/** Returns the request id to the caller on every response. */
+export function registerRequestIdHeader(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
 }
