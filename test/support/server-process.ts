@@ -56,7 +56,7 @@ export class ServerProcess {
         throw new Error(`server exited with ${this.child.exitCode}:\n${this.output.join('')}`);
       }
       try {
-        const res = await fetch(`${this.baseUrl}/tmf-api/customerManagement/v4/customer?limit=1`);
+        const res = await fetch(`${this.baseUrl}/health/ready`);
         if (res.status === 200) {
           return;
         }
