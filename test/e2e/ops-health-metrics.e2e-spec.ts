@@ -175,6 +175,21 @@ describeWithPrivateDb('readiness follows a MariaDB outage (private instance)', (
       expect(down.status).toBe(503);
       expect(down.json.error.database.status).toBe('down');
       expect((await app.request('GET', '/health/live')).status).toBe(200);
+      // Requests fail fast with a 503 TMF Error, not a 500 and not a hanging socket.
+      const started = Date.now();
+      const read = await app.request('GET', CUSTOMER_PATH);
+      const write = await app.request('POST', CUSTOMER_PATH, {
+        body: { name: 'during', engagedParty: { id: '1', '@referredType': 'O' } },
+      });
+      expect(Date.now() - started).toBeLessThan(8000);
+      for (const res of [read, write]) {
+        expect(res.status).toBe(503);
+        expect(res.json).toMatchObject({
+          code: 'DATABASE_UNAVAILABLE',
+          status: '503',
+          '@type': 'Error',
+        });
+      }
       await db.start();
       const back = await waitFor(
         async () => (await app.request('GET', '/health/ready')).status === 200,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { asDatabaseUnavailable } from './database-unavailable';
 import { Dialect } from './dialect';
 import { SerialQueue } from './serial-queue';
 
@@ -22,7 +23,26 @@ export class TransactionRunner {
     this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
   }
 
+  /** Runs `work` in one transaction. An unreachable database is a 503 (the write did not happen). */
   async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.transaction(work);
+    } catch (err) {
+      throw asDatabaseUnavailable(err) ?? err;
+    }
+  }
+
+  async read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return this.dialect === 'sqlite'
+        ? await this.sqliteQueue.run(() => work(this.dataSource.manager))
+        : await work(this.dataSource.manager);
+    } catch (err) {
+      throw asDatabaseUnavailable(err) ?? err;
+    }
+  }
+
+  private async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (this.dialect === 'sqlite') {
       return this.sqliteQueue.run(() => this.dataSource.transaction(work));
     }
@@ -36,12 +56,5 @@ export class TransactionRunner {
         }
       }
     }
-  }
-
-  read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.dialect === 'sqlite') {
-      return this.sqliteQueue.run(() => work(this.dataSource.manager));
-    }
-    return work(this.dataSource.manager);
   }
 }
