@@ -263,7 +263,8 @@ describe('TMF630 query language on GET /customer (checked against an oracle)', (
       const ta = instant(a.validFor.startDateTime)!;
       const tb = instant(b.validFor.startDateTime)!;
       if (ta !== tb) return tb - ta;
-      return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+      // id breaks ties in the last key's direction (descending here)
+      return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
     };
     const expected = [...stored].sort(byKeys).map((c) => c.id);
     expect((await ids('sort=status,-validFor.startDateTime')).ids).toEqual(expected);
@@ -274,7 +275,7 @@ describe('TMF630 query language on GET /customer (checked against an oracle)', (
     expect((await ids('sort=%2Bname')).ids).toEqual(byName);
     expect((await ids('sort=-name')).ids).toEqual(
       [...stored]
-        .sort((a, b) => (a.name > b.name ? -1 : a.name < b.name ? 1 : a.id < b.id ? -1 : 1))
+        .sort((a, b) => (a.name > b.name ? -1 : a.name < b.name ? 1 : a.id > b.id ? -1 : 1))
         .map((c) => c.id),
     );
   });

@@ -34,8 +34,12 @@ export interface CustomerListStatements {
   count: SqlStatement;
 }
 
-/** What list statements must select, under the compiler's table alias `c`. */
-export const LIST_SELECT = 'c.id, c.version, c.document';
+/**
+ * What list statements select, under the compiler's table alias `c`: only the id. Sorting and
+ * skipping (OFFSET) then touch narrow index entries, never documents; the page's documents are read
+ * afterwards by primary key (a "deferred join").
+ */
+export const LIST_SELECT = 'c.id';
 
 const COLUMNS = 'name, status, at_type, engaged_party_id, valid_for_start, valid_for_end';
 
@@ -126,12 +130,28 @@ export class CustomerRepository {
     statements: CustomerListStatements,
   ): Promise<{ rows: CustomerRow[]; total: number }> {
     return this.tx.read(async (manager) => {
-      const rows = await manager.query<CustomerRow[]>(statements.page.sql, statements.page.params);
+      const ids = await manager.query<{ id: string }[]>(
+        statements.page.sql,
+        statements.page.params,
+      );
       const counted = await manager.query<{ total: number | string }[]>(
         statements.count.sql,
         statements.count.params,
       );
-      return { rows, total: Number(counted[0]?.total ?? 0) };
+      const total = Number(counted[0]?.total ?? 0);
+      if (ids.length === 0) {
+        return { rows: [], total };
+      }
+      const found = await manager.query<CustomerRow[]>(
+        `SELECT id, version, document FROM customer WHERE id IN (${ids.map(() => '?').join(', ')})`,
+        ids.map((r) => r.id),
+      );
+      const byId = new Map(found.map((row) => [row.id, row]));
+      // A row deleted between the two reads (MySQL, no shared snapshot) is simply left out.
+      const rows = ids
+        .map((r) => byId.get(r.id))
+        .filter((row): row is CustomerRow => row !== undefined);
+      return { rows, total };
     });
   }
 
