@@ -1,0 +1,3 @@
+export * from './document-walker';
+export * from './evaluator';
+export * from './sort-comparator';

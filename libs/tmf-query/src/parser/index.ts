@@ -1,0 +1,2 @@
+export * from './query-parser';
+export * from './query.types';

@@ -1,0 +1,4 @@
+export * from './customer.schema';
+export * from './define-schema';
+export * from './event.schema';
+export * from './schema.types';

@@ -1,0 +1,179 @@
+import {
+  buildListStatements,
+  compileSql,
+  customerQuerySchema,
+  customerSqlStorage,
+  parseQuery,
+  SqlDialect,
+} from '@app/tmf-query';
+import { generateCustomers } from '@app/tmf-query/testing/customer-fixtures';
+import { SqliteCustomerStore } from '@app/tmf-query/testing/sqlite-store';
+
+const BASE = 'https://api.example.com';
+const paging = { defaultLimit: 20, maxLimit: 100 };
+
+function compile(raw: string, dialect: SqlDialect = 'sqlite') {
+  return compileSql(parseQuery(raw, customerQuerySchema, { paging }), customerSqlStorage, {
+    dialect,
+    baseUrl: BASE,
+  });
+}
+
+describe(compileSql.name, () => {
+  it('compiles mapped paths to column tests', () => {
+    expect(compile('status=active,suspended&name.gte=M')).toMatchObject({
+      where: '(c.status = ? OR c.status = ?) AND c.name >= ?',
+      whereParams: ['active', 'suspended', 'M'],
+      orderBy: 'c.id ASC',
+    });
+    expect(compile('validFor.startDateTime.lt=2024-01-01T01:00:00%2B01:00')).toMatchObject({
+      where: 'c.valid_for_start < ?',
+      whereParams: [Date.UTC(2024, 0, 1)],
+    });
+  });
+
+  it('compiles other paths to index subqueries, same-element groups to a join on pos', () => {
+    const compiled = compile(
+      'contactMedium.mediumType=email&contactMedium.characteristic.emailAddress=a@b.c',
+    );
+    expect(compiled.where).toBe(
+      'c.id IN (SELECT a0.customer_id FROM customer_attr a0' +
+        ' JOIN customer_attr a1 ON a1.customer_id = a0.customer_id AND a1.pos = a0.pos' +
+        ' WHERE (a0.path = ? AND a0.v_str = ?) AND (a1.path = ? AND a1.v_str = ?))',
+    );
+    expect(compiled.whereParams).toEqual([
+      'contactMedium.mediumType',
+      'email',
+      'contactMedium.characteristic.emailAddress',
+      'a@b.c',
+    ]);
+  });
+
+  it('reads any values as every JSON type they parse as', () => {
+    expect(compile('characteristic.value=true')).toMatchObject({
+      where:
+        'c.id IN (SELECT a0.customer_id FROM customer_attr a0 WHERE' +
+        ' (a0.path = ? AND (a0.v_str = ? OR (a0.v_type = ? AND a0.v_num = ?))))',
+      whereParams: ['characteristic.value', 'true', 'b', 1],
+    });
+  });
+
+  it('compiles regex to REGEXP on both dialects, with a prefix range when anchored', () => {
+    expect(compile('name*=^Moo')).toMatchObject({
+      where: '(c.name >= ? AND c.name < ? AND c.name REGEXP ?)',
+      whereParams: ['Moo', 'Mop', '^Moo'],
+    });
+    expect(compile('name*=oo', 'mysql').where).toBe(
+      'CONVERT(c.name USING utf8mb4) COLLATE utf8mb4_bin REGEXP ?',
+    );
+    expect(compile('statusReason*=x', 'mysql').where).toContain(
+      'CONVERT(COALESCE(a0.v_full, a0.v_str) USING utf8mb4) COLLATE utf8mb4_bin REGEXP ?',
+    );
+  });
+
+  it('rewrites href equality to the id and a foreign prefix to no match', () => {
+    expect(compile(`href=${BASE}/tmf-api/customerManagement/v4/customer/c7`)).toMatchObject({
+      where: 'c.id = ?',
+      whereParams: ['c7'],
+    });
+    expect(compile('href=https://elsewhere/customer/c7').where).toBe('1 = 0');
+    expect(compile('href!=https://elsewhere/customer/c7').where).toBe('1 = 1');
+    expect(compile('href>x', 'mysql').where).toBe(
+      'CAST(CONCAT(?, c.id) AS BINARY) > CAST(? AS BINARY)',
+    );
+  });
+
+  it('requires the base URL only when href is filtered', () => {
+    const query = parseQuery('href=x', customerQuerySchema);
+    expect(() => compileSql(query, customerSqlStorage, { dialect: 'sqlite' })).toThrow(/baseUrl/);
+    expect(
+      compileSql(parseQuery('name=x', customerQuerySchema), customerSqlStorage, {
+        dialect: 'sqlite',
+      }).where,
+    ).toBe('c.name = ?');
+  });
+
+  it('orders with missing values last per dialect and id as tie-breaker', () => {
+    expect(compile('sort=name,-status').orderBy).toBe(
+      'c.name ASC NULLS LAST, c.status DESC, c.id ASC',
+    );
+    expect(compile('sort=name', 'mysql').orderBy).toBe('c.name IS NULL, c.name ASC, c.id ASC');
+    expect(compile('sort=-id').orderBy).toBe('c.id DESC');
+    expect(compile('sort=href').orderBy).toBe('c.id ASC');
+    const byIndex = compile('sort=statusReason', 'mysql');
+    expect(byIndex.orderBy).toBe(
+      '(SELECT COALESCE(a0.v_full, a0.v_str) FROM customer_attr a0 WHERE a0.customer_id = c.id' +
+        ' AND a0.path = ? LIMIT 1) IS NULL, (SELECT COALESCE(a0.v_full, a0.v_str) FROM' +
+        ' customer_attr a0 WHERE a0.customer_id = c.id AND a0.path = ? LIMIT 1) ASC, c.id ASC',
+    );
+    expect(byIndex.orderByParams).toEqual(['statusReason', 'statusReason']);
+  });
+
+  it('builds the page and count statements with parameters in order', () => {
+    const compiled = compile('status=a&sort=engagedParty.name&offset=10&limit=5');
+    const { page, count } = buildListStatements(compiled, customerSqlStorage, 'c.id, c.document');
+    expect(page.sql).toMatch(
+      /^SELECT c\.id, c\.document FROM customer c WHERE c\.status = \? ORDER BY .* LIMIT \? OFFSET \?$/,
+    );
+    expect(page.params).toEqual(['a', 'engagedParty.name', 5, 10]);
+    expect(count).toEqual({
+      sql: 'SELECT COUNT(*) AS total FROM customer c WHERE c.status = ?',
+      params: ['a'],
+    });
+  });
+
+  it('uses 1 = 1 without a filter', () => {
+    expect(compile('fields=name').where).toBe('1 = 1');
+  });
+});
+
+describe('SQL injection', () => {
+  const attacks = [
+    "' OR 1=1 --",
+    '"; DROP TABLE customer; --',
+    "x'); DELETE FROM customer_attr; --",
+    "\\'; SELECT 1; --",
+  ];
+  const store = new SqliteCustomerStore(customerSqlStorage);
+  store.insertAll(generateCustomers(50));
+
+  afterAll(() => store.db.close());
+
+  it.each(attacks)('binds %s as a value and never splices it into the SQL', (attack) => {
+    const encoded = encodeURIComponent(attack);
+    for (const raw of [
+      `name=${encoded}`,
+      `statusReason=${encoded}`,
+      `characteristic.value=${encoded}`,
+      `contactMedium.mediumType=email&contactMedium.characteristic.city=${encoded}`,
+      `href=${encodeURIComponent(`${BASE}/tmf-api/customerManagement/v4/customer/`)}${encoded}`,
+    ]) {
+      for (const dialect of ['sqlite', 'mysql'] as const) {
+        const compiled = compile(raw, dialect);
+        expect(compiled.where).not.toContain(attack);
+        expect(compiled.where).not.toMatch(/DROP|DELETE|OR 1=1/);
+        expect(compiled.whereParams).toContain(attack);
+      }
+      const parsed = parseQuery(raw, customerQuerySchema, { paging });
+      expect(store.list(parsed)).toEqual({ ids: [], total: 0 });
+    }
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM customer').get()?.n).toBe(50);
+    expect(
+      Number(store.db.prepare('SELECT COUNT(*) AS n FROM customer_attr').get()?.n),
+    ).toBeGreaterThan(0);
+  });
+
+  it('binds regex patterns too', () => {
+    const compiled = compile(`name*=${encodeURIComponent("'; DROP TABLE customer; --")}`);
+    expect(compiled.where).toBe('c.name REGEXP ?');
+  });
+
+  it('cannot inject through attribute names or sort keys: they must be schema paths', () => {
+    expect(() => compile(encodeURIComponent('name; DROP TABLE customer') + '=x')).toThrow(
+      /Unknown attribute|no operator|Malformed/,
+    );
+    expect(() => compile(`sort=${encodeURIComponent('name; DROP TABLE customer')}`)).toThrow(
+      /Cannot sort/,
+    );
+  });
+});

@@ -1,0 +1,408 @@
+import { Clause, Condition, Operator, ParsedQuery, QueryValue } from '@app/tmf-query/parser';
+import { planFilter } from '@app/tmf-query/plan';
+import { AttributePath } from '@app/tmf-query/schema';
+
+import { SqlParam, SqlStatement } from './index-entries';
+import { SqlDialect, SqlStorage } from './storage';
+import { MAX_INDEXED_STRING_BYTES, prefixUpperBound, truncateUtf8, utf8Length } from './utf8';
+
+/** Options of {@link compileSql}. */
+export interface CompileOptions {
+  readonly dialect: SqlDialect;
+  /**
+   * Public base URL (e.g. `https://api.example.com`) used to derive `href`; required when the query
+   * filters on the derived href. A trailing slash is ignored.
+   */
+  readonly baseUrl?: string;
+  /** Alias of the resource table in the caller's `FROM` clause (default `c`). */
+  readonly alias?: string;
+}
+
+/**
+ * SQL fragments for one parsed query. Every value is a `?` parameter; identifiers come only from
+ * the storage mapping. Use as `SELECT ... FROM <table> <alias> WHERE <where> ORDER BY <orderBy>
+ * LIMIT ? OFFSET ?` with `[...whereParams, ...orderByParams, limit, offset]` (or
+ * {@link buildListStatements}).
+ */
+export interface CompiledSql {
+  /** A boolean expression over the resource table alias; `1 = 1` when there is no filter. */
+  readonly where: string;
+  readonly whereParams: SqlParam[];
+  /** Order terms without the `ORDER BY` keyword; always ends with the id column as tie-breaker. */
+  readonly orderBy: string;
+  readonly orderByParams: SqlParam[];
+  /** The page, when the query was parsed with paging options. */
+  readonly page: { readonly offset: number; readonly limit: number } | undefined;
+}
+
+const COMPARATORS: Readonly<Record<Exclude<Operator, 'regex'>, string>> = {
+  eq: '=',
+  ne: '<>',
+  gt: '>',
+  gte: '>=',
+  lt: '<',
+  lte: '<=',
+};
+
+/**
+ * Compiles a parsed query to SQL for SQLite or MySQL 8 / MariaDB 10.6+, with the same semantics as
+ * `matches`: columns for the mapped paths, `IN (SELECT customer_id FROM <indexTable> ...)` subqueries
+ * on the search index for the others (joined on the element position for same-element groups), the
+ * derived href rewritten to the id. Regex compiles to `value REGEXP ?` on both dialects: on SQLite the
+ * application must register {@link sqliteRegexp} as the `regexp` function of every connection.
+ */
+export function compileSql(
+  query: ParsedQuery,
+  storage: SqlStorage,
+  options: CompileOptions,
+): CompiledSql {
+  const compiler = new SqlCompiler(storage, options);
+  const where = compiler.where(query.clauses);
+  const whereParams = compiler.takeParams();
+  const orderBy = compiler.orderBy(query);
+  return {
+    where,
+    whereParams,
+    orderBy,
+    orderByParams: compiler.takeParams(),
+    page: query.page,
+  };
+}
+
+/**
+ * Full statements for the list endpoint: the page (`SELECT <select> ... LIMIT ? OFFSET ?`, or no
+ * LIMIT when the query has no page) and the total count for `X-Total-Count`.
+ *
+ * @param select the select list, e.g. `c.id, c.document`
+ */
+export function buildListStatements(
+  compiled: CompiledSql,
+  storage: SqlStorage,
+  select: string,
+  alias = 'c',
+): { readonly page: SqlStatement; readonly count: SqlStatement } {
+  const from = `FROM ${storage.table} ${alias} WHERE ${compiled.where}`;
+  const paging = compiled.page ? ' LIMIT ? OFFSET ?' : '';
+  return {
+    page: {
+      sql: `SELECT ${select} ${from} ORDER BY ${compiled.orderBy}${paging}`,
+      params: [
+        ...compiled.whereParams,
+        ...compiled.orderByParams,
+        ...(compiled.page ? [compiled.page.limit, compiled.page.offset] : []),
+      ],
+    },
+    count: { sql: `SELECT COUNT(*) AS total ${from}`, params: [...compiled.whereParams] },
+  };
+}
+
+class SqlCompiler {
+  private params: SqlParam[] = [];
+  private aliasCount = 0;
+  private readonly alias: string;
+  private readonly dialect: SqlDialect;
+
+  constructor(
+    private readonly storage: SqlStorage,
+    private readonly options: CompileOptions,
+  ) {
+    this.alias = options.alias ?? 'c';
+    this.dialect = options.dialect;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(this.alias)) {
+      throw new Error(`Invalid table alias '${this.alias}'`);
+    }
+  }
+
+  takeParams(): SqlParam[] {
+    const taken = this.params;
+    this.params = [];
+    return taken;
+  }
+
+  private bind(value: SqlParam): string {
+    this.params.push(value);
+    return '?';
+  }
+
+  private get id(): string {
+    return `${this.alias}.${this.storage.idColumn}`;
+  }
+
+  where(clauses: readonly Clause[]): string {
+    const plan = planFilter(clauses);
+    const parts: string[] = [];
+    for (const clause of plan.independent) {
+      parts.push(this.independentClause(clause));
+    }
+    for (const group of plan.groups) {
+      parts.push(this.elementGroup(group.clauses));
+    }
+    return parts.length === 0 ? '1 = 1' : parts.join(' AND ');
+  }
+
+  /** OR of conditions, each matched on its own (a column test or an index subquery). */
+  private independentClause(clause: Clause): string {
+    const terms: string[] = [];
+    for (const [path, conditions] of byPath(clause.conditions)) {
+      if (this.storage.derivedHref?.path === path) {
+        terms.push(...conditions.map((c) => this.hrefCondition(c)));
+      } else if (this.storage.columns[path]) {
+        terms.push(...conditions.map((c) => this.columnCondition(c)));
+      } else {
+        const a = this.nextAlias();
+        const test = this.indexTest(a, path, conditions);
+        terms.push(
+          `${this.id} IN (SELECT ${a}.customer_id FROM ${this.storage.indexTable} ${a} WHERE ${test})`,
+        );
+      }
+    }
+    return wrapOr(terms);
+  }
+
+  /** Clauses that must hold on one element: one index alias per clause, joined on position. */
+  private elementGroup(clauses: readonly Clause[]): string {
+    const table = this.storage.indexTable;
+    const aliases = clauses.map(() => this.nextAlias());
+    const first = aliases[0];
+    const joins = aliases
+      .slice(1)
+      .map(
+        (a) =>
+          ` JOIN ${table} ${a} ON ${a}.customer_id = ${first}.customer_id AND ${a}.pos = ${first}.pos`,
+      )
+      .join('');
+    const tests = clauses.map((clause, i) => {
+      const terms = [...byPath(clause.conditions)].map(([path, conditions]) =>
+        this.indexTest(aliases[i], path, conditions),
+      );
+      return wrapOr(terms);
+    });
+    return `${this.id} IN (SELECT ${first}.customer_id FROM ${table} ${first}${joins} WHERE ${tests.join(' AND ')})`;
+  }
+
+  /** `a.path = ? AND (value test OR value test ...)` for conditions on one index path. */
+  private indexTest(a: string, path: string, conditions: readonly Condition[]): string {
+    const pathTest = `${a}.path = ${this.bind(path)}`;
+    const valueTests = conditions.map((c) => this.indexValueTest(a, c.op, c.value));
+    return `(${pathTest} AND ${wrapOr(valueTests)})`;
+  }
+
+  private indexValueTest(a: string, op: Operator, value: QueryValue): string {
+    switch (value.kind) {
+      case 'regex':
+        return this.indexRegex(a, value);
+      case 'string':
+        return this.indexString(a, op, value.text);
+      case 'number':
+        return this.indexNumber(a, 'n', op, value.num);
+      case 'instant':
+        return this.indexNumber(a, 'd', op, value.num);
+      case 'boolean':
+        return this.indexNumber(a, 'b', op, value.num);
+      case 'any': {
+        // The stored value's JSON type decides: a string row compares as text, a number row
+        // numerically, a boolean row by equality only.
+        const tests = [this.indexString(a, op, value.text)];
+        if (value.num !== undefined) {
+          tests.push(this.indexNumber(a, 'n', op, value.num));
+        }
+        if (value.bool !== undefined && (op === 'eq' || op === 'ne')) {
+          tests.push(this.indexNumber(a, 'b', op, value.bool));
+        }
+        return wrapOr(tests);
+      }
+    }
+  }
+
+  private indexNumber(a: string, type: 'n' | 'd' | 'b', op: Operator, num: number): string {
+    return `(${a}.v_type = ${this.bind(type)} AND ${a}.v_num ${comparator(op)} ${this.bind(num)})`;
+  }
+
+  /**
+   * Strings: `v_str` holds the value or, beyond 512 bytes, a prefix (the whole value in `v_full`).
+   * A query value short enough that no stored prefix can equal it compares with `v_str` alone.
+   */
+  private indexString(a: string, op: Operator, text: string): string {
+    const sign = comparator(op);
+    if (utf8Length(text) <= MAX_INDEXED_STRING_BYTES - 4) {
+      return `${a}.v_str ${sign} ${this.bind(text)}`;
+    }
+    const full = `COALESCE(${a}.v_full, ${a}.v_str)`;
+    const prefix = truncateUtf8(text, MAX_INDEXED_STRING_BYTES);
+    switch (op) {
+      case 'eq':
+        return `(${a}.v_str = ${this.bind(prefix)} AND ${full} = ${this.bind(text)})`;
+      case 'gt':
+      case 'gte':
+        return `(${a}.v_str >= ${this.bind(prefix)} AND ${full} ${sign} ${this.bind(text)})`;
+      case 'lt':
+      case 'lte':
+        return `(${a}.v_str <= ${this.bind(prefix)} AND ${full} ${sign} ${this.bind(text)})`;
+      case 'ne':
+      case 'regex':
+        return `${full} ${sign} ${this.bind(text)}`;
+    }
+  }
+
+  private indexRegex(a: string, value: Extract<QueryValue, { kind: 'regex' }>): string {
+    const range = this.prefixRange(`${a}.v_str`, value.regex.prefix, MAX_INDEXED_STRING_BYTES - 4);
+    const test = this.regexTest(`COALESCE(${a}.v_full, ${a}.v_str)`, value.regex.source);
+    return range ? `(${range} AND ${test})` : test;
+  }
+
+  /** `column >= prefix AND column < next(prefix)`: lets an anchored regex use the index. */
+  private prefixRange(
+    column: string,
+    prefix: string | undefined,
+    maxBytes: number,
+  ): string | undefined {
+    if (prefix === undefined || utf8Length(prefix) > maxBytes) {
+      return undefined;
+    }
+    const upper = prefixUpperBound(prefix);
+    const lower = `${column} >= ${this.bind(prefix)}`;
+    return upper === undefined ? lower : `${lower} AND ${column} < ${this.bind(upper)}`;
+  }
+
+  private regexTest(expression: string, source: string): string {
+    if (this.dialect === 'sqlite') {
+      return `${expression} REGEXP ${this.bind(source)}`;
+    }
+    // Run the regex on utf8mb4 text with a binary collation (case-sensitive, by code point), whatever
+    // the column's own type: VARBINARY index values, a VARCHAR column, a concatenation.
+    return `CONVERT(${expression} USING utf8mb4) COLLATE utf8mb4_bin REGEXP ${this.bind(source)}`;
+  }
+
+  private columnCondition(condition: Condition): string {
+    const mapping = this.storage.columns[condition.attribute.path];
+    const column = `${this.alias}.${mapping.column}`;
+    const { op, value } = condition;
+    switch (value.kind) {
+      case 'regex': {
+        const range = this.prefixRange(column, value.regex.prefix, Number.MAX_SAFE_INTEGER);
+        const test = this.regexTest(column, value.regex.source);
+        return range ? `(${range} AND ${test})` : test;
+      }
+      case 'string':
+        return `${column} ${comparator(op)} ${this.bind(value.text)}`;
+      case 'number':
+      case 'instant':
+      case 'boolean':
+        return `${column} ${comparator(op)} ${this.bind(value.num)}`;
+      case 'any':
+        throw new Error(`Column '${mapping.column}' cannot hold an 'any' attribute`);
+    }
+  }
+
+  /**
+   * `href` is `<baseUrl><resourcePath><id>`: equality becomes an id test (indexed), a foreign prefix
+   * matches nothing; other operators compare the concatenation.
+   */
+  private hrefCondition(condition: Condition): string {
+    const prefix = this.hrefPrefix();
+    const { op, value } = condition;
+    if (value.kind === 'string' && (op === 'eq' || op === 'ne')) {
+      if (!value.text.startsWith(prefix)) {
+        return op === 'eq' ? '1 = 0' : '1 = 1';
+      }
+      return `${this.id} ${comparator(op)} ${this.bind(value.text.slice(prefix.length))}`;
+    }
+    const href =
+      this.dialect === 'sqlite'
+        ? `(${this.bind(prefix)} || ${this.id})`
+        : `CONCAT(${this.bind(prefix)}, ${this.id})`;
+    if (value.kind === 'regex') {
+      return this.regexTest(href, value.regex.source);
+    }
+    if (value.kind !== 'string') {
+      throw new Error(`Unexpected ${value.kind} value for the derived href`);
+    }
+    return this.dialect === 'sqlite'
+      ? `${href} ${comparator(op)} ${this.bind(value.text)}`
+      : `CAST(${href} AS BINARY) ${comparator(op)} CAST(${this.bind(value.text)} AS BINARY)`;
+  }
+
+  private hrefPrefix(): string {
+    const derived = this.storage.derivedHref;
+    if (!derived || this.options.baseUrl === undefined) {
+      throw new Error('compileSql: baseUrl is required to filter on the derived href');
+    }
+    return this.options.baseUrl.replace(/\/+$/, '') + derived.resourcePath;
+  }
+
+  orderBy(query: ParsedQuery): string {
+    const terms: string[] = [];
+    let hasId = false;
+    for (const key of query.sort) {
+      // `render` binds its parameters each time it is written into the SQL.
+      const { render, nullable, isId } = this.sortExpression(key.attribute);
+      hasId ||= isId;
+      const direction = key.descending ? 'DESC' : 'ASC';
+      // NULL sorts first in both dialects: descending already puts missing values last.
+      if (!nullable || key.descending) {
+        terms.push(`${render()} ${direction}`);
+      } else if (this.dialect === 'sqlite') {
+        terms.push(`${render()} ASC NULLS LAST`);
+      } else {
+        terms.push(`${render()} IS NULL`, `${render()} ASC`);
+      }
+    }
+    if (!hasId) {
+      terms.push(`${this.id} ASC`);
+    }
+    return terms.join(', ');
+  }
+
+  private sortExpression(attribute: AttributePath): {
+    render: () => string;
+    nullable: boolean;
+    isId: boolean;
+  } {
+    const mapping = this.storage.columns[attribute.path];
+    if (
+      this.storage.derivedHref?.path === attribute.path ||
+      mapping?.column === this.storage.idColumn
+    ) {
+      // Every href shares one prefix: ordering by href is ordering by id.
+      return { render: () => this.id, nullable: false, isId: true };
+    }
+    if (mapping) {
+      const column = `${this.alias}.${mapping.column}`;
+      return { render: () => column, nullable: mapping.nullable !== false, isId: false };
+    }
+    const s = this.nextAlias();
+    const value = attribute.type === 'string' ? `COALESCE(${s}.v_full, ${s}.v_str)` : `${s}.v_num`;
+    const render = () =>
+      `(SELECT ${value} FROM ${this.storage.indexTable} ${s} ` +
+      `WHERE ${s}.customer_id = ${this.id} AND ${s}.path = ${this.bind(attribute.path)} LIMIT 1)`;
+    return { render, nullable: true, isId: false };
+  }
+
+  private nextAlias(): string {
+    return `a${this.aliasCount++}`;
+  }
+}
+
+function comparator(op: Operator): string {
+  if (op === 'regex') {
+    throw new Error('regex has no comparison operator');
+  }
+  return COMPARATORS[op];
+}
+
+function byPath(conditions: readonly Condition[]): Map<string, Condition[]> {
+  const map = new Map<string, Condition[]>();
+  for (const condition of conditions) {
+    const list = map.get(condition.attribute.path);
+    if (list) {
+      list.push(condition);
+    } else {
+      map.set(condition.attribute.path, [condition]);
+    }
+  }
+  return map;
+}
+
+function wrapOr(terms: readonly string[]): string {
+  return terms.length === 1 ? terms[0] : `(${terms.join(' OR ')})`;
+}

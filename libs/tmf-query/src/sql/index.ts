@@ -1,0 +1,5 @@
+export * from './compiler';
+export * from './index-entries';
+export * from './sqlite-regexp';
+export * from './storage';
+export * from './utf8';

@@ -1,0 +1,193 @@
+// MySQL / MariaDB tier (not run by `jest` unit runs: the file does not end in `.spec.ts`). Run with
+//   npx jest --config jest.config.js --testRegex 'mysql-spec\.ts$' libs/tmf-query
+// against TEST_MYSQL_URL (default mysql://root@127.0.0.1:3306). It creates and drops its own database.
+import {
+  buildListStatements,
+  compileSql,
+  createSortComparator,
+  customerQuerySchema,
+  customerSqlStorage,
+  extractColumnValues,
+  indexTableDdl,
+  indexWriteStatements,
+  matches,
+  parseQuery,
+  ParsedQuery,
+  SqlParam,
+} from '@app/tmf-query';
+import { BASE_URL, generateCustomers } from '@app/tmf-query/testing/customer-fixtures';
+import { QueryFuzzer } from '@app/tmf-query/testing/query-fuzzer';
+import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
+
+const DATABASE = `tmf_query_lib_test_${process.pid}`;
+const customers = generateCustomers(400);
+const paging = { defaultLimit: 1000, maxLimit: 1000 };
+let db: Connection;
+
+jest.setTimeout(120_000);
+
+function customerDdl(collation: string): string {
+  const text = (length: number) =>
+    `VARCHAR(${length}) CHARACTER SET utf8mb4 COLLATE ${collation} NULL`;
+  return `CREATE TABLE customer (
+    id VARCHAR(36) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
+    name ${text(512)}, status ${text(100)}, at_type ${text(200)}, engaged_party_id ${text(200)},
+    valid_for_start BIGINT NULL, valid_for_end BIGINT NULL,
+    created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, version INT NOT NULL,
+    document LONGTEXT NOT NULL,
+    KEY customer_name (name), KEY customer_status (status), KEY customer_at_type (at_type),
+    KEY customer_engaged_party_id (engaged_party_id),
+    KEY customer_valid_for_start (valid_for_start), KEY customer_valid_for_end (valid_for_end)
+  ) ENGINE=InnoDB`;
+}
+
+beforeAll(async () => {
+  const url = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  db = await createConnection(url);
+  await db.query(`CREATE DATABASE ${DATABASE} CHARACTER SET utf8mb4`);
+  await db.query(`USE ${DATABASE}`);
+  const [rows] = await db.query<RowDataPacket[]>('SELECT VERSION() AS v');
+  // Binary and NO PAD, so that 'a ' <> 'a' as in SQLite and JavaScript.
+  const mariadb = String(rows[0].v).includes('MariaDB');
+  await db.query(customerDdl(mariadb ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin'));
+  for (const sql of indexTableDdl(customerSqlStorage, 'mysql')) {
+    await db.query(sql);
+  }
+  await db.beginTransaction();
+  for (const doc of customers) {
+    const id = doc.id as string;
+    const { id: _id, href: _href, ...stored } = doc;
+    const columns = extractColumnValues(doc, customerSqlStorage);
+    const names = Object.keys(columns);
+    await db.query(
+      `INSERT INTO customer (id, ${names.join(', ')}, created_at, updated_at, version, document)
+       VALUES (?, ${names.map(() => '?').join(', ')}, 0, 0, 1, ?)`,
+      [id, ...Object.values(columns), JSON.stringify(stored)],
+    );
+    for (const statement of indexWriteStatements(customerSqlStorage, id, doc)) {
+      await db.query(statement.sql, statement.params);
+    }
+  }
+  await db.commit();
+  await db.query('ANALYZE TABLE customer, customer_attr');
+});
+
+afterAll(async () => {
+  await db.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
+  await db.end();
+});
+
+function expected(query: ParsedQuery): { ids: string[]; total: number } {
+  const matching = customers.filter((c) => matches(query, c));
+  const sorted = [...matching].sort(createSortComparator(query.sort));
+  const { offset, limit } = query.page ?? { offset: 0, limit: Infinity };
+  return {
+    ids: sorted.slice(offset, offset + limit).map((c) => c.id as string),
+    total: matching.length,
+  };
+}
+
+async function list(
+  query: ParsedQuery,
+  prepared = false,
+): Promise<{ ids: string[]; total: number }> {
+  const compiled = compileSql(query, customerSqlStorage, { dialect: 'mysql', baseUrl: BASE_URL });
+  const { page, count } = buildListStatements(compiled, customerSqlStorage, 'c.id');
+  const run = async (sql: string, params: SqlParam[]) => {
+    if (prepared) {
+      const [rows] = await db.execute<RowDataPacket[]>(sql, params);
+      return rows;
+    }
+    const [rows] = await db.query<RowDataPacket[]>(sql, params);
+    return rows;
+  };
+  const rows = await run(page.sql, page.params);
+  const totals = await run(count.sql, count.params);
+  return { ids: rows.map((r) => r.id as string), total: Number(totals[0].total) };
+}
+
+const PREFIX = encodeURIComponent(`${BASE_URL}/tmf-api/customerManagement/v4/customer/`);
+const LONG = 'L'.repeat(600);
+const QUERIES = [
+  'name=Dup',
+  'name=Dup%20',
+  'name>Dup',
+  'name*=^Moo',
+  'name=~Club$',
+  'name.lte=%F0%9F%98%80%20Emoji%20Club',
+  'name>%EE%80%80',
+  'sort=name',
+  'sort=-name,status',
+  'status=approved,active&sort=-validFor.startDateTime',
+  'validFor.startDateTime>=2024-02-01T01:00:00%2B01:00',
+  `href=${PREFIX}c0005`,
+  `href>${PREFIX}c0395`,
+  'href*=c00%5B0-1%5D5$',
+  `statusReason=${LONG}a`,
+  `statusReason>${LONG}`,
+  `statusReason<${LONG}b`,
+  'statusReason*=ab$',
+  'sort=statusReason,-engagedParty.name',
+  'contactMedium.mediumType=email&contactMedium.characteristic.emailAddress=b@example.com',
+  'contactMedium.characteristic.city>Paris',
+  'contactMedium.characteristic.city=Z%C3%BCrich',
+  'creditProfile.creditScore.gte=600&creditProfile.creditScore.lt=700',
+  'characteristic.name=score&characteristic.value=5',
+  'characteristic.value=true',
+  'characteristic.value=5.0',
+  'characteristic.value>0',
+  'characteristic.value*=^go',
+  'contactMedium.mediumType=postal;characteristic.name=tier',
+  'status=approved&sort=-name&offset=5&limit=10',
+  `name=${encodeURIComponent("' OR 1=1 --")}`,
+  `statusReason=${encodeURIComponent('"; DROP TABLE customer; --')}`,
+];
+
+describe('SQL on MySQL/MariaDB equals the in-memory evaluator', () => {
+  it.each(QUERIES)('%s', async (raw) => {
+    const query = parseQuery(raw, customerQuerySchema, { paging });
+    expect(await list(query)).toEqual(expected(query));
+  });
+
+  it('works with server-side prepared statements too', async () => {
+    for (const raw of QUERIES.slice(0, 12)) {
+      const query = parseQuery(raw, customerQuerySchema, { paging });
+      expect(await list(query, true)).toEqual(expected(query));
+    }
+  });
+
+  it('agrees on 400 random queries', async () => {
+    const fuzzer = new QueryFuzzer(customerQuerySchema, customers, 11);
+    for (let i = 0; i < 400; i++) {
+      const raw = fuzzer.next();
+      const query = parseQuery(raw, customerQuerySchema, { paging });
+      const got = await list(query);
+      const want = expected(query);
+      if (JSON.stringify(got) !== JSON.stringify(want)) {
+        throw new Error(
+          `Mismatch for '${raw}': SQL ${JSON.stringify(got)} vs ${JSON.stringify(want)}`,
+        );
+      }
+    }
+  });
+
+  it('uses the (path, value) indexes', async () => {
+    const explain = async (raw: string) => {
+      const query = parseQuery(raw, customerQuerySchema, { paging });
+      const compiled = compileSql(query, customerSqlStorage, {
+        dialect: 'mysql',
+        baseUrl: BASE_URL,
+      });
+      const { page } = buildListStatements(compiled, customerSqlStorage, 'c.id');
+      const [rows] = await db.query<RowDataPacket[]>(`EXPLAIN ${page.sql}`, page.params);
+      return rows.map((r) => `${String(r.table)}:${String(r.type)}:${String(r.key)}`);
+    };
+    expect(await explain('contactMedium.characteristic.emailAddress=a@example.com')).toContain(
+      'a0:ref:customer_attr_str',
+    );
+    expect((await explain('creditProfile.creditScore.gte=900')).join(' ')).toMatch(
+      /a0:range:customer_attr_num/,
+    );
+    expect(await explain('status=approved')).toContain('c:ref:customer_status');
+  });
+});

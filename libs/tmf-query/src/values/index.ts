@@ -1,0 +1,3 @@
+export * from './compare';
+export * from './instant';
+export * from './stored-value';
