@@ -5,6 +5,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CustomerModule } from './customer/customer.module';
 import { DatabaseModule } from './database/database.module';
+import { HubModule } from './hub/hub.module';
 
 @Module({})
 export class AppModule {
@@ -16,6 +17,7 @@ export class AppModule {
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
         DatabaseModule,
         CustomerModule,
+        HubModule,
       ],
     };
   }

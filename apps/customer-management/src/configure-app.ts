@@ -52,6 +52,9 @@ function setupOpenApi(app: NestFastifyApplication): void {
       )
       .setVersion('4.0.0')
       .addTag('customer')
+      .addTag('events subscription')
+      .addTag('notification listeners (client side)')
+      .addTag('hub administration')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 
+import { CallbackAllowList, parseCallbackAllow } from './callback-allow';
 import { DatabaseSettings, parseDatabaseUrl } from './database-url';
 import { EnvDto, LogLevel } from './env.dto';
 
@@ -10,6 +11,21 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** Hub delivery settings (the HUB_* variables; see docs/hub.md). */
+export interface HubSettings {
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  deliveryTimeoutMs: number;
+  leaseMs: number;
+  pollIntervalMs: number;
+  dispatchEnabled: boolean;
+  concurrency: number;
+  subscriberConcurrency: number;
+  callbackAllow: CallbackAllowList;
+  adminToken: string | undefined;
 }
 
 /** The validated, typed configuration. Built once by `loadConfig`; nothing else reads the env. */
@@ -26,6 +42,7 @@ export class AppConfig {
   readonly listDefaultLimit!: number;
   readonly listMaxLimit!: number;
   readonly shutdownGraceMs!: number;
+  readonly hub!: HubSettings;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -35,7 +52,7 @@ export class AppConfig {
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const known = Object.fromEntries(
     Object.keys(new EnvDto())
-      .concat('DATABASE_URL', 'PUBLIC_BASE_URL')
+      .concat('DATABASE_URL', 'PUBLIC_BASE_URL', 'HUB_ADMIN_TOKEN')
       .map((k) => [k, env[k]]),
   );
   const defined = Object.fromEntries(
@@ -56,7 +73,22 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (dto.LIST_DEFAULT_LIMIT > dto.LIST_MAX_LIMIT) {
     problems.push('LIST_DEFAULT_LIMIT must not exceed LIST_MAX_LIMIT');
   }
-  if (problems.length > 0 || !database) {
+  let callbackAllow: CallbackAllowList | undefined;
+  try {
+    callbackAllow = parseCallbackAllow(dto.HUB_CALLBACK_ALLOW);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (dto.HUB_LEASE_MS < dto.HUB_DELIVERY_TIMEOUT_MS + 1000) {
+    problems.push('HUB_LEASE_MS must exceed HUB_DELIVERY_TIMEOUT_MS by at least 1000');
+  }
+  if (dto.HUB_RETRY_BASE_MS > dto.HUB_RETRY_MAX_MS) {
+    problems.push('HUB_RETRY_BASE_MS must not exceed HUB_RETRY_MAX_MS');
+  }
+  if (dto.HUB_SUBSCRIBER_CONCURRENCY > dto.HUB_CONCURRENCY) {
+    problems.push('HUB_SUBSCRIBER_CONCURRENCY must not exceed HUB_CONCURRENCY');
+  }
+  if (problems.length > 0 || !database || !callbackAllow) {
     throw new ConfigError(problems);
   }
   const publicBaseUrl = (dto.PUBLIC_BASE_URL ?? `http://localhost:${dto.PORT}`).replace(/\/+$/, '');
@@ -72,5 +104,18 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     listDefaultLimit: dto.LIST_DEFAULT_LIMIT,
     listMaxLimit: dto.LIST_MAX_LIMIT,
     shutdownGraceMs: dto.SHUTDOWN_GRACE_MS,
+    hub: {
+      maxAttempts: dto.HUB_MAX_ATTEMPTS,
+      retryBaseMs: dto.HUB_RETRY_BASE_MS,
+      retryMaxMs: dto.HUB_RETRY_MAX_MS,
+      deliveryTimeoutMs: dto.HUB_DELIVERY_TIMEOUT_MS,
+      leaseMs: dto.HUB_LEASE_MS,
+      pollIntervalMs: dto.HUB_POLL_INTERVAL_MS,
+      dispatchEnabled: dto.HUB_DISPATCH_ENABLED,
+      concurrency: dto.HUB_CONCURRENCY,
+      subscriberConcurrency: dto.HUB_SUBSCRIBER_CONCURRENCY,
+      callbackAllow,
+      adminToken: dto.HUB_ADMIN_TOKEN,
+    },
   });
 }

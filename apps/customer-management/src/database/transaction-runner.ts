@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
@@ -17,18 +17,56 @@ const MAX_ATTEMPTS = 3;
 export class TransactionRunner {
   readonly dialect: Dialect;
   private readonly sqliteQueue = new SerialQueue();
+  private readonly logger = new Logger(TransactionRunner.name);
+  // Hooks registered through afterCommit, by the manager of the transaction that registered them.
+  private readonly commitHooks = new WeakMap<EntityManager, (() => void)[]>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
   }
 
   async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const { value, hooks } = await this.transaction(work);
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch (err) {
+        this.logger.error('An after-commit hook failed', (err as Error).stack);
+      }
+    }
+    return value;
+  }
+
+  /**
+   * Runs `hook` once the write transaction that `manager` belongs to has committed; never when it
+   * rolls back (a retried attempt starts with no hooks). Hooks must be quick and must not throw.
+   */
+  afterCommit(manager: EntityManager, hook: () => void): void {
+    const hooks = this.commitHooks.get(manager);
+    if (!hooks) {
+      throw new Error('afterCommit needs the manager of a TransactionRunner.write transaction');
+    }
+    hooks.push(hook);
+  }
+
+  private async transaction<T>(
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<{ value: T; hooks: (() => void)[] }> {
+    const tracked = async (manager: EntityManager) => {
+      const hooks: (() => void)[] = [];
+      this.commitHooks.set(manager, hooks);
+      try {
+        return { value: await work(manager), hooks };
+      } finally {
+        this.commitHooks.delete(manager);
+      }
+    };
     if (this.dialect === 'sqlite') {
-      return this.sqliteQueue.run(() => this.dataSource.transaction(work));
+      return this.sqliteQueue.run(() => this.dataSource.transaction(tracked));
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction('READ COMMITTED', work);
+        return await this.dataSource.transaction('READ COMMITTED', tracked);
       } catch (err) {
         const code = (err as { driverError?: { code?: string }; code?: string }).driverError?.code;
         if (attempt >= MAX_ATTEMPTS || !code || !MYSQL_RETRYABLE.has(code)) {
