@@ -52,8 +52,9 @@ export class TestApp {
     readonly database: TestDatabase,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<TestApp> {
-    const database = await createTestDatabase();
+  /** Boots on a fresh database, or on `database` (one a previous TestApp kept with `close(true)`). */
+  static async start(env: Record<string, string> = {}, existing?: TestDatabase): Promise<TestApp> {
+    const database = existing ?? (await createTestDatabase());
     const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: database.url, ...env });
     const app = await createApp(config);
     const testApp = new TestApp(app, database);
@@ -87,8 +88,10 @@ export class TestApp {
     return { status: response.status, headers: response.headers, text, json };
   }
 
-  async close(): Promise<void> {
+  async close(keepDatabase = false): Promise<void> {
     await this.app.close();
-    await this.database.drop();
+    if (!keepDatabase) {
+      await this.database.drop();
+    }
   }
 }

@@ -19,7 +19,7 @@ export class HubSubscriptionEntity {
 
   /** SHA-256 of callback and query: the unique key behind the 409 for a duplicate registration. */
   @Index('uq_hub_subscription_dedup', { unique: true })
-  @Column({ name: 'dedup_key', type: 'char', length: 64 })
+  @Column({ name: 'dedup_key', type: 'varchar', length: 64 })
   dedupKey!: string;
 
   @Column({ name: 'created_at', type: 'bigint' })

@@ -13,7 +13,7 @@ export class CreateHub1795842135698 implements MigrationInterface {
         \`callback\` varchar(2048) NOT NULL,
         \`query\` text NULL,
         \`secret\` varchar(512) NULL,
-        \`dedup_key\` char(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        \`dedup_key\` varchar(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
         \`created_at\` bigint NOT NULL,
         PRIMARY KEY (\`id\`),
         UNIQUE INDEX \`uq_hub_subscription_dedup\` (\`dedup_key\`)

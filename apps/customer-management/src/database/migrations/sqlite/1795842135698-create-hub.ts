@@ -5,7 +5,7 @@ export class CreateHub1795842135698 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE TABLE "hub_subscription" ("id" varchar(36) PRIMARY KEY NOT NULL, "callback" varchar(2048) NOT NULL, "query" text, "secret" varchar(512), "dedup_key" char(64) NOT NULL, "created_at" bigint NOT NULL)`,
+      `CREATE TABLE "hub_subscription" ("id" varchar(36) PRIMARY KEY NOT NULL, "callback" varchar(2048) NOT NULL, "query" text, "secret" varchar(512), "dedup_key" varchar(64) NOT NULL, "created_at" bigint NOT NULL)`,
     );
     await queryRunner.query(
       `CREATE UNIQUE INDEX "uq_hub_subscription_dedup" ON "hub_subscription" ("dedup_key")`,
