@@ -101,10 +101,14 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
     }
     const attempts = Promise.allSettled([...this.inFlight.values()]);
     const grace = Math.min(this.shutdownGraceMs, this.settings.deliveryTimeoutMs + 1000);
+    let graceTimer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([
       attempts.then(() => true),
-      sleep(grace).then(() => false),
+      new Promise<boolean>((resolve) => {
+        graceTimer = setTimeout(() => resolve(false), grace);
+      }),
     ]);
+    clearTimeout(graceTimer);
     if (!finished) {
       this.abort.abort();
       await attempts;
