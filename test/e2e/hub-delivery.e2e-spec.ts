@@ -136,7 +136,11 @@ describe('Hub: events and delivery', () => {
         suspended.url,
         'eventType=CustomerStateChangeEvent&event.customer.status=suspended',
       ),
-      await subscribe(app, projected.url, 'eventType=CustomerCreateEvent&fields=event.customer.name'),
+      await subscribe(
+        app,
+        projected.url,
+        'eventType=CustomerCreateEvent&fields=event.customer.name',
+      ),
     );
     const c1 = await createCustomer(app, { ...minimalCustomer('One'), status: 'approved' });
     const c2 = await createCustomer(app, { ...minimalCustomer('Two'), status: 'pending' });
@@ -244,8 +248,9 @@ describe('Hub: events and delivery', () => {
     let letters: any[] = [];
     for (let i = 0; i < 40 && letters.length === 0; i++) {
       await sleep(50);
-      letters = (await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`))
-        .json;
+      letters = (
+        await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`)
+      ).json;
     }
     expect(letters).toEqual([
       {
@@ -293,8 +298,9 @@ describe('Hub: events and delivery', () => {
     let letters: any[] = [];
     for (let i = 0; i < 40 && letters.length === 0; i++) {
       await sleep(50);
-      letters = (await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`))
-        .json;
+      letters = (
+        await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`)
+      ).json;
     }
     expect(letters).toHaveLength(1);
     expect((await app.request('DELETE', `/hub-admin/dead-letters/${letters[0].id}`)).status).toBe(

@@ -47,7 +47,9 @@ describe('Hub: SSRF at connect time (loopback not allowed)', () => {
     // Refused by policy: permanent, so dead at the first attempt rather than retried.
     expect(letters[0].attempts).toBe(1);
     expect(letters[0].lastStatus).toBeNull();
-    expect(letters[0].lastError).toMatch(/SSRF policy: localhost resolves only to refused addresses/);
+    expect(letters[0].lastError).toMatch(
+      /SSRF policy: localhost resolves only to refused addresses/,
+    );
     expect(subscriber.receipts).toHaveLength(0);
   });
 });

@@ -100,11 +100,15 @@ describe('Hub processes', () => {
     await sleep(500);
 
     const got = new Set(
-      subscriber.events().map((e) => `${e.eventType} ${e.event.customer.id} ${e.event.customer.name}`),
+      subscriber
+        .events()
+        .map((e) => `${e.eventType} ${e.event.customer.id} ${e.event.customer.name}`),
     );
     const expected = new Set([
       ...ids.map((id, i) => `CustomerCreateEvent ${id} Crash ${i}`),
-      ...ids.slice(0, 40).map((id, i) => `CustomerAttributeValueChangeEvent ${id} Crash ${i} renamed`),
+      ...ids
+        .slice(0, 40)
+        .map((id, i) => `CustomerAttributeValueChangeEvent ${id} Crash ${i} renamed`),
     ]);
     expect(got).toEqual(expected);
     expect(subscriber.distinctEventIds().size).toBe(100);

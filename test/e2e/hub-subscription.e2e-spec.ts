@@ -183,7 +183,11 @@ describe('Hub: registration and listeners', () => {
     });
 
     it('customerAttributeValueChangeEvent accepts fieldPath (and no id/href) with 201', async () => {
-      const { id: _id, href: _href, ...rest } = event('CustomerAttributeValueChangeEvent', customer);
+      const {
+        id: _id,
+        href: _href,
+        ...rest
+      } = event('CustomerAttributeValueChangeEvent', customer);
       const res = await app.request('POST', `${LISTENER_PATH}/customerAttributeValueChangeEvent`, {
         body: { ...rest, fieldPath: 'name' },
       });
@@ -191,7 +195,11 @@ describe('Hub: registration and listeners', () => {
     });
 
     it.each([
-      ['another event type', { ...event('CustomerDeleteEvent', customer) }, 'not CustomerDeleteEvent'],
+      [
+        'another event type',
+        { ...event('CustomerDeleteEvent', customer) },
+        'not CustomerDeleteEvent',
+      ],
       ['no event', { eventType: 'CustomerCreateEvent' }, 'event is required'],
       ['no customer', { eventType: 'CustomerCreateEvent', event: {} }, 'event.customer'],
       [
