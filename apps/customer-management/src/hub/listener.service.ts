@@ -55,7 +55,7 @@ export class ListenerService {
         `This listener accepts ${eventType}, not ${String(event.eventType)}`,
       );
     }
-    this.logger.debug(`Received ${eventType} ${String(event.eventId ?? '')}`);
+    this.logger.debug(`Received ${eventType} ${JSON.stringify(event.eventId ?? null)}`);
     const received: ReceivedEvent = { eventType, event };
     this.emitter.emit(LISTENER_RECEIVED, received);
   }
