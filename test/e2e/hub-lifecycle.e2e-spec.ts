@@ -1,3 +1,4 @@
+import { OutboxRepository } from '@server/hub/outbox.repository';
 import { eventually, sleep, TestSubscriber } from '@test/support/subscriber';
 
 import { createCustomer, CUSTOMER_PATH } from './support/customers';
@@ -86,6 +87,28 @@ describe('Hub: outbox and shutdown', () => {
       await sleep(300);
       expect(subscriber.receipts).toHaveLength(0);
       await subscriber.stop();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('purges delivered events and keeps those with deliveries left', async () => {
+    const app = await TestApp.start(FAST_HUB_ENV);
+    try {
+      const [ok, failing] = [await TestSubscriber.start(), await TestSubscriber.start()];
+      failing.behaviour = () => 500;
+      await subscribe(app, ok.url, 'eventType=CustomerCreateEvent');
+      await subscribe(app, failing.url, 'eventType=CustomerDeleteEvent');
+      const c = await createCustomer(app);
+      await app.request('DELETE', `${CUSTOMER_PATH}/${c.id}`);
+      await ok.waitForCount(1);
+      await failing.waitForCount(1);
+      await eventually(async () => (await deliveries(app)).length === 1, 3000, 'one left');
+      const purged = await app.app.get(OutboxRepository).purgeDeliveredEvents(Date.now() + 1);
+      expect(purged).toBe(1);
+      const left = await app.dataSource.query('SELECT event_type FROM hub_event');
+      expect(left).toEqual([{ event_type: 'CustomerDeleteEvent' }]);
+      await Promise.all([ok.stop(), failing.stop()]);
     } finally {
       await app.close();
     }

@@ -9,12 +9,10 @@ export type DeliveryStatus = 'pending' | 'dead';
  */
 @Entity({ name: 'hub_delivery' })
 @Index('idx_hub_delivery_due', ['status', 'nextAttemptAt'])
-@Index('idx_hub_delivery_subscription', ['subscriptionId', 'status'])
 export class HubDeliveryEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
-  @Index('idx_hub_delivery_event')
   @Column({ name: 'event_id', type: 'varchar', length: 36 })
   eventId!: string;
 

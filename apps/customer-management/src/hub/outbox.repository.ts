@@ -362,10 +362,11 @@ export class OutboxRepository {
   /** Deletes events older than `before` that no delivery refers to any more (bounded batch). */
   async purgeDeliveredEvents(before: number, batch = 1000): Promise<number> {
     return this.tx.write(async (manager) => {
+      // One pass over hub_delivery (undelivered rows only), not one probe per event.
       const ids = await manager.query<{ id: string }[]>(
         `SELECT e.id FROM hub_event e
-         WHERE e.created_at < ? AND NOT EXISTS (SELECT 1 FROM hub_delivery d WHERE d.event_id = e.id)
-         LIMIT ?`,
+         WHERE e.created_at < ? AND e.id NOT IN (SELECT d.event_id FROM hub_delivery d)
+         ORDER BY e.created_at LIMIT ?`,
         [before, batch],
       );
       if (ids.length === 0) {

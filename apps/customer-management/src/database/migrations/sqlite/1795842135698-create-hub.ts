@@ -22,10 +22,6 @@ export class CreateHub1795842135698 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX "idx_hub_delivery_due" ON "hub_delivery" ("status", "next_attempt_at")`,
     );
-    await queryRunner.query(`CREATE INDEX "idx_hub_delivery_event" ON "hub_delivery" ("event_id")`);
-    await queryRunner.query(
-      `CREATE INDEX "idx_hub_delivery_subscription" ON "hub_delivery" ("subscription_id", "status")`,
-    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
