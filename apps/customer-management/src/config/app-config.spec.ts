@@ -60,7 +60,7 @@ describe(loadConfig.name, () => {
   it('reads the HUB_* settings with their defaults and checks how they relate', () => {
     const defaults = loadConfig({}).hub;
     expect(defaults).toMatchObject({
-      maxAttempts: 12,
+      maxAttempts: 16,
       retryBaseMs: 2000,
       deliveryTimeoutMs: 10000,
       leaseMs: 30000,

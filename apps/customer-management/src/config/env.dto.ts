@@ -79,7 +79,7 @@ export class EnvDto {
   @IsInt()
   @Min(1)
   @Max(100)
-  HUB_MAX_ATTEMPTS = 12;
+  HUB_MAX_ATTEMPTS = 16;
 
   /** Back-off before the second attempt; doubles per attempt (with jitter) up to HUB_RETRY_MAX_MS. */
   @Transform(toInt)
