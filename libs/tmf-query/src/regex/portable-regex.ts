@@ -27,6 +27,7 @@ export interface RegexLimits {
   readonly maxRepeat: number;
 }
 
+/** Default regex bounds: 256 characters, 3 unbounded quantifiers, repetition counts up to 100. */
 export const DEFAULT_REGEX_LIMITS: RegexLimits = {
   maxLength: 256,
   maxUnbounded: 3,
@@ -333,11 +334,7 @@ class RegexReader {
       quantifier = c;
       unbounded = c !== '?';
     } else if (c === '{') {
-      const parsed = this.parseBraces();
-      if (parsed === undefined) {
-        return '';
-      }
-      ({ quantifier, unbounded } = parsed);
+      ({ quantifier, unbounded } = this.parseBraces());
     } else {
       return '';
     }
@@ -361,7 +358,7 @@ class RegexReader {
     return quantifier;
   }
 
-  private parseBraces(): { quantifier: string; unbounded: boolean } | undefined {
+  private parseBraces(): { quantifier: string; unbounded: boolean } {
     const rest = this.chars.slice(this.index, this.index + 16).join('');
     const m = /^\{(\d{1,4})(,(\d{1,4})?)?\}/.exec(rest);
     if (!m) {

@@ -3,6 +3,8 @@ import {
   compileSql,
   customerQuerySchema,
   customerSqlStorage,
+  encodeSortableNumber,
+  indexPathId,
   parseQuery,
   SqlDialect,
 } from '@app/tmf-query';
@@ -39,12 +41,15 @@ describe(compileSql.name, () => {
     expect(compiled.where).toBe(
       'c.id IN (SELECT a0.customer_id FROM customer_attr a0' +
         ' JOIN customer_attr a1 ON a1.customer_id = a0.customer_id AND a1.pos = a0.pos' +
-        ' WHERE (a0.path = ? AND a0.v_str = ?) AND (a1.path = ? AND a1.v_str = ?))',
+        ' WHERE (a0.path_id = ? AND a0.v_type = ? AND a0.v = ?)' +
+        ' AND (a1.path_id = ? AND a1.v_type = ? AND a1.v = ?))',
     );
     expect(compiled.whereParams).toEqual([
-      'contactMedium.mediumType',
+      indexPathId('contactMedium.mediumType'),
+      's',
       'email',
-      'contactMedium.characteristic.emailAddress',
+      indexPathId('contactMedium.characteristic.emailAddress'),
+      's',
       'a@b.c',
     ]);
   });
@@ -53,8 +58,16 @@ describe(compileSql.name, () => {
     expect(compile('characteristic.value=true')).toMatchObject({
       where:
         'c.id IN (SELECT a0.customer_id FROM customer_attr a0 WHERE' +
-        ' (a0.path = ? AND (a0.v_str = ? OR (a0.v_type = ? AND a0.v_num = ?))))',
-      whereParams: ['characteristic.value', 'true', 'b', 1],
+        ' ((a0.path_id = ? AND a0.v_type = ? AND a0.v = ?)' +
+        ' OR (a0.path_id = ? AND a0.v_type = ? AND a0.v = ?)))',
+      whereParams: [
+        indexPathId('characteristic.value'),
+        's',
+        'true',
+        indexPathId('characteristic.value'),
+        'b',
+        encodeSortableNumber(1),
+      ],
     });
   });
 
@@ -67,7 +80,7 @@ describe(compileSql.name, () => {
       'CONVERT(c.name USING utf8mb4) COLLATE utf8mb4_bin REGEXP ?',
     );
     expect(compile('statusReason*=x', 'mysql').where).toContain(
-      'CONVERT(COALESCE(a0.v_full, a0.v_str) USING utf8mb4) COLLATE utf8mb4_bin REGEXP ?',
+      'a0.v_type = ? AND CONVERT(COALESCE(a0.v_full, a0.v) USING utf8mb4) COLLATE utf8mb4_bin REGEXP ?',
     );
   });
 
@@ -102,11 +115,12 @@ describe(compileSql.name, () => {
     expect(compile('sort=href').orderBy).toBe('c.id ASC');
     const byIndex = compile('sort=statusReason', 'mysql');
     expect(byIndex.orderBy).toBe(
-      '(SELECT COALESCE(a0.v_full, a0.v_str) FROM customer_attr a0 WHERE a0.customer_id = c.id' +
-        ' AND a0.path = ? LIMIT 1) IS NULL, (SELECT COALESCE(a0.v_full, a0.v_str) FROM' +
-        ' customer_attr a0 WHERE a0.customer_id = c.id AND a0.path = ? LIMIT 1) ASC, c.id ASC',
+      '(SELECT COALESCE(a0.v_full, a0.v) FROM customer_attr a0 WHERE a0.customer_id = c.id' +
+        ' AND a0.path_id = ? LIMIT 1) IS NULL, (SELECT COALESCE(a0.v_full, a0.v) FROM' +
+        ' customer_attr a0 WHERE a0.customer_id = c.id AND a0.path_id = ? LIMIT 1) ASC, c.id ASC',
     );
-    expect(byIndex.orderByParams).toEqual(['statusReason', 'statusReason']);
+    const id = indexPathId('statusReason');
+    expect(byIndex.orderByParams).toEqual([id, id]);
   });
 
   it('builds the page and count statements with parameters in order', () => {
@@ -115,7 +129,7 @@ describe(compileSql.name, () => {
     expect(page.sql).toMatch(
       /^SELECT c\.id, c\.document FROM customer c WHERE c\.status = \? ORDER BY .* LIMIT \? OFFSET \?$/,
     );
-    expect(page.params).toEqual(['a', 'engagedParty.name', 5, 10]);
+    expect(page.params).toEqual(['a', indexPathId('engagedParty.name'), 5, 10]);
     expect(count).toEqual({
       sql: 'SELECT COUNT(*) AS total FROM customer c WHERE c.status = ?',
       params: ['a'],

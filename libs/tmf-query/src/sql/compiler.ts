@@ -2,6 +2,7 @@ import { Clause, Condition, Operator, ParsedQuery, QueryValue } from '@app/tmf-q
 import { planFilter } from '@app/tmf-query/plan';
 import { AttributePath } from '@app/tmf-query/schema';
 
+import { encodeSortableNumber, indexPathId } from './index-encoding';
 import { SqlParam, SqlStatement } from './index-entries';
 import { SqlDialect, SqlStorage } from './storage';
 import { MAX_INDEXED_STRING_BYTES, prefixUpperBound, truncateUtf8, utf8Length } from './utf8';
@@ -33,6 +34,8 @@ export interface CompiledSql {
   readonly orderByParams: SqlParam[];
   /** The page, when the query was parsed with paging options. */
   readonly page: { readonly offset: number; readonly limit: number } | undefined;
+  /** The resource table alias the fragments refer to. */
+  readonly alias: string;
 }
 
 const COMPARATORS: Readonly<Record<Exclude<Operator, 'regex'>, string>> = {
@@ -66,6 +69,7 @@ export function compileSql(
     orderBy,
     orderByParams: compiler.takeParams(),
     page: query.page,
+    alias: options.alias ?? 'c',
   };
 }
 
@@ -79,9 +83,8 @@ export function buildListStatements(
   compiled: CompiledSql,
   storage: SqlStorage,
   select: string,
-  alias = 'c',
 ): { readonly page: SqlStatement; readonly count: SqlStatement } {
-  const from = `FROM ${storage.table} ${alias} WHERE ${compiled.where}`;
+  const from = `FROM ${storage.table} ${compiled.alias} WHERE ${compiled.where}`;
   const paging = compiled.page ? ' LIMIT ? OFFSET ?' : '';
   return {
     page: {
@@ -108,7 +111,8 @@ class SqlCompiler {
   ) {
     this.alias = options.alias ?? 'c';
     this.dialect = options.dialect;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(this.alias)) {
+    // `a<n>` names the index-table aliases of the subqueries.
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(this.alias) || /^a\d+$/.test(this.alias)) {
       throw new Error(`Invalid table alias '${this.alias}'`);
     }
   }
@@ -150,7 +154,7 @@ class SqlCompiler {
         terms.push(...conditions.map((c) => this.columnCondition(c)));
       } else {
         const a = this.nextAlias();
-        const test = this.indexTest(a, path, conditions);
+        const test = wrapOr(this.indexBranches(a, path, conditions));
         terms.push(
           `${this.id} IN (SELECT ${a}.customer_id FROM ${this.storage.indexTable} ${a} WHERE ${test})`,
         );
@@ -171,83 +175,96 @@ class SqlCompiler {
           ` JOIN ${table} ${a} ON ${a}.customer_id = ${first}.customer_id AND ${a}.pos = ${first}.pos`,
       )
       .join('');
-    const tests = clauses.map((clause, i) => {
-      const terms = [...byPath(clause.conditions)].map(([path, conditions]) =>
-        this.indexTest(aliases[i], path, conditions),
-      );
-      return wrapOr(terms);
-    });
+    const tests = clauses.map((clause, i) =>
+      wrapOr(
+        [...byPath(clause.conditions)].flatMap(([path, conditions]) =>
+          this.indexBranches(aliases[i], path, conditions),
+        ),
+      ),
+    );
     return `${this.id} IN (SELECT ${first}.customer_id FROM ${table} ${first}${joins} WHERE ${tests.join(' AND ')})`;
   }
 
-  /** `a.path = ? AND (value test OR value test ...)` for conditions on one index path. */
-  private indexTest(a: string, path: string, conditions: readonly Condition[]): string {
-    const pathTest = `${a}.path = ${this.bind(path)}`;
-    const valueTests = conditions.map((c) => this.indexValueTest(a, c.op, c.value));
-    return `(${pathTest} AND ${wrapOr(valueTests)})`;
+  /**
+   * One `(a.path_id = ? AND <value test>)` branch per value test. Repeating the path in every OR
+   * branch lets both planners use the value index for each branch (a multi-index OR).
+   */
+  private indexBranches(a: string, path: string, conditions: readonly Condition[]): string[] {
+    return conditions
+      .flatMap((c) => this.indexValueTests(a, c.op, c.value))
+      .map((test) => {
+        const pathTest = `${a}.path_id = ${this.bind(indexPathId(path))}`;
+        return `(${pathTest} AND ${test()})`;
+      });
   }
 
-  private indexValueTest(a: string, op: Operator, value: QueryValue): string {
+  /** Value tests as deferred renderers, so that parameters are bound in SQL text order. */
+  private indexValueTests(a: string, op: Operator, value: QueryValue): (() => string)[] {
     switch (value.kind) {
       case 'regex':
-        return this.indexRegex(a, value);
+        return [() => this.indexRegex(a, value)];
       case 'string':
-        return this.indexString(a, op, value.text);
+        return [() => this.indexString(a, op, value.text)];
       case 'number':
-        return this.indexNumber(a, 'n', op, value.num);
+        return [() => this.indexNumber(a, 'n', op, value.num)];
       case 'instant':
-        return this.indexNumber(a, 'd', op, value.num);
+        return [() => this.indexNumber(a, 'd', op, value.num)];
       case 'boolean':
-        return this.indexNumber(a, 'b', op, value.num);
+        return [() => this.indexNumber(a, 'b', op, value.num)];
       case 'any': {
         // The stored value's JSON type decides: a string row compares as text, a number row
         // numerically, a boolean row by equality only.
-        const tests = [this.indexString(a, op, value.text)];
-        if (value.num !== undefined) {
-          tests.push(this.indexNumber(a, 'n', op, value.num));
+        const tests = [() => this.indexString(a, op, value.text)];
+        const { num, bool } = value;
+        if (num !== undefined) {
+          tests.push(() => this.indexNumber(a, 'n', op, num));
         }
-        if (value.bool !== undefined && (op === 'eq' || op === 'ne')) {
-          tests.push(this.indexNumber(a, 'b', op, value.bool));
+        if (bool !== undefined && (op === 'eq' || op === 'ne')) {
+          tests.push(() => this.indexNumber(a, 'b', op, bool));
         }
-        return wrapOr(tests);
+        return tests;
       }
     }
   }
 
   private indexNumber(a: string, type: 'n' | 'd' | 'b', op: Operator, num: number): string {
-    return `(${a}.v_type = ${this.bind(type)} AND ${a}.v_num ${comparator(op)} ${this.bind(num)})`;
+    const encoded = encodeSortableNumber(num);
+    return `${a}.v_type = ${this.bind(type)} AND ${a}.v ${comparator(op)} ${this.bind(encoded)}`;
   }
 
   /**
-   * Strings: `v_str` holds the value or, beyond 512 bytes, a prefix (the whole value in `v_full`).
-   * A query value short enough that no stored prefix can equal it compares with `v_str` alone.
+   * Strings: `v` holds the value or, beyond 512 bytes, a prefix (the whole value in `v_full`). A query
+   * value short enough that no stored prefix can equal it compares with `v` alone; a longer one
+   * narrows on the prefix (monotone) and rechecks the whole value.
    */
   private indexString(a: string, op: Operator, text: string): string {
+    const type = `${a}.v_type = ${this.bind('s')}`;
     const sign = comparator(op);
     if (utf8Length(text) <= MAX_INDEXED_STRING_BYTES - 4) {
-      return `${a}.v_str ${sign} ${this.bind(text)}`;
+      return `${type} AND ${a}.v ${sign} ${this.bind(text)}`;
     }
-    const full = `COALESCE(${a}.v_full, ${a}.v_str)`;
+    const full = `COALESCE(${a}.v_full, ${a}.v)`;
     const prefix = truncateUtf8(text, MAX_INDEXED_STRING_BYTES);
     switch (op) {
       case 'eq':
-        return `(${a}.v_str = ${this.bind(prefix)} AND ${full} = ${this.bind(text)})`;
+        return `${type} AND ${a}.v = ${this.bind(prefix)} AND ${full} = ${this.bind(text)}`;
       case 'gt':
       case 'gte':
-        return `(${a}.v_str >= ${this.bind(prefix)} AND ${full} ${sign} ${this.bind(text)})`;
+        return `${type} AND ${a}.v >= ${this.bind(prefix)} AND ${full} ${sign} ${this.bind(text)}`;
       case 'lt':
       case 'lte':
-        return `(${a}.v_str <= ${this.bind(prefix)} AND ${full} ${sign} ${this.bind(text)})`;
+        return `${type} AND ${a}.v <= ${this.bind(prefix)} AND ${full} ${sign} ${this.bind(text)}`;
       case 'ne':
       case 'regex':
-        return `${full} ${sign} ${this.bind(text)}`;
+        return `${type} AND ${full} ${sign} ${this.bind(text)}`;
     }
   }
 
   private indexRegex(a: string, value: Extract<QueryValue, { kind: 'regex' }>): string {
-    const range = this.prefixRange(`${a}.v_str`, value.regex.prefix, MAX_INDEXED_STRING_BYTES - 4);
-    const test = this.regexTest(`COALESCE(${a}.v_full, ${a}.v_str)`, value.regex.source);
-    return range ? `(${range} AND ${test})` : test;
+    const type = `${a}.v_type = ${this.bind('s')}`;
+    const range = this.prefixRange(`${a}.v`, value.regex.prefix, MAX_INDEXED_STRING_BYTES - 4);
+    const test = this.regexTest(`COALESCE(${a}.v_full, ${a}.v)`, value.regex.source);
+    return range ? `${type} AND ${range} AND ${test}` : `${type} AND ${test}`;
   }
 
   /** `column >= prefix AND column < next(prefix)`: lets an anchored regex use the index. */
@@ -371,10 +388,12 @@ class SqlCompiler {
       return { render: () => column, nullable: mapping.nullable !== false, isId: false };
     }
     const s = this.nextAlias();
-    const value = attribute.type === 'string' ? `COALESCE(${s}.v_full, ${s}.v_str)` : `${s}.v_num`;
+    // Encoded numbers sort by their bytes, so `v` orders every type correctly.
+    const value = attribute.type === 'string' ? `COALESCE(${s}.v_full, ${s}.v)` : `${s}.v`;
+    const pathId = indexPathId(attribute.path);
     const render = () =>
       `(SELECT ${value} FROM ${this.storage.indexTable} ${s} ` +
-      `WHERE ${s}.customer_id = ${this.id} AND ${s}.path = ${this.bind(attribute.path)} LIMIT 1)`;
+      `WHERE ${s}.customer_id = ${this.id} AND ${s}.path_id = ${this.bind(pathId)} LIMIT 1)`;
     return { render, nullable: true, isId: false };
   }
 

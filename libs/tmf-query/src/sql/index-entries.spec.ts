@@ -1,7 +1,10 @@
 import {
   customerSqlStorage,
+  decodeSortableNumber,
+  encodeSortableNumber,
   extractColumnValues,
   extractIndexEntries,
+  indexPathId,
   indexTableDdl,
   indexWriteStatements,
   prefixUpperBound,
@@ -28,23 +31,34 @@ const customer = {
 
 describe(extractIndexEntries.name, () => {
   const entries = extractIndexEntries(customer, customerSqlStorage);
-  const rows = entries.map((e) => `${e.path}@${e.pos}.${e.seq}=${e.type}:${e.str ?? e.num}`);
+  const rows = entries.map(
+    (e) =>
+      `${e.path}@${e.pos}.${e.seq}=${e.type}:${typeof e.value === 'string' ? e.value : decodeSortableNumber(e.value)}`,
+  );
+
+  it('writes rows in primary-key order', () => {
+    const keys = entries.map((e) => [e.pathId, e.pos, e.seq]);
+    const sorted = [...keys].sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+    expect(keys).toEqual(sorted);
+  });
 
   it('writes one row per leaf value not held in a column', () => {
-    expect(rows).toEqual([
-      `statusReason@0.0=s:${'x'.repeat(512)}`,
-      'characteristic.name@0.0=s:tags',
-      'characteristic.value@0.0=s:x',
-      'characteristic.value@0.1=n:7',
-      'contactMedium.mediumType@0.0=s:email',
-      'contactMedium.mediumType@1.0=s:phone',
-      'contactMedium.preferred@0.0=b:1',
-      'contactMedium.characteristic.emailAddress@0.0=s:a@b.c',
-      'contactMedium.characteristic.phoneNumber@1.0=s:1',
-      'creditProfile.creditScore@0.0=n:700',
-      'engagedParty.name@0.0=s:Org',
-      'engagedParty.@referredType@0.0=s:Organization',
-    ]);
+    expect([...rows].sort()).toEqual(
+      [
+        `statusReason@0.0=s:${'x'.repeat(512)}`,
+        'characteristic.name@0.0=s:tags',
+        'characteristic.value@0.0=s:x',
+        'characteristic.value@0.1=n:7',
+        'contactMedium.mediumType@0.0=s:email',
+        'contactMedium.mediumType@1.0=s:phone',
+        'contactMedium.preferred@0.0=b:1',
+        'contactMedium.characteristic.emailAddress@0.0=s:a@b.c',
+        'contactMedium.characteristic.phoneNumber@1.0=s:1',
+        'creditProfile.creditScore@0.0=n:700',
+        'engagedParty.name@0.0=s:Org',
+        'engagedParty.@referredType@0.0=s:Organization',
+      ].sort(),
+    );
   });
 
   it('keeps the whole long string aside of its indexed prefix', () => {
@@ -72,25 +86,37 @@ describe(extractIndexEntries.name, () => {
     });
     expect(statements).toHaveLength(1 + Math.ceil(entries.length / 5));
     expect(statements[1].sql).toMatch(
-      /^INSERT INTO customer_attr \(customer_id, path, pos, seq, v_type, v_str, v_num, v_full\) VALUES \(\?, \?, \?, \?, \?, \?, \?, \?\), /,
+      /^INSERT INTO customer_attr \(customer_id, path_id, pos, seq, v_type, v, v_full\) VALUES \(\?, \?, \?, \?, \?, \?, \?\), /,
     );
-    expect(statements[1].params.slice(0, 8)).toEqual([
+    const first = entries[0];
+    expect(statements[1].params.slice(0, 7)).toEqual([
       'c1',
-      'statusReason',
+      first.pathId,
+      first.pos,
+      first.seq,
+      first.type,
+      first.value,
+      first.full,
+    ]);
+    const reason = statements.flatMap((s) => s.params).indexOf(indexPathId('statusReason'));
+    expect(statements.flatMap((s) => s.params).slice(reason, reason + 6)).toEqual([
+      indexPathId('statusReason'),
       0,
       0,
       's',
       'x'.repeat(512),
-      null,
       'x'.repeat(600),
     ]);
   });
 
   it('has DDL for both dialects', () => {
-    expect(indexTableDdl(customerSqlStorage, 'sqlite')).toHaveLength(3);
+    expect(indexTableDdl(customerSqlStorage, 'sqlite')).toEqual([
+      expect.stringContaining('WITHOUT ROWID'),
+      'CREATE INDEX customer_attr_value ON customer_attr (path_id, v_type, v)',
+    ]);
     const [mysql] = indexTableDdl(customerSqlStorage, 'mysql');
-    expect(mysql).toContain('v_str VARBINARY(512)');
-    expect(mysql).toContain('KEY customer_attr_str (path, v_str)');
+    expect(mysql).toContain('v VARBINARY(512) NOT NULL');
+    expect(mysql).toContain('KEY customer_attr_value (path_id, v_type, v)');
   });
 });
 
@@ -108,5 +134,24 @@ describe('UTF-8 helpers', () => {
     expect(prefixUpperBound('a\uD7FF')).toBe('a\uE000');
     expect(prefixUpperBound('a\u{10FFFF}')).toBe('b');
     expect(prefixUpperBound('\u{10FFFF}')).toBeUndefined();
+  });
+});
+
+describe('index encodings', () => {
+  it('encodes numbers so that byte order is numeric order', () => {
+    const numbers = [-Infinity, -1e300, -5.5, -1, -0.1, -0, 0, 1e-300, 0.1, 1, 5.5, 2 ** 53, 1e300];
+    const finite = numbers.filter(Number.isFinite);
+    const encoded = finite.map(encodeSortableNumber);
+    const sorted = [...encoded].sort((a, b) => Buffer.compare(a, b));
+    expect(sorted.map(decodeSortableNumber)).toEqual(finite.map((n) => (n === 0 ? 0 : n)));
+    expect(encodeSortableNumber(-0)).toEqual(encodeSortableNumber(0));
+    expect(encodeSortableNumber(5)).toHaveLength(8);
+  });
+
+  it('hashes paths to distinct 31-bit ids', () => {
+    const ids = [...customerSqlStorage.schema.leaves.keys()].map(indexPathId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.every((id) => Number.isInteger(id) && id >= 0 && id < 2 ** 31)).toBe(true);
+    expect(indexPathId('contactMedium.mediumType')).toBe(indexPathId('contactMedium.mediumType'));
   });
 });

@@ -1,25 +1,33 @@
 import { arrayElements, elementValues, valuesAt } from '@app/tmf-query/memory';
 import { StoredValue } from '@app/tmf-query/values';
 
+import { encodeSortableNumber, indexPathId } from './index-encoding';
 import { isStoredOutsideIndex, SqlDialect, SqlStorage } from './storage';
 import { MAX_INDEXED_STRING_BYTES, truncateUtf8 } from './utf8';
 
 /** One row of the search-index table (without the resource id). */
 export interface IndexEntry {
-  /** Dotted schema path, e.g. `contactMedium.characteristic.emailAddress`. */
+  /** Dotted schema path, e.g. `contactMedium.characteristic.emailAddress` (not stored). */
   readonly path: string;
+  /** The stored path key, {@link indexPathId} of `path`. */
+  readonly pathId: number;
   /** Index of the element in the path's first array (0 when the path has no array). */
   readonly pos: number;
-  /** Ordinal among the values with the same path and position (several for nested arrays). */
+  /** Ordinal among the values with the same path and position (several for `any` arrays). */
   readonly seq: number;
-  /** `s` string, `n` number, `b` boolean (0/1 in `num`), `d` date-time (epoch ms in `num`). */
+  /** `s` string, `n` number, `b` boolean, `d` date-time (epoch ms). */
   readonly type: StoredValue['kind'];
-  /** String value, or its first 512 UTF-8 bytes when longer. */
-  readonly str: string | null;
-  readonly num: number | null;
-  /** The whole string when `str` holds only a prefix, otherwise null. */
+  /**
+   * The indexed value: a string (its first 512 UTF-8 bytes when longer), or for the other types
+   * the 8-byte order-preserving encoding of the number ({@link encodeSortableNumber}).
+   */
+  readonly value: string | Buffer;
+  /** The whole string when `value` holds only a prefix, otherwise null. */
   readonly full: string | null;
 }
+
+/** A bound parameter value (a Buffer binds as a BLOB / binary string). */
+export type SqlParam = string | number | Buffer | null;
 
 /** A statement with its bound parameters. */
 export interface SqlStatement {
@@ -27,25 +35,22 @@ export interface SqlStatement {
   readonly params: SqlParam[];
 }
 
-/** A bound parameter value. */
-export type SqlParam = string | number | null;
-
 /** The index table's columns, in the order of {@link indexWriteStatements}' INSERT. */
 export const INDEX_COLUMNS = [
   'customer_id',
-  'path',
+  'path_id',
   'pos',
   'seq',
   'v_type',
-  'v_str',
-  'v_num',
+  'v',
   'v_full',
 ] as const;
 
 /**
  * Turns a resource document into the search-index rows to write: one row per leaf value of every
  * schema path that is not stored in a column (nor the derived href). Values are reduced exactly as
- * the evaluator reduces them (wrong JSON types and unparseable date-times are skipped).
+ * the evaluator reduces them (wrong JSON types and unparseable date-times are skipped). Rows come in
+ * primary-key order (`path_id`, `pos`, `seq`).
  */
 export function extractIndexEntries(document: unknown, storage: SqlStorage): IndexEntry[] {
   const entries: IndexEntry[] = [];
@@ -61,17 +66,21 @@ export function extractIndexEntries(document: unknown, storage: SqlStorage): Ind
       pushValues(entries, attribute.path, pos, elementValues(element, attribute)),
     );
   }
-  return entries;
+  // Primary-key order: InnoDB fills its pages well only when a resource's rows arrive ascending
+  // (measured: about 5x less space than in schema order).
+  return entries.sort((a, b) => a.pathId - b.pathId || a.pos - b.pos || a.seq - b.seq);
 }
 
 function pushValues(entries: IndexEntry[], path: string, pos: number, values: StoredValue[]): void {
-  values.forEach((value, seq) => {
-    if (value.kind === 's') {
-      const str = truncateUtf8(value.text, MAX_INDEXED_STRING_BYTES);
-      const full = str.length === value.text.length ? null : value.text;
-      entries.push({ path, pos, seq, type: 's', str, num: null, full });
+  const pathId = indexPathId(path);
+  values.forEach((stored, seq) => {
+    if (stored.kind === 's') {
+      const value = truncateUtf8(stored.text, MAX_INDEXED_STRING_BYTES);
+      const full = value.length === stored.text.length ? null : stored.text;
+      entries.push({ path, pathId, pos, seq, type: 's', value, full });
     } else {
-      entries.push({ path, pos, seq, type: value.kind, str: null, num: value.num, full: null });
+      const value = encodeSortableNumber(stored.num);
+      entries.push({ path, pathId, pos, seq, type: stored.kind, value, full: null });
     }
   });
 }
@@ -99,8 +108,8 @@ export function extractColumnValues(
 }
 
 /**
- * Statements that replace a resource's index rows; run them in the write transaction, after the
- * resource row is written. Rows are inserted in multi-row batches.
+ * Statements that replace a resource's index rows; run them in the write transaction that writes
+ * the resource row. Rows are inserted in multi-row batches (7 parameters per row).
  */
 export function indexWriteStatements(
   storage: SqlStorage,
@@ -117,7 +126,7 @@ export function indexWriteStatements(
       sql:
         `INSERT INTO ${storage.indexTable} (${INDEX_COLUMNS.join(', ')}) VALUES ` +
         batch.map(() => row).join(', '),
-      params: batch.flatMap((e) => [id, e.path, e.pos, e.seq, e.type, e.str, e.num, e.full]),
+      params: batch.flatMap((e) => [id, e.pathId, e.pos, e.seq, e.type, e.value, e.full]),
     });
   }
   return statements;
@@ -128,18 +137,18 @@ export function indexDeleteStatement(storage: SqlStorage, id: string): SqlStatem
   return { sql: `DELETE FROM ${storage.indexTable} WHERE customer_id = ?`, params: [id] };
 }
 
-/** Storage types per dialect, for the DDL (see {@link indexTableDdl}). */
+/** Options of {@link indexTableDdl}. */
 export interface IndexDdlOptions {
   /**
-   * Column type of `customer_id`; on MySQL it must equal the resource id column's type, character set
-   * and collation, or the `IN (SELECT customer_id ...)` joins cannot use the primary key.
+   * Column type of `customer_id`. On MySQL it must equal the resource id column's type, character
+   * set and collation, or `id IN (SELECT customer_id ...)` cannot use the primary key.
    */
   readonly idType?: string;
 }
 
 /**
- * DDL of the search-index table for one dialect: the table and its two secondary indexes, as
- * separate statements (for a migration's `up`; `down` is `DROP TABLE <indexTable>`).
+ * DDL of the search-index table for one dialect: the table and its value index, as separate
+ * statements (for a migration's `up`; `down` is `DROP TABLE <indexTable>`).
  */
 export function indexTableDdl(
   storage: SqlStorage,
@@ -151,32 +160,29 @@ export function indexTableDdl(
     return [
       `CREATE TABLE ${t} (\n` +
         `  customer_id ${options.idType ?? 'VARCHAR(36)'} NOT NULL,\n` +
-        '  path TEXT NOT NULL,\n' +
+        '  path_id INTEGER NOT NULL,\n' +
         '  pos INTEGER NOT NULL,\n' +
         '  seq INTEGER NOT NULL,\n' +
         '  v_type TEXT NOT NULL,\n' +
-        '  v_str TEXT NULL,\n' +
-        '  v_num REAL NULL,\n' +
+        // BLOB affinity keeps strings as TEXT and encoded numbers as BLOB, both compared by memcmp.
+        '  v BLOB NOT NULL,\n' +
         '  v_full TEXT NULL,\n' +
-        '  PRIMARY KEY (customer_id, path, pos, seq)\n' +
+        '  PRIMARY KEY (customer_id, path_id, pos, seq)\n' +
         ') WITHOUT ROWID',
-      `CREATE INDEX ${t}_str ON ${t} (path, v_str)`,
-      `CREATE INDEX ${t}_num ON ${t} (path, v_type, v_num)`,
+      `CREATE INDEX ${t}_value ON ${t} (path_id, v_type, v)`,
     ];
   }
   return [
     `CREATE TABLE ${t} (\n` +
       `  customer_id ${options.idType ?? 'VARCHAR(36) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin'} NOT NULL,\n` +
-      '  path VARCHAR(255) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,\n' +
+      '  path_id INT NOT NULL,\n' +
       '  pos INT NOT NULL,\n' +
       '  seq INT NOT NULL,\n' +
       '  v_type CHAR(1) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,\n' +
-      `  v_str VARBINARY(${MAX_INDEXED_STRING_BYTES}) NULL,\n` +
-      '  v_num DOUBLE NULL,\n' +
+      `  v VARBINARY(${MAX_INDEXED_STRING_BYTES}) NOT NULL,\n` +
       '  v_full MEDIUMBLOB NULL,\n' +
-      '  PRIMARY KEY (customer_id, path, pos, seq),\n' +
-      `  KEY ${t}_str (path, v_str),\n` +
-      `  KEY ${t}_num (path, v_type, v_num)\n` +
+      '  PRIMARY KEY (customer_id, path_id, pos, seq),\n' +
+      `  KEY ${t}_value (path_id, v_type, v)\n` +
       ') ENGINE=InnoDB',
   ];
 }

@@ -1,4 +1,5 @@
 export * from './compiler';
+export * from './index-encoding';
 export * from './index-entries';
 export * from './sqlite-regexp';
 export * from './storage';

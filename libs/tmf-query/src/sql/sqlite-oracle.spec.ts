@@ -206,18 +206,18 @@ describe('SQLite query plans use indexes', () => {
     [`href=${PREFIX}c0001`, /SEARCH c USING .*INDEX sqlite_autoindex_customer_1 \(id=\?\)/],
     [
       'contactMedium.characteristic.emailAddress=a@example.com',
-      /customer_attr_str \(path=\? AND v_str=\?\)/,
+      /customer_attr_value \(path_id=\? AND v_type=\? AND v=\?\)/,
     ],
     [
       'creditProfile.creditScore.gte=900',
-      /customer_attr_num \(path=\? AND v_type=\? AND v_num>\?\)/,
+      /customer_attr_value \(path_id=\? AND v_type=\? AND v>\?\)/,
     ],
     [
       'contactMedium.mediumType=email&contactMedium.preferred=true',
-      /customer_attr_num \(path=\? AND v_type=\? AND v_num=\?\)/,
+      /customer_attr_value \(path_id=\? AND v_type=\? AND v=\? AND customer_id=\? AND pos=\?\)/,
     ],
     ['characteristic.value=5', /MULTI-INDEX OR/],
-    ['statusReason*=^short', /customer_attr_str \(path=\? AND v_str>\? AND v_str<\?\)/],
+    ['statusReason*=^short', /customer_attr_value \(path_id=\? AND v_type=\? AND v>\? AND v<\?\)/],
   ])('%s', (raw, expectedLine) => {
     const lines = plan(raw);
     expect(lines.join('\n')).toMatch(expectedLine);

@@ -1,5 +1,7 @@
 import { customerQuerySchema, QuerySchema } from '@app/tmf-query/schema';
 
+import { indexPathId } from './index-encoding';
+
 /** The two SQL dialects: SQLite (better-sqlite3) and MySQL 8 / MariaDB 10.6+ (one shared dialect). */
 export type SqlDialect = 'sqlite' | 'mysql';
 
@@ -33,12 +35,10 @@ export interface SqlStorage {
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-/** Longest path the index table can hold (`path VARCHAR(255)`). */
-export const MAX_INDEXED_PATH_LENGTH = 255;
 
 /**
  * Validates a storage mapping: identifiers are plain SQL names (they are written into SQL unquoted),
- * mapped paths are non-array leaves of the schema, and every path fits the index table.
+ * mapped paths are non-array leaves of the schema, and no two paths share an index `path_id`.
  *
  * @throws Error on an invalid mapping (a programming error, raised at start-up)
  */
@@ -62,10 +62,14 @@ export function defineSqlStorage(storage: SqlStorage): SqlStorage {
   if (storage.columns.id?.column !== storage.idColumn) {
     throw new Error(`The 'id' path must map to the id column '${storage.idColumn}'`);
   }
+  const ids = new Map<number, string>();
   for (const path of storage.schema.leaves.keys()) {
-    if (path.length > MAX_INDEXED_PATH_LENGTH) {
-      throw new Error(`Path '${path}' is longer than ${MAX_INDEXED_PATH_LENGTH} characters`);
+    const id = indexPathId(path);
+    const clash = ids.get(id);
+    if (clash !== undefined) {
+      throw new Error(`Paths '${clash}' and '${path}' share the index path_id ${id}`);
     }
+    ids.set(id, path);
   }
   return storage;
 }
