@@ -25,6 +25,17 @@ describe('OpenAPI', () => {
         'listCustomer',
         'patchCustomer',
         'retrieveCustomer',
+        'registerListener',
+        'retrieveListener',
+        'unregisterListener',
+        'listenToCustomerCreateEvent',
+        'listenToCustomerAttributeValueChangeEvent',
+        'listenToCustomerStateChangeEvent',
+        'listenToCustomerDeleteEvent',
+        'listDeadLetters',
+        'redriveDeadLetters',
+        'discardDeadLetter',
+        'hubStats',
       ]),
     );
     for (const schema of [
@@ -41,6 +52,17 @@ describe('OpenAPI', () => {
       'AgreementRef',
       'PaymentMethodRef',
       'TimePeriod',
+      'EventSubscriptionInput',
+      'EventSubscription',
+      'CustomerCreateEvent',
+      'CustomerAttributeValueChangeEvent',
+      'CustomerStateChangeEvent',
+      'CustomerDeleteEvent',
+      'CustomerCreateEventPayload',
+      'CustomerAttributeValueChangeEventPayload',
+      'CustomerStateChangeEventPayload',
+      'CustomerDeleteEventPayload',
+      'HubDeadLetter',
     ]) {
       expect(doc.components.schemas[schema]).toBeDefined();
     }
@@ -52,6 +74,22 @@ describe('OpenAPI', () => {
     );
     const created = doc.paths['/tmf-api/customerManagement/v4/customer'].post.responses['201'];
     expect(JSON.stringify(created)).toContain('#/components/schemas/Customer');
+    const hub = doc.paths['/tmf-api/customerManagement/v4/hub'].post;
+    expect(JSON.stringify(hub.requestBody)).toContain(
+      '#/components/schemas/EventSubscriptionInput',
+    );
+    expect(JSON.stringify(hub.responses['201'])).toContain(
+      '#/components/schemas/EventSubscription',
+    );
+    expect(doc.components.schemas.EventSubscriptionInput.required).toEqual(['callback']);
+    expect(JSON.stringify(doc.components.schemas.CustomerCreateEventPayload)).toContain(
+      '#/components/schemas/Customer"',
+    );
+    expect(
+      doc.components.schemas.CustomerAttributeValueChangeEvent.properties.fieldPath,
+    ).toBeDefined();
+    expect(doc.components.schemas.CustomerAttributeValueChangeEvent.properties.id).toBeUndefined();
+    expect(doc.components.schemas.CustomerDeleteEvent.properties.href).toBeDefined();
   });
 
   it('serves Swagger UI at /docs', async () => {

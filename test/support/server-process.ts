@@ -74,7 +74,8 @@ export class ServerProcess {
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (this.child.exitCode !== null) {
+    // A child killed by a signal has no exit code but a signal code; either means it is gone.
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
       return this.child.exitCode;
     }
     const exited = new Promise<number | null>((r) => this.child.once('exit', (code) => r(code)));

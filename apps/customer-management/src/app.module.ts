@@ -8,6 +8,7 @@ import { CustomerModule } from './customer/customer.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { HubModule } from './hub/hub.module';
 
 @Module({})
 export class AppModule {
@@ -22,6 +23,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         CustomerModule,
+        HubModule,
       ],
     };
   }

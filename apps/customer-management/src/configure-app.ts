@@ -147,6 +147,9 @@ function setupOpenApi(app: NestFastifyApplication): void {
       .setVersion('4.0.0')
       .addTag('customer')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addTag('events subscription')
+      .addTag('notification listeners (client side)')
+      .addTag('hub administration')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

@@ -54,8 +54,9 @@ export class TestApp {
     readonly logLines: Record<string, unknown>[],
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<TestApp> {
-    return TestApp.boot(await createTestDatabase(), env);
+  /** Boots on a fresh database, or on `existing` (one a previous TestApp kept with `close(true)`). */
+  static async start(env: Record<string, string> = {}, existing?: TestDatabase): Promise<TestApp> {
+    return TestApp.boot(existing ?? (await createTestDatabase()), env);
   }
 
   /** On a database the test owns (e.g. a private MariaDB it stops and starts). */
@@ -104,8 +105,10 @@ export class TestApp {
     return { status: response.status, headers: response.headers, text, json };
   }
 
-  async close(): Promise<void> {
+  async close(keepDatabase = false): Promise<void> {
     await this.app.close();
-    await this.database.drop();
+    if (!keepDatabase) {
+      await this.database.drop();
+    }
   }
 }

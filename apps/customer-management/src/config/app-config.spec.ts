@@ -57,6 +57,53 @@ describe(loadConfig.name, () => {
     }
   });
 
+  it('reads the HUB_* settings with their defaults and checks how they relate', () => {
+    const defaults = loadConfig({}).hub;
+    expect(defaults).toMatchObject({
+      maxAttempts: 16,
+      retryBaseMs: 2000,
+      deliveryTimeoutMs: 10000,
+      leaseMs: 30000,
+      pollIntervalMs: 1000,
+      dispatchEnabled: true,
+      callbackAllow: { hosts: [], ranges: [] },
+      adminToken: undefined,
+    });
+    const set = loadConfig({
+      HUB_MAX_ATTEMPTS: '3',
+      HUB_RETRY_BASE_MS: '50',
+      HUB_DELIVERY_TIMEOUT_MS: '500',
+      HUB_LEASE_MS: '2000',
+      HUB_DISPATCH_ENABLED: 'false',
+      HUB_CALLBACK_ALLOW: '127.0.0.0/8',
+      HUB_ADMIN_TOKEN: 'ops',
+    }).hub;
+    expect(set).toMatchObject({
+      maxAttempts: 3,
+      retryBaseMs: 50,
+      deliveryTimeoutMs: 500,
+      leaseMs: 2000,
+      dispatchEnabled: false,
+      callbackAllow: { ranges: [{ address: '127.0.0.0', prefix: 8, family: 'ipv4' }] },
+      adminToken: 'ops',
+    });
+    let error: unknown;
+    try {
+      loadConfig({
+        HUB_MAX_ATTEMPTS: '0',
+        HUB_LEASE_MS: '5000',
+        HUB_DELIVERY_TIMEOUT_MS: '10000',
+        HUB_CALLBACK_ALLOW: '10.0.0.0/99',
+      });
+    } catch (err) {
+      error = err;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('HUB_MAX_ATTEMPTS');
+    expect(problems).toContain('HUB_LEASE_MS must exceed HUB_DELIVERY_TIMEOUT_MS');
+    expect(problems).toContain('HUB_CALLBACK_ALLOW');
+  });
+
   it('ignores variables it does not own', () => {
     expect(() => loadConfig({ HOME: '/root', NODE_ENV: 'production' })).not.toThrow();
   });

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 
+import { CallbackAllowList, parseCallbackAllow } from './callback-allow';
 import { DatabaseSettings, parseDatabaseUrl } from './database-url';
 import { EnvDto, LogLevel } from './env.dto';
 
@@ -29,6 +30,21 @@ export interface AuthSettings {
   scopes: { read: string; write: string; hub: string };
 }
 
+/** Hub delivery settings (the HUB_* variables; see docs/hub.md). */
+export interface HubSettings {
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  deliveryTimeoutMs: number;
+  leaseMs: number;
+  pollIntervalMs: number;
+  dispatchEnabled: boolean;
+  concurrency: number;
+  subscriberConcurrency: number;
+  callbackAllow: CallbackAllowList;
+  adminToken: string | undefined;
+}
+
 /** The validated, typed configuration. Built once by `loadConfig`; nothing else reads the env. */
 export class AppConfig {
   readonly port!: number;
@@ -45,6 +61,7 @@ export class AppConfig {
   readonly shutdownGraceMs!: number;
   readonly http!: HttpSettings;
   readonly auth!: AuthSettings;
+  readonly hub!: HubSettings;
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -60,6 +77,7 @@ const OPTIONAL_VARIABLES = [
   'AUTH_PUBLIC_KEY',
   'AUTH_ISSUER',
   'AUTH_AUDIENCE',
+  'HUB_ADMIN_TOKEN',
 ];
 
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
@@ -94,7 +112,22 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       problems.push('AUTH_ENABLED=true needs AUTH_ISSUER and AUTH_AUDIENCE');
     }
   }
-  if (problems.length > 0 || !database) {
+  let callbackAllow: CallbackAllowList | undefined;
+  try {
+    callbackAllow = parseCallbackAllow(dto.HUB_CALLBACK_ALLOW);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (dto.HUB_LEASE_MS < dto.HUB_DELIVERY_TIMEOUT_MS + 1000) {
+    problems.push('HUB_LEASE_MS must exceed HUB_DELIVERY_TIMEOUT_MS by at least 1000');
+  }
+  if (dto.HUB_RETRY_BASE_MS > dto.HUB_RETRY_MAX_MS) {
+    problems.push('HUB_RETRY_BASE_MS must not exceed HUB_RETRY_MAX_MS');
+  }
+  if (dto.HUB_SUBSCRIBER_CONCURRENCY > dto.HUB_CONCURRENCY) {
+    problems.push('HUB_SUBSCRIBER_CONCURRENCY must not exceed HUB_CONCURRENCY');
+  }
+  if (problems.length > 0 || !database || !callbackAllow) {
     throw new ConfigError(problems);
   }
   const publicBaseUrl = (dto.PUBLIC_BASE_URL ?? `http://localhost:${dto.PORT}`).replace(/\/+$/, '');
@@ -127,6 +160,19 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       issuer: dto.AUTH_ISSUER,
       audience: dto.AUTH_AUDIENCE,
       scopes: { read: dto.AUTH_SCOPE_READ, write: dto.AUTH_SCOPE_WRITE, hub: dto.AUTH_SCOPE_HUB },
+    },
+    hub: {
+      maxAttempts: dto.HUB_MAX_ATTEMPTS,
+      retryBaseMs: dto.HUB_RETRY_BASE_MS,
+      retryMaxMs: dto.HUB_RETRY_MAX_MS,
+      deliveryTimeoutMs: dto.HUB_DELIVERY_TIMEOUT_MS,
+      leaseMs: dto.HUB_LEASE_MS,
+      pollIntervalMs: dto.HUB_POLL_INTERVAL_MS,
+      dispatchEnabled: dto.HUB_DISPATCH_ENABLED,
+      concurrency: dto.HUB_CONCURRENCY,
+      subscriberConcurrency: dto.HUB_SUBSCRIBER_CONCURRENCY,
+      callbackAllow,
+      adminToken: dto.HUB_ADMIN_TOKEN,
     },
   });
 }

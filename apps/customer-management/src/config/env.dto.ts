@@ -135,4 +135,78 @@ export class EnvDto {
 
   @IsString()
   AUTH_SCOPE_HUB = 'hub:manage';
+
+  // Hub (event subscriptions and delivery); see docs/hub.md.
+
+  /** Attempts per delivery (the first included) before it becomes a dead letter. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  HUB_MAX_ATTEMPTS = 16;
+
+  /** Back-off before the second attempt; doubles per attempt (with jitter) up to HUB_RETRY_MAX_MS. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600000)
+  HUB_RETRY_BASE_MS = 2000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400000)
+  HUB_RETRY_MAX_MS = 3600000;
+
+  /** Time allowed for one POST to a callback (connect, send, response headers). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(300000)
+  HUB_DELIVERY_TIMEOUT_MS = 10000;
+
+  /**
+   * How long a claimed delivery stays invisible to other dispatchers; a crashed replica's claims
+   * come back after it. Must exceed HUB_DELIVERY_TIMEOUT_MS.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(3600000)
+  HUB_LEASE_MS = 30000;
+
+  /** How often the dispatcher looks for due deliveries besides being woken by new events. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(600000)
+  HUB_POLL_INTERVAL_MS = 1000;
+
+  /** false: this process writes the outbox but delivers nothing (API-only replicas). */
+  @Transform(toBool)
+  @IsBoolean()
+  HUB_DISPATCH_ENABLED = true;
+
+  /** Deliveries in flight per process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  HUB_CONCURRENCY = 32;
+
+  /** Deliveries in flight per subscription per process (a slow subscriber holds at most this many). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  HUB_SUBSCRIBER_CONCURRENCY = 4;
+
+  /** Comma-separated hosts (`name`, `*.suffix`) or IP/CIDR ranges callbacks may reach beyond the default policy. */
+  @IsString()
+  HUB_CALLBACK_ALLOW = '';
+
+  /** When set, /hub-admin requires `Authorization: Bearer <token>`. */
+  @IsOptional()
+  @IsString()
+  HUB_ADMIN_TOKEN?: string;
 }

@@ -8,11 +8,14 @@ import { sqliteRegexp } from '@app/tmf-query';
 
 import { DatabaseSettings } from '@server/config/database-url';
 import { CustomerEntity } from '@server/customer/customer.entity';
+import { HubDeliveryEntity } from '@server/hub/hub-delivery.entity';
+import { HubEventEntity } from '@server/hub/hub-event.entity';
+import { HubSubscriptionEntity } from '@server/hub/hub-subscription.entity';
 
 import { MYSQL_MIGRATIONS } from './migrations/mysql';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 
-export const ENTITIES = [CustomerEntity];
+export const ENTITIES = [CustomerEntity, HubSubscriptionEntity, HubEventEntity, HubDeliveryEntity];
 
 /** One DataSource definition for the app, the migration CLI and the tests. Never `synchronize`. */
 export function buildDataSourceOptions(

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
@@ -12,24 +12,48 @@ const MAX_ATTEMPTS = 3;
 /**
  * The unit of work. On SQLite there is one connection, so reads and write transactions are queued
  * one at a time: a read must never observe another request's uncommitted transaction on the shared
- * connection. On MySQL/MariaDB transactions run concurrently and deadlock victims are retried.
+ * connection. On MySQL/MariaDB transactions run concurrently and deadlock victims are retried. An
+ * unreachable database is a 503 (`DATABASE_UNAVAILABLE`): nothing was written.
  */
 @Injectable()
 export class TransactionRunner {
   readonly dialect: Dialect;
   private readonly sqliteQueue = new SerialQueue();
+  private readonly logger = new Logger(TransactionRunner.name);
+  // Hooks registered through afterCommit, by the manager of the transaction that registered them.
+  private readonly commitHooks = new WeakMap<EntityManager, (() => void)[]>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
   }
 
-  /** Runs `work` in one transaction. An unreachable database is a 503 (the write did not happen). */
   async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    let outcome: { value: T; hooks: (() => void)[] };
     try {
-      return await this.transaction(work);
+      outcome = await this.transaction(work);
     } catch (err) {
       throw asDatabaseUnavailable(err) ?? err;
     }
+    for (const hook of outcome.hooks) {
+      try {
+        hook();
+      } catch (err) {
+        this.logger.error('An after-commit hook failed', (err as Error).stack);
+      }
+    }
+    return outcome.value;
+  }
+
+  /**
+   * Runs `hook` once the write transaction that `manager` belongs to has committed; never when it
+   * rolls back (a retried attempt starts with no hooks). Hooks must be quick and must not throw.
+   */
+  afterCommit(manager: EntityManager, hook: () => void): void {
+    const hooks = this.commitHooks.get(manager);
+    if (!hooks) {
+      throw new Error('afterCommit needs the manager of a TransactionRunner.write transaction');
+    }
+    hooks.push(hook);
   }
 
   async read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -42,13 +66,24 @@ export class TransactionRunner {
     }
   }
 
-  private async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private async transaction<T>(
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<{ value: T; hooks: (() => void)[] }> {
+    const tracked = async (manager: EntityManager) => {
+      const hooks: (() => void)[] = [];
+      this.commitHooks.set(manager, hooks);
+      try {
+        return { value: await work(manager), hooks };
+      } finally {
+        this.commitHooks.delete(manager);
+      }
+    };
     if (this.dialect === 'sqlite') {
-      return this.sqliteQueue.run(() => this.dataSource.transaction(work));
+      return this.sqliteQueue.run(() => this.dataSource.transaction(tracked));
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction('READ COMMITTED', work);
+        return await this.dataSource.transaction('READ COMMITTED', tracked);
       } catch (err) {
         const code = (err as { driverError?: { code?: string }; code?: string }).driverError?.code;
         if (attempt >= MAX_ATTEMPTS || !code || !MYSQL_RETRYABLE.has(code)) {

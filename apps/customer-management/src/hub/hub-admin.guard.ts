@@ -1,0 +1,30 @@
+import { timingSafeEqual } from 'node:crypto';
+
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+
+import { AppConfig } from '@server/config/app-config';
+
+import { HubException } from './hub.exception';
+
+/** With HUB_ADMIN_TOKEN set, /hub-admin needs `Authorization: Bearer <token>`; open otherwise. */
+@Injectable()
+export class HubAdminGuard implements CanActivate {
+  private readonly token: Buffer | undefined;
+
+  constructor(config: AppConfig) {
+    this.token = config.hub.adminToken ? Buffer.from(config.hub.adminToken) : undefined;
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!this.token) {
+      return true;
+    }
+    const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization;
+    const given = Buffer.from(/^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? '');
+    if (given.length !== this.token.length || !timingSafeEqual(given, this.token)) {
+      throw HubException.adminUnauthorized();
+    }
+    return true;
+  }
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+
+import type { JsonObject } from '@server/customer/customer-document';
+import type {
+  CustomerCreatedEvent,
+  CustomerDeletedEvent,
+  CustomerUpdatedEvent,
+} from '@server/customer/events';
+
+/** The four TMF629 v4 event types, named as their schema definitions. */
+export const CUSTOMER_EVENT_TYPES = [
+  'CustomerCreateEvent',
+  'CustomerAttributeValueChangeEvent',
+  'CustomerStateChangeEvent',
+  'CustomerDeleteEvent',
+] as const;
+export type CustomerEventType = (typeof CUSTOMER_EVENT_TYPES)[number];
+
+/** An event as POSTed to callbacks (TMF629 v4 `Customer*Event`). */
+export interface CustomerEventEnvelope {
+  eventId: string;
+  eventTime: string;
+  eventType: CustomerEventType;
+  /** The customer's id and href (every type but AttributeValueChange, whose schema lacks them). */
+  id?: string;
+  href?: string;
+  /** AttributeValueChange only: the changed first-level attributes, comma-separated. */
+  fieldPath?: string;
+  event: { customer: JsonObject };
+}
+
+function envelope(
+  eventType: CustomerEventType,
+  customer: JsonObject,
+  at: Date,
+  extra: Partial<CustomerEventEnvelope> = {},
+): CustomerEventEnvelope {
+  const withResource =
+    eventType === 'CustomerAttributeValueChangeEvent'
+      ? {}
+      : { id: customer.id as string, href: customer.href as string };
+  return {
+    eventId: randomUUID(),
+    eventTime: at.toISOString(),
+    eventType,
+    ...withResource,
+    ...extra,
+    event: { customer },
+  };
+}
+
+export function createEvents(source: CustomerCreatedEvent): CustomerEventEnvelope[] {
+  return [envelope('CustomerCreateEvent', source.customer, source.occurredAt)];
+}
+
+export function deleteEvents(source: CustomerDeletedEvent): CustomerEventEnvelope[] {
+  return [envelope('CustomerDeleteEvent', source.customer, source.occurredAt)];
+}
+
+/**
+ * A change of `status` is a CustomerStateChangeEvent; a change of any other attribute is a
+ * CustomerAttributeValueChangeEvent whose `fieldPath` lists them (`name,contactMedium`). A patch
+ * that does both emits both, state first; a patch that changes nothing emits nothing.
+ */
+export function updateEvents(source: CustomerUpdatedEvent): CustomerEventEnvelope[] {
+  const events: CustomerEventEnvelope[] = [];
+  const changed = source.changedAttributes;
+  if (changed.includes('status')) {
+    events.push(envelope('CustomerStateChangeEvent', source.customer, source.occurredAt));
+  }
+  const others = changed.filter((name) => name !== 'status');
+  if (others.length > 0) {
+    events.push(
+      envelope('CustomerAttributeValueChangeEvent', source.customer, source.occurredAt, {
+        fieldPath: others.join(','),
+      }),
+    );
+  }
+  return events;
+}

@@ -1,0 +1,84 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RequireScope } from '@server/auth/scopes.decorator';
+
+import { ApiTmfErrors, mediaTypeOf } from '@app/tmf-common';
+
+import { EventSubscriptionDto, EventSubscriptionInputDto } from './dto/event-subscription.dto';
+import { HUB_PATH, HubService } from './hub.service';
+
+@ApiTags('events subscription')
+@ApiTmfErrors(400, 401, 403, 405, 500)
+@RequireScope('hub')
+@Controller(HUB_PATH.slice(1))
+export class HubController {
+  constructor(private readonly hub: HubService) {}
+
+  @Post()
+  @HttpCode(HttpStatus.CREATED)
+  @ApiOperation({
+    operationId: 'registerListener',
+    summary: 'Register a listener',
+    description:
+      'Subscribes `callback` to the events matching `query` (TMF630 filter over the event; empty: all). Events are POSTed as JSON, at least once, with a stable eventId. See docs/hub.md.',
+  })
+  @ApiBody({ type: EventSubscriptionInputDto, description: 'The callback and its filter' })
+  @ApiCreatedResponse({ type: EventSubscriptionDto, description: 'Subscribed; Location names it' })
+  @ApiTmfErrors(409, 415)
+  async register(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EventSubscriptionDto> {
+    const view = await this.hub.register(
+      request.body,
+      mediaTypeOf(request.headers['content-type']),
+    );
+    void reply.header('location', view.location);
+    return view.body;
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    operationId: 'retrieveListener',
+    summary: 'Retrieves a listener (extension, as in TMF v5)',
+  })
+  @ApiParam({ name: 'id', description: 'Identifier of the listener' })
+  @ApiOkResponse({ type: EventSubscriptionDto })
+  @ApiTmfErrors(404)
+  async retrieve(@Param('id') id: string): Promise<EventSubscriptionDto> {
+    return (await this.hub.get(id)).body;
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({
+    operationId: 'unregisterListener',
+    summary: 'Unregister a listener',
+    description: 'Deliveries still queued for it are dropped.',
+  })
+  @ApiParam({ name: 'id', description: 'The id of the registered listener' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiTmfErrors(404)
+  async unregister(@Param('id') id: string): Promise<void> {
+    await this.hub.unregister(id);
+  }
+}

@@ -1,0 +1,91 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { EntityManager } from 'typeorm';
+
+import {
+  CustomerCreatedEvent,
+  CustomerDeletedEvent,
+  CustomerUpdatedEvent,
+} from '@server/customer/events';
+import { TransactionRunner } from '@server/database/transaction-runner';
+
+import { createEvents, CustomerEventEnvelope, deleteEvents, updateEvents } from './hub-events';
+import { HubSubscriptionRepository } from './hub-subscription.repository';
+import { OutboxRepository } from './outbox.repository';
+import { SubscriptionQueries } from './subscription-query';
+
+/** Emitted in-process after a transaction that queued deliveries has committed. */
+export const OUTBOX_COMMITTED = 'hub.outbox.committed';
+
+// Errors must reach the emitter: the outbox row is part of the change, so a failure to write it
+// rolls the customer's transaction back (a change without its event would break at-least-once).
+const IN_TRANSACTION = { async: true, promisify: true, suppressErrors: false } as const;
+
+/**
+ * Turns customer domain events into TMF events and queues them in the outbox, inside the write
+ * transaction of the change (same EntityManager), one delivery per subscription whose query matches
+ * the event at that moment. After commit the dispatcher is woken.
+ */
+@Injectable()
+export class OutboxListener {
+  private readonly logger = new Logger(OutboxListener.name);
+
+  constructor(
+    private readonly subscriptions: HubSubscriptionRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly queries: SubscriptionQueries,
+    private readonly tx: TransactionRunner,
+    private readonly emitter: EventEmitter2,
+  ) {}
+
+  @OnEvent(CustomerCreatedEvent.eventName, IN_TRANSACTION)
+  async onCreated(event: CustomerCreatedEvent): Promise<void> {
+    await this.enqueue(event.manager, createEvents(event));
+  }
+
+  @OnEvent(CustomerUpdatedEvent.eventName, IN_TRANSACTION)
+  async onUpdated(event: CustomerUpdatedEvent): Promise<void> {
+    await this.enqueue(event.manager, updateEvents(event));
+  }
+
+  @OnEvent(CustomerDeletedEvent.eventName, IN_TRANSACTION)
+  async onDeleted(event: CustomerDeletedEvent): Promise<void> {
+    await this.enqueue(event.manager, deleteEvents(event));
+  }
+
+  private async enqueue(manager: EntityManager, events: CustomerEventEnvelope[]): Promise<void> {
+    if (events.length === 0) {
+      return;
+    }
+    const filters = await this.subscriptions.filtersIn(manager);
+    if (filters.length === 0) {
+      return;
+    }
+    const entries = events.map((event) => ({
+      eventId: event.eventId,
+      eventType: event.eventType,
+      resourceId: String(event.event.customer.id),
+      payload: JSON.stringify(event),
+      subscriptionIds: filters
+        .filter((filter) => this.matches(filter.id, filter.query, event))
+        .map((filter) => filter.id),
+    }));
+    if (entries.every((entry) => entry.subscriptionIds.length === 0)) {
+      return;
+    }
+    await this.outbox.append(manager, entries, Date.now());
+    this.tx.afterCommit(manager, () => this.emitter.emit(OUTBOX_COMMITTED));
+  }
+
+  private matches(id: string, query: string | null, event: CustomerEventEnvelope): boolean {
+    try {
+      return this.queries.matches(query, event);
+    } catch (err) {
+      // Queries are validated at registration; one that no longer parses must not block writes.
+      this.logger.error(
+        `Subscription ${id} has a query that no longer parses; it receives nothing: ${(err as Error).message}`,
+      );
+      return false;
+    }
+  }
+}

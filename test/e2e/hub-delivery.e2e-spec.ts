@@ -1,0 +1,336 @@
+import { createHmac } from 'node:crypto';
+
+import { verifySignature } from '@server/hub/signature';
+import { sleep, TestSubscriber } from '@test/support/subscriber';
+
+import { createCustomer, CUSTOMER_PATH, fullCustomer, minimalCustomer } from './support/customers';
+import { FAST_HUB_ENV, subscribe, unsubscribeAll } from './support/hub';
+import { TestApp } from './support/test-app';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** Events a subscriber got about one customer. */
+function about(subscriber: TestSubscriber, customerId: string): any[] {
+  return subscriber.events().filter((e) => e?.event?.customer?.id === customerId);
+}
+
+describe('Hub: events and delivery', () => {
+  let app: TestApp;
+  const subscriptions: string[] = [];
+  const subscribers: TestSubscriber[] = [];
+
+  async function subscriber(): Promise<TestSubscriber> {
+    const s = await TestSubscriber.start();
+    subscribers.push(s);
+    return s;
+  }
+
+  beforeAll(async () => {
+    app = await TestApp.start(FAST_HUB_ENV);
+  });
+  afterEach(async () => {
+    await unsubscribeAll(app, subscriptions);
+    for (const s of subscribers.splice(0)) {
+      await s.stop();
+    }
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('emits each event type with its payload: create, attribute change (fieldPath), state change, delete', async () => {
+    const sub = await subscriber();
+    subscriptions.push(await subscribe(app, sub.url));
+    const start = Date.now();
+    const c = await createCustomer(app, fullCustomer());
+    await sub.waitForCount(1);
+    const [created] = about(sub, c.id);
+    expect(created).toEqual({
+      eventId: expect.stringMatching(UUID),
+      eventTime: expect.any(String),
+      eventType: 'CustomerCreateEvent',
+      id: c.id,
+      href: c.href,
+      event: { customer: c },
+    });
+    expect(Date.parse(created.eventTime)).toBeGreaterThanOrEqual(start - 1000);
+    expect(sub.receipts[0].headers['content-type']).toMatch(/^application\/json/);
+    expect(sub.receipts[0].headers['x-event-id']).toBe(created.eventId);
+
+    const renamed = await app.request('PATCH', `${CUSTOMER_PATH}/${c.id}`, {
+      body: { name: 'Renamed Ltd', contactMedium: [] },
+    });
+    expect(renamed.status).toBe(200);
+    await sub.waitForCount(2);
+    const avc = about(sub, c.id)[1];
+    expect(avc.eventType).toBe('CustomerAttributeValueChangeEvent');
+    expect(avc.fieldPath.split(',').sort()).toEqual(['contactMedium', 'name']);
+    expect(avc).not.toHaveProperty('id');
+    expect(avc).not.toHaveProperty('href');
+    expect(avc.event.customer).toEqual(renamed.json);
+
+    const suspended = await app.request('PATCH', `${CUSTOMER_PATH}/${c.id}`, {
+      body: { status: 'suspended' },
+    });
+    await sub.waitForCount(3);
+    const state = about(sub, c.id)[2];
+    expect(state).toMatchObject({
+      eventType: 'CustomerStateChangeEvent',
+      id: c.id,
+      href: c.href,
+      event: { customer: suspended.json },
+    });
+    expect(state).not.toHaveProperty('fieldPath');
+
+    // Status and other attributes together: a state change and an attribute change, both with the new state.
+    const both = await app.request('PATCH', `${CUSTOMER_PATH}/${c.id}`, {
+      body: { status: 'approved', statusReason: 'appeal granted' },
+    });
+    await sub.waitForCount(5);
+    const pair = about(sub, c.id).slice(3);
+    expect(pair.map((e) => e.eventType).sort()).toEqual([
+      'CustomerAttributeValueChangeEvent',
+      'CustomerStateChangeEvent',
+    ]);
+    expect(pair.find((e) => e.eventType === 'CustomerAttributeValueChangeEvent').fieldPath).toBe(
+      'statusReason',
+    );
+    expect(pair.every((e) => JSON.stringify(e.event.customer) === JSON.stringify(both.json))).toBe(
+      true,
+    );
+    expect(new Set(pair.map((e) => e.eventId)).size).toBe(2);
+
+    // A patch that changes nothing emits nothing.
+    const noop = await app.request('PATCH', `${CUSTOMER_PATH}/${c.id}`, {
+      body: { status: 'approved' },
+    });
+    expect(noop.status).toBe(200);
+
+    const last = (await app.request('GET', `${CUSTOMER_PATH}/${c.id}`)).json;
+    expect((await app.request('DELETE', `${CUSTOMER_PATH}/${c.id}`)).status).toBe(204);
+    await sub.waitForCount(6);
+    const deleted = about(sub, c.id)[5];
+    expect(deleted).toMatchObject({
+      eventType: 'CustomerDeleteEvent',
+      id: c.id,
+      href: c.href,
+      event: { customer: last },
+    });
+    await sleep(300);
+    expect(sub.receipts).toHaveLength(6);
+    expect(sub.distinctEventIds().size).toBe(6);
+  });
+
+  it('filters by query: event types, conditions on the customer, both, and fields projection', async () => {
+    const [types, approved, suspended, projected] = await Promise.all([
+      subscriber(),
+      subscriber(),
+      subscriber(),
+      subscriber(),
+    ]);
+    subscriptions.push(
+      await subscribe(app, types.url, 'eventType=CustomerCreateEvent,CustomerDeleteEvent'),
+      await subscribe(app, approved.url, 'event.customer.status=approved'),
+      await subscribe(
+        app,
+        suspended.url,
+        'eventType=CustomerStateChangeEvent&event.customer.status=suspended',
+      ),
+      await subscribe(
+        app,
+        projected.url,
+        'eventType=CustomerCreateEvent&fields=event.customer.name',
+      ),
+    );
+    const c1 = await createCustomer(app, { ...minimalCustomer('One'), status: 'approved' });
+    const c2 = await createCustomer(app, { ...minimalCustomer('Two'), status: 'pending' });
+    await app.request('PATCH', `${CUSTOMER_PATH}/${c2.id}`, { body: { status: 'suspended' } });
+    await app.request('PATCH', `${CUSTOMER_PATH}/${c1.id}`, { body: { name: 'One renamed' } });
+    await app.request('DELETE', `${CUSTOMER_PATH}/${c2.id}`);
+
+    await types.waitForCount(3);
+    await approved.waitForCount(2);
+    await suspended.waitForCount(1);
+    await projected.waitForCount(2);
+    await sleep(300);
+    const summary = (s: TestSubscriber) =>
+      s
+        .events()
+        .map((e) => `${e.eventType} ${e.event.customer.name}`)
+        .sort();
+    expect(summary(types)).toEqual([
+      'CustomerCreateEvent One',
+      'CustomerCreateEvent Two',
+      'CustomerDeleteEvent Two',
+    ]);
+    expect(summary(approved)).toEqual([
+      'CustomerAttributeValueChangeEvent One renamed',
+      'CustomerCreateEvent One',
+    ]);
+    expect(summary(suspended)).toEqual(['CustomerStateChangeEvent Two']);
+    const first = projected.events().find((e) => e.id === c1.id);
+    expect(first).toEqual({
+      eventId: expect.stringMatching(UUID),
+      eventTime: expect.any(String),
+      eventType: 'CustomerCreateEvent',
+      id: c1.id,
+      href: c1.href,
+      event: { customer: { name: 'One' } },
+    });
+  });
+
+  it('stops delivering once unsubscribed, and drops what was still queued', async () => {
+    const sub = await subscriber();
+    const id = await subscribe(app, sub.url);
+    await createCustomer(app);
+    await sub.waitForCount(1);
+    sub.behaviour = () => 500;
+    await createCustomer(app);
+    await sub.waitForCount(2);
+    expect((await app.request('DELETE', `/tmf-api/customerManagement/v4/hub/${id}`)).status).toBe(
+      204,
+    );
+    const left = await app.dataSource.query(
+      'SELECT COUNT(*) AS n FROM hub_delivery WHERE subscription_id = ?',
+      [id],
+    );
+    expect(Number(left[0].n)).toBe(0);
+    const seen = sub.receipts.length;
+    sub.behaviour = () => 201;
+    await createCustomer(app);
+    await sleep(500);
+    expect(sub.receipts).toHaveLength(seen);
+  });
+
+  it('retries with back-off: a subscriber failing three times then answering gets the event, with one eventId', async () => {
+    const sub = await subscriber();
+    sub.behaviour = (_r, index) => (index < 3 ? (index === 1 ? 'drop' : 503) : 201);
+    subscriptions.push(await subscribe(app, sub.url));
+    const c = await createCustomer(app);
+    await sub.waitForCount(4, 5000);
+    await sleep(300);
+    expect(sub.receipts).toHaveLength(4);
+    expect(sub.distinctEventIds()).toEqual(new Set([sub.receipts[0].body.eventId]));
+    expect(new Set(sub.receipts.map((r) => r.raw)).size).toBe(1);
+    expect(sub.receipts[0].body.id).toBe(c.id);
+    // Exponential: each pause at least half the nominal one (50, 100, 200 ms).
+    const gaps = sub.receipts.slice(1).map((r, i) => r.at - sub.receipts[i].at);
+    expect(gaps[0]).toBeGreaterThanOrEqual(20);
+    expect(gaps[2]).toBeGreaterThanOrEqual(90);
+    const dead = await app.request('GET', '/hub-admin/dead-letters');
+    expect(dead.json).toEqual([]);
+  });
+
+  it('a subscriber that never answers does not delay a healthy one', async () => {
+    const [slow, healthy] = [await subscriber(), await subscriber()];
+    slow.behaviour = () => 'hang';
+    subscriptions.push(await subscribe(app, slow.url), await subscribe(app, healthy.url));
+    const latencies: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const before = Date.now();
+      const c = await createCustomer(app, minimalCustomer(`Busy ${i}`));
+      await healthy.waitFor((s) => s.events().some((e) => e.id === c.id), 2000);
+      latencies.push(Date.now() - before);
+    }
+    // The slow one holds its attempts for the whole 1 s timeout; the healthy one is unaffected.
+    expect(slow.receipts.length).toBeGreaterThan(0);
+    expect(Math.max(...latencies)).toBeLessThan(500);
+    expect(healthy.receipts).toHaveLength(12);
+  });
+
+  it('dead-letters after HUB_MAX_ATTEMPTS, lists it for operators, and redrives it', async () => {
+    const sub = await subscriber();
+    sub.behaviour = () => 500;
+    const subscriptionId = await subscribe(app, sub.url);
+    subscriptions.push(subscriptionId);
+    const c = await createCustomer(app);
+    await sub.waitForCount(4, 5000);
+    let letters: any[] = [];
+    for (let i = 0; i < 40 && letters.length === 0; i++) {
+      await sleep(50);
+      letters = (
+        await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`)
+      ).json;
+    }
+    expect(letters).toEqual([
+      {
+        id: expect.any(String),
+        eventId: sub.receipts[0].body.eventId,
+        eventType: 'CustomerCreateEvent',
+        subscriptionId,
+        callback: sub.url,
+        attempts: 4,
+        lastStatus: 500,
+        lastError: 'HTTP 500',
+        createdAt: expect.any(String),
+        deadAt: expect.any(String),
+        event: sub.receipts[0].body,
+      },
+    ]);
+    await sleep(300);
+    expect(sub.receipts).toHaveLength(4);
+    const stats = await app.request('GET', '/hub-admin/stats');
+    expect(stats.json.deliveries.dead).toBeGreaterThanOrEqual(1);
+    expect(stats.json.process.deadLettered).toBeGreaterThanOrEqual(1);
+
+    sub.behaviour = () => 201;
+    const redrive = await app.request('POST', '/hub-admin/dead-letters/redrive', {
+      body: { subscriptionId },
+    });
+    expect(redrive.status).toBe(200);
+    expect(redrive.json).toEqual({ redriven: 1 });
+    await sub.waitForCount(5);
+    expect(sub.receipts[4].body.eventId).toBe(sub.receipts[0].body.eventId);
+    expect(sub.receipts[4].body.id).toBe(c.id);
+    await sleep(200);
+    expect(
+      (await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`)).json,
+    ).toEqual([]);
+  });
+
+  it('discards a dead letter; unknown ids are 404; a bad redrive body is 400', async () => {
+    const sub = await subscriber();
+    sub.behaviour = () => 410;
+    const subscriptionId = await subscribe(app, sub.url);
+    subscriptions.push(subscriptionId);
+    await createCustomer(app);
+    await sub.waitForCount(4, 5000);
+    let letters: any[] = [];
+    for (let i = 0; i < 40 && letters.length === 0; i++) {
+      await sleep(50);
+      letters = (
+        await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`)
+      ).json;
+    }
+    expect(letters).toHaveLength(1);
+    expect((await app.request('DELETE', `/hub-admin/dead-letters/${letters[0].id}`)).status).toBe(
+      204,
+    );
+    expect((await app.request('DELETE', `/hub-admin/dead-letters/${letters[0].id}`)).status).toBe(
+      404,
+    );
+    const bad = await app.request('POST', '/hub-admin/dead-letters/redrive', {
+      body: { ids: 'all' },
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  it('signs deliveries with HMAC-SHA256 over "<t>.<body>" when the subscription has a secret', async () => {
+    const sub = await subscriber();
+    const secret = 'correct horse battery staple';
+    subscriptions.push(await subscribe(app, sub.url, undefined, { secret }));
+    await createCustomer(app);
+    await sub.waitForCount(1);
+    const { raw, headers } = sub.receipts[0];
+    const header = headers['x-hub-signature'] as string;
+    expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]+)$/.exec(header)!;
+    expect(Math.abs(Number(t) - Date.now() / 1000)).toBeLessThan(10);
+    expect(createHmac('sha256', secret).update(`${t}.${raw}`).digest('hex')).toBe(v1);
+    expect(verifySignature(secret, raw, header, Math.floor(Date.now() / 1000))).toBe(true);
+    expect(verifySignature('wrong secret value', raw, header, Math.floor(Date.now() / 1000))).toBe(
+      false,
+    );
+    expect(verifySignature(secret, `${raw} `, header, Math.floor(Date.now() / 1000))).toBe(false);
+  });
+});

@@ -1,0 +1,149 @@
+import { OutboxRepository } from '@server/hub/outbox.repository';
+import { eventually, sleep, TestSubscriber } from '@test/support/subscriber';
+
+import { createCustomer, CUSTOMER_PATH } from './support/customers';
+import { FAST_HUB_ENV, subscribe } from './support/hub';
+import { TestApp } from './support/test-app';
+
+async function deliveries(app: TestApp): Promise<any[]> {
+  return app.dataSource.query(
+    'SELECT event_id, subscription_id, status, attempts, next_attempt_at, claim_token, last_error FROM hub_delivery ORDER BY id',
+  );
+}
+
+describe('Hub: SSRF at connect time (loopback not allowed)', () => {
+  let app: TestApp;
+  let subscriber: TestSubscriber;
+
+  beforeAll(async () => {
+    const { HUB_CALLBACK_ALLOW: _allow, ...env } = FAST_HUB_ENV;
+    app = await TestApp.start(env);
+    subscriber = await TestSubscriber.start();
+  });
+  afterAll(async () => {
+    await subscriber.stop();
+    await app.close();
+  });
+
+  it('refuses a loopback IP at registration', async () => {
+    const res = await app.request('POST', '/tmf-api/customerManagement/v4/hub', {
+      body: { callback: subscriber.url },
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.message).toContain('loopback');
+  });
+
+  it('accepts a host name, then refuses the connection once it resolves to loopback: dead letter, nothing sent', async () => {
+    const id = await subscribe(app, subscriber.urlWithHost('localhost'));
+    await createCustomer(app);
+    let letters: any[] = [];
+    await eventually(
+      async () => {
+        letters = (await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${id}`)).json;
+        return letters.length === 1;
+      },
+      5000,
+      'dead letter',
+    );
+    // Refused by policy: permanent, so dead at the first attempt rather than retried.
+    expect(letters[0].attempts).toBe(1);
+    expect(letters[0].lastStatus).toBeNull();
+    expect(letters[0].lastError).toMatch(
+      /SSRF policy: localhost resolves only to refused addresses/,
+    );
+    expect(subscriber.receipts).toHaveLength(0);
+  });
+});
+
+describe('Hub: outbox and shutdown', () => {
+  it('queues the event in the write transaction even when no process dispatches (HUB_DISPATCH_ENABLED=false)', async () => {
+    const app = await TestApp.start({ ...FAST_HUB_ENV, HUB_DISPATCH_ENABLED: 'false' });
+    try {
+      const subscriber = await TestSubscriber.start();
+      const subscriptionId = await subscribe(app, subscriber.url);
+      const c = await createCustomer(app);
+      const events = await app.dataSource.query('SELECT id, event_type, payload FROM hub_event');
+      expect(events).toHaveLength(1);
+      expect(events[0].event_type).toBe('CustomerCreateEvent');
+      expect(JSON.parse(events[0].payload).event.customer).toEqual(c);
+      expect(await deliveries(app)).toEqual([
+        expect.objectContaining({
+          event_id: events[0].id,
+          subscription_id: subscriptionId,
+          status: 'pending',
+          claim_token: null,
+        }),
+      ]);
+      // A rejected write adds nothing; a no-op patch adds nothing.
+      await app.request('PATCH', `${CUSTOMER_PATH}/${c.id}`, { body: { engagedParty: null } });
+      await app.request('PATCH', `${CUSTOMER_PATH}/${c.id}`, { body: { name: c.name } });
+      expect(await deliveries(app)).toHaveLength(1);
+      const stats = await app.request('GET', '/hub-admin/stats');
+      expect(stats.json).toMatchObject({
+        subscriptions: 1,
+        deliveries: { pending: 1, claimed: 0, dead: 0 },
+        process: { dispatchEnabled: false, delivered: 0 },
+      });
+      await sleep(300);
+      expect(subscriber.receipts).toHaveLength(0);
+      await subscriber.stop();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('purges delivered events and keeps those with deliveries left', async () => {
+    const app = await TestApp.start(FAST_HUB_ENV);
+    try {
+      const [ok, failing] = [await TestSubscriber.start(), await TestSubscriber.start()];
+      failing.behaviour = () => 500;
+      await subscribe(app, ok.url, 'eventType=CustomerCreateEvent');
+      await subscribe(app, failing.url, 'eventType=CustomerDeleteEvent');
+      const c = await createCustomer(app);
+      await app.request('DELETE', `${CUSTOMER_PATH}/${c.id}`);
+      await ok.waitForCount(1);
+      await failing.waitForCount(1);
+      await eventually(async () => (await deliveries(app)).length === 1, 3000, 'one left');
+      const purged = await app.app.get(OutboxRepository).purgeDeliveredEvents(Date.now() + 1);
+      expect(purged).toBe(1);
+      const left = await app.dataSource.query('SELECT event_type FROM hub_event');
+      expect(left).toEqual([{ event_type: 'CustomerDeleteEvent' }]);
+      await Promise.all([ok.stop(), failing.stop()]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('on shutdown, releases the claim of an attempt still in flight; the next start delivers it', async () => {
+    const subscriber = await TestSubscriber.start();
+    subscriber.behaviour = () => 'hang';
+    const env = { ...FAST_HUB_ENV, HUB_DELIVERY_TIMEOUT_MS: '5000', HUB_LEASE_MS: '60000' };
+    const first = await TestApp.start({ ...env, SHUTDOWN_GRACE_MS: '200' });
+    await subscribe(first, subscriber.url);
+    const c = await createCustomer(first);
+    await subscriber.waitForCount(1);
+    const closing = Date.now();
+    await first.close(true);
+    expect(Date.now() - closing).toBeLessThan(3000);
+
+    // Look at the row without dispatching: released (no claim, due now, the cut attempt not counted).
+    const inspect = await TestApp.start({ ...env, HUB_DISPATCH_ENABLED: 'false' }, first.database);
+    const [row] = await deliveries(inspect);
+    expect(row).toMatchObject({ status: 'pending', claim_token: null });
+    expect(Number(row.attempts)).toBe(0);
+    expect(Number(row.next_attempt_at)).toBeLessThanOrEqual(Date.now());
+    await inspect.close(true);
+
+    subscriber.behaviour = () => 201;
+    const second = await TestApp.start(env, first.database);
+    try {
+      await subscriber.waitForCount(2, 5000);
+      expect(subscriber.receipts[1].body.eventId).toBe(subscriber.receipts[0].body.eventId);
+      expect(subscriber.receipts[1].body.id).toBe(c.id);
+      await eventually(async () => (await deliveries(second)).length === 0, 3000, 'row deleted');
+    } finally {
+      await second.close();
+      await subscriber.stop();
+    }
+  });
+});

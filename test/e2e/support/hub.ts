@@ -1,0 +1,39 @@
+import { TestApp } from './test-app';
+
+export const HUB_PATH = '/tmf-api/customerManagement/v4/hub';
+export const LISTENER_PATH = '/tmf-api/customerManagement/v4/listener';
+
+/** Short delivery settings for tests, with loopback callbacks allowed. */
+export const FAST_HUB_ENV: Record<string, string> = {
+  HUB_CALLBACK_ALLOW: '127.0.0.0/8',
+  HUB_RETRY_BASE_MS: '50',
+  HUB_RETRY_MAX_MS: '400',
+  HUB_POLL_INTERVAL_MS: '100',
+  HUB_DELIVERY_TIMEOUT_MS: '1000',
+  HUB_LEASE_MS: '3000',
+  HUB_MAX_ATTEMPTS: '4',
+};
+
+/** Registers a subscription; fails the test on anything but 201. Returns its id. */
+export async function subscribe(
+  app: TestApp,
+  callback: string,
+  query?: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const body: Record<string, unknown> = { callback, ...extra };
+  if (query !== undefined) {
+    body.query = query;
+  }
+  const res = await app.request('POST', HUB_PATH, { body });
+  if (res.status !== 201) {
+    throw new Error(`subscribe failed: ${res.status} ${res.text}`);
+  }
+  return res.json.id as string;
+}
+
+export async function unsubscribeAll(app: TestApp, ids: string[]): Promise<void> {
+  for (const id of ids.splice(0)) {
+    await app.request('DELETE', `${HUB_PATH}/${id}`);
+  }
+}
