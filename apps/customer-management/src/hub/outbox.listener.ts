@@ -14,7 +14,10 @@ import { HubSubscriptionRepository } from './hub-subscription.repository';
 import { OutboxRepository } from './outbox.repository';
 import { SubscriptionQueries } from './subscription-query';
 
-/** Emitted in-process after a transaction that queued deliveries has committed. */
+/**
+ * Emitted in-process after a transaction that queued deliveries has committed, with the ids of the
+ * subscriptions concerned (none: look at every subscription).
+ */
 export const OUTBOX_COMMITTED = 'hub.outbox.committed';
 
 // Errors must reach the emitter: the outbox row is part of the change, so a failure to write it
@@ -79,7 +82,8 @@ export class OutboxListener {
       return;
     }
     await this.outbox.append(manager, entries, Date.now());
-    this.tx.afterCommit(manager, () => this.emitter.emit(OUTBOX_COMMITTED));
+    const recipients = [...new Set(entries.flatMap((entry) => entry.subscriptionIds))];
+    this.tx.afterCommit(manager, () => this.emitter.emit(OUTBOX_COMMITTED, recipients));
   }
 
   private matches(id: string, query: string | null, event: CustomerEventEnvelope): boolean {
