@@ -27,7 +27,12 @@ export class ServerProcess {
     readonly baseUrl: string,
   ) {}
 
-  static async start(env: Record<string, string>, port?: number): Promise<ServerProcess> {
+  /** `startupTimeoutMs`: migrations on a large database (index builds) can take minutes. */
+  static async start(
+    env: Record<string, string>,
+    port?: number,
+    startupTimeoutMs = 30000,
+  ): Promise<ServerProcess> {
     const listenPort = port ?? (await freePort());
     const baseUrl = `http://127.0.0.1:${listenPort}`;
     const child = spawn(process.execPath, [SERVER_ENTRY], {
@@ -45,18 +50,18 @@ export class ServerProcess {
     const server = new ServerProcess(child, baseUrl);
     child.stdout?.on('data', (d: Buffer) => server.output.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => server.output.push(d.toString()));
-    await server.waitUntilUp();
+    await server.waitUntilUp(startupTimeoutMs);
     return server;
   }
 
-  private async waitUntilUp(timeoutMs = 30000): Promise<void> {
+  private async waitUntilUp(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null) {
         throw new Error(`server exited with ${this.child.exitCode}:\n${this.output.join('')}`);
       }
       try {
-        const res = await fetch(`${this.baseUrl}/tmf-api/customerManagement/v4/customer?limit=1`);
+        const res = await fetch(`${this.baseUrl}/health/ready`);
         if (res.status === 200) {
           return;
         }

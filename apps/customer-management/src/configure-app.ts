@@ -1,8 +1,14 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 
 import {
+  AppException,
+  ErrorKind,
   MethodNotAllowedResolver,
   registerJsonBodyParser,
   TmfExceptionFilter,
@@ -10,36 +16,124 @@ import {
 
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { MetricsService } from './metrics/metrics.service';
+import { createRootLogger, PinoNestLogger } from './observability/logger';
+import {
+  registerRequestIdHeader,
+  REQUEST_ID_HEADER,
+  RequestLogController,
+  requestIdOf,
+} from './observability/request-logging';
+
+export interface CreateAppOptions {
+  /** Where JSON logs go (default stdout); tests capture them. */
+  logDestination?: DestinationStream;
+}
+
+const EXPOSED_HEADERS = [
+  'Location',
+  'ETag',
+  'Link',
+  'X-Total-Count',
+  'X-Result-Count',
+  'X-Request-ID',
+  'X-Correlation-ID',
+];
+// Probes and scrapes must never be throttled.
+const UNLIMITED_PATHS = ['/health/live', '/health/ready', '/metrics'];
 
 /**
  * Builds the application exactly as production runs it; main.ts and the e2e tests both use this,
- * so the tests exercise the real pipeline (parsers, limits, filters, routes).
+ * so the tests exercise the real pipeline (parsers, limits, hooks, guards, filters, routes).
  */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const logger = createRootLogger(config.logLevel, options.logDestination);
   const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    logController: new RequestLogController(),
+    genReqId: requestIdOf,
     bodyLimit: config.bodyLimitBytes,
     routerOptions: { ignoreTrailingSlash: true },
-    // Request ids, timeouts and logging are configured with the ops work; keep Fastify's logger off.
-    logger: false,
+    // Slow clients (slowloris) cannot hold a connection forever.
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    connectionTimeout: config.http.requestTimeoutMs * 2,
+    return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
-    bufferLogs: false,
-    logger: nestLogLevels(config.logLevel),
+    logger: new PinoNestLogger(logger),
   });
-  configureApp(app);
+  await configureApp(app, config);
   await app.init();
+  app.getHttpServer().headersTimeout = config.http.headersTimeoutMs;
   return app;
 }
 
-export function configureApp(app: NestFastifyApplication): void {
+async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
+  registerRequestIdHeader(fastify);
+  registerHttpMetrics(fastify, app.get(MetricsService));
   const methods = new MethodNotAllowedResolver();
   methods.attach(fastify);
   app.useGlobalFilters(new TmfExceptionFilter(methods));
-  app.enableShutdownHooks();
+  await app.register(helmet, {
+    // Swagger UI at /docs needs its own scripts and styles; the API itself serves only JSON.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+      },
+    },
+    hsts: config.publicBaseUrl.startsWith('https:'),
+  });
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'If-Match',
+        'If-None-Match',
+        REQUEST_ID_HEADER,
+      ],
+      exposedHeaders: EXPOSED_HEADERS,
+      maxAge: 600,
+    });
+  }
+  if (config.http.rateLimitPerMinute > 0) {
+    await app.register(rateLimit, {
+      global: true,
+      max: config.http.rateLimitPerMinute,
+      timeWindow: 60000,
+      allowList: (request) => UNLIMITED_PATHS.includes(request.url.split('?')[0]),
+      errorResponseBuilder: (_request, context) =>
+        new AppException(
+          ErrorKind.TooManyRequests,
+          'RATE_LIMITED',
+          `Rate limit of ${context.max} requests per minute exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`,
+          { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
+        ),
+    });
+  }
   setupOpenApi(app);
+}
+
+function registerHttpMetrics(fastify: FastifyInstance, metrics: MetricsService): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    // The route template, never the raw URL: bounded label cardinality.
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
 }
 
 function setupOpenApi(app: NestFastifyApplication): void {
@@ -52,30 +146,11 @@ function setupOpenApi(app: NestFastifyApplication): void {
       )
       .setVersion('4.0.0')
       .addTag('customer')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .addTag('events subscription')
       .addTag('notification listeners (client side)')
       .addTag('hub administration')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
-}
-
-function nestLogLevels(
-  level: AppConfig['logLevel'],
-): Array<'error' | 'warn' | 'log' | 'debug' | 'verbose'> | false {
-  switch (level) {
-    case 'silent':
-      return false;
-    case 'fatal':
-    case 'error':
-      return ['error'];
-    case 'warn':
-      return ['error', 'warn'];
-    case 'info':
-      return ['error', 'warn', 'log'];
-    case 'debug':
-      return ['error', 'warn', 'log', 'debug'];
-    case 'trace':
-      return ['error', 'warn', 'log', 'debug', 'verbose'];
-  }
 }

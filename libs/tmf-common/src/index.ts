@@ -13,3 +13,4 @@ export * from './errors/tmf-error.dto';
 export * from './http/api-errors.decorator';
 export * from './http/json-body-parser';
 export * from './http/etag';
+export * from './http/paging-links';

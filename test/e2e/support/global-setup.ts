@@ -1,6 +1,17 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
 import { adminQuery, TEST_DB, TEST_MYSQL_URL } from './test-database';
 
 export default async function globalSetup(): Promise<void> {
+  // Process-level tests run the built server (`npm run start:prod`'s command): build it if needed.
+  execFileSync(
+    process.execPath,
+    [join(__dirname, '..', '..', '..', 'scripts', 'build-if-needed.js')],
+    {
+      stdio: 'inherit',
+    },
+  );
   if (TEST_DB !== 'mysql') {
     return;
   }

@@ -50,14 +50,31 @@ export class TestApp {
   private constructor(
     readonly app: NestFastifyApplication,
     readonly database: TestDatabase,
+    /** JSON log lines the app wrote (pino), parsed. */
+    readonly logLines: Record<string, unknown>[],
   ) {}
 
-  /** Boots on a fresh database, or on `database` (one a previous TestApp kept with `close(true)`). */
+  /** Boots on a fresh database, or on `existing` (one a previous TestApp kept with `close(true)`). */
   static async start(env: Record<string, string> = {}, existing?: TestDatabase): Promise<TestApp> {
-    const database = existing ?? (await createTestDatabase());
-    const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: database.url, ...env });
-    const app = await createApp(config);
-    const testApp = new TestApp(app, database);
+    return TestApp.boot(existing ?? (await createTestDatabase()), env);
+  }
+
+  /** On a database the test owns (e.g. a private MariaDB it stops and starts). */
+  static async startOn(url: string, env: Record<string, string> = {}): Promise<TestApp> {
+    return TestApp.boot({ url, drop: () => Promise.resolve() }, env);
+  }
+
+  private static async boot(database: TestDatabase, env: Record<string, string>): Promise<TestApp> {
+    const config = loadConfig({ LOG_LEVEL: 'info', DATABASE_URL: database.url, ...env });
+    const lines: Record<string, unknown>[] = [];
+    const app = await createApp(config, {
+      logDestination: {
+        write: (chunk: string) => {
+          lines.push(JSON.parse(chunk) as Record<string, unknown>);
+        },
+      },
+    });
+    const testApp = new TestApp(app, database, lines);
     app.useLogger(testApp.logger);
     await app.listen({ port: 0, host: '127.0.0.1' });
     testApp.baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -13,6 +13,23 @@ export class ConfigError extends Error {
   }
 }
 
+export interface HttpSettings {
+  corsOrigins: string[];
+  rateLimitPerMinute: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  headersTimeoutMs: number;
+}
+
+export interface AuthSettings {
+  enabled: boolean;
+  jwksUrl?: string;
+  publicKey?: string;
+  issuer?: string;
+  audience?: string;
+  scopes: { read: string; write: string; hub: string };
+}
+
 /** Hub delivery settings (the HUB_* variables; see docs/hub.md). */
 export interface HubSettings {
   maxAttempts: number;
@@ -42,6 +59,8 @@ export class AppConfig {
   readonly listDefaultLimit!: number;
   readonly listMaxLimit!: number;
   readonly shutdownGraceMs!: number;
+  readonly http!: HttpSettings;
+  readonly auth!: AuthSettings;
   readonly hub!: HubSettings;
 
   constructor(values: AppConfig) {
@@ -49,10 +68,22 @@ export class AppConfig {
   }
 }
 
+// Variables without a default are not own keys of a fresh EnvDto; list them here.
+const OPTIONAL_VARIABLES = [
+  'DATABASE_URL',
+  'PUBLIC_BASE_URL',
+  'CORS_ORIGINS',
+  'AUTH_JWKS_URL',
+  'AUTH_PUBLIC_KEY',
+  'AUTH_ISSUER',
+  'AUTH_AUDIENCE',
+  'HUB_ADMIN_TOKEN',
+];
+
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const known = Object.fromEntries(
     Object.keys(new EnvDto())
-      .concat('DATABASE_URL', 'PUBLIC_BASE_URL', 'HUB_ADMIN_TOKEN')
+      .concat(OPTIONAL_VARIABLES)
       .map((k) => [k, env[k]]),
   );
   const defined = Object.fromEntries(
@@ -72,6 +103,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   }
   if (dto.LIST_DEFAULT_LIMIT > dto.LIST_MAX_LIMIT) {
     problems.push('LIST_DEFAULT_LIMIT must not exceed LIST_MAX_LIMIT');
+  }
+  if (dto.AUTH_ENABLED) {
+    if (!dto.AUTH_JWKS_URL === !dto.AUTH_PUBLIC_KEY) {
+      problems.push('AUTH_ENABLED=true needs exactly one of AUTH_JWKS_URL or AUTH_PUBLIC_KEY');
+    }
+    if (!dto.AUTH_ISSUER || !dto.AUTH_AUDIENCE) {
+      problems.push('AUTH_ENABLED=true needs AUTH_ISSUER and AUTH_AUDIENCE');
+    }
   }
   let callbackAllow: CallbackAllowList | undefined;
   try {
@@ -104,6 +143,24 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     listDefaultLimit: dto.LIST_DEFAULT_LIMIT,
     listMaxLimit: dto.LIST_MAX_LIMIT,
     shutdownGraceMs: dto.SHUTDOWN_GRACE_MS,
+    http: {
+      corsOrigins: (dto.CORS_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+      rateLimitPerMinute: dto.RATE_LIMIT_PER_MINUTE,
+      requestTimeoutMs: dto.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: dto.HTTP_KEEPALIVE_TIMEOUT_MS,
+      headersTimeoutMs: dto.HTTP_HEADERS_TIMEOUT_MS,
+    },
+    auth: {
+      enabled: dto.AUTH_ENABLED,
+      jwksUrl: dto.AUTH_JWKS_URL,
+      publicKey: dto.AUTH_PUBLIC_KEY,
+      issuer: dto.AUTH_ISSUER,
+      audience: dto.AUTH_AUDIENCE,
+      scopes: { read: dto.AUTH_SCOPE_READ, write: dto.AUTH_SCOPE_WRITE, hub: dto.AUTH_SCOPE_HUB },
+    },
     hub: {
       maxAttempts: dto.HUB_MAX_ATTEMPTS,
       retryBaseMs: dto.HUB_RETRY_BASE_MS,

@@ -72,6 +72,70 @@ export class EnvDto {
   @Max(600000)
   SHUTDOWN_GRACE_MS = 10000;
 
+  // --- HTTP hardening and operations -------------------------------------------------------
+
+  /** Comma-separated allowed CORS origins (`*` for any); empty disables CORS. */
+  @IsOptional()
+  @IsString()
+  CORS_ORIGINS?: string;
+
+  /** Requests per minute per client address; 0 disables the limit. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_PER_MINUTE = 0;
+
+  /** Whole-request deadline (slow bodies included); 408 after it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  HTTP_REQUEST_TIMEOUT_MS = 30000;
+
+  /** Idle keep-alive connections are closed after this. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  HTTP_KEEPALIVE_TIMEOUT_MS = 72000;
+
+  /** Time allowed for a client to send the request headers. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  HTTP_HEADERS_TIMEOUT_MS = 20000;
+
+  // --- OAuth2 bearer authentication (off by default) --------------------------------------
+
+  @Transform(toBool)
+  @IsBoolean()
+  AUTH_ENABLED = false;
+
+  /** JWKS endpoint of the authorization server (or AUTH_PUBLIC_KEY). */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  AUTH_JWKS_URL?: string;
+
+  /** A PEM public key (SPKI) used instead of a JWKS URL. */
+  @IsOptional()
+  @IsString()
+  AUTH_PUBLIC_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  AUTH_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  AUTH_AUDIENCE?: string;
+
+  @IsString()
+  AUTH_SCOPE_READ = 'customer:read';
+
+  @IsString()
+  AUTH_SCOPE_WRITE = 'customer:write';
+
+  @IsString()
+  AUTH_SCOPE_HUB = 'hub:manage';
+
   // Hub (event subscriptions and delivery); see docs/hub.md.
 
   /** Attempts per delivery (the first included) before it becomes a dead letter. */

@@ -11,6 +11,7 @@ import {
   Res,
 } from '@nestjs/common';
 import {
+  ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
   ApiExtraModels,
@@ -25,9 +26,11 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { PATCH_MEDIA_TYPES } from '@app/json-patch';
-import { ApiTmfErrors, ifNoneMatchHits, mediaTypeOf } from '@app/tmf-common';
+import { ApiTmfErrors, ifNoneMatchHits, mediaTypeOf, pagingLinks } from '@app/tmf-common';
+import { RequireScope } from '@server/auth/scopes.decorator';
+import { AppConfig } from '@server/config/app-config';
 
-import { fieldsParam } from './customer-list.query';
+import { fieldsParam } from './fields-param';
 import { CUSTOMER_PATH, CustomerView } from './customer.mapper';
 import { CustomerService } from './customer.service';
 import { CustomerCreateDto } from './dto/customer-create.dto';
@@ -52,13 +55,18 @@ function header(request: FastifyRequest, name: string): string | undefined {
 }
 
 @ApiTags('customer')
+@ApiBearerAuth()
 @ApiExtraModels(CustomerDto)
 @ApiTmfErrors(400, 401, 403, 405, 409, 500)
 @Controller(CUSTOMER_PATH.slice(1))
 export class CustomerController {
-  constructor(private readonly customers: CustomerService) {}
+  constructor(
+    private readonly customers: CustomerService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Post()
+  @RequireScope('write')
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({ operationId: 'createCustomer', summary: 'Creates a Customer' })
   @ApiBody({ type: CustomerCreateDto, description: 'The Customer to be created' })
@@ -77,6 +85,7 @@ export class CustomerController {
   }
 
   @Get()
+  @RequireScope('read')
   @ApiOperation({
     operationId: 'listCustomer',
     summary: 'List or find Customer objects',
@@ -118,8 +127,15 @@ export class CustomerController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const page = await this.customers.list(rawQuery(request));
+    const raw = rawQuery(request);
+    const page = await this.customers.list(raw);
+    const link = pagingLinks(`${this.config.publicBaseUrl}${CUSTOMER_PATH}`, raw, page, page.total);
+    if (link) {
+      void reply.header('link', link);
+    }
+    // 206 when this page is a strict subset of the matches (TMF630), 200 when it holds them all.
     void reply
+      .status(page.items.length < page.total ? HttpStatus.PARTIAL_CONTENT : HttpStatus.OK)
       .header('x-total-count', String(page.total))
       .header('x-result-count', String(page.items.length))
       .header('content-type', JSON_UTF8);
@@ -127,6 +143,7 @@ export class CustomerController {
   }
 
   @Get(':id')
+  @RequireScope('read')
   @ApiOperation({ operationId: 'retrieveCustomer', summary: 'Retrieves a Customer by ID' })
   @ApiParam({ name: 'id', description: 'Identifier of the Customer' })
   @ApiQuery({
@@ -151,6 +168,7 @@ export class CustomerController {
   }
 
   @Patch(':id')
+  @RequireScope('write')
   @ApiOperation({
     operationId: 'patchCustomer',
     summary: 'Updates partially a Customer',
@@ -176,6 +194,7 @@ export class CustomerController {
   }
 
   @Delete(':id')
+  @RequireScope('write')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ operationId: 'deleteCustomer', summary: 'Deletes a Customer' })
   @ApiParam({ name: 'id', description: 'Identifier of the Customer' })

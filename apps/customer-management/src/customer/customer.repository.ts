@@ -1,10 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
+import {
+  customerSqlStorage,
+  indexDeleteStatement,
+  indexWriteStatements,
+  SqlStatement,
+} from '@app/tmf-query';
 import { Dialect } from '@server/database/dialect';
 import { TransactionRunner } from '@server/database/transaction-runner';
 
-import { CustomerColumns } from './customer-document';
+import { CustomerColumns, JsonObject } from './customer-document';
 
 /** A stored customer as the service sees it. */
 export interface CustomerRow {
@@ -15,19 +21,25 @@ export interface CustomerRow {
 }
 
 export interface CustomerWrite extends CustomerRow {
+  /** The parsed document, for the search-index rows. */
+  parsed: JsonObject;
   columns: CustomerColumns;
   /** Epoch milliseconds. */
   now: number;
 }
 
-/** A WHERE/ORDER BY built elsewhere (query language), with bound parameters only. */
-export interface CustomerListQuery {
-  where: string;
-  params: unknown[];
-  orderBy: string;
-  offset: number;
-  limit: number;
+/** A page query and its count, compiled by @app/tmf-query (bound parameters only). */
+export interface CustomerListStatements {
+  page: SqlStatement;
+  count: SqlStatement;
 }
+
+/**
+ * What list statements select, under the compiler's table alias `c`: only the id. Sorting and
+ * skipping (OFFSET) then touch narrow index entries, never documents; the page's documents are read
+ * afterwards by primary key (a "deferred join").
+ */
+export const LIST_SELECT = 'c.id';
 
 const COLUMNS = 'name, status, at_type, engaged_party_id, valid_for_start, valid_for_end';
 
@@ -71,6 +83,7 @@ export class CustomerRepository {
         row.document,
       ],
     );
+    await this.writeIndex(manager, row, true);
   }
 
   /** Writes a new version; false when the stored version is no longer `expectedVersion`. */
@@ -99,27 +112,60 @@ export class CustomerRepository {
         expectedVersion,
       ],
     );
-    return affected === 1;
+    if (affected !== 1) {
+      return false;
+    }
+    await this.writeIndex(manager, row);
+    return true;
   }
 
   async delete(manager: EntityManager, id: string): Promise<boolean> {
+    const index = indexDeleteStatement(customerSqlStorage, id);
+    await manager.query(index.sql, index.params);
     return (await this.execute(manager, 'DELETE FROM customer WHERE id = ?', [id])) === 1;
   }
 
-  /** One page of matches and the total number of matches. */
-  async findPage(query: CustomerListQuery): Promise<{ rows: CustomerRow[]; total: number }> {
+  /** One page of matches and the total number of matches (one read, one snapshot on SQLite). */
+  async findPage(
+    statements: CustomerListStatements,
+  ): Promise<{ rows: CustomerRow[]; total: number }> {
     return this.tx.read(async (manager) => {
-      const where = query.where ? `WHERE ${query.where}` : '';
-      const rows = await manager.query<CustomerRow[]>(
-        `SELECT id, version, document FROM customer ${where} ORDER BY ${query.orderBy} LIMIT ? OFFSET ?`,
-        [...query.params, query.limit, query.offset],
+      const ids = await manager.query<{ id: string }[]>(
+        statements.page.sql,
+        statements.page.params,
       );
-      const counted = await manager.query<{ n: number | string }[]>(
-        `SELECT COUNT(*) AS n FROM customer ${where}`,
-        query.params,
+      const counted = await manager.query<{ total: number | string }[]>(
+        statements.count.sql,
+        statements.count.params,
       );
-      return { rows, total: Number(counted[0]?.n ?? 0) };
+      const total = Number(counted[0]?.total ?? 0);
+      if (ids.length === 0) {
+        return { rows: [], total };
+      }
+      const found = await manager.query<CustomerRow[]>(
+        `SELECT id, version, document FROM customer WHERE id IN (${ids.map(() => '?').join(', ')})`,
+        ids.map((r) => r.id),
+      );
+      const byId = new Map(found.map((row) => [row.id, row]));
+      // A row deleted between the two reads (MySQL, no shared snapshot) is simply left out.
+      const rows = ids
+        .map((r) => byId.get(r.id))
+        .filter((row): row is CustomerRow => row !== undefined);
+      return { rows, total };
     });
+  }
+
+  // The search index is rewritten in the same transaction as the document it describes.
+  private async writeIndex(
+    manager: EntityManager,
+    row: CustomerWrite,
+    fresh = false,
+  ): Promise<void> {
+    const statements = indexWriteStatements(customerSqlStorage, row.id, row.parsed);
+    // A new customer has no rows to delete: skip the leading DELETE.
+    for (const statement of fresh ? statements.slice(1) : statements) {
+      await manager.query(statement.sql, statement.params);
+    }
   }
 
   private async selectById(

@@ -5,14 +5,21 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 
 import { applyPatch, changedAttributes, JsonValue, patchFormatOf } from '@app/json-patch';
 import { entityTag, formatViolations, ifMatchHolds, validateDocument } from '@app/tmf-common';
+import {
+  buildListStatements,
+  compileSql,
+  customerQuerySchema,
+  customerSqlStorage,
+  parseQuery,
+  project,
+} from '@app/tmf-query';
 import { AppConfig } from '@server/config/app-config';
 import { TransactionRunner } from '@server/database/transaction-runner';
 
 import { columnsOf, isJsonObject, JsonObject } from './customer-document';
-import { parseListRequest } from './customer-list.query';
 import { CustomerException } from './customer.exception';
 import { customerHref, customerJson, customerResource, CustomerView } from './customer.mapper';
-import { CustomerRepository, CustomerRow } from './customer.repository';
+import { CustomerRepository, CustomerRow, LIST_SELECT } from './customer.repository';
 import { CustomerCreateDto } from './dto/customer-create.dto';
 import { CustomerCreatedEvent, CustomerDeletedEvent, CustomerUpdatedEvent } from './events';
 
@@ -20,7 +27,10 @@ const SERVER_ASSIGNED = ['id', 'href'];
 
 export interface CustomerPage {
   items: string[];
+  /** Matches in all pages (X-Total-Count). */
   total: number;
+  offset: number;
+  limit: number;
 }
 
 /** Customer rules: validation, defaults, server-assigned attributes, events. */
@@ -50,6 +60,7 @@ export class CustomerService {
         id,
         version: 1,
         document: text,
+        parsed: document,
         columns: columnsOf(document),
         now: now.getTime(),
       });
@@ -69,13 +80,26 @@ export class CustomerService {
     return this.view(row, fields);
   }
 
+  /** TMF630 query: filters on any attribute path, sort, offset/limit, fields; run in the database. */
   async list(rawQuery: string): Promise<CustomerPage> {
-    const request = parseListRequest(rawQuery, this.repository.dialect, this.config.publicBaseUrl, {
-      defaultLimit: this.config.listDefaultLimit,
-      maxLimit: this.config.listMaxLimit,
+    const query = parseQuery(rawQuery, customerQuerySchema, {
+      paging: { defaultLimit: this.config.listDefaultLimit, maxLimit: this.config.listMaxLimit },
     });
-    const { rows, total } = await this.repository.findPage(request.query);
-    return { items: rows.map((row) => this.view(row, request.fields).json), total };
+    const compiled = compileSql(query, customerSqlStorage, {
+      dialect: this.repository.dialect,
+      baseUrl: this.config.publicBaseUrl,
+    });
+    const { rows, total } = await this.repository.findPage(
+      buildListStatements(compiled, customerSqlStorage, LIST_SELECT),
+    );
+    const page = query.page ?? { offset: 0, limit: this.config.listDefaultLimit };
+    const fields = query.fields ? [...query.fields] : undefined;
+    return {
+      items: rows.map((row) => this.view(row, fields).json),
+      total,
+      offset: page.offset,
+      limit: page.limit,
+    };
   }
 
   /**
@@ -116,7 +140,14 @@ export class CustomerService {
       const version = row.version + 1;
       const written = await this.repository.update(
         manager,
-        { id, version, document: text, columns: columnsOf(after), now: now.getTime() },
+        {
+          id,
+          version,
+          document: text,
+          parsed: after,
+          columns: columnsOf(after),
+          now: now.getTime(),
+        },
         row.version,
       );
       if (!written) {
@@ -206,13 +237,7 @@ export class CustomerService {
       };
     }
     const document = JSON.parse(row.document) as JsonObject;
-    const projected: JsonObject = { id: row.id, href };
-    const keep = new Set([...fields, '@type']);
-    for (const [key, value] of Object.entries(document)) {
-      if (keep.has(key)) {
-        projected[key] = value;
-      }
-    }
+    const projected = project(customerResource(row.id, href, document), fields);
     return {
       id: row.id,
       href,

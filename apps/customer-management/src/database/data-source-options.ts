@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { DataSourceOptions } from 'typeorm';
 
+import { sqliteRegexp } from '@app/tmf-query';
+
 import { DatabaseSettings } from '@server/config/database-url';
 import { CustomerEntity } from '@server/customer/customer.entity';
 import { HubDeliveryEntity } from '@server/hub/hub-delivery.entity';
@@ -60,21 +62,8 @@ export function buildDataSourceOptions(
   };
 }
 
-// SQLite has no REGEXP implementation of its own; `x REGEXP y` calls regexp(y, x).
+// SQLite has no REGEXP of its own; `x REGEXP y` calls regexp(y, x). The query lib's implementation
+// keeps the pattern dialect the same as on MySQL/MariaDB.
 function registerRegexp(db: Database): void {
-  const cache = new Map<string, RegExp>();
-  db.function('regexp', { deterministic: true }, (pattern: unknown, value: unknown) => {
-    if (typeof pattern !== 'string' || (typeof value !== 'string' && typeof value !== 'number')) {
-      return 0;
-    }
-    let re = cache.get(pattern);
-    if (!re) {
-      re = new RegExp(pattern, 'u');
-      if (cache.size > 500) {
-        cache.clear();
-      }
-      cache.set(pattern, re);
-    }
-    return re.test(String(value)) ? 1 : 0;
-  });
+  db.function('regexp', { deterministic: true }, sqliteRegexp);
 }

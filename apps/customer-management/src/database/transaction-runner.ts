@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { asDatabaseUnavailable } from './database-unavailable';
 import { Dialect } from './dialect';
 import { SerialQueue } from './serial-queue';
 
@@ -11,7 +12,8 @@ const MAX_ATTEMPTS = 3;
 /**
  * The unit of work. On SQLite there is one connection, so reads and write transactions are queued
  * one at a time: a read must never observe another request's uncommitted transaction on the shared
- * connection. On MySQL/MariaDB transactions run concurrently and deadlock victims are retried.
+ * connection. On MySQL/MariaDB transactions run concurrently and deadlock victims are retried. An
+ * unreachable database is a 503 (`DATABASE_UNAVAILABLE`): nothing was written.
  */
 @Injectable()
 export class TransactionRunner {
@@ -26,15 +28,20 @@ export class TransactionRunner {
   }
 
   async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const { value, hooks } = await this.transaction(work);
-    for (const hook of hooks) {
+    let outcome: { value: T; hooks: (() => void)[] };
+    try {
+      outcome = await this.transaction(work);
+    } catch (err) {
+      throw asDatabaseUnavailable(err) ?? err;
+    }
+    for (const hook of outcome.hooks) {
       try {
         hook();
       } catch (err) {
         this.logger.error('An after-commit hook failed', (err as Error).stack);
       }
     }
-    return value;
+    return outcome.value;
   }
 
   /**
@@ -47,6 +54,16 @@ export class TransactionRunner {
       throw new Error('afterCommit needs the manager of a TransactionRunner.write transaction');
     }
     hooks.push(hook);
+  }
+
+  async read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return this.dialect === 'sqlite'
+        ? await this.sqliteQueue.run(() => work(this.dataSource.manager))
+        : await work(this.dataSource.manager);
+    } catch (err) {
+      throw asDatabaseUnavailable(err) ?? err;
+    }
   }
 
   private async transaction<T>(
@@ -74,12 +91,5 @@ export class TransactionRunner {
         }
       }
     }
-  }
-
-  read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.dialect === 'sqlite') {
-      return this.sqliteQueue.run(() => work(this.dataSource.manager));
-    }
-    return work(this.dataSource.manager);
   }
 }

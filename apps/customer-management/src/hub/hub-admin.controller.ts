@@ -22,6 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RequireScope } from '@server/auth/scopes.decorator';
 
 import { ApiTmfErrors } from '@app/tmf-common';
 
@@ -38,6 +39,7 @@ import { HubAdminService } from './hub-admin.service';
 @ApiTags('hub administration')
 @ApiBearerAuth()
 @ApiTmfErrors(400, 401, 500)
+@RequireScope('hub')
 @UseGuards(HubAdminGuard)
 @Controller('hub-admin')
 export class HubAdminController {

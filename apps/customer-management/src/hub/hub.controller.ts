@@ -19,6 +19,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RequireScope } from '@server/auth/scopes.decorator';
 
 import { ApiTmfErrors, mediaTypeOf } from '@app/tmf-common';
 
@@ -27,6 +28,7 @@ import { HUB_PATH, HubService } from './hub.service';
 
 @ApiTags('events subscription')
 @ApiTmfErrors(400, 401, 403, 405, 500)
+@RequireScope('hub')
 @Controller(HUB_PATH.slice(1))
 export class HubController {
   constructor(private readonly hub: HubService) {}

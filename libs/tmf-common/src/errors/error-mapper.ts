@@ -40,9 +40,10 @@ function isFrameworkError(err: unknown): err is FrameworkError & Error {
 
 /**
  * Maps any thrown value to a TMF Error response. Expected errors keep their message; anything else
- * becomes a generic 500 carrying a correlation id, and the caller logs the original with its stack.
+ * becomes a generic 500 carrying a correlation id (the request id when there is one, so the request's
+ * log line and the stack can be found together); the caller logs the original with its stack.
  */
-export function mapError(err: unknown): MappedError {
+export function mapError(err: unknown, requestId?: string): MappedError {
   if (err instanceof AppException) {
     const known = err as AppException<string>;
     const status = statusForKind(known.kind);
@@ -85,7 +86,7 @@ export function mapError(err: unknown): MappedError {
       headers: {},
     };
   }
-  const correlationId = randomUUID();
+  const correlationId = requestId ?? randomUUID();
   return {
     status: 500,
     body: tmfError(

@@ -80,7 +80,7 @@ export function sendTmfError(
   reply: FastifyReply,
   logger: Pick<Logger, 'error'>,
 ): void {
-  const mapped = mapError(exception);
+  const mapped = mapError(exception, String(request.id));
   if (mapped.correlationId) {
     const stack = describeForLog(exception);
     logger.error(

@@ -205,8 +205,8 @@ describe(createSortComparator.name, () => {
     expect(order('sort=name')).toEqual(['b', 'a', 'd', 'f', 'e', 'c']);
   });
 
-  it('sorts descending with missing values still last', () => {
-    expect(order('sort=-name')).toEqual(['e', 'f', 'a', 'd', 'b', 'c']);
+  it('sorts descending with missing values still last, ties broken by id descending', () => {
+    expect(order('sort=-name')).toEqual(['e', 'f', 'd', 'a', 'b', 'c']);
   });
 
   it('sorts date-times as instants and chains keys', () => {

@@ -6,7 +6,8 @@ import { isPlainObject, valuesAt } from './document-walker';
 /**
  * Builds a comparator that orders documents like the SQL `ORDER BY`: each key ascending or
  * descending, missing values last in both directions, strings by code point, numbers and instants
- * numerically, `false` before `true`; then `id` ascending as the final tie-breaker.
+ * numerically, `false` before `true`; then `id` as the final tie-breaker, in the last key's
+ * direction (ascending when there is no key).
  */
 export function createSortComparator(sort: readonly SortKey[]): (a: unknown, b: unknown) => number {
   return (a, b) => {
@@ -24,7 +25,8 @@ export function createSortComparator(sort: readonly SortKey[]): (a: unknown, b: 
         return key.descending ? -order : order;
       }
     }
-    return compareIds(a, b);
+    const idOrder = compareIds(a, b);
+    return sort.at(-1)?.descending ? -idOrder : idOrder;
   };
 }
 

@@ -108,7 +108,7 @@ describe(compileSql.name, () => {
 
   it('orders with missing values last per dialect and id as tie-breaker', () => {
     expect(compile('sort=name,-status').orderBy).toBe(
-      'c.name ASC NULLS LAST, c.status DESC, c.id ASC',
+      'c.name ASC NULLS LAST, c.status DESC, c.id DESC',
     );
     expect(compile('sort=name', 'mysql').orderBy).toBe('c.name IS NULL, c.name ASC, c.id ASC');
     expect(compile('sort=-id').orderBy).toBe('c.id DESC');

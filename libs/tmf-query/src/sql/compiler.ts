@@ -365,7 +365,11 @@ class SqlCompiler {
       }
     }
     if (!hasId) {
-      terms.push(`${this.id} ASC`);
+      // The tie-breaker runs in the last key's direction, so one composite index such as
+      // (status, valid_for_start, id) serves `status=x&sort=-validFor.startDateTime` in a single
+      // backward scan; mixed directions would force a sort of every match.
+      const last = query.sort.at(-1);
+      terms.push(`${this.id} ${last?.descending ? 'DESC' : 'ASC'}`);
     }
     return terms.join(', ');
   }

@@ -1,5 +1,12 @@
 import { CreateCustomer1795839805948 } from './1795839805948-create-customer';
 import { CreateHub1795842135698 } from './1795842135698-create-hub';
+import { CustomerSearchIndex1795842794153 } from './1795842794153-customer-search-index';
+import { CustomerStatusSortIndexes1795844751230 } from './1795844751230-customer-status-sort-indexes';
 
-/** SQLite migrations in order. Append only; never edit a committed migration. */
-export const SQLITE_MIGRATIONS = [CreateCustomer1795839805948, CreateHub1795842135698];
+/** SQLite migrations in timestamp order. Append only; never edit a committed migration. */
+export const SQLITE_MIGRATIONS = [
+  CreateCustomer1795839805948,
+  CreateHub1795842135698,
+  CustomerSearchIndex1795842794153,
+  CustomerStatusSortIndexes1795844751230,
+];

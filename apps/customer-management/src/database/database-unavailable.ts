@@ -1,0 +1,42 @@
+import { AppException, ErrorKind } from '@app/tmf-common';
+
+// Driver error codes that mean "the database cannot be reached right now", not "this request is wrong".
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_ACCESS_DENIED_ERROR',
+  'SQLITE_BUSY',
+  'SQLITE_IOERR',
+  'SQLITE_FULL',
+]);
+
+function codeOf(err: unknown): string | undefined {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e?.driverError?.code ?? e?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** A 503 TMF Error for an unreachable database (clients may retry), or undefined for other errors. */
+export function asDatabaseUnavailable(err: unknown): AppException | undefined {
+  const code = codeOf(err);
+  const poolClosed =
+    err instanceof Error &&
+    /Pool is closed|Connection is closed|connection.*(closed|lost)/i.test(err.message);
+  if ((code && UNAVAILABLE_CODES.has(code)) || poolClosed) {
+    return new AppException(
+      ErrorKind.ServiceUnavailable,
+      'DATABASE_UNAVAILABLE',
+      'The database is unavailable; nothing was changed. Retry later.',
+      { 'retry-after': '5' },
+    );
+  }
+  return undefined;
+}

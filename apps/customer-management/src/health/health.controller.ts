@@ -1,0 +1,63 @@
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import {
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorResult,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
+
+import { Public } from '@server/auth/public.decorator';
+import { MigrationService } from '@server/database/migration.service';
+
+/**
+ * Kubernetes probes. Liveness says only that the process serves HTTP (restarting it cannot fix a
+ * database outage); readiness says the database answers and every migration is applied.
+ */
+@ApiExcludeController()
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly migrations: MigrationService,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
+
+  @Get('live')
+  async live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () => this.db.pingCheck('database', { timeout: 1500 }),
+        () => this.migrationsApplied(),
+      ]);
+    } catch (err) {
+      // Terminus reports "not ready" as an exception carrying the full result; answer it as is.
+      const result = (err as { getResponse?: () => unknown }).getResponse?.();
+      if (result && typeof result === 'object') {
+        void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+        return result as HealthCheckResult;
+      }
+      throw err;
+    }
+  }
+
+  private async migrationsApplied(): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check('migrations');
+    try {
+      return (await this.migrations.upToDate())
+        ? indicator.up()
+        : indicator.down({ message: 'pending migrations' });
+    } catch (err) {
+      return indicator.down({ message: err instanceof Error ? err.message : 'unknown' });
+    }
+  }
+}

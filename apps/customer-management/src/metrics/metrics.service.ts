@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+
+interface MysqlPoolInternals {
+  _allConnections?: { length: number };
+  _freeConnections?: { length: number };
+  _connectionQueue?: { length: number };
+  config?: { connectionLimit?: number };
+}
+
+/**
+ * The Prometheus registry (prom-client) and the HTTP and database metrics. Other modules register
+ * their own metrics on `registry` (the hub: outbox backlog, deliveries, dead letters).
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method, route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    collectDefaultMetrics({ register: this.registry });
+    const pool = () => (dataSource.driver as unknown as { pool?: MysqlPoolInternals }).pool;
+    // mysql2 exposes no public pool statistics; read its counters, and report nothing on SQLite.
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'Database pool connections by state (MySQL/MariaDB; SQLite has one connection)',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      collect() {
+        const p = pool();
+        if (dataSource.options.type !== 'mysql' || !p) {
+          this.set({ state: 'total' }, dataSource.isInitialized ? 1 : 0);
+          return;
+        }
+        const total = p._allConnections?.length ?? 0;
+        const free = p._freeConnections?.length ?? 0;
+        this.set({ state: 'total' }, total);
+        this.set({ state: 'idle' }, free);
+        this.set({ state: 'in_use' }, total - free);
+        this.set({ state: 'waiting_requests' }, p._connectionQueue?.length ?? 0);
+        this.set({ state: 'max' }, p.config?.connectionLimit ?? 0);
+      },
+    });
+  }
+
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, seconds);
+  }
+}

@@ -1,0 +1,34 @@
+import { pagingLinks } from './paging-links';
+
+describe(pagingLinks.name, () => {
+  const url = 'https://api.example.com/c';
+
+  it('links first, prev, next and last, keeping the other parameters as sent', () => {
+    const header = pagingLinks(
+      url,
+      'name=A%20B&offset=20&limit=10&sort=-name',
+      { offset: 20, limit: 10 },
+      45,
+    );
+    expect(header).toBe(
+      [
+        `<${url}?name=A%20B&sort=-name&offset=0&limit=10>; rel="first"`,
+        `<${url}?name=A%20B&sort=-name&offset=10&limit=10>; rel="prev"`,
+        `<${url}?name=A%20B&sort=-name&offset=30&limit=10>; rel="next"`,
+        `<${url}?name=A%20B&sort=-name&offset=40&limit=10>; rel="last"`,
+      ].join(', '),
+    );
+  });
+
+  it('has no prev on the first page and no next on the last', () => {
+    expect(pagingLinks(url, '', { offset: 0, limit: 10 }, 5)).toBe(
+      `<${url}?offset=0&limit=10>; rel="first", <${url}?offset=0&limit=10>; rel="last"`,
+    );
+  });
+
+  it('gives up rather than send an oversized header', () => {
+    expect(
+      pagingLinks(url, `name=${'x'.repeat(3000)}`, { offset: 0, limit: 10 }, 50),
+    ).toBeUndefined();
+  });
+});
