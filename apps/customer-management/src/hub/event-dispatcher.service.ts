@@ -11,6 +11,7 @@ import { AppConfig, HubSettings } from '@server/config/app-config';
 import { retryDelayMs } from './backoff';
 import { CallbackClient, DeliveryOutcome } from './callback-client';
 import { HubSubscriptionRepository } from './hub-subscription.repository';
+import { AttemptOutcome, HubMetrics } from './hub.metrics';
 import { OUTBOX_COMMITTED } from './outbox.listener';
 import { ClaimedDelivery, DeliveryResult, OutboxRepository } from './outbox.repository';
 import { SubscriptionQueries } from './subscription-query';
@@ -28,6 +29,14 @@ export interface DispatcherMetrics {
   dropped: number;
   inFlight: number;
 }
+
+const OUTCOME: Record<DeliveryResult['kind'], AttemptOutcome> = {
+  delivered: 'delivered',
+  retry: 'failed',
+  dead: 'dead_lettered',
+  dropped: 'dropped',
+  released: 'released',
+};
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -67,6 +76,7 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
     private readonly subscriptions: HubSubscriptionRepository,
     private readonly client: CallbackClient,
     private readonly queries: SubscriptionQueries,
+    private readonly hubMetrics: HubMetrics,
   ) {
     this.settings = config.hub;
     this.shutdownGraceMs = config.shutdownGraceMs;
@@ -229,13 +239,22 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
   private start(delivery: ClaimedDelivery): void {
     const sub = delivery.subscriptionId;
     this.perSubscription.set(sub, (this.perSubscription.get(sub) ?? 0) + 1);
+    this.hubMetrics.inFlight.inc();
+    const started = process.hrtime.bigint();
     const attempt = this.attempt(delivery)
       .catch((err: unknown): DeliveryResult => {
         this.logger.error(`Delivery ${delivery.id} failed unexpectedly`, (err as Error).stack);
         return { kind: 'released', delivery };
       })
-      .then((result) => this.queueResult(result))
+      .then((result) => {
+        this.hubMetrics.observe(
+          OUTCOME[result.kind],
+          Number(process.hrtime.bigint() - started) / 1e9,
+        );
+        this.queueResult(result);
+      })
       .finally(() => {
+        this.hubMetrics.inFlight.dec();
         this.inFlight.delete(delivery.id);
         const left = (this.perSubscription.get(sub) ?? 1) - 1;
         if (left > 0) {

@@ -32,10 +32,9 @@ export class CreateHub1795842135698 implements MigrationInterface {
     );
     // No foreign keys: a write racing an unsubscribe may still queue a delivery for the deleted
     // subscription; the dispatcher drops such orphans instead of failing the customer's write.
-    // One secondary index only: claims go subscription by subscription (so one subscriber's backlog
-    // never lengthens another's claim), and every write inserts a row per subscriber. The rare
-    // operations by event or status (purge, dead-letter listing) scan this table, which holds only
-    // undelivered rows.
+    // One secondary index only (claims): every write inserts a row per subscriber, and the rare
+    // operations by event or subscription (purge, unsubscribe) can afford a scan of this table,
+    // which holds only undelivered rows.
     await queryRunner.query(
       `CREATE TABLE \`hub_delivery\` (
         \`id\` bigint NOT NULL AUTO_INCREMENT,
@@ -50,7 +49,7 @@ export class CreateHub1795842135698 implements MigrationInterface {
         \`created_at\` bigint NOT NULL,
         \`updated_at\` bigint NOT NULL,
         PRIMARY KEY (\`id\`),
-        INDEX \`idx_hub_delivery_due\` (\`subscription_id\`, \`status\`, \`next_attempt_at\`)
+        INDEX \`idx_hub_delivery_due\` (\`status\`, \`next_attempt_at\`)
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${collation} ROW_FORMAT=DYNAMIC`,
     );
   }

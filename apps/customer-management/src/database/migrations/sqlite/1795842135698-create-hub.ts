@@ -20,7 +20,7 @@ export class CreateHub1795842135698 implements MigrationInterface {
       `CREATE TABLE "hub_delivery" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "event_id" varchar(36) NOT NULL, "subscription_id" varchar(36) NOT NULL, "status" varchar(16) NOT NULL, "attempts" integer NOT NULL, "next_attempt_at" bigint NOT NULL, "claim_token" varchar(36), "last_error" varchar(1000), "last_status" integer, "created_at" bigint NOT NULL, "updated_at" bigint NOT NULL)`,
     );
     await queryRunner.query(
-      `CREATE INDEX "idx_hub_delivery_due" ON "hub_delivery" ("subscription_id", "status", "next_attempt_at")`,
+      `CREATE INDEX "idx_hub_delivery_due" ON "hub_delivery" ("status", "next_attempt_at")`,
     );
   }
 
