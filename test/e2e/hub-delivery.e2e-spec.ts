@@ -272,6 +272,13 @@ describe('Hub: events and delivery', () => {
     const stats = await app.request('GET', '/hub-admin/stats');
     expect(stats.json.deliveries.dead).toBeGreaterThanOrEqual(1);
     expect(stats.json.process.deadLettered).toBeGreaterThanOrEqual(1);
+    const metrics = (await app.request('GET', '/metrics')).text;
+    expect(metrics).toMatch(/^hub_delivery_attempts_total\{outcome="dead_lettered"\} [1-9]/m);
+    expect(metrics).toMatch(/^hub_delivery_attempts_total\{outcome="failed"\} [1-9]/m);
+    expect(metrics).toMatch(/^hub_outbox_deliveries\{state="dead"\} [1-9]/m);
+    expect(metrics).toMatch(
+      /^hub_delivery_attempt_duration_seconds_count\{outcome="failed"\} [1-9]/m,
+    );
 
     sub.behaviour = () => 201;
     const redrive = await app.request('POST', '/hub-admin/dead-letters/redrive', {

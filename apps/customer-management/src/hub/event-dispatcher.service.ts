@@ -10,6 +10,8 @@ import { AppConfig, HubSettings } from '@server/config/app-config';
 
 import { retryDelayMs } from './backoff';
 import { CallbackClient, DeliveryOutcome } from './callback-client';
+import { HubSubscriptionRepository } from './hub-subscription.repository';
+import { AttemptOutcome, HubMetrics } from './hub.metrics';
 import { OUTBOX_COMMITTED } from './outbox.listener';
 import { ClaimedDelivery, DeliveryResult, OutboxRepository } from './outbox.repository';
 import { SubscriptionQueries } from './subscription-query';
@@ -28,6 +30,14 @@ export interface DispatcherMetrics {
   inFlight: number;
 }
 
+const OUTCOME: Record<DeliveryResult['kind'], AttemptOutcome> = {
+  delivered: 'delivered',
+  retry: 'failed',
+  dead: 'dead_lettered',
+  dropped: 'dropped',
+  released: 'released',
+};
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -45,8 +55,13 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
   private running = false;
   private pumping: Promise<void> | null = null;
   private rerun = false;
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
+  private kickTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  // One timer per subscription, for its earliest retry this process scheduled.
+  private readonly retryTimers = new Map<string, { timer: NodeJS.Timeout; at: number }>();
+  // Subscriptions that may have due deliveries, in the order they are served; `everyone` on a poll.
+  private readonly dirty = new Set<string>();
+  private everyone = true;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly perSubscription = new Map<string, number>();
   private readonly results: DeliveryResult[] = [];
@@ -58,8 +73,10 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
   constructor(
     config: AppConfig,
     private readonly outbox: OutboxRepository,
+    private readonly subscriptions: HubSubscriptionRepository,
     private readonly client: CallbackClient,
     private readonly queries: SubscriptionQueries,
+    private readonly hubMetrics: HubMetrics,
   ) {
     this.settings = config.hub;
     this.shutdownGraceMs = config.shutdownGraceMs;
@@ -85,7 +102,11 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
       }
     }
     this.running = true;
-    this.schedule(0);
+    this.pollTimer = setInterval(() => {
+      this.everyone = true;
+      this.kick();
+    }, this.settings.pollIntervalMs);
+    this.kick();
   }
 
   /** Stops claiming, lets in-flight attempts finish (or aborts and releases them), writes every outcome. */
@@ -94,8 +115,10 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
       return;
     }
     this.running = false;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    clearInterval(this.pollTimer);
+    clearTimeout(this.kickTimer);
+    this.retryTimers.forEach(({ timer }) => clearTimeout(timer));
+    this.retryTimers.clear();
     while (this.pumping) {
       await this.pumping;
     }
@@ -118,71 +141,97 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
     }
   }
 
+  /** After a commit that queued deliveries for `subscriptionIds` (none given: for anyone). */
   @OnEvent(OUTBOX_COMMITTED)
-  wake(): void {
-    this.schedule(0);
+  wake(subscriptionIds?: string[]): void {
+    if (subscriptionIds) {
+      subscriptionIds.forEach((id) => this.dirty.add(id));
+    } else {
+      this.everyone = true;
+    }
+    this.kick();
   }
 
-  private schedule(delayMs: number): void {
+  /** Runs a pump soon; many kicks in one turn of the event loop make one pump. */
+  private kick(): void {
     if (!this.running) {
       return;
     }
-    const at = Date.now() + Math.max(0, delayMs);
-    if (at >= this.timerAt) {
-      return;
-    }
-    clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.tick();
-    }, at - Date.now());
-  }
-
-  private tick(): void {
     if (this.pumping) {
       this.rerun = true;
       return;
     }
-    this.pumping = this.pump()
-      .catch((err: unknown) =>
-        this.logger.warn(`Claiming deliveries failed; will retry: ${(err as Error).message}`),
-      )
-      .finally(() => {
-        this.pumping = null;
-        if (this.rerun) {
-          this.rerun = false;
-          this.schedule(0);
-        }
-        this.schedule(this.settings.pollIntervalMs);
-      });
+    if (this.kickTimer) {
+      return;
+    }
+    this.kickTimer = setTimeout(() => {
+      this.kickTimer = undefined;
+      this.pumping = this.pump()
+        .catch((err: unknown) =>
+          this.logger.warn(`Claiming deliveries failed; will retry: ${(err as Error).message}`),
+        )
+        .finally(() => {
+          this.pumping = null;
+          if (this.rerun) {
+            this.rerun = false;
+            this.kick();
+          }
+        });
+    }, 0);
   }
 
+  /**
+   * Claims while there are free slots and subscriptions that may have due deliveries: each dirty
+   * subscription gets up to its free slots (HUB_SUBSCRIBER_CONCURRENCY minus its attempts in flight),
+   * in turn, so every subscriber is served whatever the others' backlogs.
+   */
   private async pump(): Promise<void> {
     const cap = this.settings.subscriberConcurrency;
     while (this.running) {
-      const free = this.settings.concurrency - this.inFlight.size;
+      let free = this.settings.concurrency - this.inFlight.size;
       if (free <= 0) {
         break;
       }
-      const saturated = [...this.perSubscription].filter(([, n]) => n >= cap).map(([id]) => id);
-      const claimed = await this.outbox.claim({
-        limit: free,
-        now: Date.now(),
-        leaseMs: this.settings.leaseMs,
-        excludeSubscriptions: saturated,
-        room: (id) => cap - (this.perSubscription.get(id) ?? 0),
-      });
-      if (claimed.length === 0) {
+      if (this.everyone) {
+        this.everyone = false;
+        (await this.subscriptions.ids()).forEach((id) => this.dirty.add(id));
+      }
+      const quotas = new Map<string, number>();
+      for (const id of this.dirty) {
+        if (free <= 0) {
+          break;
+        }
+        this.dirty.delete(id);
+        // A subscription at its cap is marked dirty again when one of its attempts ends.
+        const room = Math.min(cap - (this.perSubscription.get(id) ?? 0), free);
+        if (room > 0) {
+          quotas.set(id, room);
+          free -= room;
+        }
+      }
+      if (quotas.size === 0) {
         break;
       }
+      const claimed = await this.outbox.claim({
+        now: Date.now(),
+        leaseMs: this.settings.leaseMs,
+        quotas,
+      });
+      const taken = new Map<string, number>();
       for (const delivery of claimed) {
+        taken.set(delivery.subscriptionId, (taken.get(delivery.subscriptionId) ?? 0) + 1);
         this.start(delivery);
+      }
+      // A full quota means there may be more; served again after the others (end of the set).
+      for (const [id, quota] of quotas) {
+        if ((taken.get(id) ?? 0) >= quota) {
+          this.dirty.add(id);
+        }
       }
     }
     if (this.running && Date.now() - this.lastPurge > PURGE_EVERY_MS) {
       this.lastPurge = Date.now();
+      await this.outbox.purgeOrphanDeliveries();
       await this.outbox.purgeDeliveredEvents(Date.now() - PURGE_AGE_MS);
     }
   }
@@ -190,13 +239,22 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
   private start(delivery: ClaimedDelivery): void {
     const sub = delivery.subscriptionId;
     this.perSubscription.set(sub, (this.perSubscription.get(sub) ?? 0) + 1);
+    this.hubMetrics.inFlight.inc();
+    const started = process.hrtime.bigint();
     const attempt = this.attempt(delivery)
       .catch((err: unknown): DeliveryResult => {
         this.logger.error(`Delivery ${delivery.id} failed unexpectedly`, (err as Error).stack);
         return { kind: 'released', delivery };
       })
-      .then((result) => this.queueResult(result))
+      .then((result) => {
+        this.hubMetrics.observe(
+          OUTCOME[result.kind],
+          Number(process.hrtime.bigint() - started) / 1e9,
+        );
+        this.queueResult(result);
+      })
       .finally(() => {
+        this.hubMetrics.inFlight.dec();
         this.inFlight.delete(delivery.id);
         const left = (this.perSubscription.get(sub) ?? 1) - 1;
         if (left > 0) {
@@ -204,8 +262,9 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
         } else {
           this.perSubscription.delete(sub);
         }
-        // A slot is free: there may be more due work (a backlog, or a saturated subscriber's).
-        this.schedule(0);
+        // A slot is free: this subscription may have more due work.
+        this.dirty.add(sub);
+        this.kick();
       });
     this.inFlight.set(delivery.id, attempt);
   }
@@ -250,7 +309,7 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
       this.settings.retryMaxMs,
     );
     const delay = Math.min(this.settings.retryMaxMs, Math.max(backoff, outcome.retryAfterMs ?? 0));
-    this.schedule(delay);
+    this.wakeLater(delivery.subscriptionId, delay);
     return {
       kind: 'retry',
       delivery,
@@ -258,6 +317,24 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
       error,
       status: outcome.status,
     };
+  }
+
+  /** Looks at a subscription again when a retry falls due (the poll would find it later anyway). */
+  private wakeLater(subscriptionId: string, delayMs: number): void {
+    const at = Date.now() + delayMs;
+    const existing = this.retryTimers.get(subscriptionId);
+    if (!this.running || (existing && existing.at <= at)) {
+      return;
+    }
+    if (existing) {
+      clearTimeout(existing.timer);
+    }
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(subscriptionId);
+      this.dirty.add(subscriptionId);
+      this.kick();
+    }, delayMs);
+    this.retryTimers.set(subscriptionId, { timer, at });
   }
 
   private body(delivery: ClaimedDelivery): string {

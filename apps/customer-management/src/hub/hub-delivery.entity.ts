@@ -8,7 +8,7 @@ export type DeliveryStatus = 'pending' | 'dead';
  * `claim_token` is set, the end of the claim's lease.
  */
 @Entity({ name: 'hub_delivery' })
-@Index('idx_hub_delivery_due', ['status', 'nextAttemptAt'])
+@Index('idx_hub_delivery_subscription_due', ['subscriptionId', 'status', 'nextAttemptAt'])
 export class HubDeliveryEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;

@@ -85,6 +85,14 @@ export class HubSubscriptionRepository {
     return manager.query<SubscriptionFilter[]>('SELECT id, query FROM hub_subscription');
   }
 
+  /** Every subscription id (the dispatcher's list of queues to look at). */
+  async ids(): Promise<string[]> {
+    const rows = await this.tx.read((manager) =>
+      manager.query<{ id: string }[]>('SELECT id FROM hub_subscription'),
+    );
+    return rows.map((row) => row.id);
+  }
+
   async count(): Promise<number> {
     const rows = await this.tx.read((manager) =>
       manager.query<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM hub_subscription'),

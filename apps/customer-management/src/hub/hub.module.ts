@@ -6,6 +6,7 @@ import { HubAdminController } from './hub-admin.controller';
 import { HubAdminGuard } from './hub-admin.guard';
 import { HubAdminService } from './hub-admin.service';
 import { HubSubscriptionRepository } from './hub-subscription.repository';
+import { HubMetrics } from './hub.metrics';
 import { HubController } from './hub.controller';
 import { HubService } from './hub.service';
 import { ListenerController } from './listener.controller';
@@ -32,6 +33,7 @@ import { SubscriptionQueries } from './subscription-query';
     ListenerService,
     HubAdminService,
     HubAdminGuard,
+    HubMetrics,
   ],
 })
 export class HubModule {}

@@ -14,12 +14,20 @@ import { HubSubscriptionRepository } from './hub-subscription.repository';
 import { OutboxRepository } from './outbox.repository';
 import { SubscriptionQueries } from './subscription-query';
 
-/** Emitted in-process after a transaction that queued deliveries has committed. */
+/**
+ * Emitted in-process after a transaction that queued deliveries has committed, with the ids of the
+ * subscriptions concerned (none: look at every subscription).
+ */
 export const OUTBOX_COMMITTED = 'hub.outbox.committed';
 
 // Errors must reach the emitter: the outbox row is part of the change, so a failure to write it
 // rolls the customer's transaction back (a change without its event would break at-least-once).
-const IN_TRANSACTION = { async: true, promisify: true, suppressErrors: false } as const;
+// Invoked directly by emitAsync, which awaits the returned promise: EventEmitter2's `async` and
+// `promisify` options would start the listener after a setImmediate, a whole event-loop turn inside
+// the write transaction, and on SQLite (writes serialized) other requests' work would then run inside
+// every write's critical section. Its `nextTick` variant never calls a promisified listener at all
+// (eventemitter2 6.4.9). See docs/hub.md, Measurements.
+const IN_TRANSACTION = { async: false, promisify: false, suppressErrors: false } as const;
 
 /**
  * Turns customer domain events into TMF events and queues them in the outbox, inside the write
@@ -74,7 +82,8 @@ export class OutboxListener {
       return;
     }
     await this.outbox.append(manager, entries, Date.now());
-    this.tx.afterCommit(manager, () => this.emitter.emit(OUTBOX_COMMITTED));
+    const recipients = [...new Set(entries.flatMap((entry) => entry.subscriptionIds))];
+    this.tx.afterCommit(manager, () => this.emitter.emit(OUTBOX_COMMITTED, recipients));
   }
 
   private matches(id: string, query: string | null, event: CustomerEventEnvelope): boolean {

@@ -44,13 +44,10 @@ export type DeliveryResult =
   | { kind: 'released'; delivery: ClaimedDelivery };
 
 export interface ClaimRequest {
-  limit: number;
   now: number;
   leaseMs: number;
-  /** Subscriptions to leave alone (this process already has enough of theirs in flight). */
-  excludeSubscriptions: string[];
-  /** How many more deliveries of a subscription this process may take now. */
-  room: (subscriptionId: string) => number;
+  /** How many due deliveries to take per subscription (this process's free slots for each). */
+  quotas: ReadonlyMap<string, number>;
 }
 
 export interface DeadLetter {
@@ -125,33 +122,29 @@ export class OutboxRepository {
   }
 
   /**
-   * Claims up to `limit` due deliveries, oldest due first, at most `room(subscription)` per
-   * subscription, and leases them until `now + leaseMs`. Rows another replica holds are skipped.
+   * Claims, for each subscription, up to its quota of due deliveries, oldest due first, and leases
+   * them until `now + leaseMs`. One index range per subscription (`subscription_id, status,
+   * next_attempt_at`), so a subscription with a huge backlog costs the others nothing. Rows another
+   * replica holds are skipped.
    */
   async claim(request: ClaimRequest): Promise<ClaimedDelivery[]> {
+    if (request.quotas.size === 0) {
+      return [];
+    }
     return this.tx.write(async (manager) => {
-      const params: unknown[] = [request.now];
-      let exclude = '';
-      if (request.excludeSubscriptions.length > 0) {
-        exclude = ` AND subscription_id NOT IN (${request.excludeSubscriptions.map(() => '?').join(', ')})`;
-        params.push(...request.excludeSubscriptions);
-      }
-      params.push(request.limit);
       const lock = this.dialect === 'mysql' ? ' FOR UPDATE SKIP LOCKED' : '';
-      const due = await manager.query<{ id: string | number; subscription_id: string }[]>(
-        `SELECT id, subscription_id FROM hub_delivery
-         WHERE status = 'pending' AND next_attempt_at <= ?${exclude}
-         ORDER BY next_attempt_at, id LIMIT ?${lock}`,
-        params,
-      );
-      const taken = new Map<string, number>();
       const ids: string[] = [];
-      for (const row of due) {
-        const count = taken.get(row.subscription_id) ?? 0;
-        if (count < request.room(row.subscription_id)) {
-          taken.set(row.subscription_id, count + 1);
-          ids.push(String(row.id));
+      for (const [subscriptionId, quota] of request.quotas) {
+        if (quota <= 0) {
+          continue;
         }
+        const due = await manager.query<{ id: string | number }[]>(
+          `SELECT id FROM hub_delivery
+           WHERE subscription_id = ? AND status = 'pending' AND next_attempt_at <= ?
+           ORDER BY next_attempt_at, id LIMIT ?${lock}`,
+          [subscriptionId, request.now, quota],
+        );
+        ids.push(...due.map((row) => String(row.id)));
       }
       if (ids.length === 0) {
         return [];
@@ -357,6 +350,20 @@ export class OutboxRepository {
       counts.events = Number(events[0]?.n ?? 0);
       return counts;
     });
+  }
+
+  /**
+   * Deletes deliveries whose subscription is gone: a write that raced an unsubscribe may have queued
+   * one after the unsubscribe deleted the rest. Nothing claims them (claims go by subscription).
+   */
+  async purgeOrphanDeliveries(): Promise<number> {
+    return this.tx.write((manager) =>
+      this.execute(
+        manager,
+        `DELETE FROM hub_delivery WHERE subscription_id NOT IN (SELECT id FROM hub_subscription)`,
+        [],
+      ),
+    );
   }
 
   /** Deletes events older than `before` that no delivery refers to any more (bounded batch). */

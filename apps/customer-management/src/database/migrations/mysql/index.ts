@@ -2,6 +2,7 @@ import { CreateCustomer1795839810127 } from './1795839810127-create-customer';
 import { CreateHub1795842135698 } from './1795842135698-create-hub';
 import { CustomerSearchIndex1795842794153 } from './1795842794153-customer-search-index';
 import { CustomerStatusSortIndexes1795844751230 } from './1795844751230-customer-status-sort-indexes';
+import { HubDeliveryClaimIndex1795846892952 } from './1795846892952-hub-delivery-claim-index';
 
 /** MySQL 8 / MariaDB 10.6+ migrations in timestamp order. Append only; never edit a committed migration. */
 export const MYSQL_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MYSQL_MIGRATIONS = [
   CreateHub1795842135698,
   CustomerSearchIndex1795842794153,
   CustomerStatusSortIndexes1795844751230,
+  HubDeliveryClaimIndex1795846892952,
 ];

@@ -2,6 +2,7 @@ import { CreateCustomer1795839805948 } from './1795839805948-create-customer';
 import { CreateHub1795842135698 } from './1795842135698-create-hub';
 import { CustomerSearchIndex1795842794153 } from './1795842794153-customer-search-index';
 import { CustomerStatusSortIndexes1795844751230 } from './1795844751230-customer-status-sort-indexes';
+import { HubDeliveryClaimIndex1795846892952 } from './1795846892952-hub-delivery-claim-index';
 
 /** SQLite migrations in timestamp order. Append only; never edit a committed migration. */
 export const SQLITE_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const SQLITE_MIGRATIONS = [
   CreateHub1795842135698,
   CustomerSearchIndex1795842794153,
   CustomerStatusSortIndexes1795844751230,
+  HubDeliveryClaimIndex1795846892952,
 ];
