@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import autocannon from 'autocannon';
-import { createConnection } from 'mysql2/promise';
 
+import { adminQuery, TEST_MYSQL_URL } from '@test/e2e/support/test-database';
 import { freePort, ServerProcess } from '@test/support/server-process';
 
 import { BaselineProcess } from './baseline-process';
 import { RssSampler } from './rss-sampler';
+import { arg } from './bench-args';
 import { seedCustomers } from './seed-customers';
 
 type Db = 'sqlite' | 'mysql';
@@ -37,18 +38,13 @@ interface Result {
   rssMb: number;
 }
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-
 const DBS = arg('db', 'sqlite,mysql').split(',') as Db[];
 const SEED = Number(arg('seed', '100000'));
 const DURATION = Number(arg('duration', '10'));
 const CONNECTIONS = Number(arg('connections', '50'));
 const OPS = arg('ops', 'get,list,post,patch,delete').split(',') as Op[];
 const BASELINE = !process.argv.includes('--no-baseline');
-const MYSQL_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
+const MYSQL_URL = TEST_MYSQL_URL;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const fixture = require(join(BaselineProcess.dir(), 'customer.js')) as Fixture;
@@ -132,21 +128,6 @@ async function load(baseUrl: string, pid: number, op: Op, seconds: number): Prom
   };
 }
 
-async function mysqlAdmin(sql: string): Promise<void> {
-  const url = new URL(MYSQL_URL);
-  const conn = await createConnection({
-    host: url.hostname,
-    port: Number(url.port || 3306),
-    user: url.username || 'root',
-    password: url.password,
-  });
-  try {
-    await conn.query(sql);
-  } finally {
-    await conn.end();
-  }
-}
-
 async function measure(label: string, baseUrl: string, pid: number): Promise<Map<Op, Result>> {
   const results = new Map<Op, Result>();
   await load(baseUrl, pid, 'get', 3); // warm-up: JIT, caches, connection pool
@@ -175,9 +156,9 @@ async function benchDb(db: Db): Promise<void> {
       : { MYSQL_URL: `${MYSQL_URL.replace(/\/$/, '')}/raw_bench` };
   try {
     if (db === 'mysql') {
-      await mysqlAdmin('DROP DATABASE IF EXISTS tmf_bench');
-      await mysqlAdmin('CREATE DATABASE tmf_bench CHARACTER SET utf8mb4');
-      await mysqlAdmin('CREATE DATABASE IF NOT EXISTS raw_bench');
+      await adminQuery('DROP DATABASE IF EXISTS tmf_bench');
+      await adminQuery('CREATE DATABASE tmf_bench CHARACTER SET utf8mb4');
+      await adminQuery('CREATE DATABASE IF NOT EXISTS raw_bench');
     }
     const seedMs = await seedCustomers(ourDb, SEED, (i) => ({
       id: fixture.seedId(i),
@@ -215,8 +196,8 @@ async function benchDb(db: Db): Promise<void> {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
     if (db === 'mysql') {
-      await mysqlAdmin('DROP DATABASE IF EXISTS tmf_bench');
-      await mysqlAdmin('DROP DATABASE IF EXISTS raw_bench');
+      await adminQuery('DROP DATABASE IF EXISTS tmf_bench');
+      await adminQuery('DROP DATABASE IF EXISTS raw_bench');
     }
   }
 }

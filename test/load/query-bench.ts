@@ -10,28 +10,24 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import autocannon from 'autocannon';
-import { createConnection } from 'mysql2/promise';
 
 import { validateDocument } from '@app/tmf-common';
 import { CustomerCreateDto } from '@server/customer/dto/customer-create.dto';
+import { adminQuery, TEST_MYSQL_URL } from '@test/e2e/support/test-database';
 import { REPO_ROOT, ServerProcess } from '@test/support/server-process';
 
 import { emailOf, nameOf, realisticCustomer, seededId, startOf } from './realistic-customers';
+import { arg } from './bench-args';
 import { seedCustomers } from './seed-customers';
 
 type Db = 'sqlite' | 'mysql';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
 
 const DBS = arg('db', 'sqlite,mysql').split(',') as Db[];
 const SEED = Number(arg('seed', '1000000'));
 const DURATION = Number(arg('duration', '8'));
 const CONNECTIONS = Number(arg('connections', '4'));
 const REUSE = process.argv.includes('--reuse');
-const MYSQL_URL = (process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/').replace(/\/$/, '');
+const MYSQL_URL = TEST_MYSQL_URL.replace(/\/$/, '');
 const DATA_DIR = join(REPO_ROOT, 'test', 'load', 'results');
 const PATH = '/tmf-api/customerManagement/v4/customer';
 const DAY = 86400000;
@@ -66,21 +62,6 @@ const CLASSES: Array<[string, () => string]> = [
   ],
 ];
 
-async function mysqlAdmin<T>(sql: string): Promise<T> {
-  const url = new URL(MYSQL_URL);
-  const conn = await createConnection({
-    host: url.hostname,
-    port: Number(url.port || 3306),
-    user: url.username || 'root',
-    password: url.password,
-  });
-  try {
-    return (await conn.query(sql))[0] as T;
-  } finally {
-    await conn.end();
-  }
-}
-
 async function sizeMb(db: Db, sqliteFile: string): Promise<string> {
   if (db === 'sqlite') {
     const bytes = ['', '-wal']
@@ -88,7 +69,7 @@ async function sizeMb(db: Db, sqliteFile: string): Promise<string> {
       .reduce((a, b) => a + b, 0);
     return `${Math.round(bytes / 1048576)} MB (file + WAL)`;
   }
-  const rows = await mysqlAdmin<Array<{ t: string; d: number; i: number }>>(
+  const rows = await adminQuery<Array<{ t: string; d: number; i: number }>>(
     "SELECT table_name AS t, data_length AS d, index_length AS i FROM information_schema.tables WHERE table_schema = 'tmf_query_bench'",
   );
   return rows
@@ -103,8 +84,8 @@ async function benchDb(db: Db): Promise<void> {
   process.stdout.write(`\n## ${db}: ${SEED.toLocaleString('en')} customers\n`);
   if (!REUSE) {
     if (db === 'mysql') {
-      await mysqlAdmin('DROP DATABASE IF EXISTS tmf_query_bench');
-      await mysqlAdmin('CREATE DATABASE tmf_query_bench CHARACTER SET utf8mb4');
+      await adminQuery('DROP DATABASE IF EXISTS tmf_query_bench');
+      await adminQuery('CREATE DATABASE tmf_query_bench CHARACTER SET utf8mb4');
     } else {
       for (const suffix of ['', '-wal', '-shm']) {
         if (existsSync(sqliteFile + suffix)) {
@@ -120,7 +101,7 @@ async function benchDb(db: Db): Promise<void> {
       `seeding: ${(ms / 1000).toFixed(0)} s (${Math.round(SEED / (ms / 1000))} customers/s)\n`,
     );
     if (db === 'mysql') {
-      await mysqlAdmin('ANALYZE TABLE tmf_query_bench.customer, tmf_query_bench.customer_attr');
+      await adminQuery('ANALYZE TABLE tmf_query_bench.customer, tmf_query_bench.customer_attr');
     }
   }
   process.stdout.write(`size on disk: ${await sizeMb(db, sqliteFile)}\n`);

@@ -5,10 +5,9 @@ export default async function globalTeardown(): Promise<void> {
   if (TEST_DB !== 'mysql') {
     return;
   }
-  const rows = (await adminQuery(`SHOW DATABASES LIKE '${E2E_DB_PREFIX}%'`)) as Record<
-    string,
-    string
-  >[];
+  const rows = await adminQuery<Record<string, string>[]>(
+    `SHOW DATABASES LIKE '${E2E_DB_PREFIX}%'`,
+  );
   for (const row of rows) {
     await adminQuery(`DROP DATABASE IF EXISTS \`${Object.values(row)[0]}\``);
   }

@@ -39,7 +39,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
-export async function adminQuery(sql: string): Promise<unknown> {
+// Loaded by jest's globalSetup too, where path aliases do not resolve: keep this file alias-free.
+/** One statement on the test server as its admin user (create/drop databases, sizes). */
+export async function adminQuery<T = unknown>(sql: string): Promise<T> {
   const server = new URL(TEST_MYSQL_URL);
   const connection = await createConnection({
     host: server.hostname,
@@ -49,7 +51,7 @@ export async function adminQuery(sql: string): Promise<unknown> {
   });
   try {
     const [rows] = await connection.query(sql);
-    return rows;
+    return rows as T;
   } finally {
     await connection.end();
   }
