@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
-import { adminQuery, TEST_DB, TEST_MYSQL_URL } from './test-database';
+import { randomBytes } from 'node:crypto';
+
+import { adminQuery, E2E_RUN_ENV, TEST_DB, TEST_MYSQL_URL } from './test-database';
 
 export default async function globalSetup(): Promise<void> {
+  process.env[E2E_RUN_ENV] = `${process.pid}${randomBytes(3).toString('hex')}`;
   // Process-level tests run the built server (`npm run start:prod`'s command): build it if needed.
   execFileSync(
     process.execPath,

@@ -1,13 +1,15 @@
-import { adminQuery, E2E_DB_PREFIX, TEST_DB } from './test-database';
+import { adminQuery, e2eRunPrefix, TEST_DB } from './test-database';
 
-/** Drops any e2e database a crashed test file left behind. */
+/**
+ * Drops any e2e database a crashed test file of this run left behind. Only this run's: several runs
+ * may share one MySQL server (developers' machines), and another run's databases are in use.
+ */
 export default async function globalTeardown(): Promise<void> {
   if (TEST_DB !== 'mysql') {
     return;
   }
-  const rows = await adminQuery<Record<string, string>[]>(
-    `SHOW DATABASES LIKE '${E2E_DB_PREFIX}%'`,
-  );
+  const pattern = `${e2eRunPrefix().replace(/_/g, '\\_')}%`;
+  const rows = await adminQuery<Record<string, string>[]>(`SHOW DATABASES LIKE '${pattern}'`);
   for (const row of rows) {
     await adminQuery(`DROP DATABASE IF EXISTS \`${Object.values(row)[0]}\``);
   }

@@ -9,6 +9,15 @@ import { createConnection } from 'mysql2/promise';
 export const TEST_DB: 'sqlite' | 'mysql' = process.env.TEST_DB === 'mysql' ? 'mysql' : 'sqlite';
 export const TEST_MYSQL_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 export const E2E_DB_PREFIX = 'tmf_e2e_';
+/**
+ * This jest run (set by globalSetup, inherited by the workers): its databases are named after it, so
+ * its teardown drops only its own leftovers, never those of another run on a shared server.
+ */
+export const E2E_RUN_ENV = 'TMF_E2E_RUN';
+
+export function e2eRunPrefix(run = process.env[E2E_RUN_ENV] ?? String(process.pid)): string {
+  return `${E2E_DB_PREFIX}${run}_`;
+}
 
 export interface TestDatabase {
   url: string;
@@ -27,7 +36,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       },
     };
   }
-  const name = `${E2E_DB_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
+  const name = `${e2eRunPrefix()}${randomBytes(4).toString('hex')}`;
   await adminQuery(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
   const server = new URL(TEST_MYSQL_URL);
   server.pathname = `/${name}`;
