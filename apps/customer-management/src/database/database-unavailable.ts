@@ -18,7 +18,8 @@ const UNAVAILABLE_CODES = new Set([
   'SQLITE_FULL',
 ]);
 
-function codeOf(err: unknown): string | undefined {
+/** The driver's error code (mysql2 / better-sqlite3), on a TypeORM error or the driver's own. */
+export function driverErrorCode(err: unknown): string | undefined {
   const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
   const code = e?.driverError?.code ?? e?.code;
   return typeof code === 'string' ? code : undefined;
@@ -26,7 +27,7 @@ function codeOf(err: unknown): string | undefined {
 
 /** A 503 TMF Error for an unreachable database (clients may retry), or undefined for other errors. */
 export function asDatabaseUnavailable(err: unknown): AppException | undefined {
-  const code = codeOf(err);
+  const code = driverErrorCode(err);
   const poolClosed =
     err instanceof Error &&
     /Pool is closed|Connection is closed|connection.*(closed|lost)/i.test(err.message);

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { asDatabaseUnavailable } from './database-unavailable';
+import { asDatabaseUnavailable, driverErrorCode } from './database-unavailable';
 import { Dialect } from './dialect';
 import { SerialQueue } from './serial-queue';
 
@@ -85,7 +85,7 @@ export class TransactionRunner {
       try {
         return await this.dataSource.transaction('READ COMMITTED', tracked);
       } catch (err) {
-        const code = (err as { driverError?: { code?: string }; code?: string }).driverError?.code;
+        const code = driverErrorCode(err);
         if (attempt >= MAX_ATTEMPTS || !code || !MYSQL_RETRYABLE.has(code)) {
           throw err;
         }
