@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import {
   customerSqlStorage,
   indexDeleteStatement,
+  indexUpdateStatements,
   indexWriteStatements,
   SqlStatement,
 } from '@app/tmf-query';
@@ -83,14 +84,18 @@ export class CustomerRepository {
         row.document,
       ],
     );
-    await this.writeIndex(manager, row, true);
+    await this.writeIndex(manager, row);
   }
 
-  /** Writes a new version; false when the stored version is no longer `expectedVersion`. */
+  /**
+   * Writes a new version over `previous` (the stored document at `expectedVersion`); false when the
+   * stored version is no longer `expectedVersion`.
+   */
   async update(
     manager: EntityManager,
     row: CustomerWrite,
     expectedVersion: number,
+    previous: JsonObject,
   ): Promise<boolean> {
     const c = row.columns;
     const affected = await this.execute(
@@ -115,7 +120,15 @@ export class CustomerRepository {
     if (affected !== 1) {
       return false;
     }
-    await this.writeIndex(manager, row);
+    // Only the index rows that differ: most patches change one or two attributes.
+    for (const statement of indexUpdateStatements(
+      customerSqlStorage,
+      row.id,
+      previous,
+      row.parsed,
+    )) {
+      await manager.query(statement.sql, statement.params);
+    }
     return true;
   }
 
@@ -155,15 +168,11 @@ export class CustomerRepository {
     });
   }
 
-  // The search index is rewritten in the same transaction as the document it describes.
-  private async writeIndex(
-    manager: EntityManager,
-    row: CustomerWrite,
-    fresh = false,
-  ): Promise<void> {
+  // The search index is written in the same transaction as the document it describes.
+  private async writeIndex(manager: EntityManager, row: CustomerWrite): Promise<void> {
     const statements = indexWriteStatements(customerSqlStorage, row.id, row.parsed);
     // A new customer has no rows to delete: skip the leading DELETE.
-    for (const statement of fresh ? statements.slice(1) : statements) {
+    for (const statement of statements.slice(1)) {
       await manager.query(statement.sql, statement.params);
     }
   }
