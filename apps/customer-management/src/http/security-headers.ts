@@ -17,16 +17,17 @@ export function securityHeaders(options: HelmetOptions): Record<string, string> 
       delete headers[name.toLowerCase()];
     },
   };
-  let failure: unknown;
+  let failure: Error | undefined;
   helmet(options)(
     {} as Parameters<ReturnType<typeof helmet>>[0],
     recorder as unknown as Parameters<ReturnType<typeof helmet>>[1],
     (err?: unknown) => {
-      failure = err;
+      failure =
+        err instanceof Error ? err : err ? new Error('helmet refused its options') : undefined;
     },
   );
   if (failure) {
-    throw failure instanceof Error ? failure : new Error(String(failure));
+    throw failure;
   }
   return headers;
 }
