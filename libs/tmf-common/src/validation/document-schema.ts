@@ -3,14 +3,14 @@ import { getMetadataStorage, ValidationTypes } from 'class-validator';
 import { whenPresent } from './decorators';
 
 // class-transformer does not export its metadata storage from the package root (the @Type targets).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { defaultMetadataStorage } =
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
 
 /** A JSON Schema (draft-07) object, with this module's custom keywords (see below). */
 export type JsonSchema = { [keyword: string]: unknown };
 
-type Dto = abstract new (...args: never[]) => object;
+type Dto = new () => object;
 
 /**
  * Translates the class-validator metadata of a DTO (and of every DTO nested in it) into JSON
@@ -37,12 +37,7 @@ function defineClass(dto: Dto, definitions: Record<string, JsonSchema>): string 
     return ref;
   }
   definitions[name] = {}; // placeholder: recursive references resolve to this name
-  const metadata = getMetadataStorage().getTargetValidationMetadatas(
-    dto as unknown as new () => object,
-    '',
-    true,
-    false,
-  );
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false);
   const byProperty = new Map<string, typeof metadata>();
   for (const m of metadata) {
     byProperty.set(m.propertyName, [...(byProperty.get(m.propertyName) ?? []), m]);
@@ -76,7 +71,8 @@ function defineClass(dto: Dto, definitions: Record<string, JsonSchema>): string 
       }
       const constraint = getMetadataStorage().getTargetValidatorConstraints(m.constraintCls)[0];
       const into = m.each ? itemSchema : schema;
-      Object.assign(into, constraintSchema(constraint?.name, m.constraints, name, property));
+      const constraintName = constraint?.name ?? '(unnamed)';
+      Object.assign(into, constraintSchema(constraintName, m.constraints, name, property));
       if (constraint?.name === 'isPresent') {
         defined = true;
       }
@@ -106,7 +102,7 @@ function defineClass(dto: Dto, definitions: Record<string, JsonSchema>): string 
 }
 
 function constraintSchema(
-  constraint: string | undefined,
+  constraint: string,
   args: unknown[] | undefined,
   dto: string,
   property: string,
@@ -131,12 +127,12 @@ function constraintSchema(
     case 'isPresent':
       return {};
     default:
-      throw unsupported(dto, property, `constraint ${constraint ?? '(unnamed)'}`);
+      throw unsupported(dto, property, `constraint ${constraint}`);
   }
 }
 
 function nestedType(dto: Dto, property: string): Dto {
-  const type = defaultMetadataStorage.findTypeMetadata(dto as unknown as Function, property);
+  const type = defaultMetadataStorage.findTypeMetadata(dto, property);
   const target = type?.typeFunction() as Dto | undefined;
   if (!target) {
     throw unsupported(dto.name, property, '@ValidateNested without @Type');

@@ -141,7 +141,6 @@ describe('compiled Customer validation', () => {
 
   it('refuses to compile a constraint it does not know', () => {
     class Unknown {
-      // eslint-disable-next-line @typescript-eslint/no-unused-vars
       value?: string;
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
