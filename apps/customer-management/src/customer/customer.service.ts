@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
-
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { v7 as uuidv7 } from 'uuid';
 
 import { applyPatch, changedAttributes, JsonValue, patchFormatOf } from '@app/json-patch';
 import { DocumentValidator, entityTag, formatViolations, ifMatchHolds } from '@app/tmf-common';
@@ -53,7 +52,9 @@ export class CustomerService {
     if (document['@type'] === undefined) {
       document['@type'] = 'Customer';
     }
-    const id = randomUUID();
+    // RFC 9562 version 7: time-ordered, so new rows and index entries append instead of landing
+    // at random B-tree positions (SQLite and InnoDB alike).
+    const id = uuidv7();
     const href = customerHref(this.config.publicBaseUrl, id);
     const text = JSON.stringify(document);
     const now = new Date();
