@@ -26,7 +26,7 @@ describe('TransactionRunner on SQLite (group commit)', () => {
   });
 
   const ids = async () =>
-    ((await dataSource.query('SELECT id FROM t ORDER BY id')) as { id: number }[]).map((r) => r.id);
+    (await dataSource.query<{ id: number }[]>('SELECT id FROM t ORDER BY id')).map((r) => r.id);
 
   it('commits concurrent units in fewer transactions, each unit all-or-nothing', async () => {
     const transactions = jest.spyOn(dataSource, 'transaction');
@@ -86,7 +86,7 @@ describe('TransactionRunner on SQLite (group commit)', () => {
     );
     const reads = Array.from({ length: 10 }, () =>
       tx.read(async (manager) => {
-        seen.push(((await manager.query('SELECT id FROM t')) as { id: number }[]).map((r) => r.id));
+        seen.push((await manager.query<{ id: number }[]>('SELECT id FROM t')).map((r) => r.id));
       }),
     );
     await Promise.all([...writes, ...reads]);
