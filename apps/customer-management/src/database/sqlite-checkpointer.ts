@@ -75,9 +75,14 @@ export class SqliteCheckpointer implements OnApplicationBootstrap, OnApplication
       return;
     }
     this.worker = undefined;
+    // Referenced again while it finishes its last checkpoint: otherwise, with nothing else left
+    // in the event loop, the process would exit in the middle of shutting down.
+    worker.ref();
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage('stop');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
     await worker.terminate();
   }
 }
