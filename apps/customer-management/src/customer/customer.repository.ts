@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
 import {
+  buildListStatements,
+  CompiledSql,
   customerSqlStorage,
   indexDeleteStatement,
   indexUpdateStatements,
   indexWriteStatements,
-  SqlStatement,
 } from '@app/tmf-query';
 import { Dialect } from '@server/database/dialect';
 import { TransactionRunner } from '@server/database/transaction-runner';
@@ -29,18 +30,7 @@ export interface CustomerWrite extends CustomerRow {
   now: number;
 }
 
-/** A page query and its count, compiled by @app/tmf-query (bound parameters only). */
-export interface CustomerListStatements {
-  page: SqlStatement;
-  count: SqlStatement;
-}
-
-/**
- * What list statements select, under the compiler's table alias `c`: only the id. Sorting and
- * skipping (OFFSET) then touch narrow index entries, never documents; the page's documents are read
- * afterwards by primary key (a "deferred join").
- */
-export const LIST_SELECT = 'c.id';
+const ROW_SELECT = 'c.id, c.version, c.document';
 
 const COLUMNS = 'name, status, at_type, engaged_party_id, valid_for_start, valid_for_end';
 
@@ -138,34 +128,52 @@ export class CustomerRepository {
     return (await this.execute(manager, 'DELETE FROM customer WHERE id = ?', [id])) === 1;
   }
 
-  /** One page of matches and the total number of matches (one read, one snapshot on SQLite). */
-  async findPage(
-    statements: CustomerListStatements,
-  ): Promise<{ rows: CustomerRow[]; total: number }> {
+  /**
+   * One page of matches and the total number of matches, in one read (one snapshot on SQLite).
+   * A first page selects its documents directly. A later page selects only ids, so sorting and
+   * skipping (OFFSET) walk narrow index entries, never documents, and then reads the page's
+   * documents by primary key (a "deferred join"). The total needs no COUNT when the page is not
+   * full: it is then the offset plus what the page holds.
+   */
+  async findPage(compiled: CompiledSql): Promise<{ rows: CustomerRow[]; total: number }> {
+    const offset = compiled.page?.offset ?? 0;
     return this.tx.read(async (manager) => {
-      const ids = await manager.query<{ id: string }[]>(
-        statements.page.sql,
-        statements.page.params,
-      );
-      const counted = await manager.query<{ total: number | string }[]>(
-        statements.count.sql,
-        statements.count.params,
-      );
-      const total = Number(counted[0]?.total ?? 0);
-      if (ids.length === 0) {
-        return { rows: [], total };
+      let rows: CustomerRow[];
+      let matched: number;
+      if (offset === 0) {
+        const statements = buildListStatements(compiled, customerSqlStorage, ROW_SELECT);
+        rows = await manager.query<CustomerRow[]>(statements.page.sql, statements.page.params);
+        matched = rows.length;
+      } else {
+        const statements = buildListStatements(compiled, customerSqlStorage, 'c.id');
+        const ids = await manager.query<{ id: string }[]>(
+          statements.page.sql,
+          statements.page.params,
+        );
+        rows = await this.byIds(manager, ids);
+        matched = ids.length;
       }
-      const found = await manager.query<CustomerRow[]>(
-        `SELECT id, version, document FROM customer WHERE id IN (${ids.map(() => '?').join(', ')})`,
-        ids.map((r) => r.id),
-      );
-      const byId = new Map(found.map((row) => [row.id, row]));
-      // A row deleted between the two reads (MySQL, no shared snapshot) is simply left out.
-      const rows = ids
-        .map((r) => byId.get(r.id))
-        .filter((row): row is CustomerRow => row !== undefined);
-      return { rows, total };
+      const limit = compiled.page?.limit ?? Infinity;
+      if (matched < limit && (matched > 0 || offset === 0)) {
+        return { rows, total: offset + matched };
+      }
+      const count = buildListStatements(compiled, customerSqlStorage, 'c.id').count;
+      const counted = await manager.query<{ total: number | string }[]>(count.sql, count.params);
+      return { rows, total: Number(counted[0]?.total ?? 0) };
     });
+  }
+
+  private async byIds(manager: EntityManager, ids: { id: string }[]): Promise<CustomerRow[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const found = await manager.query<CustomerRow[]>(
+      `SELECT id, version, document FROM customer WHERE id IN (${ids.map(() => '?').join(', ')})`,
+      ids.map((r) => r.id),
+    );
+    const byId = new Map(found.map((row) => [row.id, row]));
+    // A row deleted between the two reads (MySQL, no shared snapshot) is simply left out.
+    return ids.map((r) => byId.get(r.id)).filter((row): row is CustomerRow => row !== undefined);
   }
 
   // The search index is written in the same transaction as the document it describes.

@@ -5,7 +5,6 @@ import { v7 as uuidv7 } from 'uuid';
 import { applyPatch, changedAttributes, JsonValue, patchFormatOf } from '@app/json-patch';
 import { DocumentValidator, entityTag, formatViolations, ifMatchHolds } from '@app/tmf-common';
 import {
-  buildListStatements,
   compileSql,
   customerQuerySchema,
   customerSqlStorage,
@@ -18,7 +17,7 @@ import { TransactionRunner } from '@server/database/transaction-runner';
 import { columnsOf, isJsonObject, JsonObject } from './customer-document';
 import { CustomerException } from './customer.exception';
 import { customerHref, customerJson, customerResource, CustomerView } from './customer.mapper';
-import { CustomerRepository, CustomerRow, LIST_SELECT } from './customer.repository';
+import { CustomerRepository, CustomerRow } from './customer.repository';
 import { CustomerCreateDto } from './dto/customer-create.dto';
 import { CustomerCreatedEvent, CustomerDeletedEvent, CustomerUpdatedEvent } from './events';
 
@@ -92,9 +91,7 @@ export class CustomerService {
       dialect: this.repository.dialect,
       baseUrl: this.config.publicBaseUrl,
     });
-    const { rows, total } = await this.repository.findPage(
-      buildListStatements(compiled, customerSqlStorage, LIST_SELECT),
-    );
+    const { rows, total } = await this.repository.findPage(compiled);
     const page = query.page ?? { offset: 0, limit: this.config.listDefaultLimit };
     const fields = query.fields ? [...query.fields] : undefined;
     return {
