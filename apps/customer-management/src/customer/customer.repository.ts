@@ -47,7 +47,11 @@ export class CustomerRepository {
   }
 
   async findById(id: string): Promise<CustomerRow | null> {
-    return this.tx.read((manager) => this.selectById(manager, id, false));
+    const row = await this.tx.readOne<CustomerRow>(
+      'SELECT id, version, document FROM customer WHERE id = ?',
+      [id],
+    );
+    return row ?? null;
   }
 
   /** Inside a write transaction: reads the row and locks it until commit (MySQL row lock). */

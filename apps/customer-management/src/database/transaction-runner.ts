@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Database, Statement } from 'better-sqlite3';
+import type { Pool } from 'mysql2';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { asDatabaseUnavailable, driverErrorCode } from './database-unavailable';
@@ -38,6 +40,7 @@ export class TransactionRunner {
   private readonly commitHooks = new WeakMap<EntityManager, (() => void)[]>();
   private pending: PendingUnit[] = [];
   private groupQueued = false;
+  private readonly statements = new Map<string, Statement>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
@@ -80,6 +83,41 @@ export class TransactionRunner {
     } catch (err) {
       throw asDatabaseUnavailable(err) ?? err;
     }
+  }
+
+  /**
+   * The first row of a read-only statement, run as a prepared statement on the driver itself: no
+   * TypeORM QueryRunner, broadcaster or logger per call (the GET by id hot path). On SQLite it runs
+   * at once when no write group holds the connection, otherwise in the queue like every read.
+   */
+  async readOne<T>(sql: string, params: (string | number)[]): Promise<T | undefined> {
+    try {
+      if (this.dialect === 'sqlite') {
+        const statement = this.sqliteStatement(sql);
+        const run = () => statement.get(...params) as T | undefined;
+        return this.sqliteQueue.idle
+          ? run()
+          : await this.sqliteQueue.run(() => Promise.resolve(run()));
+      }
+      const pool = (this.dataSource.driver as unknown as { pool: Pool }).pool;
+      const rows = await new Promise<T[]>((resolve, reject) =>
+        pool.query(sql, params, (err, result) => (err ? reject(err) : resolve(result as T[]))),
+      );
+      return rows[0];
+    } catch (err) {
+      throw asDatabaseUnavailable(err) ?? err;
+    }
+  }
+
+  private sqliteStatement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      const db = (this.dataSource.driver as unknown as { databaseConnection: Database })
+        .databaseConnection;
+      statement = db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   private async transaction<T>(
