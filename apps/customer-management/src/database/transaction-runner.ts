@@ -41,6 +41,8 @@ export class TransactionRunner {
   private pending: PendingUnit[] = [];
   private groupQueued = false;
   private readonly statements = new Map<string, Statement>();
+  // Pooled MySQL connections whose session is already READ COMMITTED.
+  private readonly readCommittedSessions = new WeakSet<object>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
@@ -144,13 +146,42 @@ export class TransactionRunner {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction('READ COMMITTED', tracked);
+        return await this.mysqlTransaction(tracked);
       } catch (err) {
         const code = driverErrorCode(err);
         if (attempt >= MAX_ATTEMPTS || !code || !MYSQL_RETRYABLE.has(code)) {
           throw err;
         }
       }
+    }
+  }
+
+  /**
+   * A READ COMMITTED transaction on one pooled connection. The isolation level is set once per
+   * connection for its session, not before every transaction as TypeORM's `transaction(level)`
+   * does: one round trip fewer per write.
+   */
+  private async mysqlTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const connection = (await runner.connect()) as object;
+      if (!this.readCommittedSessions.has(connection)) {
+        await runner.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+        this.readCommittedSessions.add(connection);
+      }
+      await runner.startTransaction();
+      try {
+        const value = await work(runner.manager);
+        await runner.commitTransaction();
+        return value;
+      } catch (err) {
+        if (runner.isTransactionActive) {
+          await runner.rollbackTransaction().catch(() => undefined);
+        }
+        throw err;
+      }
+    } finally {
+      await runner.release();
     }
   }
 
