@@ -13,5 +13,6 @@ export * from './errors/tmf-error.dto';
 export * from './http/api-errors.decorator';
 export * from './http/json-body-parser';
 export * from './http/json-text-check';
+export * from './http/client-error';
 export * from './http/etag';
 export * from './http/paging-links';
