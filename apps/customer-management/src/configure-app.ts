@@ -13,6 +13,7 @@ import {
   registerJsonBodyParser,
   tmfClientErrorHandler,
   TmfExceptionFilter,
+  tmfFrameworkErrorHandler,
 } from '@app/tmf-common';
 
 import { AppModule } from './app.module';
@@ -68,6 +69,7 @@ export async function createApp(
     http: { connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS },
     // Requests the HTTP parser refuses (URL too long, bad syntax, timeouts) get a TMF Error too.
     clientErrorHandler: tmfClientErrorHandler,
+    frameworkErrors: tmfFrameworkErrorHandler,
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {

@@ -1,6 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
 import { tmfError } from '../errors/tmf-error';
 
 /** The TMF Error answered to a request Node's HTTP parser refused, by the parser's error code. */
@@ -49,4 +51,30 @@ export function tmfClientErrorHandler(err: Error & { code?: string }, socket: Du
     );
   }
   socket.destroy();
+}
+
+/**
+ * Fastify `frameworkErrors`: errors Fastify raises while routing, before Nest sees the request (a
+ * path with a bad percent-encoding, a path parameter over the length limit). A TMF Error body
+ * like every other 4xx.
+ */
+export function tmfFrameworkErrorHandler(
+  error: Error & { code?: string },
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const status = tooLong ? 414 : 400;
+  const body = tmfError(
+    status,
+    tooLong ? 'URI_TOO_LONG' : 'MALFORMED_URL',
+    STATUS_CODES[status] ?? 'Error',
+    tooLong
+      ? 'A path segment is longer than the server accepts'
+      : 'The URL path is not valid (a bad percent-encoding)',
+  );
+  void reply
+    .status(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify(body));
 }
