@@ -26,7 +26,7 @@ import { HUB_PATH, LISTENER_PATH } from './support/hub';
 import { TEST_DB } from './support/test-database';
 import { TestApp } from './support/test-app';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 const PARAMS: fc.Parameters<unknown> = { numRuns: RUNS, seed: SEED, verbose: 1 };
 // A case is a few requests; a run is RUNS of them, plus shrinking if one fails.
