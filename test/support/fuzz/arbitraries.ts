@@ -233,12 +233,23 @@ function containers(value: Json, out: Container[] = []): Container[] {
 function applyMutation(document: Record<string, Json>, m: Mutation): void {
   const all = containers(document);
   const target = all[m.pick % all.length];
+  if (Array.isArray(target) && target.length === 0) {
+    // Nothing to pick in an empty array (and no named member may be set on one): add to it.
+    target.push(m.value);
+    return;
+  }
   const keys = Array.isArray(target) ? target.map((_, i) => String(i)) : Object.keys(target);
   const key = keys.length > 0 ? keys[m.pick % keys.length] : m.key;
   const slot = target as Record<string, Json>;
   switch (m.kind) {
     case 'set':
-      slot[key] = m.value;
+      // defineProperty: a key such as __proto__ becomes a member, not the prototype.
+      Object.defineProperty(slot, key, {
+        value: m.value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       break;
     case 'delete':
       if (Array.isArray(target)) {
