@@ -318,7 +318,8 @@ describe(`HTTP fuzzing: hostile input never breaks the server or the store (${TE
           const res = await fuzzer.send(
             target,
             { method: 'POST', path, headers: jsonHeaders(type), body },
-            { storesNothing: path !== HUB_PATH },
+            // A subscription query is TMF630 too: `filter=` is a 501 there as on GET.
+            { storesNothing: path !== HUB_PATH, allowNotImplemented: path === HUB_PATH },
           );
           if (res.status < 300 && path === HUB_PATH) {
             // An accepted subscription: stored as acknowledged, then removed.

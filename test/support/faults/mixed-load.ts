@@ -15,6 +15,9 @@ const PATCH_TYPES = [
 
 type WriteKind = 'POST' | 'PATCH' | 'DELETE';
 
+/** What a 503 may say about a write that, looked up afterwards, turns out applied. */
+const NOTHING_CHANGED = 'nothing was changed';
+
 interface Outcome {
   status: number | 'network';
   json?: any;
@@ -141,6 +144,7 @@ export class MixedWriteLoad {
     this.model.inDoubt++;
     const found = await this.settled(`${CUSTOMER_PATH}?engagedParty.id=${tag}`);
     if (found.json.length > 0) {
+      this.appliedAfterAll(outcome, `POST ${tag}`);
       this.model.inDoubtApplied++;
       this.model.saved(found.json[0]);
       mine.push(found.json[0].id);
@@ -162,6 +166,7 @@ export class MixedWriteLoad {
     this.model.inDoubt++;
     const now = await this.settled(`${CUSTOMER_PATH}/${id}`);
     if (now.json.statusReason === tag) {
+      this.appliedAfterAll(outcome, `PATCH ${tag}`);
       this.model.inDoubtApplied++;
       this.model.saved(now.json, before);
     } else if (!isDeepStrictEqual(now.json, before)) {
@@ -182,6 +187,7 @@ export class MixedWriteLoad {
     this.model.inDoubt++;
     const now = await this.settled(`${CUSTOMER_PATH}/${id}`);
     if (now.status === 404) {
+      this.appliedAfterAll(outcome, `DELETE ${id}`);
       this.model.inDoubtApplied++;
       this.model.removed(id);
       return true;
@@ -190,6 +196,13 @@ export class MixedWriteLoad {
       this.violations.push(`DELETE ${id}: neither applied nor absent`);
     }
     return false;
+  }
+
+  /** A write in doubt was applied: its 503 (if it got one) must not have said otherwise. */
+  private appliedAfterAll(outcome: Outcome, what: string): void {
+    if (outcome.status === 503 && String(outcome.json?.message).includes(NOTHING_CHANGED)) {
+      this.violations.push(`${what}: answered 503 "${outcome.json.message}" but was applied`);
+    }
   }
 
   private expectOnly503(outcome: Outcome, what: string): void {
