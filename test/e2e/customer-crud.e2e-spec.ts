@@ -1,7 +1,8 @@
 import { createCustomer, CUSTOMER_PATH, fullCustomer, minimalCustomer } from './support/customers';
 import { TestApp } from './support/test-app';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+// RFC 9562 version 7 (time-ordered).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('Customer resource (CRUD)', () => {
   let app: TestApp;
@@ -11,6 +12,14 @@ describe('Customer resource (CRUD)', () => {
   });
   afterAll(async () => {
     await app.close();
+  });
+
+  it('ids are time-ordered (UUID v7): later customers sort after earlier ones', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push((await app.request('POST', CUSTOMER_PATH, { body: minimalCustomer() })).json.id);
+    }
+    expect([...ids].sort()).toEqual(ids);
   });
 
   it('POST creates a customer: 201, UUID id, absolute href from PUBLIC_BASE_URL, Location = href, @type defaulted', async () => {

@@ -79,6 +79,34 @@ describe('Customer errors: TMF Error bodies, and nothing created or changed', ()
       expectTmfError(res, 400);
     });
 
+    it('attribute names of Object.prototype, at any depth, even in extensions', async () => {
+      // Once a 500 (class-transformer crashed) or silently stored (the unknown-attribute check missed them).
+      const bodies = [
+        { ...minimalCustomer(), constructor: {} },
+        { ...minimalCustomer(), toString: 'x' },
+        {
+          ...minimalCustomer(),
+          engagedParty: { id: [{ constructor: 'x' }], '@referredType': 'O' },
+        },
+        {
+          ...minimalCustomer(),
+          '@schemaLocation': 'https://example.com/ext.json',
+          hasOwnProperty: 1,
+        },
+        { ...minimalCustomer(), characteristic: [{ name: 'c', value: { valueOf: 2 } }] },
+      ];
+      for (const body of bodies) {
+        const res = await rejected('POST', CUSTOMER_PATH, { body });
+        expectTmfError(res, 400);
+        expect(res.json.message).toMatch(/reserved/);
+      }
+      const patch = await rejected('PATCH', `${CUSTOMER_PATH}/${existing.id}`, {
+        body: { constructor: { name: 'x' } },
+        headers: { 'content-type': 'application/merge-patch+json' },
+      });
+      expectTmfError(patch, 400);
+    });
+
     it('failed validation names every failing attribute path', async () => {
       const res = await rejected('POST', CUSTOMER_PATH, {
         body: {

@@ -7,7 +7,8 @@ import { createCustomer, CUSTOMER_PATH, fullCustomer, minimalCustomer } from './
 import { FAST_HUB_ENV, subscribe, unsubscribeAll } from './support/hub';
 import { TestApp } from './support/test-app';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+// RFC 9562 version 7 (time-ordered).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** Events a subscriber got about one customer. */
 function about(subscriber: TestSubscriber, customerId: string): any[] {

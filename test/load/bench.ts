@@ -1,6 +1,9 @@
 /**
  * HTTP benchmark of the server against the bare node:http baseline in ../shared/bench/raw, side by
- * side in one run, on SQLite and/or MariaDB. 127.0.0.1 only, bounded by --duration per operation.
+ * side in one run, on SQLite and/or MariaDB. 127.0.0.1 only, bounded by --duration per operation
+ * (deletes by count: the ids still to delete). Both servers run on their own copy of the same data;
+ * each operation is measured on ours and then at once on the baseline, so drift in the machine's
+ * load touches both.
  *
  *   npm run bench -- [--db sqlite,mysql] [--seed 100000] [--duration 10] [--connections 50]
  *                    [--ops get,post,list,patch,delete] [--no-baseline]
@@ -53,10 +56,22 @@ function randomInt(max: number): number {
   return Math.floor(Math.random() * max);
 }
 
-/** The autocannon request for an operation; reads and patches use the first half of the seeded ids, deletes the second. */
+/** A fixed shuffle of the second half of the seeded ids: the customers each server deletes. */
+function deletePool(): string[] {
+  const half = Math.floor(SEED / 2);
+  const ids = Array.from({ length: SEED - half }, (_, i) => fixture.seedId(half + i));
+  let state = 629;
+  for (let i = ids.length - 1; i > 0; i--) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    const j = state % (i + 1);
+    [ids[i], ids[j]] = [ids[j], ids[i]];
+  }
+  return ids;
+}
+
+/** The autocannon request for an operation; reads and patches use the first half of the seeded ids. */
 function requestsFor(op: Op, path: string): autocannon.Request[] {
   const half = Math.floor(SEED / 2);
-  let nextDelete = half;
   switch (op) {
     case 'get':
       return [
@@ -99,27 +114,33 @@ function requestsFor(op: Op, path: string): autocannon.Request[] {
           }),
         },
       ];
-    case 'delete':
+    case 'delete': {
+      const pool = deletePool();
+      let next = 0;
       return [
         {
           method: 'DELETE',
-          setupRequest: (req) => ({ ...req, path: `${path}/${fixture.seedId(nextDelete++)}` }),
+          setupRequest: (req) => ({ ...req, path: `${path}/${pool[next++ % pool.length]}` }),
         },
       ];
+    }
   }
 }
 
 async function load(baseUrl: string, pid: number, op: Op, seconds: number): Promise<Result> {
   const sampler = new RssSampler(pid);
   sampler.start();
+  const bounded = op === 'delete' ? { amount: SEED - Math.floor(SEED / 2) } : { duration: seconds };
   const result = await autocannon({
     url: baseUrl,
     connections: CONNECTIONS,
-    duration: seconds,
+    ...bounded,
     requests: requestsFor(op, fixture.BASE),
   });
   return {
-    reqPerSec: Math.round(result.requests.average),
+    // Successful requests per second over the whole run (autocannon's average of per-second
+    // samples drops the last partial second, which matters for a count-bounded run).
+    reqPerSec: Math.round((result.requests.total - result.non2xx) / result.duration),
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -128,15 +149,30 @@ async function load(baseUrl: string, pid: number, op: Op, seconds: number): Prom
   };
 }
 
-async function measure(label: string, baseUrl: string, pid: number): Promise<Map<Op, Result>> {
-  const results = new Map<Op, Result>();
-  await load(baseUrl, pid, 'get', 3); // warm-up: JIT, caches, connection pool
+function report(label: string, op: Op, r: Result): void {
+  process.stdout.write(
+    `  ${label.padEnd(9)} ${op.padEnd(7)} ${String(r.reqPerSec).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non2xx ${r.non2xx}  errors ${r.errors}  rss ${r.rssMb} MB\n`,
+  );
+}
+
+interface Target {
+  label: string;
+  baseUrl: string;
+  pid: number;
+}
+
+/** Each operation on every target in turn (ours, then the baseline), after a warm-up of each. */
+async function measure(targets: Target[]): Promise<Map<string, Map<Op, Result>>> {
+  const results = new Map(targets.map((t) => [t.label, new Map<Op, Result>()]));
+  for (const t of targets) {
+    await load(t.baseUrl, t.pid, 'get', 3); // warm-up: JIT, caches, connection pool
+  }
   for (const op of OPS) {
-    const r = await load(baseUrl, pid, op, DURATION);
-    results.set(op, r);
-    process.stdout.write(
-      `  ${label.padEnd(9)} ${op.padEnd(7)} ${String(r.reqPerSec).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non2xx ${r.non2xx}  rss ${r.rssMb} MB\n`,
-    );
+    for (const t of targets) {
+      const r = await load(t.baseUrl, t.pid, op, DURATION);
+      results.get(t.label)!.set(op, r);
+      report(t.label, op, r);
+    }
   }
   return results;
 }
@@ -165,30 +201,30 @@ async function benchDb(db: Db): Promise<void> {
       document: fixture.makeCustomer(i),
     }));
     process.stdout.write(`  seeded ours in ${(seedMs / 1000).toFixed(1)} s\n`);
+    if (BASELINE) {
+      await BaselineProcess.seed(db, SEED, rawEnv);
+    }
     const ours = await ServerProcess.start({ DATABASE_URL: ourDb, LOG_LEVEL: 'error' });
-    let oursResults: Map<Op, Result>;
+    const raw = BASELINE ? await BaselineProcess.start(db, await freePort(), rawEnv) : undefined;
+    let results: Map<string, Map<Op, Result>>;
     try {
-      oursResults = await measure('ours', ours.baseUrl, ours.child.pid!);
+      results = await measure([
+        { label: 'ours', baseUrl: ours.baseUrl, pid: ours.child.pid! },
+        ...(raw ? [{ label: 'baseline', baseUrl: raw.baseUrl, pid: raw.child.pid! }] : []),
+      ]);
     } finally {
       await ours.stop();
+      await raw?.stop();
     }
-    if (!BASELINE) {
+    if (!raw) {
       return;
-    }
-    await BaselineProcess.seed(db, SEED, rawEnv);
-    const raw = await BaselineProcess.start(db, await freePort(), rawEnv);
-    let rawResults: Map<Op, Result>;
-    try {
-      rawResults = await measure('baseline', raw.baseUrl, raw.child.pid!);
-    } finally {
-      await raw.stop();
     }
     process.stdout.write(
       `\n| ${db} | ours req/s | base req/s | ratio | ours p50/p99 ms | base p50/p99 ms | p99 ratio | ours RSS MB |\n|---|---|---|---|---|---|---|---|\n`,
     );
     for (const op of OPS) {
-      const o = oursResults.get(op)!;
-      const b = rawResults.get(op)!;
+      const o = results.get('ours')!.get(op)!;
+      const b = results.get('baseline')!.get(op)!;
       process.stdout.write(
         `| ${op} | ${o.reqPerSec} | ${b.reqPerSec} | ${(o.reqPerSec / b.reqPerSec).toFixed(2)}x | ${o.p50}/${o.p99} | ${b.p50}/${b.p99} | ${(o.p99 / Math.max(b.p99, 1)).toFixed(2)}x | ${o.rssMb} |\n`,
       );

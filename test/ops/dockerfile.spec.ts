@@ -85,7 +85,7 @@ describe('docker/Dockerfile', () => {
   });
 
   it('fails the build when the entry point the CMD runs was not produced', () => {
-    const entry = startProdArgv()[1];
+    const entry = startProdArgv().at(-1);
     const build = buildStages.map((s) => keyword(s, 'RUN').map(argumentText).join('\n')).join('\n');
     expect(build).toContain(`test -f ${entry}`);
   });

@@ -1,9 +1,21 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const SERVER_ENTRY = resolve(REPO_ROOT, 'dist/apps/customer-management/src/main.js');
+
+/** Node's flags in production (`npm run start:prod`, the Dockerfile's CMD): tests run the same. */
+export const SERVER_NODE_FLAGS = productionNodeFlags();
+
+function productionNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(resolve(REPO_ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const argv = pkg.scripts['start:prod'].trim().split(/\s+/);
+  return argv.slice(1, -1).filter((arg) => arg.startsWith('--'));
+}
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -35,7 +47,7 @@ export class ServerProcess {
   ): Promise<ServerProcess> {
     const listenPort = port ?? (await freePort());
     const baseUrl = `http://127.0.0.1:${listenPort}`;
-    const child = spawn(process.execPath, [SERVER_ENTRY], {
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_ENTRY], {
       cwd: REPO_ROOT,
       env: {
         PATH: process.env.PATH ?? '',

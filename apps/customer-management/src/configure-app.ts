@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -18,6 +17,7 @@ import {
 
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { registerSecurityHeaders } from './http/security-headers';
 import { MetricsService } from './metrics/metrics.service';
 import { createRootLogger, PinoNestLogger } from './observability/logger';
 import {
@@ -94,7 +94,7 @@ async function configureApp(app: NestFastifyApplication, config: AppConfig): Pro
   const methods = new MethodNotAllowedResolver();
   methods.attach(fastify);
   app.useGlobalFilters(new TmfExceptionFilter(methods));
-  await app.register(helmet, {
+  registerSecurityHeaders(fastify, {
     // Swagger UI at /docs needs its own scripts and styles; the API itself serves only JSON.
     contentSecurityPolicy: {
       directives: {

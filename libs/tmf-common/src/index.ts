@@ -7,6 +7,8 @@ export * from './http/media-type';
 export * from './http/method-not-allowed';
 export * from './validation/decorators';
 export * from './validation/validate-document';
+export * from './validation/document-schema';
+export * from './validation/document-validator';
 export * from './validation/attributes';
 export * from './validation/extensible.dto';
 export * from './errors/tmf-error.dto';

@@ -2,10 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
 import {
+  buildListStatements,
+  CompiledSql,
   customerSqlStorage,
   indexDeleteStatement,
+  indexUpdateStatements,
   indexWriteStatements,
-  SqlStatement,
 } from '@app/tmf-query';
 import { Dialect } from '@server/database/dialect';
 import { TransactionRunner } from '@server/database/transaction-runner';
@@ -29,18 +31,7 @@ export interface CustomerWrite extends CustomerRow {
   now: number;
 }
 
-/** A page query and its count, compiled by @app/tmf-query (bound parameters only). */
-export interface CustomerListStatements {
-  page: SqlStatement;
-  count: SqlStatement;
-}
-
-/**
- * What list statements select, under the compiler's table alias `c`: only the id. Sorting and
- * skipping (OFFSET) then touch narrow index entries, never documents; the page's documents are read
- * afterwards by primary key (a "deferred join").
- */
-export const LIST_SELECT = 'c.id';
+const ROW_SELECT = 'c.id, c.version, c.document';
 
 const COLUMNS = 'name, status, at_type, engaged_party_id, valid_for_start, valid_for_end';
 
@@ -84,14 +75,18 @@ export class CustomerRepository {
         row.document,
       ],
     );
-    await this.writeIndex(manager, row, true);
+    await this.writeIndex(manager, row);
   }
 
-  /** Writes a new version; false when the stored version is no longer `expectedVersion`. */
+  /**
+   * Writes a new version over `previous` (the stored document at `expectedVersion`); false when the
+   * stored version is no longer `expectedVersion`.
+   */
   async update(
     manager: EntityManager,
     row: CustomerWrite,
     expectedVersion: number,
+    previous: JsonObject,
   ): Promise<boolean> {
     const c = row.columns;
     const affected = await this.execute(
@@ -116,7 +111,15 @@ export class CustomerRepository {
     if (affected !== 1) {
       return false;
     }
-    await this.writeIndex(manager, row);
+    // Only the index rows that differ: most patches change one or two attributes.
+    for (const statement of indexUpdateStatements(
+      customerSqlStorage,
+      row.id,
+      previous,
+      row.parsed,
+    )) {
+      await manager.query(statement.sql, statement.params);
+    }
     return true;
   }
 
@@ -129,45 +132,59 @@ export class CustomerRepository {
     return (await this.execute(manager, 'DELETE FROM customer WHERE id = ?', [id])) === 1;
   }
 
-  /** One page of matches and the total number of matches (one read, one snapshot on SQLite). */
-  async findPage(
-    statements: CustomerListStatements,
-  ): Promise<{ rows: CustomerRow[]; total: number }> {
+  /**
+   * One page of matches and the total number of matches, in one read (one snapshot on SQLite).
+   * A first page selects its documents directly. A later page selects only ids, so sorting and
+   * skipping (OFFSET) walk narrow index entries, never documents, and then reads the page's
+   * documents by primary key (a "deferred join"). The total needs no COUNT when the page is not
+   * full: it is then the offset plus what the page holds.
+   */
+  async findPage(compiled: CompiledSql): Promise<{ rows: CustomerRow[]; total: number }> {
+    const offset = compiled.page?.offset ?? 0;
     return this.tx.read(async (manager) => {
-      const ids = await manager.query<{ id: string }[]>(
-        statements.page.sql,
-        statements.page.params,
-      );
-      const counted = await manager.query<{ total: number | string }[]>(
-        statements.count.sql,
-        statements.count.params,
-      );
-      const total = Number(counted[0]?.total ?? 0);
-      if (ids.length === 0) {
-        return { rows: [], total };
+      let rows: CustomerRow[];
+      let matched: number;
+      if (offset === 0) {
+        const statements = buildListStatements(compiled, customerSqlStorage, ROW_SELECT);
+        rows = await manager.query<CustomerRow[]>(statements.page.sql, statements.page.params);
+        matched = rows.length;
+      } else {
+        const statements = buildListStatements(compiled, customerSqlStorage, 'c.id');
+        const ids = await manager.query<{ id: string }[]>(
+          statements.page.sql,
+          statements.page.params,
+        );
+        rows = await this.byIds(manager, ids);
+        matched = ids.length;
       }
-      const found = await manager.query<CustomerRow[]>(
-        `SELECT id, version, document FROM customer WHERE id IN (${ids.map(() => '?').join(', ')})`,
-        ids.map((r) => r.id),
-      );
-      const byId = new Map(found.map((row) => [row.id, row]));
-      // A row deleted between the two reads (MySQL, no shared snapshot) is simply left out.
-      const rows = ids
-        .map((r) => byId.get(r.id))
-        .filter((row): row is CustomerRow => row !== undefined);
-      return { rows, total };
+      const limit = compiled.page?.limit ?? Infinity;
+      if (matched < limit && (matched > 0 || offset === 0)) {
+        return { rows, total: offset + matched };
+      }
+      const count = buildListStatements(compiled, customerSqlStorage, 'c.id').count;
+      const counted = await manager.query<{ total: number | string }[]>(count.sql, count.params);
+      return { rows, total: Number(counted[0]?.total ?? 0) };
     });
   }
 
-  // The search index is rewritten in the same transaction as the document it describes.
-  private async writeIndex(
-    manager: EntityManager,
-    row: CustomerWrite,
-    fresh = false,
-  ): Promise<void> {
+  private async byIds(manager: EntityManager, ids: { id: string }[]): Promise<CustomerRow[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const found = await manager.query<CustomerRow[]>(
+      `SELECT id, version, document FROM customer WHERE id IN (${ids.map(() => '?').join(', ')})`,
+      ids.map((r) => r.id),
+    );
+    const byId = new Map(found.map((row) => [row.id, row]));
+    // A row deleted between the two reads (MySQL, no shared snapshot) is simply left out.
+    return ids.map((r) => byId.get(r.id)).filter((row): row is CustomerRow => row !== undefined);
+  }
+
+  // The search index is written in the same transaction as the document it describes.
+  private async writeIndex(manager: EntityManager, row: CustomerWrite): Promise<void> {
     const statements = indexWriteStatements(customerSqlStorage, row.id, row.parsed);
     // A new customer has no rows to delete: skip the leading DELETE.
-    for (const statement of fresh ? statements.slice(1) : statements) {
+    for (const statement of statements.slice(1)) {
       await manager.query(statement.sql, statement.params);
     }
   }

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
-
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { v7 as uuidv7 } from 'uuid';
 
 import { applyPatch, changedAttributes, JsonValue, patchFormatOf } from '@app/json-patch';
-import { entityTag, formatViolations, ifMatchHolds, validateDocument } from '@app/tmf-common';
+import { DocumentValidator, entityTag, formatViolations, ifMatchHolds } from '@app/tmf-common';
 import {
-  buildListStatements,
   compileSql,
   customerQuerySchema,
   customerSqlStorage,
@@ -19,11 +17,13 @@ import { TransactionRunner } from '@server/database/transaction-runner';
 import { columnsOf, isJsonObject, JsonObject } from './customer-document';
 import { CustomerException } from './customer.exception';
 import { customerHref, customerJson, customerResource, CustomerView } from './customer.mapper';
-import { CustomerRepository, CustomerRow, LIST_SELECT } from './customer.repository';
+import { CustomerRepository, CustomerRow } from './customer.repository';
 import { CustomerCreateDto } from './dto/customer-create.dto';
 import { CustomerCreatedEvent, CustomerDeletedEvent, CustomerUpdatedEvent } from './events';
 
 const SERVER_ASSIGNED = ['id', 'href'];
+// Compiled once from the DTO's class-validator metadata (ADR 0004).
+const CUSTOMER_VALIDATOR = new DocumentValidator(CustomerCreateDto);
 
 export interface CustomerPage {
   items: string[];
@@ -51,7 +51,9 @@ export class CustomerService {
     if (document['@type'] === undefined) {
       document['@type'] = 'Customer';
     }
-    const id = randomUUID();
+    // RFC 9562 version 7: time-ordered, so new rows and index entries append instead of landing
+    // at random B-tree positions (SQLite and InnoDB alike).
+    const id = uuidv7();
     const href = customerHref(this.config.publicBaseUrl, id);
     const text = JSON.stringify(document);
     const now = new Date();
@@ -89,9 +91,7 @@ export class CustomerService {
       dialect: this.repository.dialect,
       baseUrl: this.config.publicBaseUrl,
     });
-    const { rows, total } = await this.repository.findPage(
-      buildListStatements(compiled, customerSqlStorage, LIST_SELECT),
-    );
+    const { rows, total } = await this.repository.findPage(compiled);
     const page = query.page ?? { offset: 0, limit: this.config.listDefaultLimit };
     const fields = query.fields ? [...query.fields] : undefined;
     return {
@@ -149,6 +149,7 @@ export class CustomerService {
           now: now.getTime(),
         },
         row.version,
+        before,
       );
       if (!written) {
         // The row lock (MySQL) or the single writer (SQLite) makes this unreachable; fail loudly.
@@ -196,7 +197,7 @@ export class CustomerService {
       throw CustomerException.invalid('The body must be a JSON object');
     }
     this.rejectServerAssigned(body);
-    const violations = validateDocument(CustomerCreateDto, body);
+    const violations = CUSTOMER_VALIDATOR.validate(body);
     if (violations.length > 0) {
       throw CustomerException.invalid(`Invalid Customer: ${formatViolations(violations)}`);
     }

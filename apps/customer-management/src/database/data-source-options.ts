@@ -37,6 +37,9 @@ export function buildDataSourceOptions(
       prepareDatabase: (db: Database) => {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
+        // The app checkpoints from a worker thread (SqliteCheckpointer); this is the backstop for
+        // when it lags, and the only checkpoint for the CLI and tools (16,000 pages = 64 MB).
+        db.pragma('wal_autocheckpoint = 16000');
         db.pragma('foreign_keys = ON');
         db.pragma('busy_timeout = 5000');
         registerRegexp(db);

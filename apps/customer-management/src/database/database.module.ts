@@ -5,6 +5,7 @@ import { AppConfig } from '@server/config/app-config';
 
 import { buildDataSourceOptions } from './data-source-options';
 import { MigrationService } from './migration.service';
+import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { TransactionRunner } from './transaction-runner';
 
 @Global()
@@ -19,7 +20,7 @@ import { TransactionRunner } from './transaction-runner';
       }),
     }),
   ],
-  providers: [MigrationService, TransactionRunner],
+  providers: [MigrationService, TransactionRunner, SqliteCheckpointer],
   exports: [MigrationService, TransactionRunner],
 })
 export class DatabaseModule {}

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 
 import type { JsonObject } from '@server/customer/customer-document';
 import type {
@@ -40,7 +40,7 @@ function envelope(
       ? {}
       : { id: customer.id as string, href: customer.href as string };
   return {
-    eventId: randomUUID(),
+    eventId: uuidv7(), // time-ordered: hub_event rows append
     eventTime: at.toISOString(),
     eventType,
     ...withResource,

@@ -11,7 +11,12 @@ import {
  * (and so rejected by the type check): a JSON `null` is not a valid TMF attribute value.
  */
 export function Optional(): PropertyDecorator {
-  return applyDecorators(ValidateIf((_object: object, value: unknown) => value !== undefined));
+  return applyDecorators(ValidateIf(whenPresent));
+}
+
+/** The condition of {@link Optional}; exported so the compiled validator can recognise it. */
+export function whenPresent(_object: object, value: unknown): boolean {
+  return value !== undefined;
 }
 
 // RFC 3339 date-time (the JSON Schema / OpenAPI `date-time` format): date, 'T', time, offset.

@@ -20,6 +20,10 @@ export function validateDocument<T extends object>(
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     return [{ path: '', message: 'the body must be a JSON object' }];
   }
+  const reserved = reservedNames(document, '');
+  if (reserved.length > 0) {
+    return reserved;
+  }
   const instance = plainToInstance(dto, document, { enableImplicitConversion: false });
   const errors = validateSync(instance, {
     whitelist: true,
@@ -30,6 +34,53 @@ export function validateDocument<T extends object>(
   const violations: DocumentViolation[] = [];
   collect(errors, '', document, violations);
   return violations;
+}
+
+/**
+ * Member names of `Object.prototype` (`constructor`, `toString`, `__proto__`, ...) as attribute
+ * names, at any depth. class-transformer and class-validator look them up on the prototype chain:
+ * measured, `{"constructor": {}}` slipped past the unknown-attribute check and
+ * `{"engagedParty": {"id": [{"constructor": "x"}]}}` crashed class-transformer (a 500). No TMF
+ * attribute has such a name, so they are refused wherever they appear.
+ */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  'prototype',
+]);
+
+/** True when an object anywhere in `value` has an attribute named in {@link RESERVED_NAMES}. */
+export function hasReservedName(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  if (Array.isArray(value)) {
+    return value.some(hasReservedName);
+  }
+  for (const key of Object.keys(value)) {
+    if (RESERVED_NAMES.has(key) || hasReservedName((value as Record<string, unknown>)[key])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function reservedNames(value: unknown, prefix: string, out: DocumentViolation[] = []) {
+  if (typeof value !== 'object' || value === null) {
+    return out;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => reservedNames(item, `${prefix}[${i}]`, out));
+    return out;
+  }
+  for (const [key, child] of Object.entries(value)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (RESERVED_NAMES.has(key)) {
+      out.push({ path, message: `${path}: the attribute name ${key} is reserved` });
+    } else {
+      reservedNames(child, path, out);
+    }
+  }
+  return out;
 }
 
 function collect(

@@ -37,6 +37,18 @@ export function decodeSortableNumber(bytes: Uint8Array): number {
  * reindex of every resource.
  */
 export function indexPathId(path: string): number {
+  let id = PATH_IDS.get(path);
+  if (id === undefined) {
+    id = fnv1a31(path);
+    // Schema paths only (a few hundred): computed once each, not once per indexed value.
+    PATH_IDS.set(path, id);
+  }
+  return id;
+}
+
+const PATH_IDS = new Map<string, number>();
+
+function fnv1a31(path: string): number {
   let hash = 0x811c9dc5;
   for (const byte of Buffer.from(path, 'utf8')) {
     hash ^= byte;

@@ -6,11 +6,14 @@ import {
   extractIndexEntries,
   indexPathId,
   indexTableDdl,
+  indexUpdateStatements,
   indexWriteStatements,
   prefixUpperBound,
   truncateUtf8,
   utf8Length,
 } from '@app/tmf-query';
+import { indexUpdatePairs } from '@app/tmf-query/testing/index-update-pairs';
+import { openMemoryDatabase } from '@app/tmf-query/testing/sqlite';
 
 const customer = {
   id: 'c1',
@@ -153,5 +156,37 @@ describe('index encodings', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.every((id) => Number.isInteger(id) && id >= 0 && id < 2 ** 31)).toBe(true);
     expect(indexPathId('contactMedium.mediumType')).toBe(indexPathId('contactMedium.mediumType'));
+  });
+});
+
+describe(indexUpdateStatements.name, () => {
+  it('leaves exactly the rows of a full rewrite, on SQLite, touching only what changed', () => {
+    const db = openMemoryDatabase();
+    for (const sql of indexTableDdl(customerSqlStorage, 'sqlite')) {
+      db.exec(sql);
+    }
+    const run = (statements: { sql: string; params: unknown[] }[]) => {
+      for (const s of statements) {
+        db.prepare(s.sql).run(...s.params);
+      }
+    };
+    const rowsOf = (id: string) =>
+      db
+        .prepare(
+          'SELECT path_id, pos, seq, v_type, v, v_full FROM customer_attr WHERE customer_id = ? ORDER BY path_id, pos, seq',
+        )
+        .all(id);
+    let untouched = 0;
+    for (const { id, before, after } of indexUpdatePairs(200)) {
+      run(indexWriteStatements(customerSqlStorage, id, before));
+      const update = indexUpdateStatements(customerSqlStorage, id, before, after);
+      run(update);
+      run(indexWriteStatements(customerSqlStorage, `${id}-full`, after));
+      expect(rowsOf(id)).toEqual(rowsOf(`${id}-full`));
+      untouched += update.length === 0 ? 1 : 0;
+    }
+    // A status change (a column, not an index row) needs no index statement at all.
+    expect(untouched).toBeGreaterThanOrEqual(50);
+    db.close();
   });
 });

@@ -117,8 +117,72 @@ export function indexWriteStatements(
   document: unknown,
   batchSize = 100,
 ): SqlStatement[] {
-  const statements: SqlStatement[] = [indexDeleteStatement(storage, id)];
-  const entries = extractIndexEntries(document, storage);
+  return [
+    indexDeleteStatement(storage, id),
+    ...insertStatements(storage, id, extractIndexEntries(document, storage), batchSize),
+  ];
+}
+
+/**
+ * Statements that bring a resource's index rows from `before` to `after`, touching only the rows
+ * that differ: a PATCH of one attribute rewrites its own rows, not the resource's forty others
+ * (each is a random-position insert into the value index, the dominant cost of a write). Same
+ * result as {@link indexWriteStatements} of `after`.
+ */
+export function indexUpdateStatements(
+  storage: SqlStorage,
+  id: string,
+  before: unknown,
+  after: unknown,
+  batchSize = 100,
+): SqlStatement[] {
+  const previous = new Map(extractIndexEntries(before, storage).map((e) => [entryKey(e), e]));
+  const fresh: IndexEntry[] = [];
+  for (const entry of extractIndexEntries(after, storage)) {
+    const old = previous.get(entryKey(entry));
+    if (old && sameValue(old, entry)) {
+      previous.delete(entryKey(entry));
+    } else {
+      fresh.push(entry);
+    }
+  }
+  // Left in `previous`: rows that disappeared or changed value (rewritten below).
+  const stale = [...previous.values()];
+  const statements: SqlStatement[] = [];
+  for (let start = 0; start < stale.length; start += batchSize) {
+    const batch = stale.slice(start, start + batchSize);
+    statements.push({
+      sql:
+        `DELETE FROM ${storage.indexTable} WHERE customer_id = ? AND (path_id, pos, seq) IN (` +
+        batch.map(() => '(?, ?, ?)').join(', ') +
+        ')',
+      params: [id, ...batch.flatMap((e) => [e.pathId, e.pos, e.seq])],
+    });
+  }
+  statements.push(...insertStatements(storage, id, fresh, batchSize));
+  return statements;
+}
+
+function entryKey(entry: IndexEntry): string {
+  return `${entry.pathId}:${entry.pos}:${entry.seq}`;
+}
+
+function sameValue(a: IndexEntry, b: IndexEntry): boolean {
+  if (a.type !== b.type || a.full !== b.full) {
+    return false;
+  }
+  return typeof a.value === 'string' || typeof b.value === 'string'
+    ? a.value === b.value
+    : a.value.equals(b.value);
+}
+
+function insertStatements(
+  storage: SqlStorage,
+  id: string,
+  entries: IndexEntry[],
+  batchSize: number,
+): SqlStatement[] {
+  const statements: SqlStatement[] = [];
   const row = `(${INDEX_COLUMNS.map(() => '?').join(', ')})`;
   for (let start = 0; start < entries.length; start += batchSize) {
     const batch = entries.slice(start, start + batchSize);

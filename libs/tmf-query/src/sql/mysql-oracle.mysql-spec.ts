@@ -1,5 +1,5 @@
 // MySQL / MariaDB tier (not run by `jest` unit runs: the file does not end in `.spec.ts`). Run with
-//   npx jest --config jest.config.js --testRegex 'mysql-spec\.ts$' libs/tmf-query
+//   npx jest --config jest.config.js --testRegex 'mysql-spec\.ts$'
 // against TEST_MYSQL_URL (default mysql://root@127.0.0.1:3306). It creates and drops its own database.
 import {
   buildListStatements,
@@ -9,6 +9,7 @@ import {
   customerSqlStorage,
   extractColumnValues,
   indexTableDdl,
+  indexUpdateStatements,
   indexWriteStatements,
   matches,
   parseQuery,
@@ -16,6 +17,7 @@ import {
   SqlParam,
 } from '@app/tmf-query';
 import { BASE_URL, generateCustomers } from '@app/tmf-query/testing/customer-fixtures';
+import { indexUpdatePairs } from '@app/tmf-query/testing/index-update-pairs';
 import { QueryFuzzer } from '@app/tmf-query/testing/query-fuzzer';
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
 
@@ -189,5 +191,29 @@ describe('SQL on MySQL/MariaDB equals the in-memory evaluator', () => {
       /a0:range:customer_attr_value/,
     );
     expect(await explain('status=approved')).toContain('c:ref:customer_status');
+  });
+});
+
+describe(`${indexUpdateStatements.name} on MySQL/MariaDB`, () => {
+  it('leaves exactly the rows of a full rewrite', async () => {
+    const run = async (statements: { sql: string; params: SqlParam[] }[]) => {
+      for (const s of statements) {
+        await db.query(s.sql, s.params);
+      }
+    };
+    const rowsOf = async (id: string) =>
+      (
+        await db.query<RowDataPacket[]>(
+          'SELECT path_id, pos, seq, v_type, v, v_full FROM customer_attr WHERE customer_id = ? ORDER BY path_id, pos, seq',
+          [id],
+        )
+      )[0];
+    for (const { id, before, after } of indexUpdatePairs(120)) {
+      const key = `u-${id}`;
+      await run(indexWriteStatements(customerSqlStorage, key, before));
+      await run(indexUpdateStatements(customerSqlStorage, key, before, after));
+      await run(indexWriteStatements(customerSqlStorage, `${key}-full`, after));
+      expect(await rowsOf(key)).toEqual(await rowsOf(`${key}-full`));
+    }
   });
 });

@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { DataSource } from 'typeorm';
+
+import { TransactionRunner } from './transaction-runner';
+
+// Group commit on SQLite, on a real database file: units written together commit together, yet
+// each succeeds or fails on its own, and after-commit hooks run only for committed units.
+describe('TransactionRunner on SQLite (group commit)', () => {
+  let dir: string;
+  let dataSource: DataSource;
+  let tx: TransactionRunner;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tx-runner-'));
+    dataSource = new DataSource({ type: 'better-sqlite3', database: join(dir, 'db.sqlite') });
+    await dataSource.initialize();
+    await dataSource.query('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    tx = new TransactionRunner(dataSource);
+  });
+  afterEach(async () => {
+    await dataSource.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const ids = async () =>
+    (await dataSource.query<{ id: number }[]>('SELECT id FROM t ORDER BY id')).map((r) => r.id);
+
+  it('commits concurrent units in fewer transactions, each unit all-or-nothing', async () => {
+    const transactions = jest.spyOn(dataSource, 'transaction');
+    const hooked: number[] = [];
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) =>
+        tx.write(async (manager) => {
+          await manager.query('INSERT INTO t (id, v) VALUES (?, ?)', [i, 'a']);
+          await manager.query('INSERT INTO t (id, v) VALUES (?, ?)', [1000 + i, 'b']);
+          tx.afterCommit(manager, () => hooked.push(i));
+          if (i % 3 === 0) {
+            throw new Error(`unit ${i} fails after writing`);
+          }
+          return i;
+        }),
+      ),
+    );
+    const expected = Array.from({ length: 40 }, (_, i) => i).filter((i) => i % 3 !== 0);
+    outcomes.forEach((outcome, i) => {
+      expect(outcome.status).toBe(i % 3 === 0 ? 'rejected' : 'fulfilled');
+    });
+    expect(await ids()).toEqual([...expected, ...expected.map((i) => 1000 + i)]);
+    expect(hooked.sort((a, b) => a - b)).toEqual(expected);
+    // Requested in the same tick: one group, one transaction.
+    expect(transactions).toHaveBeenCalledTimes(1);
+  });
+
+  it('when the group cannot commit, no unit is acknowledged and nothing is stored', async () => {
+    // A deferred constraint fails only at COMMIT, after every unit succeeded on its own.
+    await dataSource.query(
+      'CREATE TABLE child (id INTEGER PRIMARY KEY, t_id INTEGER REFERENCES t(id) DEFERRABLE INITIALLY DEFERRED)',
+    );
+    await dataSource.query('PRAGMA foreign_keys = ON');
+    const hooked: number[] = [];
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) =>
+        tx.write(async (manager) => {
+          await manager.query('INSERT INTO t (id, v) VALUES (?, ?)', [i, 'a']);
+          tx.afterCommit(manager, () => hooked.push(i));
+          if (i === 2) {
+            await manager.query('INSERT INTO child (id, t_id) VALUES (1, 999)');
+          }
+        }),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(Array(5).fill('rejected'));
+    expect(await ids()).toEqual([]);
+    expect(hooked).toEqual([]);
+  });
+
+  it('a read never sees a group in progress', async () => {
+    const seen: number[][] = [];
+    const writes = Array.from({ length: 10 }, (_, i) =>
+      tx.write(async (manager) => {
+        await manager.query('INSERT INTO t (id, v) VALUES (?, ?)', [i, 'a']);
+      }),
+    );
+    const reads = Array.from({ length: 10 }, () =>
+      tx.read(async (manager) => {
+        seen.push((await manager.query<{ id: number }[]>('SELECT id FROM t')).map((r) => r.id));
+      }),
+    );
+    await Promise.all([...writes, ...reads]);
+    // Whole groups only: every snapshot is a prefix-free set of committed units, never a partial one.
+    for (const snapshot of seen) {
+      expect([0, 10]).toContain(snapshot.length);
+    }
+  });
+});
