@@ -27,7 +27,7 @@ interface PendingUnit {
  * COMMIT; a COMMIT costs about as much for one unit as for many, since the units' pages overlap.
  * On MySQL/MariaDB transactions run concurrently (the server groups commits itself) and deadlock
  * victims are retried. An unreachable database is a 503 (`DATABASE_UNAVAILABLE`): nothing was
- * written.
+ * written, unless the connection was lost during COMMIT, when the 503 says the outcome is unknown.
  */
 @Injectable()
 export class TransactionRunner {
