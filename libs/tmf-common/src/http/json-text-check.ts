@@ -12,29 +12,6 @@ function isNumberChar(c: number): boolean {
   );
 }
 
-// class-transformer (request validation) reads `value.constructor` of every nested object: a member
-// of that name makes it throw, so such bodies are refused up front like `__proto__`.
-const RESERVED_KEY = 'constructor';
-
-/** Whether the string token text[start..end] (quotes included) is the member name `constructor`. */
-function isReservedKey(text: string, start: number, end: number, escaped: boolean): boolean {
-  let next = end + 1;
-  while (next < text.length && /\s/.test(text[next])) {
-    next++;
-  }
-  if (text[next] !== ':') {
-    return false;
-  }
-  if (!escaped) {
-    return end - start - 1 === RESERVED_KEY.length && text.startsWith(RESERVED_KEY, start + 1);
-  }
-  try {
-    return JSON.parse(text.slice(start, end + 1)) === RESERVED_KEY;
-  } catch {
-    return false;
-  }
-}
-
 function hexUnit(text: string, at: number): number {
   const hex = text.slice(at, at + 4);
   return /^[0-9a-fA-F]{4}$/.test(hex) ? parseInt(hex, 16) : -1;
@@ -45,8 +22,8 @@ function hexUnit(text: string, at: number): number {
  * deeper than `maxDepth` (recursive code further on would overflow the stack), a number that
  * overflows to ±Infinity (stored as `null`, so the acknowledged document would not be the stored
  * one), or a `\u` escape of a lone UTF-16 surrogate (not Unicode; I-JSON, RFC 7493, forbids it, and
- * MySQL would store U+FFFD in its columns), or a member named `constructor` (see RESERVED_KEY).
- * One pass over the text, before parsing; syntax errors are left to the parser.
+ * MySQL would store U+FFFD in its columns). One pass over the text, before parsing; syntax errors
+ * are left to the parser.
  */
 export function jsonTextProblem(text: string, maxDepth = MAX_JSON_DEPTH): string | undefined {
   const length = text.length;
@@ -54,23 +31,14 @@ export function jsonTextProblem(text: string, maxDepth = MAX_JSON_DEPTH): string
   for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
-      const start = i;
-      let escaped = false;
       for (i++; i < length; i++) {
         const s = text.charCodeAt(i);
         if (s === QUOTE) {
-          if (
-            (escaped || i - start - 1 === RESERVED_KEY.length) &&
-            isReservedKey(text, start, i, escaped)
-          ) {
-            return `a member is named "${RESERVED_KEY}"`;
-          }
           break;
         }
         if (s !== BACKSLASH) {
           continue;
         }
-        escaped = true;
         if (text.charCodeAt(i + 1) !== LOWER_U) {
           i++;
           continue;
