@@ -10,7 +10,9 @@ import {
   ErrorKind,
   MethodNotAllowedResolver,
   registerJsonBodyParser,
+  tmfClientErrorHandler,
   TmfExceptionFilter,
+  tmfFrameworkErrorHandler,
 } from '@app/tmf-common';
 
 import { AppModule } from './app.module';
@@ -39,6 +41,7 @@ const EXPOSED_HEADERS = [
   'X-Request-ID',
   'X-Correlation-ID',
 ];
+const CONNECTIONS_CHECKING_INTERVAL_MS = 1000;
 // Probes and scrapes must never be throttled.
 const UNLIMITED_PATHS = ['/health/live', '/health/ready', '/metrics'];
 
@@ -61,6 +64,12 @@ export async function createApp(
     requestTimeout: config.http.requestTimeoutMs,
     keepAliveTimeout: config.http.keepAliveTimeoutMs,
     connectionTimeout: config.http.requestTimeoutMs * 2,
+    // Node checks the header and request deadlines only this often (default 30 s, which made a
+    // 2 s HTTP_HEADERS_TIMEOUT_MS a 30 s one); every second keeps them within a second of the setting.
+    http: { connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS },
+    // Requests the HTTP parser refuses (URL too long, bad syntax, timeouts) get a TMF Error too.
+    clientErrorHandler: tmfClientErrorHandler,
+    frameworkErrors: tmfFrameworkErrorHandler,
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
@@ -69,7 +78,11 @@ export async function createApp(
   });
   await configureApp(app, config);
   await app.init();
-  app.getHttpServer().headersTimeout = config.http.headersTimeoutMs;
+  const server = app.getHttpServer();
+  server.headersTimeout = config.http.headersTimeoutMs;
+  // Beyond the cap new connections are closed at once: memory and descriptors stay bounded
+  // whatever a flood of (slow) clients does; the timeouts above free the slots.
+  server.maxConnections = config.http.maxConnections;
   return app;
 }
 

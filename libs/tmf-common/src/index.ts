@@ -14,5 +14,7 @@ export * from './validation/extensible.dto';
 export * from './errors/tmf-error.dto';
 export * from './http/api-errors.decorator';
 export * from './http/json-body-parser';
+export * from './http/json-text-check';
+export * from './http/client-error';
 export * from './http/etag';
 export * from './http/paging-links';

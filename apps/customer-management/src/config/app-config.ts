@@ -19,6 +19,7 @@ export interface HttpSettings {
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
   headersTimeoutMs: number;
+  maxConnections: number;
 }
 
 export interface AuthSettings {
@@ -152,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       requestTimeoutMs: dto.HTTP_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: dto.HTTP_KEEPALIVE_TIMEOUT_MS,
       headersTimeoutMs: dto.HTTP_HEADERS_TIMEOUT_MS,
+      maxConnections: dto.HTTP_MAX_CONNECTIONS,
     },
     auth: {
       enabled: dto.AUTH_ENABLED,

@@ -103,6 +103,12 @@ export class EnvDto {
   @Min(1000)
   HTTP_HEADERS_TIMEOUT_MS = 20000;
 
+  /** Open connections per process; beyond it new ones are closed at once (slow-client floods). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HTTP_MAX_CONNECTIONS = 10000;
+
   // --- OAuth2 bearer authentication (off by default) --------------------------------------
 
   @Transform(toBool)

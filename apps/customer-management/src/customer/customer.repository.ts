@@ -13,6 +13,7 @@ import { Dialect } from '@server/database/dialect';
 import { TransactionRunner } from '@server/database/transaction-runner';
 
 import { CustomerColumns, JsonObject } from './customer-document';
+import { isAsciiId } from '@server/database/ascii-id';
 
 /** A stored customer as the service sees it. */
 export interface CustomerRow {
@@ -129,6 +130,9 @@ export class CustomerRepository {
   async delete(manager: EntityManager, id: string): Promise<boolean> {
     const index = indexDeleteStatement(customerSqlStorage, id);
     await manager.query(index.sql, index.params);
+    if (!isAsciiId(id)) {
+      return false;
+    }
     return (await this.execute(manager, 'DELETE FROM customer WHERE id = ?', [id])) === 1;
   }
 
@@ -194,6 +198,9 @@ export class CustomerRepository {
     id: string,
     forUpdate: boolean,
   ): Promise<CustomerRow | null> {
+    if (!isAsciiId(id)) {
+      return null;
+    }
     const lock = forUpdate && this.dialect === 'mysql' ? ' FOR UPDATE' : '';
     const rows = await manager.query<CustomerRow[]>(
       `SELECT id, version, document FROM customer WHERE id = ?${lock}`,

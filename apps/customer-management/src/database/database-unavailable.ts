@@ -25,8 +25,12 @@ export function driverErrorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** A 503 TMF Error for an unreachable database (clients may retry), or undefined for other errors. */
-export function asDatabaseUnavailable(err: unknown): AppException | undefined {
+/**
+ * A 503 TMF Error for an unreachable database (clients may retry), or undefined for other errors.
+ * `committing`: the connection failed while a write transaction was committing, so the database
+ * may have applied it (its acknowledgement was lost); the message must not claim it did not.
+ */
+export function asDatabaseUnavailable(err: unknown, committing = false): AppException | undefined {
   const code = driverErrorCode(err);
   const poolClosed =
     err instanceof Error &&
@@ -35,7 +39,9 @@ export function asDatabaseUnavailable(err: unknown): AppException | undefined {
     return new AppException(
       ErrorKind.ServiceUnavailable,
       'DATABASE_UNAVAILABLE',
-      'The database is unavailable; nothing was changed. Retry later.',
+      committing
+        ? 'The database became unavailable while committing this change: it may or may not have been applied. Read the resource before retrying.'
+        : 'The database is unavailable; nothing was changed. Retry later.',
       { 'retry-after': '5' },
     );
   }

@@ -29,7 +29,7 @@ interface PendingUnit {
  * COMMIT; a COMMIT costs about as much for one unit as for many, since the units' pages overlap.
  * On MySQL/MariaDB transactions run concurrently (the server groups commits itself) and deadlock
  * victims are retried. An unreachable database is a 503 (`DATABASE_UNAVAILABLE`): nothing was
- * written.
+ * written, unless the connection was lost during COMMIT, when the 503 says the outcome is unknown.
  */
 @Injectable()
 export class TransactionRunner {
@@ -50,10 +50,18 @@ export class TransactionRunner {
 
   async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     let outcome: { value: T; hooks: (() => void)[] };
+    // Set once the work is done, i.e. while COMMIT runs: a connection lost then leaves the outcome
+    // unknown (the database may have committed), which the 503 must say.
+    let committing = false;
     try {
-      outcome = await this.transaction(work);
+      outcome = await this.transaction(async (manager) => {
+        committing = false;
+        const value = await work(manager);
+        committing = true;
+        return value;
+      });
     } catch (err) {
-      throw asDatabaseUnavailable(err) ?? err;
+      throw asDatabaseUnavailable(err, committing) ?? err;
     }
     for (const hook of outcome.hooks) {
       try {

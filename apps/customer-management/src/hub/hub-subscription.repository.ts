@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
 import { TransactionRunner } from '@server/database/transaction-runner';
+import { isAsciiId } from '@server/database/ascii-id';
 
 /** A subscription as the hub works with it. */
 export interface SubscriptionRow {
@@ -50,6 +51,9 @@ export class HubSubscriptionRepository {
   }
 
   async findById(id: string): Promise<SubscriptionRow | null> {
+    if (!isAsciiId(id)) {
+      return null;
+    }
     const rows = await this.tx.read((manager) =>
       manager.query<SubscriptionRow[]>(
         'SELECT id, callback, query, secret FROM hub_subscription WHERE id = ?',
@@ -70,6 +74,9 @@ export class HubSubscriptionRepository {
 
   /** Deletes the subscription and every delivery still queued for it; false when unknown. */
   async delete(id: string): Promise<boolean> {
+    if (!isAsciiId(id)) {
+      return false;
+    }
     return this.tx.write(async (manager) => {
       const result = await this.execute(manager, 'DELETE FROM hub_subscription WHERE id = ?', [id]);
       if (result === 0) {

@@ -3,11 +3,13 @@ import secureJsonParse from 'secure-json-parse';
 
 import { AppException } from '../errors/app.exception';
 import { ErrorKind } from '../errors/error-kind';
+import { jsonTextProblem } from './json-text-check';
 import { JSON_MEDIA_TYPES } from './media-type';
 
 /**
  * Registers the only body parser: JSON for every JSON media type this API speaks. Prototype
- * poisoning (`__proto__`, `constructor.prototype`) is refused; syntax errors say where they are.
+ * poisoning (`__proto__`, `constructor.prototype`) is refused; syntax errors say where they are;
+ * so are nesting too deep to process, numbers out of range and lone surrogates (`jsonTextProblem`).
  * Every other Content-Type is left without a parser, so Fastify answers 415.
  */
 export function registerJsonBodyParser(fastify: FastifyInstance): void {
@@ -27,6 +29,17 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
             ErrorKind.BadRequest,
             'EMPTY_BODY',
             'The request body is empty; a JSON document is required',
+          ),
+        );
+        return;
+      }
+      const problem = jsonTextProblem(text);
+      if (problem) {
+        done(
+          new AppException(
+            ErrorKind.BadRequest,
+            'UNSUPPORTED_JSON',
+            `JSON body refused: ${problem}`,
           ),
         );
         return;

@@ -277,8 +277,20 @@ class SqlCompiler {
       return undefined;
     }
     const upper = prefixUpperBound(prefix);
-    const lower = `${column} >= ${this.bind(prefix)}`;
-    return upper === undefined ? lower : `${lower} AND ${column} < ${this.bind(upper)}`;
+    const lower = this.textComparison(column, '>=', prefix);
+    return upper === undefined ? lower : `${lower} AND ${this.textComparison(column, '<', upper)}`;
+  }
+
+  /**
+   * `column <sign> text`. The id column is ASCII on MySQL, and a non-ASCII operand cannot be
+   * converted to it ("Illegal mix of collations", a 500): such a comparison runs on the bytes, as
+   * on SQLite. ASCII operands (every real id) keep the indexed form.
+   */
+  private textComparison(column: string, sign: string, text: string): string {
+    if (this.dialect === 'mysql' && column === this.id && /[\u0080-\uffff]/.test(text)) {
+      return `CAST(${column} AS BINARY) ${sign} CAST(${this.bind(text)} AS BINARY)`;
+    }
+    return `${column} ${sign} ${this.bind(text)}`;
   }
 
   private regexTest(expression: string, source: string): string {
@@ -301,7 +313,7 @@ class SqlCompiler {
         return range ? `(${range} AND ${test})` : test;
       }
       case 'string':
-        return `${column} ${comparator(op)} ${this.bind(value.text)}`;
+        return this.textComparison(column, comparator(op), value.text);
       case 'number':
       case 'instant':
       case 'boolean':
@@ -322,7 +334,7 @@ class SqlCompiler {
       if (!value.text.startsWith(prefix)) {
         return op === 'eq' ? '1 = 0' : '1 = 1';
       }
-      return `${this.id} ${comparator(op)} ${this.bind(value.text.slice(prefix.length))}`;
+      return this.textComparison(this.id, comparator(op), value.text.slice(prefix.length));
     }
     const href =
       this.dialect === 'sqlite'
