@@ -48,6 +48,9 @@ export class CustomerRepository {
   }
 
   async findById(id: string): Promise<CustomerRow | null> {
+    if (!isAsciiId(id)) {
+      return null;
+    }
     const row = await this.tx.readOne<CustomerRow>(
       'SELECT id, version, document FROM customer WHERE id = ?',
       [id],
