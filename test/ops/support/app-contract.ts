@@ -1,40 +1,28 @@
+import 'reflect-metadata';
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import { getMetadataStorage } from 'class-validator';
+
+import { EnvDto } from '@server/config/env.dto';
 
 import { REPO_ROOT } from './paths';
 
 /**
- * Every environment variable of the server's configuration contract (docs/operations.md).
- * A ConfigMap or compose key outside this list is a typo or an undocumented setting.
- * NODE_OPTIONS is Node's own (heap ceiling).
+ * Every environment variable of the server's configuration contract: the properties of `EnvDto`
+ * (the one place config is declared and validated), plus NODE_OPTIONS (Node's own, heap ceiling).
+ * A ConfigMap or compose key outside this set is a typo or an undocumented setting.
  */
-export const KNOWN_ENV = new Set([
-  'PORT',
-  'HOST',
-  'DATABASE_URL',
-  'PUBLIC_BASE_URL',
-  'BODY_LIMIT_BYTES',
-  'LOG_LEVEL',
-  'DB_MIGRATIONS_RUN',
-  'DB_POOL_SIZE',
-  'SHUTDOWN_GRACE_MS',
-  'LIST_DEFAULT_LIMIT',
-  'LIST_MAX_LIMIT',
-  'HUB_MAX_ATTEMPTS',
-  'HUB_RETRY_BASE_MS',
-  'HUB_DELIVERY_TIMEOUT_MS',
-  'HUB_CALLBACK_ALLOW',
-  'AUTH_ENABLED',
-  'AUTH_JWKS_URL',
-  'AUTH_ISSUER',
-  'AUTH_AUDIENCE',
-  'CORS_ORIGINS',
-  'RATE_LIMIT_PER_MINUTE',
+export const KNOWN_ENV: ReadonlySet<string> = new Set([
+  ...getMetadataStorage()
+    .getTargetValidationMetadatas(EnvDto, '', true, false)
+    .map((m) => m.propertyName),
   'NODE_OPTIONS',
 ]);
 
 /** Variables that carry credentials and therefore belong in a Secret, never a ConfigMap. */
-export const SECRET_ENV = new Set(['DATABASE_URL']);
+export const SECRET_ENV = new Set(['DATABASE_URL', 'HUB_ADMIN_TOKEN']);
 
 export const LIVE_PATH = '/health/live';
 export const READY_PATH = '/health/ready';

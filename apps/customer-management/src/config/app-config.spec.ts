@@ -104,6 +104,21 @@ describe(loadConfig.name, () => {
     expect(problems).toContain('HUB_CALLBACK_ALLOW');
   });
 
+  it('refuses a header timeout longer than the request timeout', () => {
+    let error: unknown;
+    try {
+      loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' });
+    } catch (err) {
+      error = err;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS',
+    ]);
+    expect(() =>
+      loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '5000' }),
+    ).not.toThrow();
+  });
+
   it('ignores variables it does not own', () => {
     expect(() => loadConfig({ HOME: '/root', NODE_ENV: 'production' })).not.toThrow();
   });

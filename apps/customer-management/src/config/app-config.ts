@@ -125,6 +125,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (dto.HUB_RETRY_BASE_MS > dto.HUB_RETRY_MAX_MS) {
     problems.push('HUB_RETRY_BASE_MS must not exceed HUB_RETRY_MAX_MS');
   }
+  if (dto.HTTP_HEADERS_TIMEOUT_MS > dto.HTTP_REQUEST_TIMEOUT_MS) {
+    // The request deadline would cut the headers first: the larger value would be a lie.
+    problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  }
   if (dto.HUB_SUBSCRIBER_CONCURRENCY > dto.HUB_CONCURRENCY) {
     problems.push('HUB_SUBSCRIBER_CONCURRENCY must not exceed HUB_CONCURRENCY');
   }
