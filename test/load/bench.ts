@@ -227,6 +227,15 @@ async function benchDb(db: Db): Promise<void> {
       await ours.stop();
       await raw?.stop();
     }
+    const failed = [...results].flatMap(([label, byOp]) =>
+      [...byOp]
+        .filter(([, r]) => r.non2xx > 0 || r.errors > 0)
+        .map(([op, r]) => `${label} ${op}: ${r.non2xx} non-2xx, ${r.errors} errors`),
+    );
+    if (failed.length > 0) {
+      // A figure is only comparable when every request did the real work.
+      throw new Error(`requests failed during the run: ${failed.join('; ')}`);
+    }
     if (!raw) {
       return;
     }
