@@ -10,7 +10,7 @@ import {
   indexWriteStatements,
 } from '@app/tmf-query';
 import { Dialect } from '@server/database/dialect';
-import { TransactionRunner } from '@server/database/transaction-runner';
+import { RowQuery, TransactionRunner } from '@server/database/transaction-runner';
 
 import { CustomerColumns, JsonObject } from './customer-document';
 import { isAsciiId } from '@server/database/ascii-id';
@@ -148,20 +148,17 @@ export class CustomerRepository {
    */
   async findPage(compiled: CompiledSql): Promise<{ rows: CustomerRow[]; total: number }> {
     const offset = compiled.page?.offset ?? 0;
-    return this.tx.read(async (manager) => {
+    return this.tx.readRows(async (query) => {
       let rows: CustomerRow[];
       let matched: number;
       if (offset === 0) {
         const statements = buildListStatements(compiled, customerSqlStorage, ROW_SELECT);
-        rows = await manager.query<CustomerRow[]>(statements.page.sql, statements.page.params);
+        rows = await query<CustomerRow>(statements.page.sql, statements.page.params);
         matched = rows.length;
       } else {
         const statements = buildListStatements(compiled, customerSqlStorage, 'c.id');
-        const ids = await manager.query<{ id: string }[]>(
-          statements.page.sql,
-          statements.page.params,
-        );
-        rows = await this.byIds(manager, ids);
+        const ids = await query<{ id: string }>(statements.page.sql, statements.page.params);
+        rows = await this.byIds(query, ids);
         matched = ids.length;
       }
       const limit = compiled.page?.limit ?? Infinity;
@@ -169,16 +166,16 @@ export class CustomerRepository {
         return { rows, total: offset + matched };
       }
       const count = buildListStatements(compiled, customerSqlStorage, 'c.id').count;
-      const counted = await manager.query<{ total: number | string }[]>(count.sql, count.params);
+      const counted = await query<{ total: number | string }>(count.sql, count.params);
       return { rows, total: Number(counted[0]?.total ?? 0) };
     });
   }
 
-  private async byIds(manager: EntityManager, ids: { id: string }[]): Promise<CustomerRow[]> {
+  private async byIds(query: RowQuery, ids: { id: string }[]): Promise<CustomerRow[]> {
     if (ids.length === 0) {
       return [];
     }
-    const found = await manager.query<CustomerRow[]>(
+    const found = await query<CustomerRow>(
       `SELECT id, version, document FROM customer WHERE id IN (${ids.map(() => '?').join(', ')})`,
       ids.map((r) => r.id),
     );

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database, Statement } from 'better-sqlite3';
-import type { Pool } from 'mysql2';
+import type { Pool, QueryValues } from 'mysql2';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { asDatabaseUnavailable, driverErrorCode } from './database-unavailable';
@@ -12,6 +12,11 @@ const MYSQL_RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 const MAX_ATTEMPTS = 3;
 /** Most units of work committed together on SQLite. */
 const MAX_GROUP = 64;
+/** Prepared SQLite statements kept for reuse (oldest dropped first). */
+const MAX_CACHED_STATEMENTS = 500;
+
+/** Runs one read-only statement and returns its rows. */
+export type RowQuery = <R>(sql: string, params: readonly unknown[]) => Promise<R[]>;
 
 type Outcome<T> = { value: T; hooks: (() => void)[] };
 
@@ -100,7 +105,7 @@ export class TransactionRunner {
    * TypeORM QueryRunner, broadcaster or logger per call (the GET by id hot path). On SQLite it runs
    * at once when no write group holds the connection, otherwise in the queue like every read.
    */
-  async readOne<T>(sql: string, params: (string | number)[]): Promise<T | undefined> {
+  async readOne<T>(sql: string, params: readonly unknown[]): Promise<T | undefined> {
     try {
       if (this.dialect === 'sqlite') {
         const statement = this.sqliteStatement(sql);
@@ -109,14 +114,36 @@ export class TransactionRunner {
           ? run()
           : await this.sqliteQueue.run(() => Promise.resolve(run()));
       }
-      const pool = (this.dataSource.driver as unknown as { pool: Pool }).pool;
-      const rows = await new Promise<T[]>((resolve, reject) =>
-        pool.query(sql, params, (err, result) => (err ? reject(err) : resolve(result as T[]))),
-      );
-      return rows[0];
+      return (await this.mysqlRows<T>(sql, params))[0];
     } catch (err) {
       throw asDatabaseUnavailable(err) ?? err;
     }
+  }
+
+  /**
+   * Several read-only statements as one read (one snapshot on SQLite, where they run in the queue),
+   * through prepared statements on the driver like {@link readOne} (the list hot path).
+   */
+  async readRows<T>(work: (query: RowQuery) => Promise<T>): Promise<T> {
+    try {
+      if (this.dialect === 'sqlite') {
+        const query: RowQuery = <R>(sql: string, params: readonly unknown[]) =>
+          Promise.resolve(this.sqliteStatement(sql).all(...params) as R[]);
+        return await this.sqliteQueue.run(() => work(query));
+      }
+      return await work((sql, params) => this.mysqlRows(sql, params));
+    } catch (err) {
+      throw asDatabaseUnavailable(err) ?? err;
+    }
+  }
+
+  private mysqlRows<R>(sql: string, params: readonly unknown[]): Promise<R[]> {
+    const pool = (this.dataSource.driver as unknown as { pool: Pool }).pool;
+    return new Promise<R[]>((resolve, reject) =>
+      pool.query(sql, [...params] as QueryValues, (err, result) =>
+        err ? reject(err) : resolve(result as R[]),
+      ),
+    );
   }
 
   private sqliteStatement(sql: string): Statement {
@@ -125,6 +152,10 @@ export class TransactionRunner {
       const db = (this.dataSource.driver as unknown as { databaseConnection: Database })
         .databaseConnection;
       statement = db.prepare(sql);
+      // Bounded: list statements differ with the query's shape (IN-list lengths, filters).
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) {
+        this.statements.delete(this.statements.keys().next().value as string);
+      }
       this.statements.set(sql, statement);
     }
     return statement;
