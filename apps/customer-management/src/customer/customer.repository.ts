@@ -9,11 +9,11 @@ import {
   indexUpdateStatements,
   indexWriteStatements,
 } from '@app/tmf-query';
+import { isAsciiId } from '@server/database/ascii-id';
 import { Dialect } from '@server/database/dialect';
 import { RowQuery, TransactionRunner } from '@server/database/transaction-runner';
 
 import { CustomerColumns, JsonObject } from './customer-document';
-import { isAsciiId } from '@server/database/ascii-id';
 
 /** A stored customer as the service sees it. */
 export interface CustomerRow {
@@ -32,6 +32,7 @@ export interface CustomerWrite extends CustomerRow {
 }
 
 const ROW_SELECT = 'c.id, c.version, c.document';
+const SELECT_BY_ID = 'SELECT id, version, document FROM customer WHERE id = ?';
 
 const COLUMNS = 'name, status, at_type, engaged_party_id, valid_for_start, valid_for_end';
 
@@ -51,10 +52,7 @@ export class CustomerRepository {
     if (!isAsciiId(id)) {
       return null;
     }
-    const row = await this.tx.readOne<CustomerRow>(
-      'SELECT id, version, document FROM customer WHERE id = ?',
-      [id],
-    );
+    const row = await this.tx.readOne<CustomerRow>(SELECT_BY_ID, [id]);
     return row ?? null;
   }
 
@@ -131,11 +129,11 @@ export class CustomerRepository {
   }
 
   async delete(manager: EntityManager, id: string): Promise<boolean> {
-    const index = indexDeleteStatement(customerSqlStorage, id);
-    await manager.query(index.sql, index.params);
     if (!isAsciiId(id)) {
       return false;
     }
+    const index = indexDeleteStatement(customerSqlStorage, id);
+    await manager.query(index.sql, index.params);
     return (await this.execute(manager, 'DELETE FROM customer WHERE id = ?', [id])) === 1;
   }
 
@@ -149,14 +147,17 @@ export class CustomerRepository {
   async findPage(compiled: CompiledSql): Promise<{ rows: CustomerRow[]; total: number }> {
     const offset = compiled.page?.offset ?? 0;
     return this.tx.readRows(async (query) => {
+      const statements = buildListStatements(
+        compiled,
+        customerSqlStorage,
+        offset === 0 ? ROW_SELECT : 'c.id',
+      );
       let rows: CustomerRow[];
       let matched: number;
       if (offset === 0) {
-        const statements = buildListStatements(compiled, customerSqlStorage, ROW_SELECT);
         rows = await query<CustomerRow>(statements.page.sql, statements.page.params);
         matched = rows.length;
       } else {
-        const statements = buildListStatements(compiled, customerSqlStorage, 'c.id');
         const ids = await query<{ id: string }>(statements.page.sql, statements.page.params);
         rows = await this.byIds(query, ids);
         matched = ids.length;
@@ -165,8 +166,10 @@ export class CustomerRepository {
       if (matched < limit && (matched > 0 || offset === 0)) {
         return { rows, total: offset + matched };
       }
-      const count = buildListStatements(compiled, customerSqlStorage, 'c.id').count;
-      const counted = await query<{ total: number | string }>(count.sql, count.params);
+      const counted = await query<{ total: number | string }>(
+        statements.count.sql,
+        statements.count.params,
+      );
       return { rows, total: Number(counted[0]?.total ?? 0) };
     });
   }
@@ -202,10 +205,7 @@ export class CustomerRepository {
       return null;
     }
     const lock = forUpdate && this.dialect === 'mysql' ? ' FOR UPDATE' : '';
-    const rows = await manager.query<CustomerRow[]>(
-      `SELECT id, version, document FROM customer WHERE id = ?${lock}`,
-      [id],
-    );
+    const rows = await manager.query<CustomerRow[]>(`${SELECT_BY_ID}${lock}`, [id]);
     return rows[0] ?? null;
   }
 

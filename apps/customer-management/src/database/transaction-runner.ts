@@ -21,7 +21,8 @@ export type RowQuery = <R>(sql: string, params: readonly unknown[]) => Promise<R
 type Outcome<T> = { value: T; hooks: (() => void)[] };
 
 interface PendingUnit {
-  work: (manager: EntityManager) => Promise<unknown>;
+  /** The unit's work with its after-commit hooks tracked (see `transaction`). */
+  work: (manager: EntityManager) => Promise<Outcome<unknown>>;
   resolve: (outcome: Outcome<unknown>) => void;
   reject: (err: unknown) => void;
 }
@@ -176,7 +177,7 @@ export class TransactionRunner {
     if (this.dialect === 'sqlite') {
       return new Promise<Outcome<T>>((resolve, reject) => {
         this.pending.push({
-          work,
+          work: tracked,
           resolve: resolve as (outcome: Outcome<unknown>) => void,
           reject,
         });
@@ -245,20 +246,16 @@ export class TransactionRunner {
     try {
       await this.dataSource.transaction(async (manager) => {
         for (const unit of group) {
-          const hooks: (() => void)[] = [];
-          this.commitHooks.set(manager, hooks);
           await manager.query('SAVEPOINT unit_of_work');
           try {
-            const value = await unit.work(manager);
+            const outcome = await unit.work(manager);
             await manager.query('RELEASE unit_of_work');
-            committed.push({ unit, outcome: { value, hooks } });
+            committed.push({ unit, outcome });
           } catch (err) {
             // Undoes this unit only; if even that fails, the whole transaction fails below.
             await manager.query('ROLLBACK TO unit_of_work');
             await manager.query('RELEASE unit_of_work');
             failed.push({ unit, err });
-          } finally {
-            this.commitHooks.delete(manager);
           }
         }
       });

@@ -139,9 +139,10 @@ export function indexUpdateStatements(
   const previous = new Map(extractIndexEntries(before, storage).map((e) => [entryKey(e), e]));
   const fresh: IndexEntry[] = [];
   for (const entry of extractIndexEntries(after, storage)) {
-    const old = previous.get(entryKey(entry));
+    const key = entryKey(entry);
+    const old = previous.get(key);
     if (old && sameValue(old, entry)) {
-      previous.delete(entryKey(entry));
+      previous.delete(key);
     } else {
       fresh.push(entry);
     }
