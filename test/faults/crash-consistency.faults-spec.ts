@@ -3,8 +3,8 @@
 // database each time. Every acknowledged write must be in the store exactly as acknowledged, every
 // write in doubt applied whole or not at all, and every applied write's events delivered.
 import { createTestDatabase, TEST_DB, TestDatabase } from '@test/e2e/support/test-database';
-import { allCustomerIds, MixedWriteLoad, storeMismatches } from '@test/support/faults/mixed-load';
-import { eventKey, WriteModel } from '@test/support/faults/write-model';
+import { allCustomerIds, MixedWriteLoad, settle } from '@test/support/faults/mixed-load';
+import { WriteModel } from '@test/support/faults/write-model';
 import { freePort, ServerProcess } from '@test/support/server-process';
 import { sleep, TestSubscriber } from '@test/support/subscriber';
 
@@ -64,16 +64,7 @@ describe(`crash consistency: SIGKILL under a mixed write load (${TEST_DB})`, () 
 
     // The last process drains the outbox: every event owed reaches the subscriber.
     const expected = model.expectedEvents;
-    const received = () => new Set(subscriber.events().map(eventKey));
-    await subscriber
-      .waitFor(() => {
-        const now = received();
-        return [...expected].every((k) => now.has(k));
-      }, 60_000)
-      .catch(() => undefined);
-    const got = received();
-    const lostEvents = [...expected].filter((k) => !got.has(k));
-    const lostWrites = await storeMismatches(baseUrl, model);
+    const { delivered: got, lostEvents, lostWrites } = await settle(baseUrl, model, subscriber);
     // Nothing delivered that no write produced (a rolled-back transaction's event).
     const phantomEvents = [...got].filter((k) => !expected.has(k));
 

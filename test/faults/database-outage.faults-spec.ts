@@ -2,8 +2,8 @@
 // fail fast with 503 TMF Errors and no socket hangs, readiness goes false, the server recovers by
 // itself when MariaDB returns, and no acknowledged write (nor its event) is lost.
 import { PrivateMariaDb } from '@test/support/private-mariadb';
-import { MixedWriteLoad, storeMismatches } from '@test/support/faults/mixed-load';
-import { eventKey, WriteModel } from '@test/support/faults/write-model';
+import { MixedWriteLoad, settle } from '@test/support/faults/mixed-load';
+import { WriteModel } from '@test/support/faults/write-model';
 import { ServerProcess } from '@test/support/server-process';
 import { sleep, TestSubscriber } from '@test/support/subscriber';
 import { TEST_DB } from '@test/e2e/support/test-database';
@@ -98,16 +98,7 @@ describeOutage('database outage under load (private MariaDB)', () => {
     await load.stop();
 
     const expected = model.expectedEvents;
-    const received = () => new Set(subscriber.events().map(eventKey));
-    await subscriber
-      .waitFor(() => {
-        const now = received();
-        return [...expected].every((k) => now.has(k));
-      }, 60_000)
-      .catch(() => undefined);
-    const got = received();
-    const lostEvents = [...expected].filter((k) => !got.has(k));
-    const lostWrites = await storeMismatches(baseUrl, model);
+    const { lostEvents, lostWrites } = await settle(baseUrl, model, subscriber);
 
     const during = load.samples.filter((s) => windows.some((w) => s.at >= w.down && s.at <= w.up));
     const unavailable = during.filter((s) => s.status === 503).length;

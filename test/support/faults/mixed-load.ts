@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 
-import { sleep } from '@test/support/subscriber';
+import { sleep, TestSubscriber } from '@test/support/subscriber';
 
-import { WriteModel } from './write-model';
+import { eventKey, WriteModel } from './write-model';
 
 export const CUSTOMER_PATH = '/tmf-api/customerManagement/v4/customer';
 
@@ -304,4 +304,39 @@ export async function storeMismatches(baseUrl: string, model: WriteModel): Promi
     }
   }
   return problems;
+}
+
+/** What a fault test checks once its load has stopped. */
+export interface Settled {
+  /** Keys of the events the subscriber received. */
+  delivered: Set<string>;
+  /** Events the model owes that never arrived. */
+  lostEvents: string[];
+  /** Differences between the store and the model ({@link storeMismatches}). */
+  lostWrites: string[];
+}
+
+/**
+ * Waits (up to a minute) for the subscriber to hold every event the model owes, then compares
+ * deliveries and the store with the model.
+ */
+export async function settle(
+  baseUrl: string,
+  model: WriteModel,
+  subscriber: TestSubscriber,
+): Promise<Settled> {
+  const expected = model.expectedEvents;
+  const received = () => new Set(subscriber.events().map(eventKey));
+  await subscriber
+    .waitFor(() => {
+      const now = received();
+      return [...expected].every((k) => now.has(k));
+    }, 60_000)
+    .catch(() => undefined);
+  const delivered = received();
+  return {
+    delivered,
+    lostEvents: [...expected].filter((k) => !delivered.has(k)),
+    lostWrites: await storeMismatches(baseUrl, model),
+  };
 }
