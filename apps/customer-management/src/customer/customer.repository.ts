@@ -5,9 +5,9 @@ import {
   buildListStatements,
   CompiledSql,
   customerSqlStorage,
-  indexDeleteStatement,
+  indexDeleteStatements,
+  indexInsertStatements,
   indexUpdateStatements,
-  indexWriteStatements,
 } from '@app/tmf-query';
 import { isAsciiId } from '@server/database/ascii-id';
 import { Dialect } from '@server/database/dialect';
@@ -132,8 +132,9 @@ export class CustomerRepository {
     if (!isAsciiId(id)) {
       return false;
     }
-    const index = indexDeleteStatement(customerSqlStorage, id);
-    await manager.query(index.sql, index.params);
+    for (const statement of indexDeleteStatements(customerSqlStorage, id)) {
+      await manager.query(statement.sql, statement.params);
+    }
     return (await this.execute(manager, 'DELETE FROM customer WHERE id = ?', [id])) === 1;
   }
 
@@ -189,9 +190,7 @@ export class CustomerRepository {
 
   // The search index is written in the same transaction as the document it describes.
   private async writeIndex(manager: EntityManager, row: CustomerWrite): Promise<void> {
-    const statements = indexWriteStatements(customerSqlStorage, row.id, row.parsed);
-    // A new customer has no rows to delete: skip the leading DELETE.
-    for (const statement of statements.slice(1)) {
+    for (const statement of indexInsertStatements(customerSqlStorage, row.id, row.parsed)) {
       await manager.query(statement.sql, statement.params);
     }
   }

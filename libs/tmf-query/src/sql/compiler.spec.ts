@@ -34,30 +34,77 @@ describe(compileSql.name, () => {
     });
   });
 
-  it('compiles other paths to index subqueries, same-element groups to a join on pos', () => {
+  it('looks value-indexed paths up, probes the others per customer, joins same-element groups on pos', () => {
+    expect(compile('contactMedium.characteristic.emailAddress=a@b.c').where).toBe(
+      'c.id IN (SELECT a0.customer_id FROM customer_attr a0' +
+        ' WHERE (a0.path_id = ? AND a0.v_type = ? AND a0.v = ?))',
+    );
+    expect(compile('statusReason=x').where).toBe(
+      'EXISTS (SELECT 1 FROM customer_attr_plain a0 WHERE a0.customer_id = c.id' +
+        ' AND (a0.path_id = ? AND a0.v_type = ? AND a0.v = ?))',
+    );
+    // The value-indexed clause anchors the element whatever the parameter order.
     const compiled = compile(
       'contactMedium.mediumType=email&contactMedium.characteristic.emailAddress=a@b.c',
     );
     expect(compiled.where).toBe(
       'c.id IN (SELECT a0.customer_id FROM customer_attr a0' +
-        ' JOIN customer_attr a1 ON a1.customer_id = a0.customer_id AND a1.pos = a0.pos' +
+        ' JOIN customer_attr_plain a1 ON a1.customer_id = a0.customer_id AND a1.pos = a0.pos' +
         ' WHERE (a0.path_id = ? AND a0.v_type = ? AND a0.v = ?)' +
         ' AND (a1.path_id = ? AND a1.v_type = ? AND a1.v = ?))',
     );
     expect(compiled.whereParams).toEqual([
-      indexPathId('contactMedium.mediumType'),
-      's',
-      'email',
       indexPathId('contactMedium.characteristic.emailAddress'),
       's',
       'a@b.c',
+      indexPathId('contactMedium.mediumType'),
+      's',
+      'email',
+    ]);
+    expect(compile('contactMedium.mediumType=email&contactMedium.preferred=true').where).toBe(
+      'EXISTS (SELECT 1 FROM customer_attr_plain a0' +
+        ' JOIN customer_attr_plain a1 ON a1.customer_id = a0.customer_id AND a1.pos = a0.pos' +
+        ' WHERE a0.customer_id = c.id AND (a0.path_id = ? AND a0.v_type = ? AND a0.v = ?)' +
+        ' AND (a1.path_id = ? AND a1.v_type = ? AND a1.v = ?))',
+    );
+  });
+
+  it('anchors a group whose clauses all span both tables in each table in turn', () => {
+    const compiled = compile(
+      'contactMedium.mediumType=fax;contactMedium.characteristic.phoneNumber=1' +
+        '&contactMedium.preferred=true;contactMedium.characteristic.emailAddress=e',
+    );
+    const indexed = (a: string) => `(${a}.path_id = ? AND ${a}.v_type = ? AND ${a}.v = ?)`;
+    const plain = (a: string) => indexed(a);
+    const otherClause = (anchor: string, x: string, y: string) =>
+      `(EXISTS (SELECT 1 FROM customer_attr ${x} WHERE ${x}.customer_id = ${anchor}.customer_id` +
+      ` AND ${x}.pos = ${anchor}.pos AND ${indexed(x)})` +
+      ` OR EXISTS (SELECT 1 FROM customer_attr_plain ${y} WHERE ${y}.customer_id = ${anchor}.customer_id` +
+      ` AND ${y}.pos = ${anchor}.pos AND ${plain(y)}))`;
+    expect(compiled.where).toBe(
+      `(c.id IN (SELECT a0.customer_id FROM customer_attr a0 WHERE ${indexed('a0')}` +
+        ` AND ${otherClause('a0', 'a1', 'a2')})` +
+        ` OR EXISTS (SELECT 1 FROM customer_attr_plain a3 WHERE a3.customer_id = c.id AND ${plain('a3')}` +
+        ` AND ${otherClause('a3', 'a4', 'a5')}))`,
+    );
+    const phone = [indexPathId('contactMedium.characteristic.phoneNumber'), 's', '1'];
+    const fax = [indexPathId('contactMedium.mediumType'), 's', 'fax'];
+    const email = [indexPathId('contactMedium.characteristic.emailAddress'), 's', 'e'];
+    const preferred = [indexPathId('contactMedium.preferred'), 'b', encodeSortableNumber(1)];
+    expect(compiled.whereParams).toEqual([
+      ...phone,
+      ...email,
+      ...preferred,
+      ...fax,
+      ...email,
+      ...preferred,
     ]);
   });
 
   it('reads any values as every JSON type they parse as', () => {
     expect(compile('characteristic.value=true')).toMatchObject({
       where:
-        'c.id IN (SELECT a0.customer_id FROM customer_attr a0 WHERE' +
+        'EXISTS (SELECT 1 FROM customer_attr_plain a0 WHERE a0.customer_id = c.id AND' +
         ' ((a0.path_id = ? AND a0.v_type = ? AND a0.v = ?)' +
         ' OR (a0.path_id = ? AND a0.v_type = ? AND a0.v = ?)))',
       whereParams: [
@@ -115,9 +162,9 @@ describe(compileSql.name, () => {
     expect(compile('sort=href').orderBy).toBe('c.id ASC');
     const byIndex = compile('sort=statusReason', 'mysql');
     expect(byIndex.orderBy).toBe(
-      '(SELECT COALESCE(a0.v_full, a0.v) FROM customer_attr a0 WHERE a0.customer_id = c.id' +
+      '(SELECT COALESCE(a0.v_full, a0.v) FROM customer_attr_plain a0 WHERE a0.customer_id = c.id' +
         ' AND a0.path_id = ? LIMIT 1) IS NULL, (SELECT COALESCE(a0.v_full, a0.v) FROM' +
-        ' customer_attr a0 WHERE a0.customer_id = c.id AND a0.path_id = ? LIMIT 1) ASC, c.id ASC',
+        ' customer_attr_plain a0 WHERE a0.customer_id = c.id AND a0.path_id = ? LIMIT 1) ASC, c.id ASC',
     );
     const id = indexPathId('statusReason');
     expect(byIndex.orderByParams).toEqual([id, id]);

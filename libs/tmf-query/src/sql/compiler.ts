@@ -4,7 +4,7 @@ import { AttributePath } from '@app/tmf-query/schema';
 
 import { encodeSortableNumber, indexPathId } from './index-encoding';
 import { SqlParam, SqlStatement } from './index-entries';
-import { SqlDialect, SqlStorage } from './storage';
+import { indexTableOf, SqlDialect, SqlStorage } from './storage';
 import { MAX_INDEXED_STRING_BYTES, prefixUpperBound, truncateUtf8, utf8Length } from './utf8';
 
 /** Options of {@link compileSql}. */
@@ -49,9 +49,10 @@ const COMPARATORS: Readonly<Record<Exclude<Operator, 'regex'>, string>> = {
 
 /**
  * Compiles a parsed query to SQL for SQLite or MySQL 8 / MariaDB 10.6+, with the same semantics as
- * `matches`: columns for the mapped paths, `IN (SELECT customer_id FROM <indexTable> ...)` subqueries
- * on the search index for the others (joined on the element position for same-element groups), the
- * derived href rewritten to the id. Regex compiles to `value REGEXP ?` on both dialects: on SQLite the
+ * `matches`: columns for the mapped paths, `IN (SELECT customer_id FROM <indexTable> ...)` lookups
+ * in the value index for the value-indexed paths, `EXISTS (SELECT 1 FROM <plainTable> ... WHERE
+ * customer_id = <id> ...)` probes by key for the others (joined on the element position for
+ * same-element groups), the derived href rewritten to the id. Regex compiles to `value REGEXP ?` on both dialects: on SQLite the
  * application must register {@link sqliteRegexp} as the `regexp` function of every connection.
  */
 export function compileSql(
@@ -153,36 +154,98 @@ class SqlCompiler {
       } else if (this.storage.columns[path]) {
         terms.push(...conditions.map((c) => this.columnCondition(c)));
       } else {
-        const a = this.nextAlias();
-        const test = wrapOr(this.indexBranches(a, path, conditions));
-        terms.push(
-          `${this.id} IN (SELECT ${a}.customer_id FROM ${this.storage.indexTable} ${a} WHERE ${test})`,
-        );
+        terms.push(this.rowsMatch([{ conditions }]));
       }
     }
     return wrapOr(terms);
   }
 
-  /** Clauses that must hold on one element: one index alias per clause, joined on position. */
+  /**
+   * Clauses that must hold on one element. A single clause needs no shared element (some element
+   * matches one of its conditions). Otherwise one clause anchors the element: a value-indexed one
+   * when there is one (the lookup drives), else one on the plain table; a clause whose paths lie in
+   * both tables anchors in each table in turn (OR).
+   */
   private elementGroup(clauses: readonly Clause[]): string {
-    const table = this.storage.indexTable;
-    const aliases = clauses.map(() => this.nextAlias());
-    const first = aliases[0];
-    const joins = aliases
-      .slice(1)
-      .map(
-        (a) =>
-          ` JOIN ${table} ${a} ON ${a}.customer_id = ${first}.customer_id AND ${a}.pos = ${first}.pos`,
-      )
-      .join('');
-    const tests = clauses.map((clause, i) =>
-      wrapOr(
-        [...byPath(clause.conditions)].flatMap(([path, conditions]) =>
-          this.indexBranches(aliases[i], path, conditions),
-        ),
+    if (clauses.length === 1) {
+      return this.independentClause(clauses[0]);
+    }
+    const ranked = [...clauses].sort((x, y) => this.anchorRank(x) - this.anchorRank(y));
+    const [anchor, ...rest] = ranked;
+    const parts = this.tableParts(anchor);
+    return wrapOr(parts.map((part) => this.rowsMatch([part, ...rest])));
+  }
+
+  /**
+   * The resource has index rows matching the first clause (all its paths in one table) and, on the
+   * same element position, rows matching each other clause.
+   */
+  private rowsMatch(clauses: readonly Clause[]): string {
+    const [anchor, ...rest] = clauses;
+    const table = this.tableOf(anchor.conditions[0].attribute.path);
+    const first = this.nextAlias();
+    const joins: string[] = [];
+    const tests: (() => string)[] = [() => this.clauseTest(first, anchor)];
+    for (const clause of rest) {
+      const parts = this.tableParts(clause);
+      if (parts.length === 1) {
+        const a = this.nextAlias();
+        const joined = this.tableOf(clause.conditions[0].attribute.path);
+        joins.push(
+          ` JOIN ${joined} ${a} ON ${a}.customer_id = ${first}.customer_id AND ${a}.pos = ${first}.pos`,
+        );
+        tests.push(() => this.clauseTest(a, clause));
+      } else {
+        tests.push(() => wrapOr(parts.map((part) => this.sameElementExists(first, part))));
+      }
+    }
+    // Tests render after the joins so that parameters are bound in SQL text order.
+    const from = `FROM ${table} ${first}${joins.join('')}`;
+    const where = tests.map((t) => t()).join(' AND ');
+    // A plain-table path has no value index: probe the candidate's rows by key, never search.
+    return table === this.storage.indexTable
+      ? `${this.id} IN (SELECT ${first}.customer_id ${from} WHERE ${where})`
+      : `EXISTS (SELECT 1 ${from} WHERE ${first}.customer_id = ${this.id} AND ${where})`;
+  }
+
+  /** Rows of one table-pure clause on the element of `anchor`. */
+  private sameElementExists(anchor: string, clause: Clause): string {
+    const a = this.nextAlias();
+    const table = this.tableOf(clause.conditions[0].attribute.path);
+    return (
+      `EXISTS (SELECT 1 FROM ${table} ${a} WHERE ${a}.customer_id = ${anchor}.customer_id` +
+      ` AND ${a}.pos = ${anchor}.pos AND ${this.clauseTest(a, clause)})`
+    );
+  }
+
+  /** The OR of a clause's conditions on the index rows of alias `a`. */
+  private clauseTest(a: string, clause: Clause): string {
+    return wrapOr(
+      [...byPath(clause.conditions)].flatMap(([path, conditions]) =>
+        this.indexBranches(a, path, conditions),
       ),
     );
-    return `${this.id} IN (SELECT ${first}.customer_id FROM ${table} ${first}${joins} WHERE ${tests.join(' AND ')})`;
+  }
+
+  /** The clause split by table: one clause per table its paths use (value-indexed first). */
+  private tableParts(clause: Clause): Clause[] {
+    const indexed = clause.conditions.filter((c) => this.isValueIndexed(c.attribute.path));
+    const plain = clause.conditions.filter((c) => !this.isValueIndexed(c.attribute.path));
+    return [indexed, plain].filter((c) => c.length > 0).map((conditions) => ({ conditions }));
+  }
+
+  /** 0: all paths value-indexed; 1: all on the plain table; 2: both. */
+  private anchorRank(clause: Clause): number {
+    const indexed = clause.conditions.filter((c) => this.isValueIndexed(c.attribute.path)).length;
+    return indexed === clause.conditions.length ? 0 : indexed === 0 ? 1 : 2;
+  }
+
+  private isValueIndexed(path: string): boolean {
+    return this.storage.valueIndexed.has(path);
+  }
+
+  private tableOf(path: string): string {
+    return indexTableOf(this.storage, path);
   }
 
   /**
@@ -408,7 +471,7 @@ class SqlCompiler {
     const value = attribute.type === 'string' ? `COALESCE(${s}.v_full, ${s}.v)` : `${s}.v`;
     const pathId = indexPathId(attribute.path);
     const render = () =>
-      `(SELECT ${value} FROM ${this.storage.indexTable} ${s} ` +
+      `(SELECT ${value} FROM ${this.tableOf(attribute.path)} ${s} ` +
       `WHERE ${s}.customer_id = ${this.id} AND ${s}.path_id = ${this.bind(pathId)} LIMIT 1)`;
     return { render, nullable: true, isId: false };
   }

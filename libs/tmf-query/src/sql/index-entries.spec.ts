@@ -1,18 +1,20 @@
 import {
   customerSqlStorage,
   decodeSortableNumber,
+  defineSqlStorage,
   encodeSortableNumber,
   extractColumnValues,
   extractIndexEntries,
   indexPathId,
   indexTableDdl,
+  indexTableOf,
   indexUpdateStatements,
   indexWriteStatements,
   prefixUpperBound,
   truncateUtf8,
   utf8Length,
 } from '@app/tmf-query';
-import { indexUpdatePairs } from '@app/tmf-query/testing/index-update-pairs';
+import { BOTH_TABLES_ROWS, indexUpdatePairs } from '@app/tmf-query/testing/index-update-pairs';
 import { openMemoryDatabase } from '@app/tmf-query/testing/sqlite';
 
 const customer = {
@@ -81,18 +83,31 @@ describe(extractIndexEntries.name, () => {
     });
   });
 
-  it('builds a delete then batched multi-row inserts', () => {
+  it('builds deletes then batched multi-row inserts, each path into its own table', () => {
     const statements = indexWriteStatements(customerSqlStorage, 'c1', customer, 5);
-    expect(statements[0]).toEqual({
-      sql: 'DELETE FROM customer_attr WHERE customer_id = ?',
-      params: ['c1'],
-    });
-    expect(statements).toHaveLength(1 + Math.ceil(entries.length / 5));
-    expect(statements[1].sql).toMatch(
+    expect(statements.slice(0, 2)).toEqual([
+      { sql: 'DELETE FROM customer_attr WHERE customer_id = ?', params: ['c1'] },
+      { sql: 'DELETE FROM customer_attr_plain WHERE customer_id = ?', params: ['c1'] },
+    ]);
+    const indexed = entries.filter((e) => customerSqlStorage.valueIndexed.has(e.path));
+    const plain = entries.filter((e) => !customerSqlStorage.valueIndexed.has(e.path));
+    expect(indexed.length).toBeGreaterThan(0);
+    expect(plain.length).toBeGreaterThan(0);
+    expect(entries.every((e) => e.table === indexTableOf(customerSqlStorage, e.path))).toBe(true);
+    const inserts = statements.slice(2);
+    expect(inserts).toHaveLength(Math.ceil(indexed.length / 5) + Math.ceil(plain.length / 5));
+    const rowsOf = (table: string) =>
+      inserts
+        .filter((s) => s.sql.startsWith(`INSERT INTO ${table} (`))
+        .flatMap((s) => s.params)
+        .filter((_, i) => i % 7 === 1);
+    expect(rowsOf('customer_attr')).toEqual(indexed.map((e) => e.pathId));
+    expect(rowsOf('customer_attr_plain')).toEqual(plain.map((e) => e.pathId));
+    expect(inserts[0].sql).toMatch(
       /^INSERT INTO customer_attr \(customer_id, path_id, pos, seq, v_type, v, v_full\) VALUES \(\?, \?, \?, \?, \?, \?, \?\), /,
     );
-    const first = entries[0];
-    expect(statements[1].params.slice(0, 7)).toEqual([
+    const first = indexed[0];
+    expect(inserts[0].params.slice(0, 7)).toEqual([
       'c1',
       first.pathId,
       first.pos,
@@ -112,14 +127,25 @@ describe(extractIndexEntries.name, () => {
     ]);
   });
 
-  it('has DDL for both dialects', () => {
+  it('has DDL for both dialects: a value index on customer_attr only', () => {
     expect(indexTableDdl(customerSqlStorage, 'sqlite')).toEqual([
-      expect.stringContaining('WITHOUT ROWID'),
+      expect.stringContaining('CREATE TABLE customer_attr ('),
       'CREATE INDEX customer_attr_value ON customer_attr (path_id, v_type, v)',
+      expect.stringContaining('CREATE TABLE customer_attr_plain ('),
     ]);
-    const [mysql] = indexTableDdl(customerSqlStorage, 'mysql');
+    const [mysql, mysqlPlain] = indexTableDdl(customerSqlStorage, 'mysql');
     expect(mysql).toContain('v VARBINARY(512) NOT NULL');
     expect(mysql).toContain('KEY customer_attr_value (path_id, v_type, v)');
+    expect(mysqlPlain).toContain('CREATE TABLE customer_attr_plain (');
+    expect(mysqlPlain).not.toContain('KEY customer_attr_plain_value');
+  });
+
+  it('refuses a value-indexed path that is held in a column or is no leaf', () => {
+    for (const path of ['name', 'contactMedium', 'nope']) {
+      expect(() =>
+        defineSqlStorage({ ...customerSqlStorage, valueIndexed: new Set([path]) }),
+      ).toThrow(`Value-indexed path '${path}'`);
+    }
   });
 });
 
@@ -170,12 +196,7 @@ describe(indexUpdateStatements.name, () => {
         db.prepare(s.sql).run(...s.params);
       }
     };
-    const rowsOf = (id: string) =>
-      db
-        .prepare(
-          'SELECT path_id, pos, seq, v_type, v, v_full FROM customer_attr WHERE customer_id = ? ORDER BY path_id, pos, seq',
-        )
-        .all(id);
+    const rowsOf = (id: string) => db.prepare(BOTH_TABLES_ROWS).all(id, id);
     let untouched = 0;
     for (const { id, before, after } of indexUpdatePairs(200)) {
       run(indexWriteStatements(customerSqlStorage, id, before));

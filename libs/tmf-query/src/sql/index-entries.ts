@@ -2,13 +2,15 @@ import { arrayElements, elementValues, valuesAt } from '@app/tmf-query/memory';
 import { StoredValue } from '@app/tmf-query/values';
 
 import { encodeSortableNumber, indexPathId } from './index-encoding';
-import { isStoredOutsideIndex, SqlDialect, SqlStorage } from './storage';
+import { indexTableOf, isStoredOutsideIndex, SqlStorage } from './storage';
 import { MAX_INDEXED_STRING_BYTES, truncateUtf8 } from './utf8';
 
 /** One row of the search-index table (without the resource id). */
 export interface IndexEntry {
   /** Dotted schema path, e.g. `contactMedium.characteristic.emailAddress` (not stored). */
   readonly path: string;
+  /** The table the row belongs to ({@link indexTableOf} the path). */
+  readonly table: string;
   /** The stored path key, {@link indexPathId} of `path`. */
   readonly pathId: number;
   /** Index of the element in the path's first array (0 when the path has no array). */
@@ -58,12 +60,13 @@ export function extractIndexEntries(document: unknown, storage: SqlStorage): Ind
     if (isStoredOutsideIndex(storage, attribute.path)) {
       continue;
     }
+    const table = indexTableOf(storage, attribute.path);
     if (attribute.arrayKey === undefined) {
-      pushValues(entries, attribute.path, 0, valuesAt(document, attribute));
+      pushValues(entries, table, attribute.path, 0, valuesAt(document, attribute));
       continue;
     }
     arrayElements(document, attribute).forEach((element, pos) =>
-      pushValues(entries, attribute.path, pos, elementValues(element, attribute)),
+      pushValues(entries, table, attribute.path, pos, elementValues(element, attribute)),
     );
   }
   // Primary-key order: InnoDB fills its pages well only when a resource's rows arrive ascending
@@ -71,16 +74,22 @@ export function extractIndexEntries(document: unknown, storage: SqlStorage): Ind
   return entries.sort((a, b) => a.pathId - b.pathId || a.pos - b.pos || a.seq - b.seq);
 }
 
-function pushValues(entries: IndexEntry[], path: string, pos: number, values: StoredValue[]): void {
+function pushValues(
+  entries: IndexEntry[],
+  table: string,
+  path: string,
+  pos: number,
+  values: StoredValue[],
+): void {
   const pathId = indexPathId(path);
   values.forEach((stored, seq) => {
     if (stored.kind === 's') {
       const value = truncateUtf8(stored.text, MAX_INDEXED_STRING_BYTES);
       const full = value.length === stored.text.length ? null : stored.text;
-      entries.push({ path, pathId, pos, seq, type: 's', value, full });
+      entries.push({ table, path, pathId, pos, seq, type: 's', value, full });
     } else {
       const value = encodeSortableNumber(stored.num);
-      entries.push({ path, pathId, pos, seq, type: stored.kind, value, full: null });
+      entries.push({ table, path, pathId, pos, seq, type: stored.kind, value, full: null });
     }
   });
 }
@@ -108,9 +117,20 @@ export function extractColumnValues(
 }
 
 /**
- * Statements that replace a resource's index rows; run them in the write transaction that writes
- * the resource row. Rows are inserted in multi-row batches (7 parameters per row).
+ * Statements that write a new resource's index rows (in both tables); run them in the write
+ * transaction that inserts the resource row. Rows are inserted in multi-row batches (7 parameters
+ * per row).
  */
+export function indexInsertStatements(
+  storage: SqlStorage,
+  id: string,
+  document: unknown,
+  batchSize = 100,
+): SqlStatement[] {
+  return insertStatements(id, extractIndexEntries(document, storage), batchSize);
+}
+
+/** Statements that replace a resource's index rows: {@link indexDeleteStatements}, then the inserts. */
 export function indexWriteStatements(
   storage: SqlStorage,
   id: string,
@@ -118,8 +138,8 @@ export function indexWriteStatements(
   batchSize = 100,
 ): SqlStatement[] {
   return [
-    indexDeleteStatement(storage, id),
-    ...insertStatements(storage, id, extractIndexEntries(document, storage), batchSize),
+    ...indexDeleteStatements(storage, id),
+    ...indexInsertStatements(storage, id, document, batchSize),
   ];
 }
 
@@ -148,20 +168,35 @@ export function indexUpdateStatements(
     }
   }
   // Left in `previous`: rows that disappeared or changed value (rewritten below).
-  const stale = [...previous.values()];
   const statements: SqlStatement[] = [];
-  for (let start = 0; start < stale.length; start += batchSize) {
-    const batch = stale.slice(start, start + batchSize);
-    statements.push({
-      sql:
-        `DELETE FROM ${storage.indexTable} WHERE customer_id = ? AND (path_id, pos, seq) IN (` +
-        batch.map(() => '(?, ?, ?)').join(', ') +
-        ')',
-      params: [id, ...batch.flatMap((e) => [e.pathId, e.pos, e.seq])],
-    });
+  for (const [table, stale] of byTable([...previous.values()])) {
+    for (let start = 0; start < stale.length; start += batchSize) {
+      const batch = stale.slice(start, start + batchSize);
+      statements.push({
+        sql:
+          `DELETE FROM ${table} WHERE customer_id = ? AND (path_id, pos, seq) IN (` +
+          batch.map(() => '(?, ?, ?)').join(', ') +
+          ')',
+        params: [id, ...batch.flatMap((e) => [e.pathId, e.pos, e.seq])],
+      });
+    }
   }
-  statements.push(...insertStatements(storage, id, fresh, batchSize));
+  statements.push(...insertStatements(id, fresh, batchSize));
   return statements;
+}
+
+/** Entries grouped by table, each group in the order given. */
+function byTable(entries: IndexEntry[]): Map<string, IndexEntry[]> {
+  const tables = new Map<string, IndexEntry[]>();
+  for (const entry of entries) {
+    const group = tables.get(entry.table);
+    if (group) {
+      group.push(entry);
+    } else {
+      tables.set(entry.table, [entry]);
+    }
+  }
+  return tables;
 }
 
 function entryKey(entry: IndexEntry): string {
@@ -177,77 +212,27 @@ function sameValue(a: IndexEntry, b: IndexEntry): boolean {
     : a.value.equals(b.value);
 }
 
-function insertStatements(
-  storage: SqlStorage,
-  id: string,
-  entries: IndexEntry[],
-  batchSize: number,
-): SqlStatement[] {
+function insertStatements(id: string, entries: IndexEntry[], batchSize: number): SqlStatement[] {
   const statements: SqlStatement[] = [];
   const row = `(${INDEX_COLUMNS.map(() => '?').join(', ')})`;
-  for (let start = 0; start < entries.length; start += batchSize) {
-    const batch = entries.slice(start, start + batchSize);
-    statements.push({
-      sql:
-        `INSERT INTO ${storage.indexTable} (${INDEX_COLUMNS.join(', ')}) VALUES ` +
-        batch.map(() => row).join(', '),
-      params: batch.flatMap((e) => [id, e.pathId, e.pos, e.seq, e.type, e.value, e.full]),
-    });
+  for (const [table, rows] of byTable(entries)) {
+    for (let start = 0; start < rows.length; start += batchSize) {
+      const batch = rows.slice(start, start + batchSize);
+      statements.push({
+        sql:
+          `INSERT INTO ${table} (${INDEX_COLUMNS.join(', ')}) VALUES ` +
+          batch.map(() => row).join(', '),
+        params: batch.flatMap((e) => [id, e.pathId, e.pos, e.seq, e.type, e.value, e.full]),
+      });
+    }
   }
   return statements;
 }
 
-/** Deletes a resource's index rows (on delete, or before rewriting them). */
-export function indexDeleteStatement(storage: SqlStorage, id: string): SqlStatement {
-  return { sql: `DELETE FROM ${storage.indexTable} WHERE customer_id = ?`, params: [id] };
-}
-
-/** Options of {@link indexTableDdl}. */
-export interface IndexDdlOptions {
-  /**
-   * Column type of `customer_id`. On MySQL it must equal the resource id column's type, character
-   * set and collation, or `id IN (SELECT customer_id ...)` cannot use the primary key.
-   */
-  readonly idType?: string;
-}
-
-/**
- * DDL of the search-index table for one dialect: the table and its value index, as separate
- * statements (for a migration's `up`; `down` is `DROP TABLE <indexTable>`).
- */
-export function indexTableDdl(
-  storage: SqlStorage,
-  dialect: SqlDialect,
-  options: IndexDdlOptions = {},
-): string[] {
-  const t = storage.indexTable;
-  if (dialect === 'sqlite') {
-    return [
-      `CREATE TABLE ${t} (\n` +
-        `  customer_id ${options.idType ?? 'VARCHAR(36)'} NOT NULL,\n` +
-        '  path_id INTEGER NOT NULL,\n' +
-        '  pos INTEGER NOT NULL,\n' +
-        '  seq INTEGER NOT NULL,\n' +
-        '  v_type TEXT NOT NULL,\n' +
-        // BLOB affinity keeps strings as TEXT and encoded numbers as BLOB, both compared by memcmp.
-        '  v BLOB NOT NULL,\n' +
-        '  v_full TEXT NULL,\n' +
-        '  PRIMARY KEY (customer_id, path_id, pos, seq)\n' +
-        ') WITHOUT ROWID',
-      `CREATE INDEX ${t}_value ON ${t} (path_id, v_type, v)`,
-    ];
-  }
-  return [
-    `CREATE TABLE ${t} (\n` +
-      `  customer_id ${options.idType ?? 'VARCHAR(36) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin'} NOT NULL,\n` +
-      '  path_id INT NOT NULL,\n' +
-      '  pos INT NOT NULL,\n' +
-      '  seq INT NOT NULL,\n' +
-      '  v_type CHAR(1) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,\n' +
-      `  v VARBINARY(${MAX_INDEXED_STRING_BYTES}) NOT NULL,\n` +
-      '  v_full MEDIUMBLOB NULL,\n' +
-      '  PRIMARY KEY (customer_id, path_id, pos, seq),\n' +
-      `  KEY ${t}_value (path_id, v_type, v)\n` +
-      ') ENGINE=InnoDB',
-  ];
+/** Deletes a resource's index rows from both tables (on delete, or before rewriting them). */
+export function indexDeleteStatements(storage: SqlStorage, id: string): SqlStatement[] {
+  return [storage.indexTable, storage.plainTable].map((table) => ({
+    sql: `DELETE FROM ${table} WHERE customer_id = ?`,
+    params: [id],
+  }));
 }

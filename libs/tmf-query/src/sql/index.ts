@@ -1,4 +1,5 @@
 export * from './compiler';
+export * from './index-ddl';
 export * from './index-encoding';
 export * from './index-entries';
 export * from './sqlite-regexp';

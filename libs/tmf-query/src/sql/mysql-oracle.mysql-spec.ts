@@ -17,7 +17,7 @@ import {
   SqlParam,
 } from '@app/tmf-query';
 import { BASE_URL, generateCustomers } from '@app/tmf-query/testing/customer-fixtures';
-import { indexUpdatePairs } from '@app/tmf-query/testing/index-update-pairs';
+import { BOTH_TABLES_ROWS, indexUpdatePairs } from '@app/tmf-query/testing/index-update-pairs';
 import { QueryFuzzer } from '@app/tmf-query/testing/query-fuzzer';
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
 
@@ -140,6 +140,9 @@ const QUERIES = [
   'characteristic.value>0',
   'characteristic.value*=^go',
   'contactMedium.mediumType=postal;characteristic.name=tier',
+  'contactMedium.preferred=true&contactMedium.characteristic.emailAddress=a@example.com,c@example.com',
+  'contactMedium.characteristic.emailAddress=a@example.com;contactMedium.characteristic.city=Paris&contactMedium.preferred=true',
+  'contactMedium.mediumType=phone;contactMedium.characteristic.emailAddress=b@example.com&contactMedium.characteristic.phoneNumber!=x;contactMedium.preferred=false',
   'status=approved&sort=-name&offset=5&limit=10',
   `name=${encodeURIComponent("' OR 1=1 --")}`,
   `statusReason=${encodeURIComponent('"; DROP TABLE customer; --')}`,
@@ -173,7 +176,7 @@ describe('SQL on MySQL/MariaDB equals the in-memory evaluator', () => {
     }
   });
 
-  it('uses the (path_id, v_type, v) index', async () => {
+  it('looks value-indexed paths up in the (path_id, v_type, v) index', async () => {
     const explain = async (raw: string) => {
       const query = parseQuery(raw, customerQuerySchema, { paging });
       const compiled = compileSql(query, customerSqlStorage, {
@@ -187,9 +190,8 @@ describe('SQL on MySQL/MariaDB equals the in-memory evaluator', () => {
     expect(await explain('contactMedium.characteristic.emailAddress=a@example.com')).toContain(
       'a0:ref:customer_attr_value',
     );
-    expect((await explain('creditProfile.creditScore.gte=900')).join(' ')).toMatch(
-      /a0:range:customer_attr_value/,
-    );
+    // Plain-table paths are not asserted here: on 400 customers MariaDB rightly prefers scanning
+    // the small plain table; from about 20,000 on it probes each candidate by key (FirstMatch).
     expect(await explain('status=approved')).toContain('c:ref:customer_status');
   });
 });
@@ -202,12 +204,7 @@ describe(`${indexUpdateStatements.name} on MySQL/MariaDB`, () => {
       }
     };
     const rowsOf = async (id: string) =>
-      (
-        await db.query<RowDataPacket[]>(
-          'SELECT path_id, pos, seq, v_type, v, v_full FROM customer_attr WHERE customer_id = ? ORDER BY path_id, pos, seq',
-          [id],
-        )
-      )[0];
+      (await db.query<RowDataPacket[]>(BOTH_TABLES_ROWS, [id, id]))[0];
     for (const { id, before, after } of indexUpdatePairs(120)) {
       const key = `u-${id}`;
       await run(indexWriteStatements(customerSqlStorage, key, before));

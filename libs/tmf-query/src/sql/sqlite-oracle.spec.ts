@@ -116,6 +116,12 @@ const cases: Record<string, string[]> = {
     'characteristic.name=tags&characteristic.value=gold',
     'relatedParty.role=owner&relatedParty.id=3',
     'contactMedium.mediumType=email;contactMedium.preferred=true&contactMedium.validFor.startDateTime>2024-01-01',
+    // Clauses over both search tables (value-indexed and plain), as anchor and as joined clause.
+    'contactMedium.preferred=true&contactMedium.characteristic.emailAddress=a@example.com,c@example.com',
+    'contactMedium.characteristic.emailAddress=a@example.com;contactMedium.characteristic.city=Paris&contactMedium.preferred=true',
+    'contactMedium.mediumType=phone;contactMedium.characteristic.emailAddress=b@example.com&contactMedium.characteristic.phoneNumber!=x;contactMedium.preferred=false',
+    'contactMedium.characteristic.phoneNumber*=33;contactMedium.mediumType=email&contactMedium.characteristic.emailAddress=b@example.com',
+    'relatedParty.id=3;relatedParty.role=admin&relatedParty.name*=a',
   ],
   'mixed clauses': [
     'contactMedium.mediumType=postal;characteristic.name=tier',
@@ -209,19 +215,33 @@ describe('SQLite query plans use indexes', () => {
       /customer_attr_value \(path_id=\? AND v_type=\? AND v=\?\)/,
     ],
     [
-      'creditProfile.creditScore.gte=900',
-      /customer_attr_value \(path_id=\? AND v_type=\? AND v>\?\)/,
+      'contactMedium.mediumType=email&contactMedium.characteristic.emailAddress=a@example.com',
+      /customer_attr_value \(path_id=\? AND v_type=\? AND v=\?\)\n.*SEARCH a1 USING PRIMARY KEY \(customer_id=\? AND path_id=\? AND pos=\?\)/,
     ],
     [
-      'contactMedium.mediumType=email&contactMedium.preferred=true',
-      /customer_attr_value \(path_id=\? AND v_type=\? AND v=\? AND customer_id=\? AND pos=\?\)/,
+      'status=approved&statusReason=x',
+      /customer_status.*\n.*\n.*SEARCH a0 USING PRIMARY KEY \(customer_id=\? AND path_id=\?\)/,
     ],
-    ['characteristic.value=5', /MULTI-INDEX OR/],
-    ['statusReason*=^short', /customer_attr_value \(path_id=\? AND v_type=\? AND v>\? AND v<\?\)/],
   ])('%s', (raw, expectedLine) => {
     const lines = plan(raw);
     expect(lines.join('\n')).toMatch(expectedLine);
     // No full scan of either table for an indexed equality / range.
     expect(lines.filter((l) => /^SCAN (c|a\d+)\b/.test(l))).toEqual([]);
+  });
+
+  // Paths without a value index: customers are scanned (or narrowed by another condition) and each
+  // candidate's rows are probed by primary key; the plain table itself is never scanned.
+  it.each([
+    'creditProfile.creditScore.gte=900',
+    'contactMedium.mediumType=email&contactMedium.preferred=true',
+    'characteristic.value=5',
+    'statusReason*=^short',
+    'sort=statusReason',
+  ])('%s', (raw) => {
+    const lines = plan(raw);
+    expect(lines.join('\n')).toMatch(
+      /SEARCH a0 USING PRIMARY KEY \(customer_id=\? AND path_id=\?\)/,
+    );
+    expect(lines.filter((l) => /^SCAN a\d+\b/.test(l))).toEqual([]);
   });
 });

@@ -25,14 +25,45 @@ export interface SqlStorage {
   readonly idColumn: string;
   /** Paths stored in columns of the resource table (never inside arrays). */
   readonly columns: Readonly<Record<string, ColumnMapping>>;
-  /** The search-index table, e.g. `customer_attr`. */
+  /**
+   * The search-index table of the value-indexed paths, e.g. `customer_attr`: one row per leaf value
+   * and an index on (path, type, value), so a condition on such a path is an index lookup.
+   */
   readonly indexTable: string;
+  /**
+   * The table of every other path's rows, e.g. `customer_attr_plain`: same rows, primary key only
+   * (resource id first). A condition on such a path is checked per candidate resource by key, in
+   * the database; it narrows what other conditions found but never drives a search by itself.
+   */
+  readonly plainTable: string;
+  /**
+   * Paths whose rows go to `indexTable`: those looked up by value (identifiers, contact addresses).
+   * Every entry of the value index is a random-position insert on each write, the dominant cost of
+   * a write; values that many resources share (types, flags, roles) gain nothing from it.
+   */
+  readonly valueIndexed: ReadonlySet<string>;
   /**
    * A derived `href` path: `<baseUrl><resourcePath><id>`, not stored. Conditions on it become
    * conditions on the id column; the caller passes `baseUrl` to the compiler.
    */
   readonly derivedHref?: { readonly path: string; readonly resourcePath: string };
 }
+
+/**
+ * The Customer paths held in the value index besides the columns: the identifiers a CRM finds a
+ * customer by (references' ids, contact addresses). Changing this list needs a migration that
+ * moves the rows of the paths concerned between the two tables.
+ */
+export const CUSTOMER_VALUE_INDEXED = [
+  'account.id',
+  'agreement.id',
+  'contactMedium.characteristic.emailAddress',
+  'contactMedium.characteristic.faxNumber',
+  'contactMedium.characteristic.phoneNumber',
+  'contactMedium.characteristic.socialNetworkId',
+  'paymentMethod.id',
+  'relatedParty.id',
+] as const;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
@@ -47,6 +78,7 @@ export function defineSqlStorage(storage: SqlStorage): SqlStorage {
     storage.table,
     storage.idColumn,
     storage.indexTable,
+    storage.plainTable,
     ...Object.values(storage.columns).map((c) => c.column),
   ]) {
     if (!IDENTIFIER.test(name)) {
@@ -57,6 +89,11 @@ export function defineSqlStorage(storage: SqlStorage): SqlStorage {
     const leaf = storage.schema.leaves.get(path);
     if (!leaf || leaf.arrayKey !== undefined || leaf.type === 'any') {
       throw new Error(`Column '${mapping.column}' must map a non-array, typed leaf; got '${path}'`);
+    }
+  }
+  for (const path of storage.valueIndexed) {
+    if (!storage.schema.leaves.has(path) || isStoredOutsideIndex(storage, path)) {
+      throw new Error(`Value-indexed path '${path}' must be a schema leaf held in no column`);
     }
   }
   if (storage.columns.id?.column !== storage.idColumn) {
@@ -76,8 +113,9 @@ export function defineSqlStorage(storage: SqlStorage): SqlStorage {
 
 /**
  * The Customer storage: table `customer` (typed columns `id`, `name`, `status`, `at_type`,
- * `engaged_party_id`, `valid_for_start`, `valid_for_end`), derived `href`, and the search-index table
- * `customer_attr` for every other path.
+ * `engaged_party_id`, `valid_for_start`, `valid_for_end`), derived `href`, the value-indexed
+ * search-index table `customer_attr` for the paths a CRM looks customers up by, and
+ * `customer_attr_plain` for every other path.
  */
 export const customerSqlStorage: SqlStorage = defineSqlStorage({
   schema: customerQuerySchema,
@@ -93,8 +131,15 @@ export const customerSqlStorage: SqlStorage = defineSqlStorage({
     'validFor.endDateTime': { column: 'valid_for_end' },
   },
   indexTable: 'customer_attr',
+  plainTable: 'customer_attr_plain',
+  valueIndexed: new Set(CUSTOMER_VALUE_INDEXED),
   derivedHref: { path: 'href', resourcePath: '/tmf-api/customerManagement/v4/customer/' },
 });
+
+/** The table that holds a path's search-index rows. */
+export function indexTableOf(storage: SqlStorage, path: string): string {
+  return storage.valueIndexed.has(path) ? storage.indexTable : storage.plainTable;
+}
 
 /** True when the path is not written to the index table (a column or the derived href). */
 export function isStoredOutsideIndex(storage: SqlStorage, path: string): boolean {

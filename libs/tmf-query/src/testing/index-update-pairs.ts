@@ -27,3 +27,9 @@ export function indexUpdatePairs(
     return { id, before, after: JSON.parse(JSON.stringify(after)) as Record<string, unknown> };
   });
 }
+
+/** A customer's index rows in both tables (bind the id twice), tagged by table, in key order. */
+export const BOTH_TABLES_ROWS =
+  "SELECT 'i' AS t, path_id, pos, seq, v_type, v, v_full FROM customer_attr WHERE customer_id = ?" +
+  " UNION ALL SELECT 'p' AS t, path_id, pos, seq, v_type, v, v_full FROM customer_attr_plain" +
+  ' WHERE customer_id = ? ORDER BY t, path_id, pos, seq';

@@ -3,6 +3,7 @@ import { CreateHub1795842135698 } from './1795842135698-create-hub';
 import { CustomerSearchIndex1795842794153 } from './1795842794153-customer-search-index';
 import { CustomerStatusSortIndexes1795844751230 } from './1795844751230-customer-status-sort-indexes';
 import { HubDeliveryClaimIndex1795846892952 } from './1795846892952-hub-delivery-claim-index';
+import { CustomerSearchIndexSplit1795860810135 } from './1795860810135-customer-search-index-split';
 
 /** MySQL 8 / MariaDB 10.6+ migrations in timestamp order. Append only; never edit a committed migration. */
 export const MYSQL_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MYSQL_MIGRATIONS = [
   CustomerSearchIndex1795842794153,
   CustomerStatusSortIndexes1795844751230,
   HubDeliveryClaimIndex1795846892952,
+  CustomerSearchIndexSplit1795860810135,
 ];

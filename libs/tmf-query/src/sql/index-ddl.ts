@@ -1,0 +1,68 @@
+import { SqlDialect, SqlStorage } from './storage';
+import { MAX_INDEXED_STRING_BYTES } from './utf8';
+
+/** Options of {@link indexTableDdl}. */
+export interface IndexDdlOptions {
+  /**
+   * Column type of `customer_id`. On MySQL it must equal the resource id column's type, character
+   * set and collation, or `id IN (SELECT customer_id ...)` cannot use the primary key.
+   */
+  readonly idType?: string;
+}
+
+/**
+ * DDL of both search-index tables for one dialect, as separate statements (for a migration's `up`;
+ * `down` drops the two tables): the value-indexed table with its value index, and the plain table
+ * with its primary key only.
+ */
+export function indexTableDdl(
+  storage: SqlStorage,
+  dialect: SqlDialect,
+  options: IndexDdlOptions = {},
+): string[] {
+  return [
+    ...searchTableDdl(storage.indexTable, dialect, options, true),
+    ...searchTableDdl(storage.plainTable, dialect, options, false),
+  ];
+}
+
+/** One search-index table; `valueIndex` adds the (path, type, value) index. */
+export function searchTableDdl(
+  table: string,
+  dialect: SqlDialect,
+  options: IndexDdlOptions,
+  valueIndex: boolean,
+): string[] {
+  const t = table;
+  if (dialect === 'sqlite') {
+    return [
+      `CREATE TABLE ${t} (\n` +
+        `  customer_id ${options.idType ?? 'VARCHAR(36)'} NOT NULL,\n` +
+        '  path_id INTEGER NOT NULL,\n' +
+        '  pos INTEGER NOT NULL,\n' +
+        '  seq INTEGER NOT NULL,\n' +
+        '  v_type TEXT NOT NULL,\n' +
+        // BLOB affinity keeps strings as TEXT and encoded numbers as BLOB, both compared by memcmp.
+        '  v BLOB NOT NULL,\n' +
+        '  v_full TEXT NULL,\n' +
+        '  PRIMARY KEY (customer_id, path_id, pos, seq)\n' +
+        ') WITHOUT ROWID',
+      ...(valueIndex ? [`CREATE INDEX ${t}_value ON ${t} (path_id, v_type, v)`] : []),
+    ];
+  }
+  return [
+    `CREATE TABLE ${t} (\n` +
+      `  customer_id ${options.idType ?? 'VARCHAR(36) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin'} NOT NULL,\n` +
+      '  path_id INT NOT NULL,\n' +
+      '  pos INT NOT NULL,\n' +
+      '  seq INT NOT NULL,\n' +
+      '  v_type CHAR(1) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,\n' +
+      `  v VARBINARY(${MAX_INDEXED_STRING_BYTES}) NOT NULL,\n` +
+      '  v_full MEDIUMBLOB NULL,\n' +
+      (valueIndex
+        ? '  PRIMARY KEY (customer_id, path_id, pos, seq),\n' +
+          `  KEY ${t}_value (path_id, v_type, v)\n`
+        : '  PRIMARY KEY (customer_id, path_id, pos, seq)\n') +
+      ') ENGINE=InnoDB',
+  ];
+}
