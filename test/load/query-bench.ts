@@ -56,6 +56,20 @@ const CLASSES: Array<[string, () => string]> = [
       return `${PATH}?validFor.startDateTime.gte=${from.toISOString()}&validFor.startDateTime.lt=${to.toISOString()}&limit=20`;
     },
   ],
+  // Paths without a value index (customer_attr_plain): probed per candidate customer.
+  [
+    'email + a plain path on the same contact medium',
+    () =>
+      `${PATH}?contactMedium.characteristic.emailAddress=${enc(emailOf(rand(SEED)))}&contactMedium.mediumType=email`,
+  ],
+  [
+    'status + a plain path, page of 20',
+    () => `${PATH}?status=suspended&contactMedium.preferred=true&limit=20`,
+  ],
+  [
+    'a plain path alone, page of 20',
+    () => `${PATH}?contactMedium.characteristic.city=Lyon&limit=20`,
+  ],
   [
     'deep paging (offset 500,000)',
     () => `${PATH}?offset=${Math.min(500000, Math.floor(SEED / 2))}&limit=20`,

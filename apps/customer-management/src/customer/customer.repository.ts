@@ -84,14 +84,15 @@ export class CustomerRepository {
   }
 
   /**
-   * Writes a new version over `previous` (the stored document at `expectedVersion`); false when the
-   * stored version is no longer `expectedVersion`.
+   * Writes a new version over `previous` (the stored document at `expectedVersion`; `changed`: its
+   * top-level attributes that differ in the new one); false when the stored version is no longer
+   * `expectedVersion`.
    */
   async update(
     manager: EntityManager,
     row: CustomerWrite,
     expectedVersion: number,
-    previous: JsonObject,
+    previous: { document: JsonObject; changed: readonly string[] },
   ): Promise<boolean> {
     const c = row.columns;
     const affected = await this.execute(
@@ -120,8 +121,9 @@ export class CustomerRepository {
     for (const statement of indexUpdateStatements(
       customerSqlStorage,
       row.id,
-      previous,
+      previous.document,
       row.parsed,
+      { changedRoots: previous.changed },
     )) {
       await manager.query(statement.sql, statement.params);
     }

@@ -149,7 +149,7 @@ export class CustomerService {
           now: now.getTime(),
         },
         row.version,
-        before,
+        { document: before, changed },
       );
       if (!written) {
         // The row lock (MySQL) or the single writer (SQLite) makes this unreachable; fail loudly.

@@ -205,6 +205,15 @@ describe(indexUpdateStatements.name, () => {
       run(indexWriteStatements(customerSqlStorage, `${id}-full`, after));
       expect(rowsOf(id)).toEqual(rowsOf(`${id}-full`));
       untouched += update.length === 0 ? 1 : 0;
+      // Told which top-level attributes changed, it extracts only those and writes the same.
+      const changedRoots = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+        (key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]),
+      );
+      run(indexWriteStatements(customerSqlStorage, `${id}-roots`, before));
+      run(
+        indexUpdateStatements(customerSqlStorage, `${id}-roots`, before, after, { changedRoots }),
+      );
+      expect(rowsOf(`${id}-roots`)).toEqual(rowsOf(`${id}-full`));
     }
     // A status change (a column, not an index row) needs no index statement at all.
     expect(untouched).toBeGreaterThanOrEqual(50);

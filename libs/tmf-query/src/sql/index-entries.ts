@@ -52,12 +52,20 @@ export const INDEX_COLUMNS = [
  * Turns a resource document into the search-index rows to write: one row per leaf value of every
  * schema path that is not stored in a column (nor the derived href). Values are reduced exactly as
  * the evaluator reduces them (wrong JSON types and unparseable date-times are skipped). Rows come in
- * primary-key order (`path_id`, `pos`, `seq`).
+ * primary-key order (`path_id`, `pos`, `seq`). With `roots`, only the paths under those top-level
+ * attributes.
  */
-export function extractIndexEntries(document: unknown, storage: SqlStorage): IndexEntry[] {
+export function extractIndexEntries(
+  document: unknown,
+  storage: SqlStorage,
+  roots?: ReadonlySet<string>,
+): IndexEntry[] {
   const entries: IndexEntry[] = [];
   for (const attribute of storage.schema.leaves.values()) {
-    if (isStoredOutsideIndex(storage, attribute.path)) {
+    if (
+      isStoredOutsideIndex(storage, attribute.path) ||
+      (roots !== undefined && !roots.has(attribute.segments[0]))
+    ) {
       continue;
     }
     const table = indexTableOf(storage, attribute.path);
@@ -154,11 +162,16 @@ export function indexUpdateStatements(
   id: string,
   before: unknown,
   after: unknown,
-  batchSize = 100,
+  options: { readonly changedRoots?: readonly string[]; readonly batchSize?: number } = {},
 ): SqlStatement[] {
-  const previous = new Map(extractIndexEntries(before, storage).map((e) => [entryKey(e), e]));
+  const { changedRoots, batchSize = 100 } = options;
+  // Paths under attributes that did not change keep their rows: no need to extract them.
+  const roots = changedRoots && new Set(changedRoots);
+  const previous = new Map(
+    extractIndexEntries(before, storage, roots).map((e) => [entryKey(e), e]),
+  );
   const fresh: IndexEntry[] = [];
-  for (const entry of extractIndexEntries(after, storage)) {
+  for (const entry of extractIndexEntries(after, storage, roots)) {
     const key = entryKey(entry);
     const old = previous.get(key);
     if (old && sameValue(old, entry)) {
