@@ -52,8 +52,9 @@ const COMPARATORS: Readonly<Record<Exclude<Operator, 'regex'>, string>> = {
  * `matches`: columns for the mapped paths, `IN (SELECT customer_id FROM <indexTable> ...)` lookups
  * in the value index for the value-indexed paths, `EXISTS (SELECT 1 FROM <plainTable> ... WHERE
  * customer_id = <id> ...)` probes by key for the others (joined on the element position for
- * same-element groups), the derived href rewritten to the id. Regex compiles to `value REGEXP ?` on both dialects: on SQLite the
- * application must register {@link sqliteRegexp} as the `regexp` function of every connection.
+ * same-element groups), the derived href rewritten to the id. Regex compiles to `value REGEXP ?` on
+ * both dialects: on SQLite the application must register {@link sqliteRegexp} as the `regexp`
+ * function of every connection.
  */
 export function compileSql(
   query: ParsedQuery,
@@ -182,7 +183,7 @@ class SqlCompiler {
    */
   private rowsMatch(clauses: readonly Clause[]): string {
     const [anchor, ...rest] = clauses;
-    const table = this.tableOf(anchor.conditions[0].attribute.path);
+    const table = this.tableOfClause(anchor);
     const first = this.nextAlias();
     const joins: string[] = [];
     const tests: (() => string)[] = [() => this.clauseTest(first, anchor)];
@@ -190,9 +191,8 @@ class SqlCompiler {
       const parts = this.tableParts(clause);
       if (parts.length === 1) {
         const a = this.nextAlias();
-        const joined = this.tableOf(clause.conditions[0].attribute.path);
         joins.push(
-          ` JOIN ${joined} ${a} ON ${a}.customer_id = ${first}.customer_id AND ${a}.pos = ${first}.pos`,
+          ` JOIN ${this.tableOfClause(clause)} ${a} ON ${a}.customer_id = ${first}.customer_id AND ${a}.pos = ${first}.pos`,
         );
         tests.push(() => this.clauseTest(a, clause));
       } else {
@@ -211,9 +211,8 @@ class SqlCompiler {
   /** Rows of one table-pure clause on the element of `anchor`. */
   private sameElementExists(anchor: string, clause: Clause): string {
     const a = this.nextAlias();
-    const table = this.tableOf(clause.conditions[0].attribute.path);
     return (
-      `EXISTS (SELECT 1 FROM ${table} ${a} WHERE ${a}.customer_id = ${anchor}.customer_id` +
+      `EXISTS (SELECT 1 FROM ${this.tableOfClause(clause)} ${a} WHERE ${a}.customer_id = ${anchor}.customer_id` +
       ` AND ${a}.pos = ${anchor}.pos AND ${this.clauseTest(a, clause)})`
     );
   }
@@ -246,6 +245,11 @@ class SqlCompiler {
 
   private tableOf(path: string): string {
     return indexTableOf(this.storage, path);
+  }
+
+  /** The table of a clause whose paths all lie in one table (see {@link tableParts}). */
+  private tableOfClause(clause: Clause): string {
+    return this.tableOf(clause.conditions[0].attribute.path);
   }
 
   /**

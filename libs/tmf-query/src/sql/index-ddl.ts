@@ -27,7 +27,7 @@ export function indexTableDdl(
 }
 
 /** One search-index table; `valueIndex` adds the (path, type, value) index. */
-export function searchTableDdl(
+function searchTableDdl(
   table: string,
   dialect: SqlDialect,
   options: IndexDdlOptions,

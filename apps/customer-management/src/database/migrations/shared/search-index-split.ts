@@ -1,6 +1,6 @@
 import { QueryRunner } from 'typeorm';
 
-import { indexPathId, searchTableDdl, SqlDialect } from '@app/tmf-query';
+import { indexPathId } from '@app/tmf-query';
 
 /**
  * The paths the split migration keeps in the value-indexed `customer_attr`, frozen here as the
@@ -26,12 +26,9 @@ const KEPT = `path_id IN (${VALUE_INDEXED_AT_SPLIT.map(indexPathId).join(', ')})
  */
 export async function splitSearchIndex(
   queryRunner: QueryRunner,
-  dialect: SqlDialect,
-  idType: string,
+  createTable: string,
 ): Promise<void> {
-  for (const sql of searchTableDdl('customer_attr_plain', dialect, { idType }, false)) {
-    await queryRunner.query(sql);
-  }
+  await queryRunner.query(createTable);
   await queryRunner.query(
     `INSERT INTO customer_attr_plain (${COLUMNS}) SELECT ${COLUMNS} FROM customer_attr WHERE NOT ${KEPT} ORDER BY customer_id, path_id, pos, seq`,
   );

@@ -5,6 +5,18 @@ import {
   unsplitSearchIndex,
 } from '@server/database/migrations/shared/search-index-split';
 
+// Same shape as customer_attr, without its value index.
+const CREATE_PLAIN = `CREATE TABLE customer_attr_plain (
+  customer_id VARCHAR(36) NOT NULL,
+  path_id INTEGER NOT NULL,
+  pos INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  v_type TEXT NOT NULL,
+  v BLOB NOT NULL,
+  v_full TEXT NULL,
+  PRIMARY KEY (customer_id, path_id, pos, seq)
+) WITHOUT ROWID`;
+
 /**
  * Only the paths a customer is looked up by keep the value index; every other path's rows move to
  * `customer_attr_plain` (primary key only), checked per candidate customer. Each value-index entry
@@ -14,7 +26,7 @@ export class CustomerSearchIndexSplit1795860810135 implements MigrationInterface
   name = 'CustomerSearchIndexSplit1795860810135';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await splitSearchIndex(queryRunner, 'sqlite', 'VARCHAR(36)');
+    await splitSearchIndex(queryRunner, CREATE_PLAIN);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
