@@ -8,6 +8,7 @@ import {
   indexDeleteStatements,
   indexInsertStatements,
   indexUpdateStatements,
+  SqlStatement,
 } from '@app/tmf-query';
 import { isAsciiId } from '@server/database/ascii-id';
 import { Dialect } from '@server/database/dialect';
@@ -118,15 +119,12 @@ export class CustomerRepository {
       return false;
     }
     // Only the index rows that differ: most patches change one or two attributes.
-    for (const statement of indexUpdateStatements(
-      customerSqlStorage,
-      row.id,
-      previous.document,
-      row.parsed,
-      { changedRoots: previous.changed },
-    )) {
-      await manager.query(statement.sql, statement.params);
-    }
+    await this.runAll(
+      manager,
+      indexUpdateStatements(customerSqlStorage, row.id, previous.document, row.parsed, {
+        changedRoots: previous.changed,
+      }),
+    );
     return true;
   }
 
@@ -134,9 +132,7 @@ export class CustomerRepository {
     if (!isAsciiId(id)) {
       return false;
     }
-    for (const statement of indexDeleteStatements(customerSqlStorage, id)) {
-      await manager.query(statement.sql, statement.params);
-    }
+    await this.runAll(manager, indexDeleteStatements(customerSqlStorage, id));
     return (await this.execute(manager, 'DELETE FROM customer WHERE id = ?', [id])) === 1;
   }
 
@@ -192,7 +188,12 @@ export class CustomerRepository {
 
   // The search index is written in the same transaction as the document it describes.
   private async writeIndex(manager: EntityManager, row: CustomerWrite): Promise<void> {
-    for (const statement of indexInsertStatements(customerSqlStorage, row.id, row.parsed)) {
+    await this.runAll(manager, indexInsertStatements(customerSqlStorage, row.id, row.parsed));
+  }
+
+  /** Runs statements one after the other, in the caller's transaction. */
+  private async runAll(manager: EntityManager, statements: SqlStatement[]): Promise<void> {
+    for (const statement of statements) {
       await manager.query(statement.sql, statement.params);
     }
   }

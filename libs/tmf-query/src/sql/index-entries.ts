@@ -1,4 +1,5 @@
 import { arrayElements, elementValues, valuesAt } from '@app/tmf-query/memory';
+import { AttributePath } from '@app/tmf-query/schema';
 import { StoredValue } from '@app/tmf-query/values';
 
 import { encodeSortableNumber, indexPathId } from './index-encoding';
@@ -61,14 +62,10 @@ export function extractIndexEntries(
   roots?: ReadonlySet<string>,
 ): IndexEntry[] {
   const entries: IndexEntry[] = [];
-  for (const attribute of storage.schema.leaves.values()) {
-    if (
-      isStoredOutsideIndex(storage, attribute.path) ||
-      (roots !== undefined && !roots.has(attribute.segments[0]))
-    ) {
+  for (const { attribute, table } of indexedLeaves(storage)) {
+    if (roots !== undefined && !roots.has(attribute.segments[0])) {
       continue;
     }
-    const table = indexTableOf(storage, attribute.path);
     if (attribute.arrayKey === undefined) {
       pushValues(entries, table, attribute.path, 0, valuesAt(document, attribute));
       continue;
@@ -80,6 +77,20 @@ export function extractIndexEntries(
   // Primary-key order: InnoDB fills its pages well only when a resource's rows arrive ascending
   // (measured: about 5x less space than in schema order).
   return entries.sort((a, b) => a.pathId - b.pathId || a.pos - b.pos || a.seq - b.seq);
+}
+
+const INDEXED_LEAVES = new WeakMap<SqlStorage, { attribute: AttributePath; table: string }[]>();
+
+/** The leaves written to the search tables, each with its table: worked out once per storage. */
+function indexedLeaves(storage: SqlStorage): { attribute: AttributePath; table: string }[] {
+  let leaves = INDEXED_LEAVES.get(storage);
+  if (!leaves) {
+    leaves = [...storage.schema.leaves.values()]
+      .filter((attribute) => !isStoredOutsideIndex(storage, attribute.path))
+      .map((attribute) => ({ attribute, table: indexTableOf(storage, attribute.path) }));
+    INDEXED_LEAVES.set(storage, leaves);
+  }
+  return leaves;
 }
 
 function pushValues(
