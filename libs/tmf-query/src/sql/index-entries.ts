@@ -74,19 +74,24 @@ export function extractIndexEntries(
       pushValues(entries, table, attribute.path, pos, elementValues(element, attribute)),
     );
   }
-  // Primary-key order: InnoDB fills its pages well only when a resource's rows arrive ascending
-  // (measured: about 5x less space than in schema order).
-  return entries.sort((a, b) => a.pathId - b.pathId || a.pos - b.pos || a.seq - b.seq);
+  // Already in primary-key order (`path_id`, `pos`, `seq`): the leaves are walked by path id, and
+  // each leaf's values by position and ordinal. InnoDB fills its pages well only when a resource's
+  // rows arrive ascending (measured: about 5x less space than in schema order).
+  return entries;
 }
 
 const INDEXED_LEAVES = new WeakMap<SqlStorage, { attribute: AttributePath; table: string }[]>();
 
-/** The leaves written to the search tables, each with its table: worked out once per storage. */
+/**
+ * The leaves written to the search tables, each with its table, in path-id order: worked out once
+ * per storage.
+ */
 function indexedLeaves(storage: SqlStorage): { attribute: AttributePath; table: string }[] {
   let leaves = INDEXED_LEAVES.get(storage);
   if (!leaves) {
     leaves = [...storage.schema.leaves.values()]
       .filter((attribute) => !isStoredOutsideIndex(storage, attribute.path))
+      .sort((a, b) => indexPathId(a.path) - indexPathId(b.path))
       .map((attribute) => ({ attribute, table: indexTableOf(storage, attribute.path) }));
     INDEXED_LEAVES.set(storage, leaves);
   }
@@ -236,21 +241,45 @@ function sameValue(a: IndexEntry, b: IndexEntry): boolean {
     : a.value.equals(b.value);
 }
 
+// Runs on every write (about 40 rows a customer): the statement text is built once per table and
+// row count, and the parameters are filled in one pass.
 function insertStatements(id: string, entries: IndexEntry[], batchSize: number): SqlStatement[] {
   const statements: SqlStatement[] = [];
-  const row = `(${INDEX_COLUMNS.map(() => '?').join(', ')})`;
   for (const [table, rows] of byTable(entries)) {
     for (let start = 0; start < rows.length; start += batchSize) {
-      const batch = rows.slice(start, start + batchSize);
-      statements.push({
-        sql:
-          `INSERT INTO ${table} (${INDEX_COLUMNS.join(', ')}) VALUES ` +
-          batch.map(() => row).join(', '),
-        params: batch.flatMap((e) => [id, e.pathId, e.pos, e.seq, e.type, e.value, e.full]),
-      });
+      const end = Math.min(rows.length, start + batchSize);
+      const params = new Array<SqlParam>((end - start) * INDEX_COLUMNS.length);
+      let k = 0;
+      for (let i = start; i < end; i++) {
+        const e = rows[i];
+        params[k++] = id;
+        params[k++] = e.pathId;
+        params[k++] = e.pos;
+        params[k++] = e.seq;
+        params[k++] = e.type;
+        params[k++] = e.value;
+        params[k++] = e.full;
+      }
+      statements.push({ sql: insertSql(table, end - start), params });
     }
   }
   return statements;
+}
+
+const INSERT_SQL = new Map<string, string>();
+const ROW_PLACEHOLDERS = `(${INDEX_COLUMNS.map(() => '?').join(', ')})`;
+
+/** `INSERT INTO table (...) VALUES (?, ...), ...` for `rows` rows (tables x batch sizes: bounded). */
+function insertSql(table: string, rows: number): string {
+  const key = `${table}:${rows}`;
+  let sql = INSERT_SQL.get(key);
+  if (sql === undefined) {
+    sql =
+      `INSERT INTO ${table} (${INDEX_COLUMNS.join(', ')}) VALUES ` +
+      Array.from({ length: rows }, () => ROW_PLACEHOLDERS).join(', ');
+    INSERT_SQL.set(key, sql);
+  }
+  return sql;
 }
 
 /** Deletes a resource's index rows from both tables (on delete, or before rewriting them). */
