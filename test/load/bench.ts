@@ -18,6 +18,7 @@ import { adminQuery, TEST_MYSQL_URL } from '@test/e2e/support/test-database';
 import { freePort, ServerProcess } from '@test/support/server-process';
 
 import { BaselineProcess } from './baseline-process';
+import { CpuMeter, databaseServerPid } from './cpu-meter';
 import { RssSampler } from './rss-sampler';
 import { arg } from './bench-args';
 import { seedCustomers } from './seed-customers';
@@ -39,6 +40,12 @@ interface Result {
   non2xx: number;
   errors: number;
   rssMb: number;
+  /** The server's CPU per request (all its threads), in microseconds. */
+  cpuUs: number;
+  /** The server's CPU use during the run, in % of one core. */
+  cpuPercent: number;
+  /** The database server's CPU per request (MariaDB only), in microseconds. */
+  dbCpuUs?: number;
 }
 
 const DBS = arg('db', 'sqlite,mysql').split(',') as Db[];
@@ -127,9 +134,19 @@ function requestsFor(op: Op, path: string): autocannon.Request[] {
   }
 }
 
-async function load(baseUrl: string, pid: number, op: Op, seconds: number): Promise<Result> {
+async function load(
+  baseUrl: string,
+  pid: number,
+  op: Op,
+  seconds: number,
+  dbPid?: number,
+): Promise<Result> {
   const sampler = new RssSampler(pid);
   sampler.start();
+  const cpu = new CpuMeter(pid);
+  const dbCpu = dbPid === undefined ? undefined : new CpuMeter(dbPid);
+  cpu.start();
+  dbCpu?.start();
   const bounded = op === 'delete' ? { amount: SEED - Math.floor(SEED / 2) } : { duration: seconds };
   const started = process.hrtime.bigint();
   let lastResponse = started;
@@ -150,7 +167,11 @@ async function load(baseUrl: string, pid: number, op: Op, seconds: number): Prom
   // Autocannon finishes a count-bounded run on its next one-second tick, so its own duration
   // would round a 5.2 s run up to 6 s: the time to the last response is the run's real length.
   const elapsedSeconds = Number(lastResponse - started) / 1e9;
+  const served = cpu.stop(result.requests.total);
   return {
+    cpuUs: served.usPerRequest,
+    cpuPercent: served.corePercent,
+    dbCpuUs: dbCpu?.stop(result.requests.total).usPerRequest,
     reqPerSec: Math.round((result.requests.total - result.non2xx) / elapsedSeconds),
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -162,7 +183,7 @@ async function load(baseUrl: string, pid: number, op: Op, seconds: number): Prom
 
 function report(label: string, op: Op, r: Result): void {
   process.stdout.write(
-    `  ${label.padEnd(9)} ${op.padEnd(7)} ${String(r.reqPerSec).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non2xx ${r.non2xx}  errors ${r.errors}  rss ${r.rssMb} MB\n`,
+    `  ${label.padEnd(9)} ${op.padEnd(7)} ${String(r.reqPerSec).padStart(7)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  non2xx ${r.non2xx}  errors ${r.errors}  rss ${r.rssMb} MB  cpu ${r.cpuUs} us/req (${r.cpuPercent} % of a core)${r.dbCpuUs === undefined ? '' : `  db cpu ${r.dbCpuUs} us/req`}\n`,
   );
 }
 
@@ -170,6 +191,8 @@ interface Target {
   label: string;
   baseUrl: string;
   pid: number;
+  /** The database server's pid, when it runs as its own process (MariaDB). */
+  dbPid?: number;
 }
 
 /** Each operation on every target in turn (ours, then the baseline), after a warm-up of each. */
@@ -180,7 +203,7 @@ async function measure(targets: Target[]): Promise<Map<string, Map<Op, Result>>>
   }
   for (const op of OPS) {
     for (const t of targets) {
-      const r = await load(t.baseUrl, t.pid, op, DURATION);
+      const r = await load(t.baseUrl, t.pid, op, DURATION, t.dbPid);
       results.get(t.label)!.set(op, r);
       report(t.label, op, r);
     }
@@ -219,9 +242,10 @@ async function benchDb(db: Db): Promise<void> {
     const raw = BASELINE ? await BaselineProcess.start(db, await freePort(), rawEnv) : undefined;
     let results: Map<string, Map<Op, Result>>;
     try {
+      const dbPid = db === 'mysql' ? databaseServerPid() : undefined;
       results = await measure([
-        { label: 'ours', baseUrl: ours.baseUrl, pid: ours.child.pid! },
-        ...(raw ? [{ label: 'baseline', baseUrl: raw.baseUrl, pid: raw.child.pid! }] : []),
+        { label: 'ours', baseUrl: ours.baseUrl, pid: ours.child.pid!, dbPid },
+        ...(raw ? [{ label: 'baseline', baseUrl: raw.baseUrl, pid: raw.child.pid!, dbPid }] : []),
       ]);
     } finally {
       await ours.stop();
@@ -239,14 +263,17 @@ async function benchDb(db: Db): Promise<void> {
     if (!raw) {
       return;
     }
+    // CPU per request: what a request costs each server whichever side saturated first (the load
+    // tool shares the machine); "CPU ratio" is base/ours, read like the throughput ratio.
+    const dbColumns = db === 'mysql';
     process.stdout.write(
-      `\n| ${db} | ours req/s | base req/s | ratio | ours p50/p99 ms | base p50/p99 ms | p99 ratio | ours RSS MB |\n|---|---|---|---|---|---|---|---|\n`,
+      `\n| ${db} | ours req/s | base req/s | ratio | ours p50/p99 ms | base p50/p99 ms | p99 ratio | ours RSS MB | ours/base CPU us/req | CPU ratio | ours/base CPU % |${dbColumns ? ' ours/base db CPU us/req |' : ''}\n|---|---|---|---|---|---|---|---|---|---|---|${dbColumns ? '---|' : ''}\n`,
     );
     for (const op of OPS) {
       const o = results.get('ours')!.get(op)!;
       const b = results.get('baseline')!.get(op)!;
       process.stdout.write(
-        `| ${op} | ${o.reqPerSec} | ${b.reqPerSec} | ${(o.reqPerSec / b.reqPerSec).toFixed(2)}x | ${o.p50}/${o.p99} | ${b.p50}/${b.p99} | ${(o.p99 / Math.max(b.p99, 1)).toFixed(2)}x | ${o.rssMb} |\n`,
+        `| ${op} | ${o.reqPerSec} | ${b.reqPerSec} | ${(o.reqPerSec / b.reqPerSec).toFixed(2)}x | ${o.p50}/${o.p99} | ${b.p50}/${b.p99} | ${(o.p99 / Math.max(b.p99, 1)).toFixed(2)}x | ${o.rssMb} | ${o.cpuUs}/${b.cpuUs} | ${(b.cpuUs / Math.max(o.cpuUs, 1)).toFixed(2)}x | ${o.cpuPercent}/${b.cpuPercent} |${dbColumns ? ` ${o.dbCpuUs}/${b.dbCpuUs} |` : ''}\n`,
       );
     }
   } finally {
