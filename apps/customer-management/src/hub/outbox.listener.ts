@@ -48,25 +48,31 @@ export class OutboxListener {
 
   @OnEvent(CustomerCreatedEvent.eventName, IN_TRANSACTION)
   async onCreated(event: CustomerCreatedEvent): Promise<void> {
-    await this.enqueue(event.manager, createEvents(event));
+    await this.enqueue(event.manager, () => createEvents(event));
   }
 
   @OnEvent(CustomerUpdatedEvent.eventName, IN_TRANSACTION)
   async onUpdated(event: CustomerUpdatedEvent): Promise<void> {
-    await this.enqueue(event.manager, updateEvents(event));
+    await this.enqueue(event.manager, () => updateEvents(event));
   }
 
   @OnEvent(CustomerDeletedEvent.eventName, IN_TRANSACTION)
   async onDeleted(event: CustomerDeletedEvent): Promise<void> {
-    await this.enqueue(event.manager, deleteEvents(event));
+    await this.enqueue(event.manager, () => deleteEvents(event));
   }
 
-  private async enqueue(manager: EntityManager, events: CustomerEventEnvelope[]): Promise<void> {
-    if (events.length === 0) {
-      return;
-    }
+  // The events are built only when someone subscribes: with no subscription (common) a write pays
+  // one read, not the envelopes' copies and ids.
+  private async enqueue(
+    manager: EntityManager,
+    eventsOf: () => CustomerEventEnvelope[],
+  ): Promise<void> {
     const filters = await this.subscriptions.filtersIn(manager);
     if (filters.length === 0) {
+      return;
+    }
+    const events = eventsOf();
+    if (events.length === 0) {
       return;
     }
     const entries = events.map((event) => ({
