@@ -265,7 +265,7 @@ async function benchDb(db: Db): Promise<void> {
     }
     // CPU per request: what a request costs each server whichever side saturated first (the load
     // tool shares the machine); "CPU ratio" is base/ours, read like the throughput ratio.
-    const dbColumns = db === 'mysql';
+    const dbColumns = results.get('ours')!.get(OPS[0])?.dbCpuUs !== undefined;
     process.stdout.write(
       `\n| ${db} | ours req/s | base req/s | ratio | ours p50/p99 ms | base p50/p99 ms | p99 ratio | ours RSS MB | ours/base CPU us/req | CPU ratio | ours/base CPU % |${dbColumns ? ' ours/base db CPU us/req |' : ''}\n|---|---|---|---|---|---|---|---|---|---|---|${dbColumns ? '---|' : ''}\n`,
     );

@@ -38,8 +38,12 @@ export class CpuMeter {
   }
 }
 
-/** The pid of the local MariaDB / MySQL server, when one runs on this machine. */
+/**
+ * The pid of the local MariaDB / MySQL server, when exactly one runs on this machine (with several,
+ * which one serves the benchmark is not known, and no database CPU is reported).
+ */
 export function databaseServerPid(): number | undefined {
+  const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) {
       continue;
@@ -47,11 +51,11 @@ export function databaseServerPid(): number | undefined {
     try {
       const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
       if (comm === 'mariadbd' || comm === 'mysqld') {
-        return Number(entry);
+        pids.push(Number(entry));
       }
     } catch {
       // gone meanwhile
     }
   }
-  return undefined;
+  return pids.length === 1 ? pids[0] : undefined;
 }
