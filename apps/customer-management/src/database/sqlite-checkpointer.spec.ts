@@ -10,19 +10,20 @@ import { nextCheckpointDelay, SqliteCheckpointer } from './sqlite-checkpointer';
 
 describe(nextCheckpointDelay.name, () => {
   const delay = (log: number, checkpointed: number, previous: number) =>
-    nextCheckpointDelay({ log, checkpointed }, previous, 100, 1000);
+    nextCheckpointDelay({ log, checkpointed }, previous, 100, 4000);
 
-  it('runs the next pass at once after a pass that copied many pages', () => {
+  it('runs the next pass at once while a large WAL keeps getting pages to copy', () => {
     expect(delay(6000, 5000, 1000)).toBe(0);
+    expect(delay(17000, 16990, 16980)).toBe(0);
   });
 
   it('counts from zero again after the WAL restarted', () => {
-    expect(delay(3000, 2500, 14000)).toBe(0);
-    expect(delay(300, 200, 14000)).toBe(100);
+    expect(delay(5000, 4900, 14000)).toBe(0);
   });
 
-  it('waits the interval when a pass copied little or nothing', () => {
-    expect(delay(6000, 5500, 5000)).toBe(100);
+  it('waits the interval for a small WAL, or when a pass found nothing new', () => {
+    expect(delay(3000, 2500, 100)).toBe(100);
+    expect(delay(300, 200, 14000)).toBe(100);
     expect(delay(16000, 16000, 16000)).toBe(100);
     expect(delay(0, 0, 0)).toBe(100);
   });
