@@ -25,10 +25,10 @@ export interface CheckpointResult {
  * the event loop. Passes a full interval apart left ~100 ms of writes for it (measured: ~2 % of
  * COMMITs took 70-140 ms); passes that follow each other while writes keep coming leave a few
  * milliseconds' worth (at 50 connections, alternating builds: POST p99 131 -> 59 and 156 -> 82 ms,
- * PATCH 112 -> 65 ms, same throughput). Below a quarter of the backstop, or when a pass found nothing new to copy, the
- * next pass waits the interval: at a moderate write rate the WAL restarts between passes, and passes
- * back to back would only add fsyncs.
- * Self-contained: the worker runs its source text (no coverage counters may be injected into it).
+ * PATCH 112 -> 65 ms, same throughput). Below a quarter of the backstop, or when a pass found
+ * nothing new to copy, the next pass waits the interval: at a moderate write rate the WAL restarts
+ * between passes, and passes back to back would only add fsyncs. Self-contained: the worker runs its
+ * source text (no coverage counters may be injected into it).
  */
 /* istanbul ignore next */
 export function nextCheckpointDelay(
