@@ -167,7 +167,8 @@ async function load(
   // Autocannon finishes a count-bounded run on its next one-second tick, so its own duration
   // would round a 5.2 s run up to 6 s: the time to the last response is the run's real length.
   const elapsedSeconds = Number(lastResponse - started) / 1e9;
-  const served = cpu.stop(result.requests.total);
+  // The share of a core over the load itself, not the idle tail of a count-bounded run.
+  const served = cpu.stop(result.requests.total, elapsedSeconds);
   return {
     cpuUs: served.usPerRequest,
     cpuPercent: served.corePercent,

@@ -28,9 +28,10 @@ export class CpuMeter {
     this.startWall = process.hrtime.bigint();
   }
 
-  stop(requests: number): { usPerRequest: number; corePercent: number } {
+  /** `activeSeconds`: how long the load really ran (default: since start), for the core share. */
+  stop(requests: number, activeSeconds?: number): { usPerRequest: number; corePercent: number } {
     const cpu = cpuSeconds(this.pid) - this.startCpu;
-    const wall = Number(process.hrtime.bigint() - this.startWall) / 1e9;
+    const wall = activeSeconds ?? Number(process.hrtime.bigint() - this.startWall) / 1e9;
     return {
       usPerRequest: requests > 0 ? Math.round((cpu * 1e6) / requests) : 0,
       corePercent: Math.round((100 * cpu) / wall),
