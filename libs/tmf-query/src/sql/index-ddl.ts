@@ -59,10 +59,8 @@ function searchTableDdl(
       '  v_type CHAR(1) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,\n' +
       `  v VARBINARY(${MAX_INDEXED_STRING_BYTES}) NOT NULL,\n` +
       '  v_full MEDIUMBLOB NULL,\n' +
-      (valueIndex
-        ? '  PRIMARY KEY (customer_id, path_id, pos, seq),\n' +
-          `  KEY ${t}_value (path_id, v_type, v)\n`
-        : '  PRIMARY KEY (customer_id, path_id, pos, seq)\n') +
+      '  PRIMARY KEY (customer_id, path_id, pos, seq)' +
+      (valueIndex ? `,\n  KEY ${t}_value (path_id, v_type, v)\n` : '\n') +
       ') ENGINE=InnoDB',
   ];
 }
