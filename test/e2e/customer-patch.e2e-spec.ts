@@ -283,6 +283,58 @@ describe('PATCH: merge patch, JSON Patch, JSON Patch Query, ETags, no lost updat
     expect(await snapshot(app)).toBe(before);
   });
 
+  it('a patch moves the customer between the filters on its typed columns, one column at a time', async () => {
+    const tag = `col-${Date.now()}`;
+    const values = {
+      name: [`${tag} name 1`, `${tag} name 2`],
+      status: [`${tag}-s1`, `${tag}-s2`],
+      '@type': ['Customer', `${tag}Vip`],
+      'engagedParty.id': [`${tag}-party-1`, `${tag}-party-2`],
+      'validFor.startDateTime': ['2031-01-01T00:00:00Z', '2032-02-02T00:00:00Z'],
+      'validFor.endDateTime': ['2041-01-01T00:00:00Z', '2042-02-02T00:00:00Z'],
+    };
+    const documentFor = (current: Record<string, string>) => ({
+      name: current.name,
+      status: current.status,
+      '@type': current['@type'],
+      '@baseType': 'Customer',
+      engagedParty: { id: current['engagedParty.id'], '@referredType': 'Individual' },
+      validFor: {
+        startDateTime: current['validFor.startDateTime'],
+        endDateTime: current['validFor.endDateTime'],
+      },
+    });
+    const current = Object.fromEntries(
+      Object.entries(values).map(([path, [first]]) => [path, first]),
+    ) as Record<string, string>;
+    const created = await createCustomer(app, documentFor(current));
+    const matches = async (path: string, value: string): Promise<string[]> => {
+      // Scoped to this customer's party (unique to this test) unless that is the column asked.
+      const scope =
+        path === 'engagedParty.id' ? '' : `&engagedParty.id=${current['engagedParty.id']}`;
+      const res = await app.request(
+        'GET',
+        `${CUSTOMER_PATH}?${encodeURIComponent(path)}=${encodeURIComponent(value)}${scope}&fields=id`,
+      );
+      expect(res.status).toBe(200);
+      return res.json.map((c: { id: string }) => c.id);
+    };
+    for (const [path, [before, after]] of Object.entries(values)) {
+      current[path] = after;
+      const res = await patch(created.id, documentFor(current), 'application/merge-patch+json');
+      expect(res.status).toBe(200);
+      // Every column answers its current value (the changed one and those left as they were)...
+      for (const [each, value] of Object.entries(current)) {
+        expect({ path: each, ids: await matches(each, value) }).toEqual({
+          path: each,
+          ids: [created.id],
+        });
+      }
+      // ...and the changed column no longer answers its previous one.
+      expect({ path, ids: await matches(path, before) }).toEqual({ path, ids: [] });
+    }
+  });
+
   describe('ETag and conditional requests', () => {
     it('every single-customer response carries a strong ETag that changes on every write', async () => {
       const created = await app.request('POST', CUSTOMER_PATH, { body: fullCustomer() });

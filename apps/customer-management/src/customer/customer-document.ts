@@ -40,3 +40,13 @@ export function columnsOf(document: JsonObject): CustomerColumns {
     validForEnd: instantOrNull(validFor.endDateTime),
   };
 }
+
+/** The columns whose value differs between two derivations (in declaration order). */
+export function changedColumns(
+  before: CustomerColumns,
+  after: CustomerColumns,
+): (keyof CustomerColumns)[] {
+  return (Object.keys(after) as (keyof CustomerColumns)[]).filter(
+    (key) => before[key] !== after[key],
+  );
+}

@@ -14,7 +14,7 @@ import { isAsciiId } from '@server/database/ascii-id';
 import { Dialect } from '@server/database/dialect';
 import { RowQuery, TransactionRunner } from '@server/database/transaction-runner';
 
-import { CustomerColumns, JsonObject } from './customer-document';
+import { changedColumns, columnsOf, CustomerColumns, JsonObject } from './customer-document';
 
 /** A stored customer as the service sees it. */
 export interface CustomerRow {
@@ -35,7 +35,15 @@ export interface CustomerWrite extends CustomerRow {
 const ROW_SELECT = 'c.id, c.version, c.document';
 const SELECT_BY_ID = 'SELECT id, version, document FROM customer WHERE id = ?';
 
-const COLUMNS = 'name, status, at_type, engaged_party_id, valid_for_start, valid_for_end';
+const COLUMN_NAMES: Record<keyof CustomerColumns, string> = {
+  name: 'name',
+  status: 'status',
+  atType: 'at_type',
+  engagedPartyId: 'engaged_party_id',
+  validForStart: 'valid_for_start',
+  validForEnd: 'valid_for_end',
+};
+const COLUMNS = Object.values(COLUMN_NAMES).join(', ');
 
 /**
  * Data access for customers, in plain SQL through the shared DataSource (one statement per
@@ -95,19 +103,16 @@ export class CustomerRepository {
     expectedVersion: number,
     previous: { document: JsonObject; changed: readonly string[] },
   ): Promise<boolean> {
-    const c = row.columns;
+    // Only the columns whose value changes: SQLite rewrites the entry of every index on a column
+    // named in SET, changed or not (InnoDB compares first), and each entry dirties a B-tree leaf.
+    // The stored columns are always columnsOf(stored document), as the search index rows are.
+    const changed = changedColumns(columnsOf(previous.document), row.columns);
     const affected = await this.execute(
       manager,
-      `UPDATE customer SET name = ?, status = ?, at_type = ?, engaged_party_id = ?,
-         valid_for_start = ?, valid_for_end = ?, updated_at = ?, version = ?, document = ?
+      `UPDATE customer SET ${changed.map((key) => `${COLUMN_NAMES[key]} = ?, `).join('')}updated_at = ?, version = ?, document = ?
        WHERE id = ? AND version = ?`,
       [
-        c.name,
-        c.status,
-        c.atType,
-        c.engagedPartyId,
-        c.validForStart,
-        c.validForEnd,
+        ...changed.map((key) => row.columns[key]),
         row.now,
         row.version,
         row.document,
