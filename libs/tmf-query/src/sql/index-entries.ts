@@ -62,16 +62,17 @@ export function extractIndexEntries(
   roots?: ReadonlySet<string>,
 ): IndexEntry[] {
   const entries: IndexEntry[] = [];
-  for (const { attribute, table } of indexedLeaves(storage)) {
+  for (const leaf of indexedLeaves(storage)) {
+    const attribute = leaf.attribute;
     if (roots !== undefined && !roots.has(attribute.segments[0])) {
       continue;
     }
     if (attribute.arrayKey === undefined) {
-      pushValues(entries, table, attribute.path, 0, valuesAt(document, attribute));
+      pushValues(entries, leaf, 0, valuesAt(document, attribute));
       continue;
     }
     arrayElements(document, attribute).forEach((element, pos) =>
-      pushValues(entries, table, attribute.path, pos, elementValues(element, attribute)),
+      pushValues(entries, leaf, pos, elementValues(element, attribute)),
     );
   }
   // Already in primary-key order (`path_id`, `pos`, `seq`): the leaves are walked by path id, and
@@ -80,19 +81,27 @@ export function extractIndexEntries(
   return entries;
 }
 
-const INDEXED_LEAVES = new WeakMap<SqlStorage, { attribute: AttributePath; table: string }[]>();
+/** A leaf written to the search tables, with its table and stored path key. */
+interface IndexedLeaf {
+  readonly attribute: AttributePath;
+  readonly table: string;
+  readonly pathId: number;
+}
 
-/**
- * The leaves written to the search tables, each with its table, in path-id order: worked out once
- * per storage.
- */
-function indexedLeaves(storage: SqlStorage): { attribute: AttributePath; table: string }[] {
+const INDEXED_LEAVES = new WeakMap<SqlStorage, IndexedLeaf[]>();
+
+/** The leaves written to the search tables, in path-id order: worked out once per storage. */
+function indexedLeaves(storage: SqlStorage): IndexedLeaf[] {
   let leaves = INDEXED_LEAVES.get(storage);
   if (!leaves) {
     leaves = [...storage.schema.leaves.values()]
       .filter((attribute) => !isStoredOutsideIndex(storage, attribute.path))
-      .sort((a, b) => indexPathId(a.path) - indexPathId(b.path))
-      .map((attribute) => ({ attribute, table: indexTableOf(storage, attribute.path) }));
+      .map((attribute) => ({
+        attribute,
+        table: indexTableOf(storage, attribute.path),
+        pathId: indexPathId(attribute.path),
+      }))
+      .sort((a, b) => a.pathId - b.pathId);
     INDEXED_LEAVES.set(storage, leaves);
   }
   return leaves;
@@ -100,12 +109,10 @@ function indexedLeaves(storage: SqlStorage): { attribute: AttributePath; table: 
 
 function pushValues(
   entries: IndexEntry[],
-  table: string,
-  path: string,
+  { table, pathId, attribute: { path } }: IndexedLeaf,
   pos: number,
   values: StoredValue[],
 ): void {
-  const pathId = indexPathId(path);
   values.forEach((stored, seq) => {
     if (stored.kind === 's') {
       const value = truncateUtf8(stored.text, MAX_INDEXED_STRING_BYTES);
