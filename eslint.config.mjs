@@ -1,7 +1,37 @@
-// Type-aware lint. Libraries never import the app; cross-folder imports go through aliases.
+// Type-aware lint. The architecture's boundaries are import restrictions here, so crossing one fails CI:
+// - the app: `./` inside a folder, an alias (@server/..., @app/<lib>) across folders;
+// - customer/ never imports hub/; hub/ sees only the customer's events and its public contract file;
+//   database/ imports no feature (it knows tables, not modules);
+// - libraries never import the app; json-patch and tmf-query import nothing of Nest, and of
+//   tmf-common only its framework-free entry (@app/tmf-common/core), itself free of Nest;
+// - inside a library: `./` inside a folder, the library's own alias (@app/<lib>/<folder>) across folders.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+
+const PARENT = {
+  regex: '^\\.\\./',
+  message: 'Use a path alias (@server/..., @app/<lib>/...) or a ./ import inside the folder.',
+};
+const APP_IN_LIB = {
+  regex: '^(@server|@test)/|(^|/)apps/',
+  message: 'Libraries never import the app or its tests.',
+};
+const NEST = {
+  regex: '^(@nestjs/|fastify$|@fastify/|class-validator$|class-transformer$)',
+  message: 'This code is framework-free: no Nest, Fastify or class-validator, not even through a barrel.',
+};
+const TMF_COMMON_BUT_CORE = {
+  regex: '^@app/tmf-common(?!/core$)(/.*)?$',
+  message: 'A Nest-free library imports only @app/tmf-common/core (the barrel loads Nest).',
+};
+const LIB_INTERNALS = {
+  regex: '^@app/(tmf-common|tmf-query|json-patch)/(?!core$)',
+  message: 'The app imports a library through its entry (@app/<lib>, or @app/tmf-common/core).',
+};
+
+/** `no-restricted-imports` with these patterns (each block lists all that apply to its files). */
+const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
@@ -21,29 +51,50 @@ export default tseslint.config(
       '@typescript-eslint/no-extraneous-class': 'off',
       eqeqeq: ['error', 'always'],
       curly: ['error', 'all'],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['../*', '../../*'], message: 'Use a path alias (@app/...) or a ./ import inside the feature folder.' },
-          ],
-        },
-      ],
+      ...restrict(PARENT),
     },
   },
   {
+    files: ['apps/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: restrict(PARENT, LIB_INTERNALS),
+  },
+  {
+    files: ['apps/customer-management/src/customer/**/*.ts'],
+    rules: restrict(PARENT, LIB_INTERNALS, {
+      regex: '^@server/hub(/|$)',
+      message: 'The Customer module never imports the Hub: the hub listens to its events.',
+    }),
+  },
+  {
+    files: ['apps/customer-management/src/hub/**/*.ts'],
+    rules: restrict(PARENT, LIB_INTERNALS, {
+      regex: '^@server/customer(?!/events$|/customer\\.contract$)(/|$)',
+      message:
+        'The Hub sees the Customer module only through its events (@server/customer/events) and its contract (@server/customer/customer.contract).',
+    }),
+  },
+  {
+    files: ['apps/customer-management/src/database/**/*.ts'],
+    rules: restrict(PARENT, LIB_INTERNALS, {
+      regex: '^@server/(customer|hub|auth|health|metrics)(/|$)',
+      message: 'database/ imports no feature module: it knows tables (migrations), not features.',
+    }),
+  },
+  {
     files: ['libs/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['../../*'], message: 'A library imports other libraries through their alias.' },
-            { group: ['apps/*', '**/apps/**', '@server/*'], message: 'Libraries never import the app.' },
-          ],
-        },
-      ],
-    },
+    rules: restrict(PARENT, APP_IN_LIB),
+  },
+  {
+    files: ['libs/json-patch/**/*.ts', 'libs/tmf-query/**/*.ts'],
+    rules: restrict(PARENT, APP_IN_LIB, NEST, TMF_COMMON_BUT_CORE),
+  },
+  {
+    files: ['libs/tmf-common/src/core/**/*.ts'],
+    rules: restrict(PARENT, APP_IN_LIB, NEST, {
+      regex: '^@app/',
+      message: 'tmf-common/core stands alone: ./ imports and node: modules only.',
+    }),
   },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],

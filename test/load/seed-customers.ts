@@ -4,11 +4,13 @@ import { NestFactory } from '@nestjs/core';
 
 import { AppModule } from '@server/app.module';
 import { loadConfig } from '@server/config/app-config';
-import { columnsOf, JsonObject } from '@server/customer/customer-document';
+import type { JsonObject } from '@app/tmf-common';
+import { columnsOf } from '@server/customer/customer-document';
 import { CustomerRepository } from '@server/customer/customer.repository';
 import { TransactionRunner } from '@server/database/transaction-runner';
 
-export type DocumentFactory = (i: number) => { id: string; document: JsonObject };
+// Documents as built by the fixtures: JSON, typed loosely.
+export type DocumentFactory = (i: number) => { id: string; document: Record<string, unknown> };
 
 /**
  * Seeds customers through the app's own repository (the same columns and index rows as the API
@@ -32,7 +34,9 @@ export async function seedCustomers(
       await tx.write(async (manager) => {
         const now = Date.now();
         for (let i = start; i < Math.min(n, start + batch); i++) {
-          const { id, document } = factory(i);
+          const made = factory(i);
+          const id = made.id;
+          const document = made.document as JsonObject;
           await repository.insert(manager, {
             id,
             version: 1,

@@ -1,4 +1,4 @@
-import { ErrorKind } from '@app/tmf-common';
+import { ErrorKind } from '@app/tmf-common/core';
 
 import { applyPatch, PATCH_MEDIA_TYPES, patchFormatOf } from './apply-patch';
 import { JsonObject } from './json-value';

@@ -1,4 +1,4 @@
-import { mediaTypeOf } from '@app/tmf-common';
+import { mediaTypeOf } from '@app/tmf-common/core';
 
 import { applyJsonPatch } from './json-patch';
 import { isJsonObject, JsonValue } from './json-value';

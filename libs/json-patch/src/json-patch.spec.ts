@@ -1,4 +1,4 @@
-import { ErrorKind } from '@app/tmf-common';
+import { ErrorKind } from '@app/tmf-common/core';
 
 import { applyJsonPatch } from './json-patch';
 import { JsonValue } from './json-value';

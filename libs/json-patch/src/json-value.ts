@@ -1,15 +1,8 @@
-/** A JSON value as produced by `JSON.parse`. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+import { isJsonObject, JsonObject, JsonValue } from '@app/tmf-common/core';
 
-/** A JSON object (never an array or `null`). */
-export interface JsonObject {
-  [key: string]: JsonValue;
-}
-
-/** True for a plain JSON object (not an array, not `null`). */
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+// The JSON types and `isJsonObject` are tmf-common's; re-exported as part of this library's API.
+export { isJsonObject };
+export type { JsonObject, JsonValue };
 
 /** Own-property lookup that never reaches `Object.prototype` (`toString`, `constructor`, ...). */
 export function hasOwn(object: object, key: string): boolean {

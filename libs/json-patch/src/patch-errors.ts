@@ -1,4 +1,4 @@
-import { AppException, ErrorKind } from '@app/tmf-common';
+import { AppException, ErrorKind } from '@app/tmf-common/core';
 
 /** Error codes raised by the patch library (they become TMF `Error.code`). */
 export enum PatchErrorCode {

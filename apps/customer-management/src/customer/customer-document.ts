@@ -1,11 +1,6 @@
-/** A JSON object as parsed from a request or the store. */
-export type JsonObject = Record<string, unknown>;
+import { isJsonObject, JsonObject, parseInstant } from '@app/tmf-common';
 
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The typed, indexed copies of document attributes (see CustomerEntity). */
+/** The typed, indexed copies of document attributes (columns of `customer`, see the migrations). */
 export interface CustomerColumns {
   name: string | null;
   status: string | null;
@@ -23,8 +18,7 @@ function instantOrNull(value: unknown): number | null {
   if (typeof value !== 'string') {
     return null;
   }
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : ms;
+  return parseInstant(value) ?? null;
 }
 
 /** Derives the indexed columns from a (validated) customer document. */

@@ -1,4 +1,4 @@
-import { JsonObject } from './customer-document';
+import type { JsonObject } from '@app/tmf-common';
 
 export const CUSTOMER_PATH = '/tmf-api/customerManagement/v4/customer';
 

@@ -10,11 +10,12 @@ import {
   indexUpdateStatements,
   SqlStatement,
 } from '@app/tmf-query';
+import type { JsonObject } from '@app/tmf-common';
 import { isAsciiId } from '@server/database/ascii-id';
 import { Dialect } from '@server/database/dialect';
 import { RowQuery, TransactionRunner } from '@server/database/transaction-runner';
 
-import { changedColumns, columnsOf, CustomerColumns, JsonObject } from './customer-document';
+import { changedColumns, columnsOf, CustomerColumns } from './customer-document';
 
 /** A stored customer as the service sees it. */
 export interface CustomerRow {

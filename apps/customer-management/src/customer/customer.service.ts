@@ -3,7 +3,14 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { v7 as uuidv7 } from 'uuid';
 
 import { applyPatch, changedAttributes, JsonValue, patchFormatOf } from '@app/json-patch';
-import { DocumentValidator, entityTag, formatViolations, ifMatchHolds } from '@app/tmf-common';
+import {
+  DocumentValidator,
+  entityTag,
+  formatViolations,
+  ifMatchHolds,
+  isJsonObject,
+  JsonObject,
+} from '@app/tmf-common';
 import {
   compileSql,
   customerQuerySchema,
@@ -14,7 +21,7 @@ import {
 import { AppConfig } from '@server/config/app-config';
 import { TransactionRunner } from '@server/database/transaction-runner';
 
-import { columnsOf, isJsonObject, JsonObject } from './customer-document';
+import { columnsOf } from './customer-document';
 import { CustomerException } from './customer.exception';
 import { customerHref, customerJson, customerResource, CustomerView } from './customer.mapper';
 import { CustomerRepository, CustomerRow } from './customer.repository';

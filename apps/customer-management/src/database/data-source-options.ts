@@ -7,17 +7,15 @@ import type { DataSourceOptions } from 'typeorm';
 import { sqliteRegexp } from '@app/tmf-query';
 
 import { DatabaseSettings } from '@server/config/database-url';
-import { CustomerEntity } from '@server/customer/customer.entity';
-import { HubDeliveryEntity } from '@server/hub/hub-delivery.entity';
-import { HubEventEntity } from '@server/hub/hub-event.entity';
-import { HubSubscriptionEntity } from '@server/hub/hub-subscription.entity';
 
 import { MYSQL_MIGRATIONS } from './migrations/mysql';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 
-export const ENTITIES = [CustomerEntity, HubSubscriptionEntity, HubEventEntity, HubDeliveryEntity];
-
-/** One DataSource definition for the app, the migration CLI and the tests. Never `synchronize`. */
+/**
+ * One DataSource definition for the app, the migration CLI and the tests. No entities: the schema is
+ * the migrations' (per dialect, written by hand), and the repositories speak SQL (docs/adr/0006).
+ * Never `synchronize`.
+ */
 export function buildDataSourceOptions(
   settings: DatabaseSettings,
   poolSize = 10,
@@ -29,7 +27,7 @@ export function buildDataSourceOptions(
     return {
       type: 'better-sqlite3',
       database: settings.file,
-      entities: ENTITIES,
+      entities: [],
       migrations: SQLITE_MIGRATIONS,
       synchronize: false,
       migrationsRun: false,
@@ -57,7 +55,7 @@ export function buildDataSourceOptions(
     username: settings.username,
     password: settings.password,
     database: settings.database,
-    entities: ENTITIES,
+    entities: [],
     migrations: MYSQL_MIGRATIONS,
     synchronize: false,
     migrationsRun: false,

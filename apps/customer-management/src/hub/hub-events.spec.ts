@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
+import type { JsonObject } from '@app/tmf-common';
+
 import { CustomerUpdatedEvent } from '@server/customer/events';
 
 import { updateEvents } from './hub-events';
@@ -7,7 +9,7 @@ import { updateEvents } from './hub-events';
 describe(updateEvents.name, () => {
   const manager = {} as EntityManager;
   const before = { id: 'c1', href: 'h/c1', name: 'a', status: 'approved' };
-  const update = (after: Record<string, unknown>, changed: string[]) =>
+  const update = (after: JsonObject, changed: string[]) =>
     updateEvents(new CustomerUpdatedEvent(manager, before, after, changed, new Date(0)));
 
   it('status alone: one CustomerStateChangeEvent with id and href', () => {

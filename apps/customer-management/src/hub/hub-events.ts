@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 
-import type { JsonObject } from '@server/customer/customer-document';
+import type { JsonObject } from '@app/tmf-common';
 import type {
   CustomerCreatedEvent,
   CustomerDeletedEvent,

@@ -78,7 +78,7 @@ export class OutboxListener {
     const entries = events.map((event) => ({
       eventId: event.eventId,
       eventType: event.eventType,
-      resourceId: String(event.event.customer.id),
+      resourceId: event.event.customer.id as string,
       payload: JSON.stringify(event),
       subscriptionIds: filters
         .filter((filter) => this.matches(filter.id, filter.query, event))

@@ -1,4 +1,4 @@
-import { ErrorKind } from '@app/tmf-common';
+import { ErrorKind } from '@app/tmf-common/core';
 import { JsonObject, JsonValue, PatchErrorCode, PatchException } from '@app/json-patch';
 
 import { applyJsonPatchQuery } from './json-patch-query';

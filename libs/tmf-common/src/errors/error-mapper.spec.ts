@@ -1,7 +1,7 @@
 import { HttpException, NotFoundException } from '@nestjs/common';
 
-import { AppException } from './app.exception';
-import { ErrorKind } from './error-kind';
+import { AppException, ErrorKind } from '@app/tmf-common/core';
+
 import { mapError } from './error-mapper';
 
 describe(mapError.name, () => {

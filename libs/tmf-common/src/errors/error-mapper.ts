@@ -2,9 +2,13 @@ import { randomUUID } from 'node:crypto';
 
 import { HttpException } from '@nestjs/common';
 
-import { AppException } from './app.exception';
-import { reasonForStatus, statusForKind } from './error-kind';
-import { TmfError, tmfError } from './tmf-error';
+import {
+  AppException,
+  reasonForStatus,
+  statusForKind,
+  TmfError,
+  tmfError,
+} from '@app/tmf-common/core';
 
 export interface MappedError {
   status: number;

@@ -8,10 +8,9 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { JSON_MEDIA_TYPES } from '../http/media-type';
-import { MethodNotAllowedResolver } from '../http/method-not-allowed';
-import { AppException } from './app.exception';
-import { ErrorKind } from './error-kind';
+import { AppException, ErrorKind, JSON_MEDIA_TYPES } from '@app/tmf-common/core';
+import { MethodNotAllowedResolver } from '@app/tmf-common/http/method-not-allowed';
+
 import { mapError } from './error-mapper';
 
 /**

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 
-import { TmfErrorDto } from '../errors/tmf-error.dto';
+import { TmfErrorDto } from '@app/tmf-common/errors/tmf-error.dto';
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Bad Request',

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { tmfError } from '../errors/tmf-error';
+import { tmfError } from '@app/tmf-common/core';
 
 /** The TMF Error answered to a request Node's HTTP parser refused, by the parser's error code. */
 function errorFor(code: string | undefined): { status: number; code: string; message: string } {

@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import secureJsonParse from 'secure-json-parse';
 
-import { AppException } from '../errors/app.exception';
-import { ErrorKind } from '../errors/error-kind';
+import { AppException, ErrorKind, JSON_MEDIA_TYPES } from '@app/tmf-common/core';
+
 import { jsonTextProblem } from './json-text-check';
-import { JSON_MEDIA_TYPES } from './media-type';
 
 /**
  * Registers the only body parser: JSON for every JSON media type this API speaks. Prototype

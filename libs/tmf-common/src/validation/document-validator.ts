@@ -2,7 +2,8 @@ import Ajv, { ValidateFunction } from 'ajv';
 import { ClassConstructor } from 'class-transformer';
 import { isNotEmpty, maxLength } from 'class-validator';
 
-import { isDateTime } from './decorators';
+import { isDateTime } from '@app/tmf-common/core';
+
 import { documentSchema } from './document-schema';
 import { DocumentViolation, hasReservedName, validateDocument } from './validate-document';
 

@@ -1,4 +1,4 @@
-import { AppException, ErrorKind } from '@app/tmf-common';
+import { AppException, ErrorKind } from '@app/tmf-common/core';
 
 /** Every error code the query language raises. Each becomes the TMF `Error.code` of a 400 (or 501). */
 export enum QueryErrorCode {

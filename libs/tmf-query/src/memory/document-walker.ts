@@ -1,10 +1,6 @@
+import { isJsonObject } from '@app/tmf-common/core';
 import { AttributePath } from '@app/tmf-query/schema';
 import { storedValues, StoredValue } from '@app/tmf-query/values';
-
-/** True for a JSON object (not null, not an array). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Collects the comparable values at `attribute` inside `container`, starting at segment `from`.
@@ -23,7 +19,7 @@ function collect(
   index: number,
   out: StoredValue[],
 ): void {
-  if (!isPlainObject(container)) {
+  if (!isJsonObject(container)) {
     return;
   }
   const child = container[attribute.segments[index]];
@@ -65,16 +61,16 @@ export function arrayElements(document: unknown, attribute: AttributePath): unkn
   const index = attribute.arrays.indexOf(true);
   let container: unknown = document;
   for (let i = 0; i < index; i++) {
-    if (!isPlainObject(container)) {
+    if (!isJsonObject(container)) {
       return [];
     }
     container = container[attribute.segments[i]];
   }
-  if (!isPlainObject(container)) {
+  if (!isJsonObject(container)) {
     return [];
   }
   const array = container[attribute.segments[index]];
-  return Array.isArray(array) ? (array as unknown[]) : [];
+  return Array.isArray(array) ? array : [];
 }
 
 /** The values of `attribute` inside one element of its first array. */

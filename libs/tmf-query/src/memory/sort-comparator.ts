@@ -1,7 +1,8 @@
+import { isJsonObject } from '@app/tmf-common/core';
 import { SortKey } from '@app/tmf-query/parser';
 import { compareCodePoints, compareNumbers, StoredValue } from '@app/tmf-query/values';
 
-import { isPlainObject, valuesAt } from './document-walker';
+import { valuesAt } from './document-walker';
 
 /**
  * Builds a comparator that orders documents like the SQL `ORDER BY`: each key ascending or
@@ -41,8 +42,8 @@ function compareStored(left: StoredValue, right: StoredValue): number {
 }
 
 function compareIds(a: unknown, b: unknown): number {
-  const left = isPlainObject(a) && typeof a.id === 'string' ? a.id : undefined;
-  const right = isPlainObject(b) && typeof b.id === 'string' ? b.id : undefined;
+  const left = isJsonObject(a) && typeof a.id === 'string' ? a.id : undefined;
+  const right = isJsonObject(b) && typeof b.id === 'string' ? b.id : undefined;
   if (left === undefined || right === undefined) {
     return left === right ? 0 : left === undefined ? 1 : -1;
   }

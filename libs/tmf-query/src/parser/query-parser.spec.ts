@@ -1,4 +1,4 @@
-import { ErrorKind } from '@app/tmf-common';
+import { ErrorKind } from '@app/tmf-common/core';
 import {
   customerEventQuerySchema,
   customerQuerySchema,

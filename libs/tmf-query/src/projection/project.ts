@@ -1,3 +1,5 @@
+import { isJsonObject } from '@app/tmf-common/core';
+
 /** Attributes every projection keeps (TMF630: `id` and `href`; this server also keeps `@type`). */
 export const ALWAYS_SELECTED: readonly string[] = ['id', 'href', '@type'];
 
@@ -19,7 +21,7 @@ export function project(
   fields: readonly string[] | undefined,
   alwaysSelected: readonly string[] = ALWAYS_SELECTED,
 ): unknown {
-  if (fields === undefined || !isObject(document)) {
+  if (fields === undefined || !isJsonObject(document)) {
     return document;
   }
   const selection: Selection = new Map();
@@ -72,12 +74,8 @@ function projectValue(value: unknown, selection: Selection): unknown {
   if (Array.isArray(value)) {
     // Every element is projected; elements without the selected attributes stay as `{}`.
     return (value as unknown[]).map((element) =>
-      isObject(element) ? (projectObject(element, selection) ?? {}) : element,
+      isJsonObject(element) ? (projectObject(element, selection) ?? {}) : element,
     );
   }
-  return isObject(value) ? projectObject(value, selection) : undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isJsonObject(value) ? projectObject(value, selection) : undefined;
 }

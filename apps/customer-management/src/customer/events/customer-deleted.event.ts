@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
-import type { JsonObject } from '@server/customer/customer-document';
+import type { JsonObject } from '@app/tmf-common';
 
 /** A customer was deleted; `customer` is its last state. */
 export class CustomerDeletedEvent {

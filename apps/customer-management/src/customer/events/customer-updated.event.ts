@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 
-import type { JsonObject } from '@server/customer/customer-document';
+import type { JsonObject } from '@app/tmf-common';
 
 /** A customer changed; `changedAttributes` names the first-level attributes whose value differs. */
 export class CustomerUpdatedEvent {

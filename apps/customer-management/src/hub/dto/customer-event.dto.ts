@@ -3,8 +3,7 @@ import { Type } from 'class-transformer';
 import { IsDefined, IsObject, ValidateNested } from 'class-validator';
 
 import { DateTimeAttribute, NestedAttribute, StringAttribute } from '@app/tmf-common';
-import { CustomerCreateDto } from '@server/customer/dto/customer-create.dto';
-import { CustomerDto } from '@server/customer/dto/customer.dto';
+import { CustomerCreateDto, CustomerDto } from '@server/customer/customer.contract';
 
 /** The customer inside an incoming event: a whole TMF629 Customer, with its id and href. */
 export class EventCustomerDto extends CustomerCreateDto {
