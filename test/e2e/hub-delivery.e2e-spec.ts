@@ -4,7 +4,7 @@ import { verifySignature } from '@server/hub/signature';
 import { sleep, TestSubscriber } from '@test/support/subscriber';
 
 import { createCustomer, CUSTOMER_PATH, fullCustomer, minimalCustomer } from './support/customers';
-import { FAST_HUB_ENV, subscribe, unsubscribeAll } from './support/hub';
+import { ADMIN_HEADERS, FAST_HUB_ENV, subscribe, unsubscribeAll } from './support/hub';
 import { TestApp } from './support/test-app';
 
 // RFC 9562 version 7 (time-ordered).
@@ -218,7 +218,7 @@ describe('Hub: events and delivery', () => {
     const gaps = sub.receipts.slice(1).map((r, i) => r.at - sub.receipts[i].at);
     expect(gaps[0]).toBeGreaterThanOrEqual(20);
     expect(gaps[2]).toBeGreaterThanOrEqual(90);
-    const dead = await app.request('GET', '/hub-admin/dead-letters');
+    const dead = await app.request('GET', '/hub-admin/dead-letters', { headers: ADMIN_HEADERS });
     expect(dead.json).toEqual([]);
   });
 
@@ -250,7 +250,9 @@ describe('Hub: events and delivery', () => {
     for (let i = 0; i < 40 && letters.length === 0; i++) {
       await sleep(50);
       letters = (
-        await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`)
+        await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`, {
+          headers: ADMIN_HEADERS,
+        })
       ).json;
     }
     expect(letters).toEqual([
@@ -270,7 +272,7 @@ describe('Hub: events and delivery', () => {
     ]);
     await sleep(300);
     expect(sub.receipts).toHaveLength(4);
-    const stats = await app.request('GET', '/hub-admin/stats');
+    const stats = await app.request('GET', '/hub-admin/stats', { headers: ADMIN_HEADERS });
     expect(stats.json.deliveries.dead).toBeGreaterThanOrEqual(1);
     expect(stats.json.process.deadLettered).toBeGreaterThanOrEqual(1);
     const metrics = (await app.request('GET', '/metrics')).text;
@@ -283,6 +285,7 @@ describe('Hub: events and delivery', () => {
 
     sub.behaviour = () => 201;
     const redrive = await app.request('POST', '/hub-admin/dead-letters/redrive', {
+      headers: ADMIN_HEADERS,
       body: { subscriptionId },
     });
     expect(redrive.status).toBe(200);
@@ -292,7 +295,11 @@ describe('Hub: events and delivery', () => {
     expect(sub.receipts[4].body.id).toBe(c.id);
     await sleep(200);
     expect(
-      (await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`)).json,
+      (
+        await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`, {
+          headers: ADMIN_HEADERS,
+        })
+      ).json,
     ).toEqual([]);
   });
 
@@ -307,17 +314,28 @@ describe('Hub: events and delivery', () => {
     for (let i = 0; i < 40 && letters.length === 0; i++) {
       await sleep(50);
       letters = (
-        await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`)
+        await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`, {
+          headers: ADMIN_HEADERS,
+        })
       ).json;
     }
     expect(letters).toHaveLength(1);
-    expect((await app.request('DELETE', `/hub-admin/dead-letters/${letters[0].id}`)).status).toBe(
-      204,
-    );
-    expect((await app.request('DELETE', `/hub-admin/dead-letters/${letters[0].id}`)).status).toBe(
-      404,
-    );
+    expect(
+      (
+        await app.request('DELETE', `/hub-admin/dead-letters/${letters[0].id}`, {
+          headers: ADMIN_HEADERS,
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await app.request('DELETE', `/hub-admin/dead-letters/${letters[0].id}`, {
+          headers: ADMIN_HEADERS,
+        })
+      ).status,
+    ).toBe(404);
     const bad = await app.request('POST', '/hub-admin/dead-letters/redrive', {
+      headers: ADMIN_HEADERS,
       body: { ids: 'all' },
     });
     expect(bad.status).toBe(400);

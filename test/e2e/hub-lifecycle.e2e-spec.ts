@@ -2,7 +2,7 @@ import { OutboxRepository } from '@server/hub/outbox.repository';
 import { eventually, sleep, TestSubscriber } from '@test/support/subscriber';
 
 import { createCustomer, CUSTOMER_PATH } from './support/customers';
-import { FAST_HUB_ENV, subscribe } from './support/hub';
+import { ADMIN_HEADERS, FAST_HUB_ENV, subscribe } from './support/hub';
 import { TestApp } from './support/test-app';
 
 async function deliveries(app: TestApp): Promise<any[]> {
@@ -39,7 +39,11 @@ describe('Hub: SSRF at connect time (loopback not allowed)', () => {
     let letters: any[] = [];
     await eventually(
       async () => {
-        letters = (await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${id}`)).json;
+        letters = (
+          await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${id}`, {
+            headers: ADMIN_HEADERS,
+          })
+        ).json;
         return letters.length === 1;
       },
       5000,
@@ -78,7 +82,7 @@ describe('Hub: outbox and shutdown', () => {
       await app.request('PATCH', `${CUSTOMER_PATH}/${c.id}`, { body: { engagedParty: null } });
       await app.request('PATCH', `${CUSTOMER_PATH}/${c.id}`, { body: { name: c.name } });
       expect(await deliveries(app)).toHaveLength(1);
-      const stats = await app.request('GET', '/hub-admin/stats');
+      const stats = await app.request('GET', '/hub-admin/stats', { headers: ADMIN_HEADERS });
       expect(stats.json).toMatchObject({
         subscriptions: 1,
         deliveries: { pending: 1, claimed: 0, dead: 0 },

@@ -7,12 +7,14 @@ import { REPO_ROOT, ServerProcess } from '@test/support/server-process';
 import { eventually, sleep, TestSubscriber } from '@test/support/subscriber';
 
 import { minimalCustomer } from './support/customers';
+import { ADMIN_HEADERS, HUB_ADMIN_TOKEN } from './support/hub';
 import { createTestDatabase, TEST_DB, TestDatabase } from './support/test-database';
 
 const API = '/tmf-api/customerManagement/v4';
 
 const PROCESS_ENV: Record<string, string> = {
   HUB_CALLBACK_ALLOW: '127.0.0.0/8',
+  HUB_ADMIN_TOKEN,
   HUB_RETRY_BASE_MS: '100',
   HUB_RETRY_MAX_MS: '500',
   HUB_POLL_INTERVAL_MS: '200',
@@ -30,7 +32,10 @@ async function call(
 ): Promise<any> {
   const res = await fetch(`${server.baseUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...ADMIN_HEADERS,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

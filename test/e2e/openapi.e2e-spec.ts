@@ -3,7 +3,7 @@ import { TestApp } from './support/test-app';
 describe('OpenAPI', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await TestApp.start();
+    app = await TestApp.start({ HUB_ADMIN_TOKEN: 'docs-admin-token' });
   });
   afterAll(async () => {
     await app.close();

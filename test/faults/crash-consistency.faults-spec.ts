@@ -13,6 +13,7 @@ const WORKERS = 8;
 
 const ENV: Record<string, string> = {
   HUB_CALLBACK_ALLOW: '127.0.0.0/8',
+  HUB_ADMIN_TOKEN: 'crash-test-admin',
   HUB_RETRY_BASE_MS: '100',
   HUB_RETRY_MAX_MS: '500',
   HUB_POLL_INTERVAL_MS: '200',
@@ -84,7 +85,11 @@ describe(`crash consistency: SIGKILL under a mixed write load (${TEST_DB})`, () 
     expect(lostEvents).toEqual([]);
     expect(phantomEvents).toEqual([]);
     expect(model.acknowledged).toBeGreaterThan(KILLS * 20);
-    const stats = (await (await fetch(`${baseUrl}/hub-admin/stats`)).json()) as any;
+    const stats = (await (
+      await fetch(`${baseUrl}/hub-admin/stats`, {
+        headers: { authorization: 'Bearer crash-test-admin' },
+      })
+    ).json()) as any;
     expect(stats.deliveries.dead).toBe(0);
   }, 180_000);
 });

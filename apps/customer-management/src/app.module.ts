@@ -23,7 +23,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         CustomerModule,
-        HubModule,
+        HubModule.forRoot(config),
       ],
     };
   }

@@ -3,8 +3,13 @@ import { TestApp } from './test-app';
 export const HUB_PATH = '/tmf-api/customerManagement/v4/hub';
 export const LISTENER_PATH = '/tmf-api/customerManagement/v4/listener';
 
-/** Short delivery settings for tests, with loopback callbacks allowed. */
+/** `/hub-admin` exists only when guarded: the tests open it with this token. */
+export const HUB_ADMIN_TOKEN = 'test-hub-admin-token';
+export const ADMIN_HEADERS = { authorization: `Bearer ${HUB_ADMIN_TOKEN}` };
+
+/** Short delivery settings for tests, with loopback callbacks allowed and /hub-admin open. */
 export const FAST_HUB_ENV: Record<string, string> = {
+  HUB_ADMIN_TOKEN,
   HUB_CALLBACK_ALLOW: '127.0.0.0/8',
   HUB_RETRY_BASE_MS: '50',
   HUB_RETRY_MAX_MS: '400',

@@ -211,7 +211,7 @@ export class EnvDto {
   @IsString()
   HUB_CALLBACK_ALLOW = '';
 
-  /** When set, /hub-admin requires `Authorization: Bearer <token>`. */
+  /** When set, /hub-admin exists and requires `Authorization: Bearer <token>` (closed without it, unless AUTH_ENABLED). */
   @IsOptional()
   @IsString()
   HUB_ADMIN_TOKEN?: string;

@@ -7,7 +7,10 @@ import { AppConfig } from '@server/config/app-config';
 
 import { HubException } from './hub.exception';
 
-/** With HUB_ADMIN_TOKEN set, /hub-admin needs `Authorization: Bearer <token>`; open otherwise. */
+/**
+ * With HUB_ADMIN_TOKEN set, /hub-admin needs `Authorization: Bearer <token>`; without it the routes
+ * exist only under AUTH_ENABLED (the global guard then asks for the hub scope).
+ */
 @Injectable()
 export class HubAdminGuard implements CanActivate {
   private readonly token: Buffer | undefined;
