@@ -39,10 +39,19 @@ describe('docker/Dockerfile', () => {
     expect(problems).toEqual([]);
   });
 
-  it('is multi-stage, on pinned Node 20 Debian slim images (same base for build and runtime)', () => {
+  it('is multi-stage, on the pinned Node version of .nvmrc (the one CI tests), Debian slim, same base for build and runtime', () => {
     expect(dockerfile.stages.length).toBeGreaterThanOrEqual(2);
+    const tested = readFileSync(join(REPO_ROOT, '.nvmrc'), 'utf8').trim();
+    expect(tested).toMatch(/^24\.\d+\.\d+$/);
+    const engines = (
+      JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+        engines: { node: string };
+      }
+    ).engines.node;
+    expect(engines).toMatch(/^\^24\.\d+\.\d+$/);
     for (const stage of dockerfile.stages) {
-      expect(stage.image).toMatch(/^node:20\.\d+\.\d+-[a-z]+-slim(@sha256:[a-f0-9]{64})?$/);
+      expect(stage.image).toMatch(/^node:\d+\.\d+\.\d+-[a-z]+-slim(@sha256:[a-f0-9]{64})?$/);
+      expect(stage.image.startsWith(`node:${tested}-`)).toBe(true);
     }
     expect(new Set(dockerfile.stages.map((s) => s.image)).size).toBe(1);
   });

@@ -20,11 +20,22 @@ export interface K8sObject {
   [field: string]: unknown;
 }
 
-/** kubectl binary (KUBECTL overrides), or undefined when none is installed. */
+/**
+ * kubectl binary (KUBECTL overrides), or undefined when none is installed. Under CI (CI set) a
+ * missing kubectl is an error, never a skip: .ci/run provides one (.ci/kubectl.sh).
+ */
 export function findKubectl(): string | undefined {
   const candidate = process.env.KUBECTL ?? 'kubectl';
   const probe = spawnSync(candidate, ['version', '--client'], { encoding: 'utf8' });
-  return probe.status === 0 ? candidate : undefined;
+  if (probe.status === 0) {
+    return candidate;
+  }
+  if (process.env.CI) {
+    throw new Error(
+      `CI is set but ${candidate} does not run: the ops tier must render the overlays`,
+    );
+  }
+  return undefined;
 }
 
 /** Overlay folder names under docker/k8s/overlays. */

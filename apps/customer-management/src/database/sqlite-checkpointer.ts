@@ -109,7 +109,9 @@ export class SqliteCheckpointer implements OnApplicationBootstrap, OnApplication
     this.worker.on('message', (message: string) =>
       this.logger.warn(`WAL checkpoint failed: ${message}`),
     );
-    this.worker.on('error', (err) => this.logger.error('WAL checkpointer stopped', err.stack));
+    this.worker.on('error', (err: Error) =>
+      this.logger.error('WAL checkpointer stopped', err.stack),
+    );
     // Never keeps the process alive on its own.
     this.worker.unref();
   }
