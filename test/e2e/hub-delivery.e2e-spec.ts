@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 
-import { verifySignature } from '@server/hub/signature';
+import { verifySignature } from '@server/hub/delivery/signature';
 import { sleep, TestSubscriber } from '@test/support/subscriber';
 
 import { createCustomer, CUSTOMER_PATH, fullCustomer, minimalCustomer } from './support/customers';

@@ -1,4 +1,4 @@
-import { OutboxRepository } from '@server/hub/outbox.repository';
+import { DeliveryRepository } from '@server/hub/delivery/delivery.repository';
 import { eventually, sleep, TestSubscriber } from '@test/support/subscriber';
 
 import { createCustomer, CUSTOMER_PATH } from './support/customers';
@@ -108,7 +108,7 @@ describe('Hub: outbox and shutdown', () => {
       await ok.waitForCount(1);
       await failing.waitForCount(1);
       await eventually(async () => (await deliveries(app)).length === 1, 3000, 'one left');
-      const purged = await app.app.get(OutboxRepository).purgeDeliveredEvents(Date.now() + 1);
+      const purged = await app.app.get(DeliveryRepository).purgeDeliveredEvents(Date.now() + 1);
       expect(purged).toBe(1);
       const left = await app.dataSource.query('SELECT event_type FROM hub_event');
       expect(left).toEqual([{ event_type: 'CustomerDeleteEvent' }]);

@@ -1,6 +1,6 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 
-import { LISTENER_RECEIVED, ReceivedEvent } from '@server/hub/listener.service';
+import { NotificationReceivedEvent } from '@server/hub/events';
 import { eventually } from '@test/support/subscriber';
 
 import { createCustomer, CUSTOMER_PATH, fullCustomer, minimalCustomer } from './support/customers';
@@ -225,10 +225,10 @@ describe('Hub: registration and listeners', () => {
     });
 
     it('one instance can subscribe to another: this one to its own listener', async () => {
-      const received: ReceivedEvent[] = [];
+      const received: NotificationReceivedEvent[] = [];
       const emitter = app.app.get(EventEmitter2);
-      const collect = (e: ReceivedEvent) => received.push(e);
-      emitter.on(LISTENER_RECEIVED, collect);
+      const collect = (e: NotificationReceivedEvent) => received.push(e);
+      emitter.on(NotificationReceivedEvent.eventName, collect);
       try {
         created.push(
           await subscribe(
@@ -247,7 +247,7 @@ describe('Hub: registration and listeners', () => {
         expect(got?.eventType).toBe('CustomerCreateEvent');
         expect((got?.event.event as any).customer).toEqual(c);
       } finally {
-        emitter.off(LISTENER_RECEIVED, collect);
+        emitter.off(NotificationReceivedEvent.eventName, collect);
       }
     });
   });

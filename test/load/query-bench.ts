@@ -146,7 +146,7 @@ async function benchDb(db: Db): Promise<void> {
 
 async function main(): Promise<void> {
   for (let i = 0; i < 1000; i++) {
-    const violations = validateDocument(CustomerCreateDto, realisticCustomer(i * 997));
+    const violations = validateDocument(CustomerCreateDto, realisticCustomer(i * 997), 'Customer');
     if (violations.length > 0) {
       throw new Error(`generator makes invalid customers: ${JSON.stringify(violations)}`);
     }

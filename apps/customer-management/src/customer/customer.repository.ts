@@ -11,6 +11,7 @@ import {
   SqlStatement,
 } from '@app/tmf-query';
 import type { JsonObject } from '@app/tmf-common';
+import { affectedRows } from '@server/database/affected-rows';
 import { isAsciiId } from '@server/database/ascii-id';
 import { Dialect } from '@server/database/dialect';
 import { RowQuery, TransactionRunner } from '@server/database/transaction-runner';
@@ -108,7 +109,7 @@ export class CustomerRepository {
     // named in SET, changed or not (InnoDB compares first), and each entry dirties a B-tree leaf.
     // The stored columns are always columnsOf(stored document), as the search index rows are.
     const changed = changedColumns(columnsOf(previous.document), row.columns);
-    const affected = await this.execute(
+    const affected = await affectedRows(
       manager,
       `UPDATE customer SET ${changed.map((key) => `${COLUMN_NAMES[key]} = ?, `).join('')}updated_at = ?, version = ?, document = ?
        WHERE id = ? AND version = ?`,
@@ -139,7 +140,7 @@ export class CustomerRepository {
       return false;
     }
     await this.runAll(manager, indexDeleteStatements(customerSqlStorage, id));
-    return (await this.execute(manager, 'DELETE FROM customer WHERE id = ?', [id])) === 1;
+    return (await affectedRows(manager, 'DELETE FROM customer WHERE id = ?', [id])) === 1;
   }
 
   /**
@@ -215,14 +216,5 @@ export class CustomerRepository {
     const lock = forUpdate && this.dialect === 'mysql' ? ' FOR UPDATE' : '';
     const rows = await manager.query<CustomerRow[]>(`${SELECT_BY_ID}${lock}`, [id]);
     return rows[0] ?? null;
-  }
-
-  /** Runs a write statement and returns the number of rows it changed, on either driver. */
-  private async execute(manager: EntityManager, sql: string, params: unknown[]): Promise<number> {
-    if (!manager.queryRunner) {
-      throw new Error('CustomerRepository writes must run inside a transaction');
-    }
-    const result = await manager.queryRunner.query(sql, params, true);
-    return result.affected ?? 0;
   }
 }

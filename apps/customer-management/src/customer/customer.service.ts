@@ -30,7 +30,7 @@ import { CustomerCreatedEvent, CustomerDeletedEvent, CustomerUpdatedEvent } from
 
 const SERVER_ASSIGNED = ['id', 'href'];
 // Compiled once from the DTO's class-validator metadata (ADR 0004).
-const CUSTOMER_VALIDATOR = new DocumentValidator(CustomerCreateDto);
+const CUSTOMER_VALIDATOR = new DocumentValidator(CustomerCreateDto, 'TMF629 Customer');
 
 export interface CustomerPage {
   items: string[];

@@ -2,42 +2,48 @@ import { DynamicModule, Module } from '@nestjs/common';
 
 import { AppConfig } from '@server/config/app-config';
 
-import { CallbackClient } from './callback-client';
-import { EventDispatcherService } from './event-dispatcher.service';
-import { HubAdminNotice, hubAdminOpen } from './hub-admin.access';
-import { HubAdminController } from './hub-admin.controller';
-import { HubAdminGuard } from './hub-admin.guard';
-import { HubAdminService } from './hub-admin.service';
-import { HubSubscriptionRepository } from './hub-subscription.repository';
-import { HubMetrics } from './hub.metrics';
-import { HubController } from './hub.controller';
-import { HubService } from './hub.service';
-import { ListenerController } from './listener.controller';
-import { ListenerService } from './listener.service';
-import { OutboxListener } from './outbox.listener';
-import { OutboxRepository } from './outbox.repository';
-import { SubscriptionQueries } from './subscription-query';
+import { DeadLetterRepository } from './admin/dead-letter.repository';
+import { HubAdminNotice, hubAdminOpen } from './admin/hub-admin.access';
+import { HubAdminController } from './admin/hub-admin.controller';
+import { HubAdminGuard } from './admin/hub-admin.guard';
+import { HubAdminService } from './admin/hub-admin.service';
+import { CallbackClient } from './delivery/callback-client';
+import { DeliveryMetrics } from './delivery/delivery.metrics';
+import { DeliveryRepository } from './delivery/delivery.repository';
+import { EventDispatcherService } from './delivery/event-dispatcher.service';
+import { NotificationListenerController } from './notification-listener/notification-listener.controller';
+import { NotificationListenerService } from './notification-listener/notification-listener.service';
+import { CustomerEventListener } from './outbox/customer-event.listener';
+import { OutboxRepository } from './outbox/outbox.repository';
+import { SubscriptionQueries } from './subscriptions/subscription-queries';
+import { SubscriptionController } from './subscriptions/subscription.controller';
+import { SubscriptionRepository } from './subscriptions/subscription.repository';
+import { SubscriptionService } from './subscriptions/subscription.service';
 
 const HUB_PROVIDERS = [
-  HubService,
-  HubSubscriptionRepository,
-  OutboxRepository,
-  OutboxListener,
+  SubscriptionService,
+  SubscriptionRepository,
   SubscriptionQueries,
+  OutboxRepository,
+  CustomerEventListener,
+  DeliveryRepository,
   CallbackClient,
   EventDispatcherService,
-  ListenerService,
+  DeliveryMetrics,
+  NotificationListenerService,
+  DeadLetterRepository,
   HubAdminService,
   HubAdminGuard,
-  HubMetrics,
   HubAdminNotice,
 ];
 
 /**
- * Hub: subscriptions (`/hub`), the outbox written with each customer change, the dispatcher that
- * delivers it, the client-side `/listener/*` endpoints and the operator endpoints (`/hub-admin`).
- * It depends on the Customer module only through its domain events. The operator endpoints exist
- * only when guarded (`hubAdminOpen`).
+ * Hub: one folder per concern. `subscriptions/` (`/hub`: register, read, unregister; the TMF630
+ * queries), `outbox/` (customer domain events become TMF events queued in the change's transaction),
+ * `delivery/` (the dispatcher: claims, callback POSTs, retries, dead letters), `admin/` (`/hub-admin`,
+ * operators; its routes exist only when guarded, see `hubAdminOpen`) and `notification-listener/` (the
+ * client-side `/listener/*` endpoints). It depends on the Customer module only through its domain
+ * events and its contract file (lint-enforced).
  */
 @Module({})
 export class HubModule {
@@ -45,8 +51,8 @@ export class HubModule {
     return {
       module: HubModule,
       controllers: [
-        HubController,
-        ListenerController,
+        SubscriptionController,
+        NotificationListenerController,
         ...(hubAdminOpen(config) ? [HubAdminController] : []),
       ],
       providers: HUB_PROVIDERS,

@@ -19,7 +19,11 @@ import { DocumentViolation, hasReservedName, validateDocument } from './validate
 export class DocumentValidator<T extends object> {
   private readonly compiled: ValidateFunction;
 
-  constructor(private readonly dto: ClassConstructor<T>) {
+  /** `schema` names the schema in messages (see {@link validateDocument}). */
+  constructor(
+    private readonly dto: ClassConstructor<T>,
+    private readonly schema: string,
+  ) {
     this.compiled = createAjv().compile(documentSchema(dto));
   }
 
@@ -27,7 +31,7 @@ export class DocumentValidator<T extends object> {
     if (this.accepts(document)) {
       return [];
     }
-    return validateDocument(this.dto, document);
+    return validateDocument(this.dto, document, this.schema);
   }
 
   /** The compiled verdict alone (for the differential test). */

@@ -11,11 +11,13 @@ export interface DocumentViolation {
  * Validates a plain JSON document against a class-validator DTO and lists every violation with its
  * attribute path. Unknown attributes are violations, except inside an object that declares a TMF
  * extension schema through `@schemaLocation`: there they are the extension's own attributes and are
- * kept as sent (the DTO validates the base attributes around them).
+ * kept as sent (the DTO validates the base attributes around them). `schema` names the schema in
+ * messages: `unknown attribute x (not in the <schema> schema)`.
  */
 export function validateDocument<T extends object>(
   dto: ClassConstructor<T>,
   document: unknown,
+  schema: string,
 ): DocumentViolation[] {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     return [{ path: '', message: 'the body must be a JSON object' }];
@@ -32,7 +34,7 @@ export function validateDocument<T extends object>(
     validationError: { target: false, value: false },
   });
   const violations: DocumentViolation[] = [];
-  collect(errors, '', document, violations);
+  collect(errors, '', document, schema, violations);
   return violations;
 }
 
@@ -87,6 +89,7 @@ function collect(
   errors: ValidationError[],
   prefix: string,
   parent: unknown,
+  schema: string,
   out: DocumentViolation[],
 ): void {
   for (const error of errors) {
@@ -103,7 +106,7 @@ function collect(
         }
         out.push({
           path,
-          message: `unknown attribute ${path} (not in the TMF629 Customer schema)`,
+          message: `unknown attribute ${path} (not in the ${schema} schema)`,
         });
         continue;
       }
@@ -114,7 +117,7 @@ function collect(
     }
     if (error.children && error.children.length > 0) {
       const child = childOf(parent, error.property);
-      collect(error.children, path, child, out);
+      collect(error.children, path, child, schema, out);
     }
   }
 }

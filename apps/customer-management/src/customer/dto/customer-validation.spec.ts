@@ -106,7 +106,7 @@ function mutate(document: Json, next: () => number, times: number): Json {
 }
 
 describe('compiled Customer validation', () => {
-  const validator = new DocumentValidator(CustomerCreateDto);
+  const validator = new DocumentValidator(CustomerCreateDto, 'Customer');
   const bases = [
     minimalCustomer(),
     fullCustomer(),
@@ -116,7 +116,7 @@ describe('compiled Customer validation', () => {
 
   it('accepts the valid base documents, like class-validator', () => {
     for (const base of bases) {
-      expect(validateDocument(CustomerCreateDto, base)).toEqual([]);
+      expect(validateDocument(CustomerCreateDto, base, 'Customer')).toEqual([]);
       expect(validator.accepts(base)).toBe(true);
     }
   });
@@ -127,7 +127,7 @@ describe('compiled Customer validation', () => {
     const disagreements: unknown[] = [];
     for (let i = 0; i < 20_000; i++) {
       const document = mutate(bases[i % bases.length], next, 1 + Math.floor(next() * 3));
-      const reference = validateDocument(CustomerCreateDto, document).length === 0;
+      const reference = validateDocument(CustomerCreateDto, document, 'Customer').length === 0;
       if (validator.accepts(document) !== reference && disagreements.length < 3) {
         disagreements.push({ reference, document });
       }

@@ -1,19 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 
+import { affectedRows } from '@server/database/affected-rows';
 import { Dialect } from '@server/database/dialect';
 import { TransactionRunner } from '@server/database/transaction-runner';
-
-/** An event to append with the ids of the subscriptions it goes to. */
-export interface OutboxEntry {
-  eventId: string;
-  eventType: string;
-  resourceId: string;
-  payload: string;
-  subscriptionIds: string[];
-}
 
 /** A delivery this process has claimed, with everything needed to attempt it. */
 export interface ClaimedDelivery {
@@ -50,75 +41,21 @@ export interface ClaimRequest {
   quotas: ReadonlyMap<string, number>;
 }
 
-export interface DeadLetter {
-  id: string;
-  eventId: string;
-  eventType: string;
-  subscriptionId: string;
-  callback: string | null;
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  createdAt: number;
-  deadAt: number;
-  event: unknown;
-}
-
-export interface OutboxCounts {
-  pending: number;
-  claimed: number;
-  dead: number;
-  events: number;
-}
-
-interface DeadLetterRow {
-  id: string | number;
-  event_id: string;
-  event_type: string;
-  subscription_id: string;
-  callback: string | null;
-  attempts: number | string;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: number | string;
-  updated_at: number | string;
-  payload: string;
-}
-
 const ERROR_MAX = 1000;
 
 /**
- * The outbox tables (`hub_event`, `hub_delivery`) in plain SQL. Appends run in the caller's write
- * transaction; claims use `FOR UPDATE SKIP LOCKED` on MySQL/MariaDB (several replicas) and the single
- * serialized writer on SQLite. A claim leases rows by moving `next_attempt_at` past the lease and
- * stamping a `claim_token`; every later write of the row checks that token.
+ * The dispatcher's side of `hub_delivery`, in plain SQL. Claims use `FOR UPDATE SKIP LOCKED` on
+ * MySQL/MariaDB (several replicas) and the single serialized writer on SQLite. A claim leases rows by
+ * moving `next_attempt_at` (the retry time, and while `claim_token` is set the end of the lease) past
+ * the lease and stamping a `claim_token`; every later write of the row checks that token. `attempts`
+ * counts attempts started (counted when claimed, so a crash mid-attempt counts too).
  */
 @Injectable()
-export class OutboxRepository {
+export class DeliveryRepository {
   readonly dialect: Dialect;
 
   constructor(private readonly tx: TransactionRunner) {
     this.dialect = tx.dialect;
-  }
-
-  /** Inside the change's transaction: the events and one pending delivery per subscription. */
-  async append(manager: EntityManager, entries: OutboxEntry[], now: number): Promise<void> {
-    const events = entries.filter((e) => e.subscriptionIds.length > 0);
-    if (events.length === 0) {
-      return;
-    }
-    await manager.query(
-      `INSERT INTO hub_event (id, event_type, resource_id, payload, created_at) VALUES ${events
-        .map(() => '(?, ?, ?, ?, ?)')
-        .join(', ')}`,
-      events.flatMap((e) => [e.eventId, e.eventType, e.resourceId, e.payload, now]),
-    );
-    const deliveries = events.flatMap((e) => e.subscriptionIds.map((s) => [e.eventId, s]));
-    await manager.query(
-      `INSERT INTO hub_delivery (event_id, subscription_id, status, attempts, next_attempt_at, created_at, updated_at)
-       VALUES ${deliveries.map(() => `(?, ?, 'pending', 0, ?, ?, ?)`).join(', ')}`,
-      deliveries.flatMap(([eventId, subscriptionId]) => [eventId, subscriptionId, now, now, now]),
-    );
   }
 
   /**
@@ -261,104 +198,13 @@ export class OutboxRepository {
     });
   }
 
-  async deadLetters(
-    filter: { subscriptionId?: string },
-    offset: number,
-    limit: number,
-  ): Promise<{ items: DeadLetter[]; total: number }> {
-    return this.tx.read(async (manager) => {
-      const where = filter.subscriptionId
-        ? `d.status = 'dead' AND d.subscription_id = ?`
-        : `d.status = 'dead'`;
-      const params = filter.subscriptionId ? [filter.subscriptionId] : [];
-      const rows = await manager.query<DeadLetterRow[]>(
-        `SELECT d.id, d.event_id, e.event_type, d.subscription_id, s.callback, d.attempts, d.last_status,
-                d.last_error, d.created_at, d.updated_at, e.payload
-         FROM hub_delivery d
-         JOIN hub_event e ON e.id = d.event_id
-         LEFT JOIN hub_subscription s ON s.id = d.subscription_id
-         WHERE ${where}
-         ORDER BY d.updated_at, d.id LIMIT ? OFFSET ?`,
-        [...params, limit, offset],
-      );
-      const counted = await manager.query<{ n: number | string }[]>(
-        `SELECT COUNT(*) AS n FROM hub_delivery d WHERE ${where}`,
-        params,
-      );
-      return { items: rows.map(toDeadLetter), total: Number(counted[0]?.n ?? 0) };
-    });
-  }
-
-  /** Makes dead letters pending again with a fresh attempt budget; returns how many. */
-  async redrive(filter: { ids?: string[]; subscriptionId?: string }, now: number): Promise<number> {
-    return this.tx.write(async (manager) => {
-      const conditions = [`status = 'dead'`];
-      const params: unknown[] = [now, now];
-      if (filter.ids) {
-        if (filter.ids.length === 0) {
-          return 0;
-        }
-        conditions.push(`id IN (${filter.ids.map(() => '?').join(', ')})`);
-        params.push(...filter.ids);
-      }
-      if (filter.subscriptionId) {
-        conditions.push('subscription_id = ?');
-        params.push(filter.subscriptionId);
-      }
-      return this.execute(
-        manager,
-        `UPDATE hub_delivery SET status = 'pending', attempts = 0, next_attempt_at = ?, claim_token = NULL, updated_at = ?
-         WHERE ${conditions.join(' AND ')}`,
-        params,
-      );
-    });
-  }
-
-  async deleteDeadLetter(id: string): Promise<boolean> {
-    return this.tx.write(
-      async (manager) =>
-        (await this.execute(manager, `DELETE FROM hub_delivery WHERE id = ? AND status = 'dead'`, [
-          id,
-        ])) === 1,
-    );
-  }
-
-  async counts(now: number): Promise<OutboxCounts> {
-    return this.tx.read(async (manager) => {
-      const rows = await manager.query<
-        { status: string; claimed: number | string; n: number | string }[]
-      >(
-        `SELECT status, CASE WHEN claim_token IS NOT NULL AND next_attempt_at > ? THEN 1 ELSE 0 END AS claimed,
-                COUNT(*) AS n
-         FROM hub_delivery GROUP BY status, CASE WHEN claim_token IS NOT NULL AND next_attempt_at > ? THEN 1 ELSE 0 END`,
-        [now, now],
-      );
-      const events = await manager.query<{ n: number | string }[]>(
-        'SELECT COUNT(*) AS n FROM hub_event',
-      );
-      const counts: OutboxCounts = { pending: 0, claimed: 0, dead: 0, events: 0 };
-      for (const row of rows) {
-        const n = Number(row.n);
-        if (row.status === 'dead') {
-          counts.dead += n;
-        } else if (Number(row.claimed) === 1) {
-          counts.claimed += n;
-        } else {
-          counts.pending += n;
-        }
-      }
-      counts.events = Number(events[0]?.n ?? 0);
-      return counts;
-    });
-  }
-
   /**
    * Deletes deliveries whose subscription is gone: a write that raced an unsubscribe may have queued
    * one after the unsubscribe deleted the rest. Nothing claims them (claims go by subscription).
    */
   async purgeOrphanDeliveries(): Promise<number> {
     return this.tx.write((manager) =>
-      this.execute(
+      affectedRows(
         manager,
         `DELETE FROM hub_delivery WHERE subscription_id NOT IN (SELECT id FROM hub_subscription)`,
         [],
@@ -379,20 +225,12 @@ export class OutboxRepository {
       if (ids.length === 0) {
         return 0;
       }
-      return this.execute(
+      return affectedRows(
         manager,
         `DELETE FROM hub_event WHERE id IN (${ids.map(() => '?').join(', ')})`,
         ids.map((row) => row.id),
       );
     });
-  }
-
-  private async execute(manager: EntityManager, sql: string, params: unknown[]): Promise<number> {
-    if (!manager.queryRunner) {
-      throw new Error('OutboxRepository writes must run inside a transaction');
-    }
-    const result = await manager.queryRunner.query(sql, params, true);
-    return result.affected ?? 0;
   }
 }
 
@@ -408,26 +246,4 @@ function groupByToken(results: DeliveryResult[]): Map<string, string[]> {
 
 function truncate(text: string): string {
   return text.length > ERROR_MAX ? `${text.slice(0, ERROR_MAX - 1)}…` : text;
-}
-
-function toDeadLetter(row: DeadLetterRow): DeadLetter {
-  let event: unknown;
-  try {
-    event = JSON.parse(row.payload);
-  } catch {
-    event = row.payload;
-  }
-  return {
-    id: String(row.id),
-    eventId: row.event_id,
-    eventType: row.event_type,
-    subscriptionId: row.subscription_id,
-    callback: row.callback,
-    attempts: Number(row.attempts),
-    lastStatus: row.last_status === null ? null : Number(row.last_status),
-    lastError: row.last_error,
-    createdAt: Number(row.created_at),
-    deadAt: Number(row.updated_at),
-    event,
-  };
 }

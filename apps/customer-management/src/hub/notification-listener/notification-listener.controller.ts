@@ -10,7 +10,7 @@ import {
   CustomerDeleteEventDto,
   CustomerStateChangeEventDto,
 } from './dto/customer-event.dto';
-import { ListenerService } from './listener.service';
+import { NotificationListenerService } from './notification-listener.service';
 
 const NOTIFIED =
   'Notified (no body: the v4 swagger names EventSubscription here, which carries nothing for an event)';
@@ -19,8 +19,8 @@ const NOTIFIED =
 @ApiTags('notification listeners (client side)')
 @ApiTmfErrors(400, 401, 403, 405, 415, 500)
 @Controller('tmf-api/customerManagement/v4/listener')
-export class ListenerController {
-  constructor(private readonly listener: ListenerService) {}
+export class NotificationListenerController {
+  constructor(private readonly listener: NotificationListenerService) {}
 
   @Post('customerCreateEvent')
   @HttpCode(HttpStatus.CREATED)

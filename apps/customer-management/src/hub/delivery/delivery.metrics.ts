@@ -3,18 +3,26 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 
 import { MetricsService } from '@server/metrics/metrics.service';
 
-import { OutboxRepository } from './outbox.repository';
+import { OutboxRepository } from '@server/hub/outbox/outbox.repository';
 
-/** What happened to one attempt (or to a delivery without one). */
-export type AttemptOutcome = 'delivered' | 'failed' | 'dead_lettered' | 'dropped' | 'released';
+import type { DeliveryResult } from './delivery.repository';
+
+// The `outcome` label of each result (what happened to one attempt, or to a delivery without one).
+const OUTCOME: Record<DeliveryResult['kind'], string> = {
+  delivered: 'delivered',
+  retry: 'failed',
+  dead: 'dead_lettered',
+  dropped: 'dropped',
+  released: 'released',
+};
 
 /**
  * Hub metrics on the shared Prometheus registry: attempts by outcome and duration (this process),
  * attempts in flight (this process), and the outbox backlog by state (the database: all replicas).
  */
 @Injectable()
-export class HubMetrics {
-  private readonly logger = new Logger(HubMetrics.name);
+export class DeliveryMetrics {
+  private readonly logger = new Logger(DeliveryMetrics.name);
   private readonly attempts: Counter<'outcome'>;
   private readonly duration: Histogram<'outcome'>;
   readonly inFlight: Gauge;
@@ -58,7 +66,8 @@ export class HubMetrics {
     });
   }
 
-  observe(outcome: AttemptOutcome, seconds?: number): void {
+  observe(result: DeliveryResult['kind'], seconds?: number): void {
+    const outcome = OUTCOME[result];
     this.attempts.inc({ outcome });
     if (seconds !== undefined) {
       this.duration.observe({ outcome }, seconds);

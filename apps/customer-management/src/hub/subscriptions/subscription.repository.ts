@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-import { TransactionRunner } from '@server/database/transaction-runner';
+import { affectedRows } from '@server/database/affected-rows';
 import { isAsciiId } from '@server/database/ascii-id';
+import { TransactionRunner } from '@server/database/transaction-runner';
 
 /** A subscription as the hub works with it. */
 export interface SubscriptionRow {
@@ -27,7 +28,7 @@ const DUPLICATE_CODES = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE']);
 
 /** Data access for hub subscriptions, in plain SQL through the shared DataSource (both dialects). */
 @Injectable()
-export class HubSubscriptionRepository {
+export class SubscriptionRepository {
   constructor(private readonly tx: TransactionRunner) {}
 
   /** Inserts; false when a subscription with the same dedup key exists. */
@@ -78,7 +79,7 @@ export class HubSubscriptionRepository {
       return false;
     }
     return this.tx.write(async (manager) => {
-      const result = await this.execute(manager, 'DELETE FROM hub_subscription WHERE id = ?', [id]);
+      const result = await affectedRows(manager, 'DELETE FROM hub_subscription WHERE id = ?', [id]);
       if (result === 0) {
         return false;
       }
@@ -105,13 +106,5 @@ export class HubSubscriptionRepository {
       manager.query<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM hub_subscription'),
     );
     return Number(rows[0]?.n ?? 0);
-  }
-
-  private async execute(manager: EntityManager, sql: string, params: unknown[]): Promise<number> {
-    if (!manager.queryRunner) {
-      throw new Error('HubSubscriptionRepository writes must run inside a transaction');
-    }
-    const result = await manager.queryRunner.query(sql, params, true);
-    return result.affected ?? 0;
   }
 }

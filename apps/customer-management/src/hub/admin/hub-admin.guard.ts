@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 
 import { AppConfig } from '@server/config/app-config';
 
-import { HubException } from './hub.exception';
+import { HubException } from '@server/hub/hub.exception';
 
 /**
  * With HUB_ADMIN_TOKEN set, /hub-admin needs `Authorization: Bearer <token>`; without it the routes

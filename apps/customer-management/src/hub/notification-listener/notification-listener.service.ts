@@ -3,6 +3,9 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { ClassConstructor } from 'class-transformer';
 
 import { formatViolations, validateDocument } from '@app/tmf-common';
+import { CustomerEventType } from '@server/hub/customer-event-envelope';
+import { NotificationReceivedEvent } from '@server/hub/events';
+import { HubException } from '@server/hub/hub.exception';
 
 import {
   CustomerAttributeValueChangeEventDto,
@@ -10,16 +13,6 @@ import {
   CustomerDeleteEventDto,
   CustomerStateChangeEventDto,
 } from './dto/customer-event.dto';
-import { CustomerEventType } from './hub-events';
-import { HubException } from './hub.exception';
-
-/** Emitted in-process for every event a `/listener/*` endpoint accepted. */
-export const LISTENER_RECEIVED = 'hub.listener.received';
-
-export interface ReceivedEvent {
-  eventType: CustomerEventType;
-  event: Record<string, unknown>;
-}
 
 const SCHEMAS: Record<CustomerEventType, ClassConstructor<object>> = {
   CustomerCreateEvent: CustomerCreateEventDto,
@@ -34,8 +27,8 @@ const SCHEMAS: Record<CustomerEventType, ClassConstructor<object>> = {
  * server can subscribe to another instance.
  */
 @Injectable()
-export class ListenerService {
-  private readonly logger = new Logger(ListenerService.name);
+export class NotificationListenerService {
+  private readonly logger = new Logger(NotificationListenerService.name);
 
   constructor(private readonly emitter: EventEmitter2) {}
 
@@ -43,11 +36,9 @@ export class ListenerService {
     if (mediaType !== 'application/json') {
       throw HubException.unsupportedMediaType(mediaType);
     }
-    const violations = validateDocument(SCHEMAS[eventType], body);
+    const violations = validateDocument(SCHEMAS[eventType], body, eventType);
     if (violations.length > 0) {
-      throw HubException.invalidEvent(
-        `Invalid ${eventType}: ${formatViolations(violations).replace(/TMF629 Customer schema/g, `${eventType} schema`)}`,
-      );
+      throw HubException.invalidEvent(`Invalid ${eventType}: ${formatViolations(violations)}`);
     }
     const event = body as Record<string, unknown>;
     if (event.eventType !== eventType) {
@@ -56,7 +47,9 @@ export class ListenerService {
       );
     }
     this.logger.debug(`Received ${eventType} ${JSON.stringify(event.eventId ?? null)}`);
-    const received: ReceivedEvent = { eventType, event };
-    this.emitter.emit(LISTENER_RECEIVED, received);
+    this.emitter.emit(
+      NotificationReceivedEvent.eventName,
+      new NotificationReceivedEvent(eventType, event),
+    );
   }
 }

@@ -8,17 +8,13 @@ import {
   CustomerUpdatedEvent,
 } from '@server/customer/events';
 import { TransactionRunner } from '@server/database/transaction-runner';
+import { CustomerEventEnvelope } from '@server/hub/customer-event-envelope';
+import { OutboxCommittedEvent } from '@server/hub/events';
+import { SubscriptionQueries } from '@server/hub/subscriptions/subscription-queries';
+import { SubscriptionRepository } from '@server/hub/subscriptions/subscription.repository';
 
-import { createEvents, CustomerEventEnvelope, deleteEvents, updateEvents } from './hub-events';
-import { HubSubscriptionRepository } from './hub-subscription.repository';
+import { createEvents, deleteEvents, updateEvents } from './envelope-builder';
 import { OutboxRepository } from './outbox.repository';
-import { SubscriptionQueries } from './subscription-query';
-
-/**
- * Emitted in-process after a transaction that queued deliveries has committed, with the ids of the
- * subscriptions concerned (none: look at every subscription).
- */
-export const OUTBOX_COMMITTED = 'hub.outbox.committed';
 
 // Errors must reach the emitter: the outbox row is part of the change, so a failure to write it
 // rolls the customer's transaction back (a change without its event would break at-least-once).
@@ -35,11 +31,11 @@ const IN_TRANSACTION = { async: false, promisify: false, suppressErrors: false }
  * the event at that moment. After commit the dispatcher is woken.
  */
 @Injectable()
-export class OutboxListener {
-  private readonly logger = new Logger(OutboxListener.name);
+export class CustomerEventListener {
+  private readonly logger = new Logger(CustomerEventListener.name);
 
   constructor(
-    private readonly subscriptions: HubSubscriptionRepository,
+    private readonly subscriptions: SubscriptionRepository,
     private readonly outbox: OutboxRepository,
     private readonly queries: SubscriptionQueries,
     private readonly tx: TransactionRunner,
@@ -89,7 +85,9 @@ export class OutboxListener {
     }
     await this.outbox.append(manager, entries, Date.now());
     const recipients = [...new Set(entries.flatMap((entry) => entry.subscriptionIds))];
-    this.tx.afterCommit(manager, () => this.emitter.emit(OUTBOX_COMMITTED, recipients));
+    this.tx.afterCommit(manager, () =>
+      this.emitter.emit(OutboxCommittedEvent.eventName, new OutboxCommittedEvent(recipients)),
+    );
   }
 
   private matches(id: string, query: string | null, event: CustomerEventEnvelope): boolean {

@@ -8,13 +8,14 @@ import { OnEvent } from '@nestjs/event-emitter';
 
 import { AppConfig, HubSettings } from '@server/config/app-config';
 
-import { retryDelayMs } from './backoff';
-import { CallbackClient, DeliveryOutcome } from './callback-client';
-import { HubSubscriptionRepository } from './hub-subscription.repository';
-import { AttemptOutcome, HubMetrics } from './hub.metrics';
-import { OUTBOX_COMMITTED } from './outbox.listener';
-import { ClaimedDelivery, DeliveryResult, OutboxRepository } from './outbox.repository';
-import { SubscriptionQueries } from './subscription-query';
+import { OutboxCommittedEvent } from '@server/hub/events';
+import { SubscriptionQueries } from '@server/hub/subscriptions/subscription-queries';
+import { SubscriptionRepository } from '@server/hub/subscriptions/subscription.repository';
+
+import { attemptResult } from './attempt-result';
+import { CallbackClient } from './callback-client';
+import { DeliveryMetrics } from './delivery.metrics';
+import { ClaimedDelivery, DeliveryRepository, DeliveryResult } from './delivery.repository';
 
 const PURGE_EVERY_MS = 60_000;
 // Delivered events are purged after this; a margin over any write transaction still in flight.
@@ -29,14 +30,6 @@ export interface DispatcherMetrics {
   dropped: number;
   inFlight: number;
 }
-
-const OUTCOME: Record<DeliveryResult['kind'], AttemptOutcome> = {
-  delivered: 'delivered',
-  retry: 'failed',
-  dead: 'dead_lettered',
-  dropped: 'dropped',
-  released: 'released',
-};
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -72,11 +65,11 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
 
   constructor(
     config: AppConfig,
-    private readonly outbox: OutboxRepository,
-    private readonly subscriptions: HubSubscriptionRepository,
+    private readonly deliveries: DeliveryRepository,
+    private readonly subscriptions: SubscriptionRepository,
     private readonly client: CallbackClient,
     private readonly queries: SubscriptionQueries,
-    private readonly hubMetrics: HubMetrics,
+    private readonly deliveryMetrics: DeliveryMetrics,
   ) {
     this.settings = config.hub;
     this.shutdownGraceMs = config.shutdownGraceMs;
@@ -95,8 +88,8 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
       this.logger.log('HUB_DISPATCH_ENABLED=false: this process queues events but delivers none');
       return;
     }
-    if (this.outbox.dialect === 'sqlite') {
-      const released = await this.outbox.releaseAbandonedClaims(Date.now());
+    if (this.deliveries.dialect === 'sqlite') {
+      const released = await this.deliveries.releaseAbandonedClaims(Date.now());
       if (released > 0) {
         this.logger.warn(`Released ${released} deliveries claimed by a process that stopped`);
       }
@@ -141,11 +134,11 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
     }
   }
 
-  /** After a commit that queued deliveries for `subscriptionIds` (none given: for anyone). */
-  @OnEvent(OUTBOX_COMMITTED)
-  wake(subscriptionIds?: string[]): void {
-    if (subscriptionIds) {
-      subscriptionIds.forEach((id) => this.dirty.add(id));
+  /** After a commit that queued deliveries for some subscriptions (none named: for anyone). */
+  @OnEvent(OutboxCommittedEvent.eventName)
+  wake(event: OutboxCommittedEvent): void {
+    if (event.subscriptionIds) {
+      event.subscriptionIds.forEach((id) => this.dirty.add(id));
     } else {
       this.everyone = true;
     }
@@ -212,7 +205,7 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
       if (quotas.size === 0) {
         break;
       }
-      const claimed = await this.outbox.claim({
+      const claimed = await this.deliveries.claim({
         now: Date.now(),
         leaseMs: this.settings.leaseMs,
         quotas,
@@ -231,15 +224,15 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
     }
     if (this.running && Date.now() - this.lastPurge > PURGE_EVERY_MS) {
       this.lastPurge = Date.now();
-      await this.outbox.purgeOrphanDeliveries();
-      await this.outbox.purgeDeliveredEvents(Date.now() - PURGE_AGE_MS);
+      await this.deliveries.purgeOrphanDeliveries();
+      await this.deliveries.purgeDeliveredEvents(Date.now() - PURGE_AGE_MS);
     }
   }
 
   private start(delivery: ClaimedDelivery): void {
     const sub = delivery.subscriptionId;
     this.perSubscription.set(sub, (this.perSubscription.get(sub) ?? 0) + 1);
-    this.hubMetrics.inFlight.inc();
+    this.deliveryMetrics.inFlight.inc();
     const started = process.hrtime.bigint();
     const attempt = this.attempt(delivery)
       .catch((err: unknown): DeliveryResult => {
@@ -247,14 +240,11 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
         return { kind: 'released', delivery };
       })
       .then((result) => {
-        this.hubMetrics.observe(
-          OUTCOME[result.kind],
-          Number(process.hrtime.bigint() - started) / 1e9,
-        );
+        this.deliveryMetrics.observe(result.kind, Number(process.hrtime.bigint() - started) / 1e9);
         this.queueResult(result);
       })
       .finally(() => {
-        this.hubMetrics.inFlight.dec();
+        this.deliveryMetrics.inFlight.dec();
         this.inFlight.delete(delivery.id);
         const left = (this.perSubscription.get(sub) ?? 1) - 1;
         if (left > 0) {
@@ -283,40 +273,28 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
       timeoutMs: this.settings.deliveryTimeoutMs,
       signal: this.abort.signal,
     });
-    return this.resultOf(delivery, outcome);
-  }
-
-  private resultOf(delivery: ClaimedDelivery, outcome: DeliveryOutcome): DeliveryResult {
-    if (outcome.ok) {
-      this.counters.delivered++;
-      return { kind: 'delivered', delivery };
+    const now = Date.now();
+    const result = attemptResult(delivery, outcome, this.settings, now);
+    switch (result.kind) {
+      case 'delivered':
+        this.counters.delivered++;
+        break;
+      case 'retry':
+        this.counters.failedAttempts++;
+        this.wakeLater(delivery.subscriptionId, result.nextAttemptAt - now);
+        break;
+      case 'dead':
+        this.counters.failedAttempts++;
+        this.counters.deadLettered++;
+        this.logger.warn(
+          `Dead letter: event ${delivery.eventId} to subscription ${delivery.subscriptionId} after ${delivery.attempts} attempt(s): ${result.error}`,
+        );
+        break;
+      case 'released':
+      case 'dropped':
+        break;
     }
-    if (outcome.aborted) {
-      return { kind: 'released', delivery };
-    }
-    this.counters.failedAttempts++;
-    const error = outcome.error ?? 'delivery failed';
-    if (outcome.permanent || delivery.attempts >= this.settings.maxAttempts) {
-      this.counters.deadLettered++;
-      this.logger.warn(
-        `Dead letter: event ${delivery.eventId} to subscription ${delivery.subscriptionId} after ${delivery.attempts} attempt(s): ${error}`,
-      );
-      return { kind: 'dead', delivery, error, status: outcome.status };
-    }
-    const backoff = retryDelayMs(
-      delivery.attempts,
-      this.settings.retryBaseMs,
-      this.settings.retryMaxMs,
-    );
-    const delay = Math.min(this.settings.retryMaxMs, Math.max(backoff, outcome.retryAfterMs ?? 0));
-    this.wakeLater(delivery.subscriptionId, delay);
-    return {
-      kind: 'retry',
-      delivery,
-      nextAttemptAt: Date.now() + delay,
-      error,
-      status: outcome.status,
-    };
+    return result;
   }
 
   /** Looks at a subscription again when a retry falls due (the poll would find it later anyway). */
@@ -368,7 +346,7 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
       const batch = this.results.splice(0, 500);
       for (let tries = 1; ; tries++) {
         try {
-          await this.outbox.record(batch, Date.now());
+          await this.deliveries.record(batch, Date.now());
           break;
         } catch (err) {
           if (tries >= RECORD_TRIES) {

@@ -6,28 +6,9 @@ import type {
   CustomerDeletedEvent,
   CustomerUpdatedEvent,
 } from '@server/customer/events';
+import type { CustomerEventEnvelope, CustomerEventType } from '@server/hub/customer-event-envelope';
 
-/** The four TMF629 v4 event types, named as their schema definitions. */
-export const CUSTOMER_EVENT_TYPES = [
-  'CustomerCreateEvent',
-  'CustomerAttributeValueChangeEvent',
-  'CustomerStateChangeEvent',
-  'CustomerDeleteEvent',
-] as const;
-export type CustomerEventType = (typeof CUSTOMER_EVENT_TYPES)[number];
-
-/** An event as POSTed to callbacks (TMF629 v4 `Customer*Event`). */
-export interface CustomerEventEnvelope {
-  eventId: string;
-  eventTime: string;
-  eventType: CustomerEventType;
-  /** The customer's id and href (every type but AttributeValueChange, whose schema lacks them). */
-  id?: string;
-  href?: string;
-  /** AttributeValueChange only: the changed first-level attributes, comma-separated. */
-  fieldPath?: string;
-  event: { customer: JsonObject };
-}
+// The TMF events a customer domain event becomes, built when some subscription exists.
 
 function envelope(
   eventType: CustomerEventType,

@@ -24,14 +24,14 @@ import { RequireScope } from '@server/auth/scopes.decorator';
 import { ApiTmfErrors, mediaTypeOf } from '@app/tmf-common';
 
 import { EventSubscriptionDto, EventSubscriptionInputDto } from './dto/event-subscription.dto';
-import { HUB_PATH, HubService } from './hub.service';
+import { HUB_PATH, SubscriptionService } from './subscription.service';
 
 @ApiTags('events subscription')
 @ApiTmfErrors(400, 401, 403, 405, 500)
 @RequireScope('hub')
 @Controller(HUB_PATH.slice(1))
-export class HubController {
-  constructor(private readonly hub: HubService) {}
+export class SubscriptionController {
+  constructor(private readonly subscriptions: SubscriptionService) {}
 
   @Post()
   @HttpCode(HttpStatus.CREATED)
@@ -48,7 +48,7 @@ export class HubController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EventSubscriptionDto> {
-    const view = await this.hub.register(
+    const view = await this.subscriptions.register(
       request.body,
       mediaTypeOf(request.headers['content-type']),
     );
@@ -65,7 +65,7 @@ export class HubController {
   @ApiOkResponse({ type: EventSubscriptionDto })
   @ApiTmfErrors(404)
   async retrieve(@Param('id') id: string): Promise<EventSubscriptionDto> {
-    return (await this.hub.get(id)).body;
+    return (await this.subscriptions.get(id)).body;
   }
 
   @Delete(':id')
@@ -79,6 +79,6 @@ export class HubController {
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiTmfErrors(404)
   async unregister(@Param('id') id: string): Promise<void> {
-    await this.hub.unregister(id);
+    await this.subscriptions.unregister(id);
   }
 }

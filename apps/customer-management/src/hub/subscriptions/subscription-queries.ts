@@ -8,8 +8,8 @@ import {
   project,
 } from '@app/tmf-query';
 
-import { CUSTOMER_EVENT_TYPES, CustomerEventEnvelope } from './hub-events';
-import { HubException } from './hub.exception';
+import { CUSTOMER_EVENT_TYPES, CustomerEventEnvelope } from '@server/hub/customer-event-envelope';
+import { HubException } from '@server/hub/hub.exception';
 
 const CACHE_SIZE = 1000;
 // A projected event always keeps what a subscriber needs to identify and de-duplicate it.

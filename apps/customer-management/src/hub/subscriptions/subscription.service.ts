@@ -4,12 +4,12 @@ import { Injectable } from '@nestjs/common';
 
 import { formatViolations, validateDocument } from '@app/tmf-common';
 import { AppConfig } from '@server/config/app-config';
+import { CallbackClient } from '@server/hub/delivery/callback-client';
+import { HubException } from '@server/hub/hub.exception';
 
-import { CallbackClient } from './callback-client';
 import { EventSubscriptionDto, EventSubscriptionInputDto } from './dto/event-subscription.dto';
-import { HubSubscriptionRepository, SubscriptionRow } from './hub-subscription.repository';
-import { HubException } from './hub.exception';
-import { SubscriptionQueries } from './subscription-query';
+import { SubscriptionQueries } from './subscription-queries';
+import { SubscriptionRepository, SubscriptionRow } from './subscription.repository';
 
 export const HUB_PATH = '/tmf-api/customerManagement/v4/hub';
 
@@ -21,9 +21,9 @@ export interface SubscriptionView {
 
 /** Hub registration rules: callback policy, query syntax, uniqueness of (callback, query). */
 @Injectable()
-export class HubService {
+export class SubscriptionService {
   constructor(
-    private readonly subscriptions: HubSubscriptionRepository,
+    private readonly subscriptions: SubscriptionRepository,
     private readonly queries: SubscriptionQueries,
     private readonly client: CallbackClient,
     private readonly config: AppConfig,
@@ -33,10 +33,10 @@ export class HubService {
     if (mediaType !== 'application/json') {
       throw HubException.unsupportedMediaType(mediaType);
     }
-    const violations = validateDocument(EventSubscriptionInputDto, body);
+    const violations = validateDocument(EventSubscriptionInputDto, body, 'EventSubscriptionInput');
     if (violations.length > 0) {
       throw HubException.invalidSubscription(
-        `Invalid EventSubscriptionInput: ${formatViolations(violations).replace(/TMF629 Customer schema/g, 'EventSubscriptionInput schema')}`,
+        `Invalid EventSubscriptionInput: ${formatViolations(violations)}`,
       );
     }
     const input = body as EventSubscriptionInputDto;

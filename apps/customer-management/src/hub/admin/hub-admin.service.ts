@@ -3,12 +3,14 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 
 import { formatViolations, validateDocument } from '@app/tmf-common';
 
+import { EventDispatcherService } from '@server/hub/delivery/event-dispatcher.service';
+import { OutboxCommittedEvent } from '@server/hub/events';
+import { HubException } from '@server/hub/hub.exception';
+import { OutboxRepository } from '@server/hub/outbox/outbox.repository';
+import { SubscriptionRepository } from '@server/hub/subscriptions/subscription.repository';
+
+import { DeadLetter, DeadLetterRepository } from './dead-letter.repository';
 import { DeadLetterDto, HubStatsDto, RedriveRequestDto } from './dto/dead-letter.dto';
-import { EventDispatcherService } from './event-dispatcher.service';
-import { HubSubscriptionRepository } from './hub-subscription.repository';
-import { HubException } from './hub.exception';
-import { OUTBOX_COMMITTED } from './outbox.listener';
-import { DeadLetter, OutboxRepository } from './outbox.repository';
 
 const MAX_LIMIT = 1000;
 
@@ -16,8 +18,9 @@ const MAX_LIMIT = 1000;
 @Injectable()
 export class HubAdminService {
   constructor(
+    private readonly deadLetterRows: DeadLetterRepository,
     private readonly outbox: OutboxRepository,
-    private readonly subscriptions: HubSubscriptionRepository,
+    private readonly subscriptions: SubscriptionRepository,
     private readonly dispatcher: EventDispatcherService,
     private readonly emitter: EventEmitter2,
   ) {}
@@ -29,7 +32,7 @@ export class HubAdminService {
   }): Promise<{ items: DeadLetterDto[]; total: number }> {
     const offset = paging('offset', params.offset, 0);
     const limit = Math.min(paging('limit', params.limit, 100), MAX_LIMIT);
-    const page = await this.outbox.deadLetters(
+    const page = await this.deadLetterRows.page(
       { subscriptionId: params.subscriptionId },
       offset,
       limit,
@@ -39,24 +42,22 @@ export class HubAdminService {
 
   async redrive(body: unknown): Promise<number> {
     const request = (body ?? {}) as RedriveRequestDto;
-    const violations = validateDocument(RedriveRequestDto, request);
+    const violations = validateDocument(RedriveRequestDto, request, 'HubRedriveRequest');
     if (violations.length > 0) {
-      throw HubException.invalidRequest(
-        formatViolations(violations).replace(/TMF629 Customer schema/g, 'HubRedriveRequest schema'),
-      );
+      throw HubException.invalidRequest(formatViolations(violations));
     }
-    const redriven = await this.outbox.redrive(
+    const redriven = await this.deadLetterRows.redrive(
       { ids: request.ids, subscriptionId: request.subscriptionId },
       Date.now(),
     );
     if (redriven > 0) {
-      this.emitter.emit(OUTBOX_COMMITTED);
+      this.emitter.emit(OutboxCommittedEvent.eventName, new OutboxCommittedEvent());
     }
     return redriven;
   }
 
   async discard(id: string): Promise<void> {
-    if (!(await this.outbox.deleteDeadLetter(id))) {
+    if (!(await this.deadLetterRows.discard(id))) {
       throw HubException.deadLetterNotFound(id);
     }
   }

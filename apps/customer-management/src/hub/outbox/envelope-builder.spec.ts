@@ -4,7 +4,7 @@ import type { JsonObject } from '@app/tmf-common';
 
 import { CustomerUpdatedEvent } from '@server/customer/events';
 
-import { updateEvents } from './hub-events';
+import { updateEvents } from './envelope-builder';
 
 describe(updateEvents.name, () => {
   const manager = {} as EntityManager;
