@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ServerProcess } from '@test/support/server-process';
+import { eventually } from '@test/support/subscriber';
 
 import { minimalCustomer, CUSTOMER_PATH } from './support/customers';
 import { createTestDatabase, TestDatabase } from './support/test-database';
@@ -47,7 +48,8 @@ describe('graceful shutdown (SIGTERM under load)', () => {
         }
       }
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    // SIGTERM once the server is busy: after 120 answered writes, however fast this machine is.
+    await eventually(() => outcomes.length >= 120, 30000, '120 answered writes');
     const sigtermAt = performance.now();
     const exited = server.stop('SIGTERM');
     const exitCode = await exited;
