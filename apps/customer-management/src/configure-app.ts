@@ -42,7 +42,7 @@ const EXPOSED_HEADERS = [
   'X-Correlation-ID',
 ];
 const CONNECTIONS_CHECKING_INTERVAL_MS = 1000;
-// Probes and scrapes must never be throttled.
+// Probes and scrapes must never be throttled (paths below API_PATH_PREFIX).
 const UNLIMITED_PATHS = ['/health/live', '/health/ready', '/metrics'];
 
 /**
@@ -88,6 +88,10 @@ export async function createApp(
 
 async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
+  if (config.apiPathPrefix !== '') {
+    // Every route, /docs included: a gateway that forwards the prefix unchanged reaches them all.
+    app.setGlobalPrefix(config.apiPathPrefix);
+  }
   registerJsonBodyParser(fastify);
   registerRequestIdHeader(fastify);
   registerHttpMetrics(fastify, app.get(MetricsService));
@@ -123,11 +127,12 @@ async function configureApp(app: NestFastifyApplication, config: AppConfig): Pro
     });
   }
   if (config.http.rateLimitPerMinute > 0) {
+    const unlimited = UNLIMITED_PATHS.map((path) => `${config.apiPathPrefix}${path}`);
     await app.register(rateLimit, {
       global: true,
       max: config.http.rateLimitPerMinute,
       timeWindow: 60000,
-      allowList: (request) => UNLIMITED_PATHS.includes(request.url.split('?')[0]),
+      allowList: (request) => unlimited.includes(request.url.split('?')[0]),
       errorResponseBuilder: (_request, context) =>
         new AppException(
           ErrorKind.TooManyRequests,
@@ -165,5 +170,8 @@ function setupOpenApi(app: NestFastifyApplication): void {
       .addTag('hub administration')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    useGlobalPrefix: true,
+  });
 }

@@ -28,6 +28,33 @@ describe(loadConfig.name, () => {
     expect(sut.logLevel).toBe('debug');
   });
 
+  it('serves under API_PATH_PREFIX: routes and every href (publicBaseUrl) carry it; empty by default', () => {
+    expect(loadConfig({}).apiPathPrefix).toBe('');
+    expect(loadConfig({ API_PATH_PREFIX: '' }).apiPathPrefix).toBe('');
+    const sut = loadConfig({
+      PUBLIC_BASE_URL: 'https://canvas.example/',
+      API_PATH_PREFIX: '/r1-customermanagement',
+    });
+    expect(sut.apiPathPrefix).toBe('/r1-customermanagement');
+    expect(sut.publicBaseUrl).toBe('https://canvas.example/r1-customermanagement');
+    expect(loadConfig({ API_PATH_PREFIX: '/a/b.c/~d_e' }).apiPathPrefix).toBe('/a/b.c/~d_e');
+  });
+
+  it.each([
+    ['no leading slash', 'r1-customermanagement'],
+    ['a lone slash', '/'],
+    ['a trailing slash', '/r1-customermanagement/'],
+    ['an empty segment', '/a//b'],
+    ['a dot segment', '/a/../b'],
+    ['a space', '/r1 customer'],
+    ['a percent-encoding', '/r1%2Fx'],
+    ['a query', '/r1?x=1'],
+    ['a full URL', 'https://canvas.example/r1'],
+    ['over 200 characters', `/${'a'.repeat(200)}`],
+  ])('refuses an API_PATH_PREFIX with %s', (_what, value) => {
+    expect(() => loadConfig({ API_PATH_PREFIX: value })).toThrow(/API_PATH_PREFIX/);
+  });
+
   it('lists every problem in one error', () => {
     let error: unknown;
     try {

@@ -51,8 +51,13 @@ export class AppConfig {
   readonly port!: number;
   readonly host!: string;
   readonly database!: DatabaseSettings;
-  /** Absolute base URL of every `href`, without a trailing slash. */
+  /**
+   * Absolute URL clients reach the routes under: PUBLIC_BASE_URL followed by API_PATH_PREFIX,
+   * without a trailing slash. Every `href`, `Location` and `Link` starts with it.
+   */
   readonly publicBaseUrl!: string;
+  /** API_PATH_PREFIX: every route is served under it ('' = at the root). */
+  readonly apiPathPrefix!: string;
   readonly bodyLimitBytes!: number;
   readonly logLevel!: LogLevel;
   readonly migrationsRun!: boolean;
@@ -73,6 +78,7 @@ export class AppConfig {
 const OPTIONAL_VARIABLES = [
   'DATABASE_URL',
   'PUBLIC_BASE_URL',
+  'API_PATH_PREFIX',
   'CORS_ORIGINS',
   'AUTH_JWKS_URL',
   'AUTH_PUBLIC_KEY',
@@ -135,12 +141,15 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (problems.length > 0 || !database || !callbackAllow) {
     throw new ConfigError(problems);
   }
-  const publicBaseUrl = (dto.PUBLIC_BASE_URL ?? `http://localhost:${dto.PORT}`).replace(/\/+$/, '');
+  const apiPathPrefix = dto.API_PATH_PREFIX ?? '';
+  const publicBaseUrl =
+    (dto.PUBLIC_BASE_URL ?? `http://localhost:${dto.PORT}`).replace(/\/+$/, '') + apiPathPrefix;
   return new AppConfig({
     port: dto.PORT,
     host: dto.HOST,
     database,
     publicBaseUrl,
+    apiPathPrefix,
     bodyLimitBytes: dto.BODY_LIMIT_BYTES,
     logLevel: dto.LOG_LEVEL,
     migrationsRun: dto.DB_MIGRATIONS_RUN,

@@ -1,5 +1,16 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -10,6 +21,9 @@ const toBool = ({ value }: { value: unknown }) => {
   const v = value.trim().toLowerCase();
   return ['true', '1', 'yes'].includes(v) ? true : ['false', '0', 'no'].includes(v) ? false : value;
 };
+
+/** One or more `/segment`s of RFC 3986 unreserved characters; no `.`/`..` segment, no trailing `/`. */
+export const API_PATH_PREFIX_PATTERN = /^(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+$/;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -34,6 +48,18 @@ export class EnvDto {
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   PUBLIC_BASE_URL?: string;
+
+  /**
+   * Path every route is served under, e.g. `/r1-customermanagement` (an ODA Canvas gateway forwards
+   * `/<release>-<component>/...` without rewriting it). Unset or empty: routes at the root.
+   */
+  @IsOptional()
+  @MaxLength(200)
+  @Matches(API_PATH_PREFIX_PATTERN, {
+    message:
+      "API_PATH_PREFIX must be empty or '/segment' repeated, each segment of letters, digits, '-', '_', '.', '~' not starting with '.', without a trailing slash (e.g. /r1-customermanagement)",
+  })
+  API_PATH_PREFIX?: string;
 
   @Transform(toInt)
   @IsInt()

@@ -1,6 +1,6 @@
-import type { JsonObject } from '@app/tmf-common';
+import { CUSTOMER_MANAGEMENT_V4, type JsonObject } from '@app/tmf-common';
 
-export const CUSTOMER_PATH = '/tmf-api/customerManagement/v4/customer';
+export const CUSTOMER_PATH = CUSTOMER_MANAGEMENT_V4.customer;
 
 /** What the service hands the controller: the representation, already serialized. */
 export interface CustomerView {

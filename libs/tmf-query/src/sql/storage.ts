@@ -1,3 +1,4 @@
+import { CUSTOMER_MANAGEMENT_V4 } from '@app/tmf-common/core';
 import { customerQuerySchema, QuerySchema } from '@app/tmf-query/schema';
 
 import { indexPathId } from './index-encoding';
@@ -133,7 +134,7 @@ export const customerSqlStorage: SqlStorage = defineSqlStorage({
   indexTable: 'customer_attr',
   plainTable: 'customer_attr_plain',
   valueIndexed: new Set(CUSTOMER_VALUE_INDEXED),
-  derivedHref: { path: 'href', resourcePath: '/tmf-api/customerManagement/v4/customer/' },
+  derivedHref: { path: 'href', resourcePath: `${CUSTOMER_MANAGEMENT_V4.customer}/` },
 });
 
 /** The table that holds a path's search-index rows. */

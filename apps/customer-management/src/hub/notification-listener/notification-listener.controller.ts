@@ -2,7 +2,7 @@ import { Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 
-import { ApiTmfErrors, mediaTypeOf } from '@app/tmf-common';
+import { ApiTmfErrors, CUSTOMER_MANAGEMENT_V4, mediaTypeOf } from '@app/tmf-common';
 
 import {
   CustomerAttributeValueChangeEventDto,
@@ -18,7 +18,7 @@ const NOTIFIED =
 /** TMF629 client-side listeners: this server accepts the events another instance sends. */
 @ApiTags('notification listeners (client side)')
 @ApiTmfErrors(400, 401, 403, 405, 415, 500)
-@Controller('tmf-api/customerManagement/v4/listener')
+@Controller(CUSTOMER_MANAGEMENT_V4.listener.slice(1))
 export class NotificationListenerController {
   constructor(private readonly listener: NotificationListenerService) {}
 

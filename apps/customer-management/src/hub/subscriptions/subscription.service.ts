@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
 
-import { formatViolations, validateDocument } from '@app/tmf-common';
+import { CUSTOMER_MANAGEMENT_V4, formatViolations, validateDocument } from '@app/tmf-common';
 import { AppConfig } from '@server/config/app-config';
 import { CallbackClient } from '@server/hub/delivery/callback-client';
 import { HubException } from '@server/hub/hub.exception';
@@ -11,7 +11,7 @@ import { EventSubscriptionDto, EventSubscriptionInputDto } from './dto/event-sub
 import { SubscriptionQueries } from './subscription-queries';
 import { SubscriptionRepository, SubscriptionRow } from './subscription.repository';
 
-export const HUB_PATH = '/tmf-api/customerManagement/v4/hub';
+export const HUB_PATH = CUSTOMER_MANAGEMENT_V4.hub;
 
 /** A registered subscription as returned, with its `Location`. */
 export interface SubscriptionView {
