@@ -3,15 +3,17 @@ import { BOTH_TABLES_ROWS } from '@app/tmf-query/testing/index-update-pairs';
 
 import { CUSTOMER_PATH, createCustomer, fullCustomer } from './support/customers';
 import { TestApp } from './support/test-app';
+import { TEST_DB } from './support/test-database';
 
 type Row = { t: string; path_id: number; pos: number; seq: number; v_type: string };
 
 /**
  * The split migration on a database holding customers: undone, every index row is back in
  * customer_attr; redone, each row is in the table its path belongs to; and the API then finds the
- * same customers through both tables.
+ * same customers through both tables. MySQL/MariaDB only: on SQLite the token index replaced both
+ * tables (token-index-migration.e2e-spec.ts).
  */
-describe('search-index split migration', () => {
+(TEST_DB === 'mysql' ? describe : describe.skip)('search-index split migration', () => {
   let app: TestApp;
   const documents = new Map<string, Record<string, unknown>>();
 

@@ -2,10 +2,18 @@ import { createHash } from 'node:crypto';
 
 import { DataSource } from 'typeorm';
 
-/** Every table that holds state a request can change, with a total order for each. */
+/**
+ * Every table that holds state a request can change, with a total order for each. The search index
+ * differs by database: the two search-index tables (MySQL/MariaDB), or the token index's FTS5
+ * shadow tables (SQLite); a table the database does not have is skipped.
+ */
 export const STORE_TABLES: ReadonlyArray<{ table: string; orderBy: string }> = [
   { table: 'customer', orderBy: 'id' },
   { table: 'customer_attr', orderBy: 'customer_id, path_id, pos, seq' },
+  { table: 'customer_attr_plain', orderBy: 'customer_id, path_id, pos, seq' },
+  { table: 'customer_search_data', orderBy: 'id' },
+  { table: 'customer_search_idx', orderBy: 'segid, term' },
+  { table: 'customer_search_docsize', orderBy: 'id' },
   { table: 'hub_subscription', orderBy: 'id' },
   { table: 'hub_event', orderBy: 'id' },
   { table: 'hub_delivery', orderBy: 'id' },
@@ -28,7 +36,16 @@ function canonical(value: unknown): unknown {
  */
 export async function storeChecksum(dataSource: DataSource): Promise<string> {
   const hash = createHash('sha256');
-  for (const { table, orderBy } of STORE_TABLES) {
+  const present = new Set(
+    (
+      await dataSource.query<{ name: string }[]>(
+        dataSource.options.type === 'mysql'
+          ? 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()'
+          : "SELECT name FROM sqlite_master WHERE type = 'table'",
+      )
+    ).map((t) => t.name),
+  );
+  for (const { table, orderBy } of STORE_TABLES.filter((t) => present.has(t.table))) {
     const rows = await dataSource.query<Record<string, unknown>[]>(
       `SELECT * FROM ${table} ORDER BY ${orderBy}`,
     );

@@ -9,6 +9,9 @@ import {
   indexInsertStatements,
   indexUpdateStatements,
   SqlStatement,
+  tokenDeleteStatement,
+  tokenInsertStatements,
+  tokenUpdateStatements,
 } from '@app/tmf-query';
 import type { JsonObject } from '@app/tmf-common';
 import { affectedRows } from '@server/database/affected-rows';
@@ -74,9 +77,11 @@ export class CustomerRepository {
 
   async insert(manager: EntityManager, row: CustomerWrite): Promise<void> {
     const c = row.columns;
-    await manager.query(
+    // SQLite: the row's `seq` keys its token-index rows.
+    const returning = this.dialect === 'sqlite' ? ' RETURNING seq' : '';
+    const inserted = await manager.query<{ seq: number }[]>(
       `INSERT INTO customer (id, ${COLUMNS}, created_at, updated_at, version, document)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)${returning}`,
       [
         row.id,
         c.name,
@@ -91,7 +96,12 @@ export class CustomerRepository {
         row.document,
       ],
     );
-    await this.writeIndex(manager, row);
+    await this.runAll(
+      manager,
+      this.dialect === 'sqlite'
+        ? tokenInsertStatements(customerSqlStorage, inserted[0].seq, row.parsed)
+        : indexInsertStatements(customerSqlStorage, row.id, row.parsed),
+    );
   }
 
   /**
@@ -109,23 +119,37 @@ export class CustomerRepository {
     // named in SET, changed or not (InnoDB compares first), and each entry dirties a B-tree leaf.
     // The stored columns are always columnsOf(stored document), as the search index rows are.
     const changed = changedColumns(columnsOf(previous.document), row.columns);
-    const affected = await affectedRows(
-      manager,
-      `UPDATE customer SET ${changed.map((key) => `${COLUMN_NAMES[key]} = ?, `).join('')}updated_at = ?, version = ?, document = ?
-       WHERE id = ? AND version = ?`,
-      [
-        ...changed.map((key) => row.columns[key]),
-        row.now,
-        row.version,
-        row.document,
-        row.id,
-        expectedVersion,
-      ],
-    );
-    if (affected !== 1) {
+    const sql = `UPDATE customer SET ${changed.map((key) => `${COLUMN_NAMES[key]} = ?, `).join('')}updated_at = ?, version = ?, document = ?
+       WHERE id = ? AND version = ?`;
+    const params = [
+      ...changed.map((key) => row.columns[key]),
+      row.now,
+      row.version,
+      row.document,
+      row.id,
+      expectedVersion,
+    ];
+    // Only the index rows that differ: most patches change one or two attributes.
+    if (this.dialect === 'sqlite') {
+      const updated = await manager.query<{ seq: number }[]>(`${sql} RETURNING seq`, params);
+      if (updated.length !== 1) {
+        return false;
+      }
+      await this.runAll(
+        manager,
+        tokenUpdateStatements(
+          customerSqlStorage,
+          updated[0].seq,
+          previous.document,
+          row.parsed,
+          previous.changed,
+        ),
+      );
+      return true;
+    }
+    if ((await affectedRows(manager, sql, params)) !== 1) {
       return false;
     }
-    // Only the index rows that differ: most patches change one or two attributes.
     await this.runAll(
       manager,
       indexUpdateStatements(customerSqlStorage, row.id, previous.document, row.parsed, {
@@ -139,6 +163,17 @@ export class CustomerRepository {
     if (!isAsciiId(id)) {
       return false;
     }
+    if (this.dialect === 'sqlite') {
+      const deleted = await manager.query<{ seq: number }[]>(
+        'DELETE FROM customer WHERE id = ? RETURNING seq',
+        [id],
+      );
+      if (deleted.length !== 1) {
+        return false;
+      }
+      await this.runAll(manager, [tokenDeleteStatement(customerSqlStorage, deleted[0].seq)]);
+      return true;
+    }
     await this.runAll(manager, indexDeleteStatements(customerSqlStorage, id));
     return (await affectedRows(manager, 'DELETE FROM customer WHERE id = ?', [id])) === 1;
   }
@@ -151,6 +186,14 @@ export class CustomerRepository {
    * full: it is then the offset plus what the page holds.
    */
   async findPage(compiled: CompiledSql): Promise<{ rows: CustomerRow[]; total: number }> {
+    try {
+      return await this.readPage(compiled);
+    } finally {
+      compiled.residual?.release();
+    }
+  }
+
+  private async readPage(compiled: CompiledSql): Promise<{ rows: CustomerRow[]; total: number }> {
     const offset = compiled.page?.offset ?? 0;
     return this.tx.readRows(async (query) => {
       const statements = buildListStatements(
@@ -172,6 +215,8 @@ export class CustomerRepository {
       if (matched < limit && (matched > 0 || offset === 0)) {
         return { rows, total: offset + matched };
       }
+      // The residual check's document budget counts per statement.
+      compiled.residual?.reset();
       const counted = await query<{ total: number | string }>(
         statements.count.sql,
         statements.count.params,
@@ -191,11 +236,6 @@ export class CustomerRepository {
     const byId = new Map(found.map((row) => [row.id, row]));
     // A row deleted between the two reads (MySQL, no shared snapshot) is simply left out.
     return ids.map((r) => byId.get(r.id)).filter((row): row is CustomerRow => row !== undefined);
-  }
-
-  // The search index is written in the same transaction as the document it describes.
-  private async writeIndex(manager: EntityManager, row: CustomerWrite): Promise<void> {
-    await this.runAll(manager, indexInsertStatements(customerSqlStorage, row.id, row.parsed));
   }
 
   /** Runs statements one after the other, in the caller's transaction. */

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { DataSourceOptions } from 'typeorm';
 
-import { sqliteRegexp } from '@app/tmf-query';
+import { sqliteInstant, sqliteRegexp, sqliteResidual } from '@app/tmf-query';
 
 import { DatabaseSettings } from '@server/config/database-url';
 
@@ -44,7 +44,7 @@ export function buildDataSourceOptions(
         db.pragma('temp_store = MEMORY');
         db.pragma('foreign_keys = ON');
         db.pragma('busy_timeout = 5000');
-        registerRegexp(db);
+        registerFunctions(db);
       },
     };
   }
@@ -68,7 +68,10 @@ export function buildDataSourceOptions(
 }
 
 // SQLite has no REGEXP of its own; `x REGEXP y` calls regexp(y, x). The query lib's implementation
-// keeps the pattern dialect the same as on MySQL/MariaDB.
-function registerRegexp(db: Database): void {
+// keeps the pattern dialect the same as on MySQL/MariaDB. `tmf_residual` and `tmf_instant` serve the
+// token index: conditions it only narrows are decided on the stored document by the evaluator.
+export function registerFunctions(db: Database): void {
   db.function('regexp', { deterministic: true }, sqliteRegexp);
+  db.function('tmf_instant', { deterministic: true }, sqliteInstant);
+  db.function('tmf_residual', sqliteResidual);
 }

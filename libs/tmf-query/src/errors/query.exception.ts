@@ -22,6 +22,8 @@ export enum QueryErrorCode {
   InvalidPaging = 'QUERY_INVALID_PAGING',
   /** A reserved parameter that this caller does not accept (e.g. `sort` in a hub query). */
   ParameterNotAllowed = 'QUERY_PARAMETER_NOT_ALLOWED',
+  /** The filter would need more stored documents checked one by one than the configured bound. */
+  TooBroad = 'QUERY_TOO_BROAD',
   /** TMF630 Part 6 JSONPath `filter=`: not implemented (501). */
   FilterNotImplemented = 'QUERY_FILTER_NOT_IMPLEMENTED',
 }

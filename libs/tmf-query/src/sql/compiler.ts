@@ -4,7 +4,9 @@ import { AttributePath } from '@app/tmf-query/schema';
 
 import { encodeSortableNumber, indexPathId } from './index-encoding';
 import { SqlParam, SqlStatement } from './index-entries';
-import { indexTableOf, SqlDialect, SqlStorage } from './storage';
+import { registerResidual, ResidualCheck } from './sqlite-residual';
+import { indexTableOf, SqlDialect, SqlStorage, TokenIndexMapping } from './storage';
+import { matchSql, MatchExpression, planTokens } from './token-filter';
 import { MAX_INDEXED_STRING_BYTES, prefixUpperBound, truncateUtf8, utf8Length } from './utf8';
 
 /** Options of {@link compileSql}. */
@@ -17,7 +19,15 @@ export interface CompileOptions {
   readonly baseUrl?: string;
   /** Alias of the resource table in the caller's `FROM` clause (default `c`). */
   readonly alias?: string;
+  /**
+   * With the token index: how many stored documents a query may check one by one (the residual
+   * check), per statement; beyond it the query is refused with `QUERY_TOO_BROAD` (default 10,000).
+   */
+  readonly residualLimit?: number;
 }
+
+/** Default of {@link CompileOptions.residualLimit}. */
+export const DEFAULT_RESIDUAL_LIMIT = 10000;
 
 /**
  * SQL fragments for one parsed query. Every value is a `?` parameter; identifiers come only from
@@ -36,6 +46,11 @@ export interface CompiledSql {
   readonly page: { readonly offset: number; readonly limit: number } | undefined;
   /** The resource table alias the fragments refer to. */
   readonly alias: string;
+  /**
+   * Set when the filter needs the residual check (SQLite token index): `reset()` it before each
+   * statement and `release()` it once they have run.
+   */
+  readonly residual?: ResidualCheck;
 }
 
 const COMPARATORS: Readonly<Record<Exclude<Operator, 'regex'>, string>> = {
@@ -72,6 +87,7 @@ export function compileSql(
     orderByParams: compiler.takeParams(),
     page: query.page,
     alias: options.alias ?? 'c',
+    residual: compiler.residual,
   };
 }
 
@@ -101,11 +117,21 @@ export function buildListStatements(
   };
 }
 
+/** A filter part in token mode: what may match, what surely matches, and whether they agree. */
+interface ApproximatePart {
+  readonly sup: () => string;
+  readonly core: () => string;
+  readonly exact: boolean;
+}
+
 class SqlCompiler {
   private params: SqlParam[] = [];
   private aliasCount = 0;
   private readonly alias: string;
   private readonly dialect: SqlDialect;
+  /** The token index, on SQLite when the storage has one; else the two search tables. */
+  private readonly tokens: TokenIndexMapping | undefined;
+  residual: ResidualCheck | undefined;
 
   constructor(
     private readonly storage: SqlStorage,
@@ -113,6 +139,7 @@ class SqlCompiler {
   ) {
     this.alias = options.alias ?? 'c';
     this.dialect = options.dialect;
+    this.tokens = options.dialect === 'sqlite' ? storage.tokenIndex : undefined;
     // `a<n>` names the index-table aliases of the subqueries.
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(this.alias) || /^a\d+$/.test(this.alias)) {
       throw new Error(`Invalid table alias '${this.alias}'`);
@@ -135,6 +162,9 @@ class SqlCompiler {
   }
 
   where(clauses: readonly Clause[]): string {
+    if (this.tokens) {
+      return this.tokenWhere(clauses, this.tokens);
+    }
     const plan = planFilter(clauses);
     const parts: string[] = [];
     for (const clause of plan.independent) {
@@ -144,6 +174,80 @@ class SqlCompiler {
       parts.push(this.elementGroup(group.clauses));
     }
     return parts.length === 0 ? '1 = 1' : parts.join(' AND ');
+  }
+
+  /**
+   * Token mode: `<may match> AND (<surely matches> OR <residual check>)`, the residual part only
+   * when some condition is not decided by the index alone. Exact parts need no core test: every row
+   * of `<may match>` satisfies them.
+   */
+  private tokenWhere(clauses: readonly Clause[], tokens: TokenIndexMapping): string {
+    const plan = planFilter(clauses);
+    const parts: ApproximatePart[] = [
+      ...plan.independent.map((clause) => this.tokenClause(clause, tokens)),
+      ...plan.groups.map((group) => this.tokenRows(planTokens(group.clauses), tokens)),
+    ];
+    if (parts.length === 0) {
+      return '1 = 1';
+    }
+    const sup = parts.map((part) => part.sup()).join(' AND ');
+    const inexact = parts.filter((part) => !part.exact);
+    if (inexact.length === 0) {
+      return sup;
+    }
+    const core = inexact.map((part) => part.core()).join(' AND ');
+    const derived = this.storage.derivedHref;
+    const hrefPrefix =
+      derived && this.options.baseUrl !== undefined
+        ? this.options.baseUrl.replace(/\/+$/, '') + derived.resourcePath
+        : undefined;
+    this.residual = registerResidual(
+      clauses,
+      hrefPrefix,
+      this.options.residualLimit ?? DEFAULT_RESIDUAL_LIMIT,
+    );
+    const residual = `tmf_residual(${this.alias}.${tokens.documentColumn}, ${this.id}, ${this.bind(this.residual.key)})`;
+    // CASE, not OR: SQLite may evaluate both sides of an OR, and the residual check is the costly one.
+    return `${sup} AND (CASE WHEN ${core} THEN 1 ELSE ${residual} END)`;
+  }
+
+  /** An independent clause: its column and href tests, OR one token lookup for the other paths. */
+  private tokenClause(clause: Clause, tokens: TokenIndexMapping): ApproximatePart {
+    const direct = clause.conditions.filter((c) => this.isDirect(c.attribute.path));
+    const indexed = clause.conditions.filter((c) => !this.isDirect(c.attribute.path));
+    const plan = indexed.length > 0 ? planTokens([{ conditions: indexed }]) : undefined;
+    const render = (which: 'sup' | 'core') => () =>
+      wrapOr([
+        ...direct.map((c) => this.directCondition(c)),
+        ...(plan ? [this.tokenMatch(plan[which], tokens)] : []),
+      ]);
+    return { sup: render('sup'), core: render('core'), exact: plan?.exact ?? true };
+  }
+
+  private tokenRows(
+    plan: { sup: MatchExpression; core: MatchExpression; exact: boolean },
+    tokens: TokenIndexMapping,
+  ): ApproximatePart {
+    return {
+      sup: () => this.tokenMatch(plan.sup, tokens),
+      core: () => this.tokenMatch(plan.core, tokens),
+      exact: plan.exact,
+    };
+  }
+
+  private tokenMatch(expression: MatchExpression, tokens: TokenIndexMapping): string {
+    return matchSql(expression, tokens, `${this.alias}.${tokens.seqColumn}`, (v) => this.bind(v));
+  }
+
+  /** A path stored in a column of the resource table, or the derived href. */
+  private isDirect(path: string): boolean {
+    return this.storage.columns[path] !== undefined || this.storage.derivedHref?.path === path;
+  }
+
+  private directCondition(condition: Condition): string {
+    return this.storage.derivedHref?.path === condition.attribute.path
+      ? this.hrefCondition(condition)
+      : this.columnCondition(condition);
   }
 
   /** OR of conditions, each matched on its own (a column test or an index subquery). */
@@ -470,6 +574,9 @@ class SqlCompiler {
       const column = `${this.alias}.${mapping.column}`;
       return { render: () => column, nullable: mapping.nullable !== false, isId: false };
     }
+    if (this.tokens) {
+      return { render: this.documentSortKey(attribute, this.tokens), nullable: true, isId: false };
+    }
     const s = this.nextAlias();
     // Encoded numbers sort by their bytes, so `v` orders every type correctly.
     const value = attribute.type === 'string' ? `COALESCE(${s}.v_full, ${s}.v)` : `${s}.v`;
@@ -478,6 +585,31 @@ class SqlCompiler {
       `(SELECT ${value} FROM ${this.tableOf(attribute.path)} ${s} ` +
       `WHERE ${s}.customer_id = ${this.id} AND ${s}.path_id = ${this.bind(pathId)} LIMIT 1)`;
     return { render, nullable: true, isId: false };
+  }
+
+  /**
+   * Token mode: a sort key outside the columns is read from the stored document (a value of the
+   * wrong JSON type sorts as missing, as in the evaluator; date-times as instants through
+   * `tmf_instant`, registered like `regexp`). It is not indexed: promote hot sort keys to columns.
+   */
+  private documentSortKey(attribute: AttributePath, tokens: TokenIndexMapping): () => string {
+    const doc = `${this.alias}.${tokens.documentColumn}`;
+    const path = '$' + attribute.segments.map((segment) => `."${segment}"`).join('');
+    const typed = (types: string) => () =>
+      `(CASE WHEN json_type(${doc}, ${this.bind(path)}) IN (${types}) THEN json_extract(${doc}, ${this.bind(path)}) END)`;
+    switch (attribute.type) {
+      case 'string':
+        return typed("'text'");
+      case 'integer':
+      case 'number':
+        return typed("'integer', 'real'");
+      case 'boolean':
+        return typed("'true', 'false'");
+      case 'date-time':
+        return () => `tmf_instant(json_extract(${doc}, ${this.bind(path)}))`;
+      case 'any':
+        throw new Error(`'${attribute.path}' cannot be a sort key`);
+    }
   }
 
   private nextAlias(): string {

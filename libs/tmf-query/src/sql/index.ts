@@ -5,3 +5,8 @@ export * from './index-entries';
 export * from './sqlite-regexp';
 export * from './storage';
 export * from './utf8';
+export * from './sqlite-residual';
+export * from './token-encoding';
+export * from './token-entries';
+export * from './token-filter';
+export * from './sqlite-instant';

@@ -15,6 +15,19 @@ export interface ColumnMapping {
 }
 
 /**
+ * The inverted token index (SQLite): an FTS5 table with one row per index row of a resource (see
+ * `token-entries.ts`), keyed by the resource table's integer `seq` column.
+ */
+export interface TokenIndexMapping {
+  /** The FTS5 table, e.g. `customer_search`. */
+  readonly table: string;
+  /** The resource table's stable integer key (SQLite `INTEGER PRIMARY KEY`). */
+  readonly seqColumn: string;
+  /** The resource table's JSON document column (read by the residual check). */
+  readonly documentColumn: string;
+}
+
+/**
  * Where a resource lives in SQL: the resource table with its typed columns, and the search-index table
  * that holds one row per other leaf value (see the README, "Storage").
  */
@@ -43,6 +56,11 @@ export interface SqlStorage {
    * a write; values that many resources share (types, flags, roles) gain nothing from it.
    */
   readonly valueIndexed: ReadonlySet<string>;
+  /**
+   * On SQLite, the token index that replaces both search-index tables for every path outside the
+   * columns (MySQL/MariaDB keep `indexTable` and `plainTable`).
+   */
+  readonly tokenIndex?: TokenIndexMapping;
   /**
    * A derived `href` path: `<baseUrl><resourcePath><id>`, not stored. Conditions on it become
    * conditions on the id column; the caller passes `baseUrl` to the compiler.
@@ -81,6 +99,9 @@ export function defineSqlStorage(storage: SqlStorage): SqlStorage {
     storage.indexTable,
     storage.plainTable,
     ...Object.values(storage.columns).map((c) => c.column),
+    ...(storage.tokenIndex
+      ? [storage.tokenIndex.table, storage.tokenIndex.seqColumn, storage.tokenIndex.documentColumn]
+      : []),
   ]) {
     if (!IDENTIFIER.test(name)) {
       throw new Error(`Invalid SQL identifier '${name}'`);
@@ -134,6 +155,7 @@ export const customerSqlStorage: SqlStorage = defineSqlStorage({
   indexTable: 'customer_attr',
   plainTable: 'customer_attr_plain',
   valueIndexed: new Set(CUSTOMER_VALUE_INDEXED),
+  tokenIndex: { table: 'customer_search', seqColumn: 'seq', documentColumn: 'document' },
   derivedHref: { path: 'href', resourcePath: `${CUSTOMER_MANAGEMENT_V4.customer}/` },
 });
 

@@ -1,14 +1,16 @@
-// Test support only: the `customer` table as the app has it (SQLite flavour), plus the index table,
+// Test support only: the `customer` table as the app has it (SQLite flavour), plus the token index,
 // loaded through the library's own write helpers.
 import {
   buildListStatements,
   compileSql,
   extractColumnValues,
-  indexTableDdl,
-  indexWriteStatements,
   ParsedQuery,
   SqlStorage,
+  sqliteInstant,
   sqliteRegexp,
+  sqliteResidual,
+  tokenIndexDdl,
+  tokenInsertStatements,
 } from '@app/tmf-query';
 
 import { BASE_URL } from './customer-fixtures';
@@ -16,7 +18,8 @@ import { openMemoryDatabase, SqliteDatabase } from './sqlite';
 
 export const SQLITE_CUSTOMER_DDL = [
   `CREATE TABLE customer (
-    id VARCHAR(36) NOT NULL PRIMARY KEY,
+    seq INTEGER PRIMARY KEY,
+    id VARCHAR(36) NOT NULL UNIQUE,
     name VARCHAR(512) NULL,
     status VARCHAR(100) NULL,
     at_type VARCHAR(200) NULL,
@@ -42,7 +45,9 @@ export class SqliteCustomerStore {
   constructor(private readonly storage: SqlStorage) {
     this.db = openMemoryDatabase();
     this.db.function('regexp', { deterministic: true }, sqliteRegexp);
-    for (const sql of [...SQLITE_CUSTOMER_DDL, ...indexTableDdl(storage, 'sqlite')]) {
+    this.db.function('tmf_instant', { deterministic: true }, sqliteInstant);
+    this.db.function('tmf_residual', { deterministic: false }, sqliteResidual);
+    for (const sql of [...SQLITE_CUSTOMER_DDL, ...tokenIndexDdl(storage)]) {
       this.db.exec(sql);
     }
   }
@@ -61,27 +66,36 @@ export class SqliteCustomerStore {
     const { id: _id, href: _href, ...stored } = doc;
     const columns = extractColumnValues(doc, this.storage);
     const names = Object.keys(columns);
-    this.db
+    const { seq } = this.db
       .prepare(
         `INSERT INTO customer (id, ${names.join(', ')}, created_at, updated_at, version, document)
-         VALUES (?, ${names.map(() => '?').join(', ')}, 0, 0, 1, ?)`,
+         VALUES (?, ${names.map(() => '?').join(', ')}, 0, 0, 1, ?) RETURNING seq`,
       )
-      .run(id, ...Object.values(columns), JSON.stringify(stored));
-    for (const statement of indexWriteStatements(this.storage, id, doc)) {
+      .get(id, ...Object.values(columns), JSON.stringify(stored)) as { seq: number };
+    for (const statement of tokenInsertStatements(this.storage, seq, doc)) {
       this.db.prepare(statement.sql).run(...statement.params);
     }
   }
 
   /** Ids of the page, in SQL order, plus the total count. */
-  list(query: ParsedQuery): { ids: string[]; total: number } {
-    const compiled = compileSql(query, this.storage, { dialect: 'sqlite', baseUrl: BASE_URL });
+  list(query: ParsedQuery, residualLimit?: number): { ids: string[]; total: number } {
+    const compiled = compileSql(query, this.storage, {
+      dialect: 'sqlite',
+      baseUrl: BASE_URL,
+      residualLimit,
+    });
     const { page, count } = buildListStatements(compiled, this.storage, 'c.id');
-    const ids = this.db
-      .prepare(page.sql)
-      .all(...page.params)
-      .map((row) => row.id as string);
-    const total = this.db.prepare(count.sql).get(...count.params)?.total as number;
-    return { ids, total };
+    try {
+      const ids = this.db
+        .prepare(page.sql)
+        .all(...page.params)
+        .map((row) => row.id as string);
+      compiled.residual?.reset();
+      const total = this.db.prepare(count.sql).get(...count.params)?.total as number;
+      return { ids, total };
+    } finally {
+      compiled.residual?.release();
+    }
   }
 
   /** The query plan lines of the page statement (EXPLAIN QUERY PLAN). */

@@ -1,0 +1,236 @@
+import { AppException, ErrorKind } from '@app/tmf-common';
+import { arrayElements, elementValues, valuesAt } from '@app/tmf-query/memory';
+import { AttributePath } from '@app/tmf-query/schema';
+import { StoredValue } from '@app/tmf-query/values';
+
+import { indexPathId } from './index-encoding';
+import { SqlStatement } from './index-entries';
+import { isStoredOutsideIndex, SqlStorage, TokenIndexMapping } from './storage';
+import { bucketTokens, stringBucketTokens, valueToken } from './token-encoding';
+
+/**
+ * Rows of the token index per resource: the row id is `seq * 2^SLOT_BITS + slot`. Slot 0 holds the
+ * tokens of the attributes outside arrays; each element of a first-level array has a slot of its
+ * own (arrays in name order, elements in order), so the same-element rule is a match inside one row.
+ */
+export const SLOT_BITS = 20;
+export const SLOTS = 2 ** SLOT_BITS;
+
+/** One row of the token index: its slot and its tokens, space-separated. */
+export interface TokenRow {
+  readonly slot: number;
+  readonly tokens: string;
+}
+
+/** A resource whose arrays hold more elements than the token index has slots for. */
+export class TokenIndexLimitException extends AppException<'TOO_MANY_ARRAY_ELEMENTS'> {
+  constructor(count: number) {
+    super(
+      ErrorKind.BadRequest,
+      'TOO_MANY_ARRAY_ELEMENTS',
+      `The resource's arrays hold ${count} elements in all; at most ${SLOTS - 1} can be stored`,
+    );
+  }
+}
+
+interface TokenLeaf {
+  readonly attribute: AttributePath;
+  readonly pathId: number;
+}
+
+interface TokenLayout {
+  /** Leaves outside arrays (slot 0). */
+  readonly root: readonly TokenLeaf[];
+  /** First-level arrays in slot order, each with its leaves. */
+  readonly arrays: ReadonlyArray<{ readonly sample: AttributePath; readonly leaves: TokenLeaf[] }>;
+}
+
+const LAYOUTS = new WeakMap<SqlStorage, TokenLayout>();
+
+/** Which leaves go to which rows: worked out once per storage. */
+function layoutOf(storage: SqlStorage): TokenLayout {
+  let layout = LAYOUTS.get(storage);
+  if (!layout) {
+    const root: TokenLeaf[] = [];
+    const arrays = new Map<string, { sample: AttributePath; leaves: TokenLeaf[] }>();
+    for (const attribute of storage.schema.leaves.values()) {
+      if (isStoredOutsideIndex(storage, attribute.path)) {
+        continue;
+      }
+      const leaf = { attribute, pathId: indexPathId(attribute.path) };
+      if (attribute.arrayKey === undefined) {
+        root.push(leaf);
+        continue;
+      }
+      const group = arrays.get(attribute.arrayKey);
+      if (group) {
+        group.leaves.push(leaf);
+      } else {
+        arrays.set(attribute.arrayKey, { sample: attribute, leaves: [leaf] });
+      }
+    }
+    const ordered = [...arrays.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, g]) => g);
+    layout = { root, arrays: ordered };
+    LAYOUTS.set(storage, layout);
+  }
+  return layout;
+}
+
+/**
+ * The token rows of a resource document: a value token per leaf value of every path outside the
+ * typed columns, plus bucket tokens for numbers, date-times and the strings of `any` values. Values are reduced exactly as the
+ * evaluator reduces them (wrong JSON types and unparseable date-times yield nothing). Rows without
+ * tokens are left out.
+ *
+ * @throws TokenIndexLimitException when the arrays hold more elements than there are slots
+ */
+export function extractTokenRows(document: unknown, storage: SqlStorage): TokenRow[] {
+  const layout = layoutOf(storage);
+  const rows: TokenRow[] = [];
+  const rootTokens: string[] = [];
+  for (const leaf of layout.root) {
+    pushTokens(rootTokens, leaf, valuesAt(document, leaf.attribute));
+  }
+  if (rootTokens.length > 0) {
+    rows.push({ slot: 0, tokens: rootTokens.join(' ') });
+  }
+  let base = 1;
+  for (const { sample, leaves } of layout.arrays) {
+    const elements = arrayElements(document, sample);
+    if (base + elements.length > SLOTS) {
+      throw new TokenIndexLimitException(base - 1 + elements.length);
+    }
+    elements.forEach((element, pos) => {
+      const tokens: string[] = [];
+      for (const leaf of leaves) {
+        pushTokens(tokens, leaf, elementValues(element, leaf.attribute));
+      }
+      if (tokens.length > 0) {
+        rows.push({ slot: base + pos, tokens: tokens.join(' ') });
+      }
+    });
+    base += elements.length;
+  }
+  return rows;
+}
+
+function pushTokens(out: string[], { pathId, attribute }: TokenLeaf, values: StoredValue[]): void {
+  for (const stored of values) {
+    if (stored.kind === 's') {
+      out.push(valueToken(pathId, 's', stored.text));
+      // Ranges on an `any` value compare stored strings as strings (typed string paths have none).
+      if (attribute.type === 'any') {
+        out.push(...stringBucketTokens(pathId, stored.text));
+      }
+      continue;
+    }
+    out.push(valueToken(pathId, stored.kind, stored.num));
+    if (stored.kind === 'n' || stored.kind === 'd') {
+      out.push(...bucketTokens(pathId, stored.kind, stored.num));
+    }
+  }
+}
+
+/** The row id of a resource's token row. */
+export function tokenRowId(seq: number, slot: number): number {
+  return seq * SLOTS + slot;
+}
+
+/** The tables' top-level attributes that feed the token index (a PATCH elsewhere leaves it alone). */
+export function tokenRoots(storage: SqlStorage): ReadonlySet<string> {
+  const layout = layoutOf(storage);
+  return new Set(
+    [...layout.root, ...layout.arrays.flatMap((a) => a.leaves)].map(
+      (leaf) => leaf.attribute.segments[0],
+    ),
+  );
+}
+
+/** The FTS5 table of the token index (one `tokens` column, no stored content, no positions). */
+export function tokenIndexDdl(storage: SqlStorage): string[] {
+  const mapping = tokenMapping(storage);
+  return [
+    `CREATE VIRTUAL TABLE ${mapping.table} USING fts5(tokens, content='', contentless_delete=1, ` +
+      `detail=none, tokenize='ascii')`,
+  ];
+}
+
+/** Statements that write a new resource's token rows (multi-row INSERTs). */
+export function tokenInsertStatements(
+  storage: SqlStorage,
+  seq: number,
+  document: unknown,
+): SqlStatement[] {
+  return insertRows(storage, seq, extractTokenRows(document, storage));
+}
+
+/** The statement that deletes every token row of a resource. */
+export function tokenDeleteStatement(storage: SqlStorage, seq: number): SqlStatement {
+  const { table } = tokenMapping(storage);
+  return {
+    sql: `DELETE FROM ${table} WHERE rowid BETWEEN ? AND ?`,
+    params: [tokenRowId(seq, 0), tokenRowId(seq, SLOTS - 1)],
+  };
+}
+
+/**
+ * Statements that bring a resource's token rows from `before` to `after`, touching only the rows
+ * that differ. With `changedRoots` (the top-level attributes that changed), nothing is extracted
+ * when none of them feeds the token index (a status or name patch).
+ */
+export function tokenUpdateStatements(
+  storage: SqlStorage,
+  seq: number,
+  before: unknown,
+  after: unknown,
+  changedRoots?: readonly string[],
+): SqlStatement[] {
+  if (changedRoots) {
+    const roots = tokenRoots(storage);
+    if (!changedRoots.some((root) => roots.has(root))) {
+      return [];
+    }
+  }
+  const previous = new Map(extractTokenRows(before, storage).map((r) => [r.slot, r.tokens]));
+  const fresh: TokenRow[] = [];
+  for (const row of extractTokenRows(after, storage)) {
+    if (previous.get(row.slot) !== row.tokens) {
+      fresh.push(row);
+    }
+    if (previous.get(row.slot) === row.tokens) {
+      previous.delete(row.slot);
+    }
+  }
+  // Left in `previous`: rows that changed or are gone.
+  const statements: SqlStatement[] = [];
+  const stale = [...previous.keys()];
+  if (stale.length > 0) {
+    statements.push({
+      sql: `DELETE FROM ${tokenMapping(storage).table} WHERE rowid IN (${stale.map(() => '?').join(', ')})`,
+      params: stale.map((slot) => tokenRowId(seq, slot)),
+    });
+  }
+  return [...statements, ...insertRows(storage, seq, fresh)];
+}
+
+const INSERT_BATCH = 100;
+
+function insertRows(storage: SqlStorage, seq: number, rows: readonly TokenRow[]): SqlStatement[] {
+  const { table } = tokenMapping(storage);
+  const statements: SqlStatement[] = [];
+  for (let start = 0; start < rows.length; start += INSERT_BATCH) {
+    const batch = rows.slice(start, start + INSERT_BATCH);
+    statements.push({
+      sql: `INSERT INTO ${table} (rowid, tokens) VALUES ${batch.map(() => '(?, ?)').join(', ')}`,
+      params: batch.flatMap((row) => [tokenRowId(seq, row.slot), row.tokens]),
+    });
+  }
+  return statements;
+}
+
+function tokenMapping(storage: SqlStorage): TokenIndexMapping {
+  if (!storage.tokenIndex) {
+    throw new Error(`Storage of '${storage.table}' has no token index`);
+  }
+  return storage.tokenIndex;
+}
