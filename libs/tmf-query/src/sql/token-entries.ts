@@ -1,4 +1,4 @@
-import { AppException, ErrorKind } from '@app/tmf-common';
+import { AppException, ErrorKind } from '@app/tmf-common/core';
 import { arrayElements, elementValues, valuesAt } from '@app/tmf-query/memory';
 import { AttributePath } from '@app/tmf-query/schema';
 import { StoredValue } from '@app/tmf-query/values';
