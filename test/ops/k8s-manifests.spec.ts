@@ -93,7 +93,13 @@ if (!KUBECTL) {
   afterAll(() => rmSync(tree, { recursive: true, force: true }));
 
   const targets = ['base', ...listOverlays().map((o) => `overlays/${o}`)];
-  const rendered = new Map(targets.map((t) => [t, render(kubectl, join(tree, t))]));
+  // The Kubernetes kinds; an ODA Component (oda overlay) has its own spec, oda-component.spec.ts.
+  const rendered = new Map(
+    targets.map((t) => [
+      t,
+      render(kubectl, join(tree, t)).filter((o) => !o.apiVersion.startsWith('oda.')),
+    ]),
+  );
   let unknownFields: Map<K8sObject, string[]> | undefined;
   const allObjects = [...rendered.values()].flat();
 
@@ -165,6 +171,8 @@ if (!KUBECTL) {
         selector !== undefined &&
         Object.keys(selector).length > 0 &&
         Object.entries(selector).every(([k, v]) => podLabels()[k] === v);
+      /** API_PATH_PREFIX: every route, the probes' and the scrape's included, is under it. */
+      const prefix = () => configMap().API_PATH_PREFIX ?? '';
       const containerPortNumbers = () => appContainer().ports?.map((p) => p.containerPort) ?? [];
       const resolvePort = (port: number | string | undefined): number | undefined =>
         typeof port === 'number'
@@ -211,9 +219,9 @@ if (!KUBECTL) {
           expect(resolvePort(probe?.httpGet?.port)).toBe(APP_PORT);
         };
         for (const c of containers()) {
-          httpProbe(c.startupProbe, LIVE_PATH);
-          httpProbe(c.livenessProbe, LIVE_PATH);
-          httpProbe(c.readinessProbe, READY_PATH);
+          httpProbe(c.startupProbe, `${prefix()}${LIVE_PATH}`);
+          httpProbe(c.livenessProbe, `${prefix()}${LIVE_PATH}`);
+          httpProbe(c.readinessProbe, `${prefix()}${READY_PATH}`);
           // The startup probe must cover migrations waiting on the 120 s database lock.
           const startup = c.startupProbe ?? {};
           expect(
@@ -333,7 +341,9 @@ if (!KUBECTL) {
         const annotations = deployment().spec.template.metadata.annotations ?? {};
         expect(annotations['prometheus.io/scrape']).toBe('true');
         expect(Number(annotations['prometheus.io/port'])).toBe(APP_PORT);
-        expect(annotations['prometheus.io/path']).toBe(METRICS_PATH);
+        expect(annotations['prometheus.io/path']).toBe(`${prefix()}${METRICS_PATH}`);
+        const service = one<Service>('Service').metadata.annotations ?? {};
+        expect(service['prometheus.io/path']).toBe(`${prefix()}${METRICS_PATH}`);
       });
 
       it('autoscales the Deployment on CPU (autoscaling/v2) within the DB connection budget', () => {

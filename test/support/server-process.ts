@@ -62,18 +62,18 @@ export class ServerProcess {
     const server = new ServerProcess(child, baseUrl);
     child.stdout?.on('data', (d: Buffer) => server.output.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => server.output.push(d.toString()));
-    await server.waitUntilUp(startupTimeoutMs);
+    await server.waitUntilUp(startupTimeoutMs, env.API_PATH_PREFIX ?? '');
     return server;
   }
 
-  private async waitUntilUp(timeoutMs: number): Promise<void> {
+  private async waitUntilUp(timeoutMs: number, pathPrefix: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null) {
         throw new Error(`server exited with ${this.child.exitCode}:\n${this.output.join('')}`);
       }
       try {
-        const res = await fetch(`${this.baseUrl}/health/ready`);
+        const res = await fetch(`${this.baseUrl}${pathPrefix}/health/ready`);
         if (res.status === 200) {
           return;
         }
