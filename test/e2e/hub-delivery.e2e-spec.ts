@@ -122,6 +122,42 @@ describe('Hub: events and delivery', () => {
     expect(sub.distinctEventIds().size).toBe(6);
   });
 
+  it('a patch that removes @type leaves a plain Customer: document, list filter and subscription filter agree', async () => {
+    const sub = await subscriber();
+    subscriptions.push(await subscribe(app, sub.url, 'event.customer.@type=Customer'));
+    const name = `Typed ${Date.now()}`;
+    const c = await createCustomer(app, { ...minimalCustomer(name), '@type': 'VipCustomer' });
+    const listed = async (type: string): Promise<string[]> => {
+      const query = `name=${encodeURIComponent(name)}&@type=${type}&fields=id`;
+      return (await app.request('GET', `${CUSTOMER_PATH}?${query}`)).json.map((x: any) => x.id);
+    };
+
+    const merged = await app.request('PATCH', `${CUSTOMER_PATH}/${c.id}`, {
+      body: { '@type': null },
+    });
+    expect(merged.status).toBe(200);
+    expect(merged.json['@type']).toBe('Customer');
+    expect(await listed('Customer')).toEqual([c.id]);
+    expect(await listed('VipCustomer')).toEqual([]);
+    await sub.waitForCount(1);
+    expect(about(sub, c.id)[0]).toMatchObject({
+      fieldPath: '@type',
+      event: { customer: merged.json },
+    });
+
+    // JSON Patch `remove` follows the same rule.
+    await app.request('PATCH', `${CUSTOMER_PATH}/${c.id}`, { body: { '@type': 'VipCustomer' } });
+    const removed = await app.request('PATCH', `${CUSTOMER_PATH}/${c.id}`, {
+      rawBody: JSON.stringify([{ op: 'remove', path: '/@type' }]),
+      headers: { 'content-type': 'application/json-patch+json' },
+    });
+    expect(removed.status).toBe(200);
+    expect(removed.json['@type']).toBe('Customer');
+    expect(await listed('Customer')).toEqual([c.id]);
+    await sub.waitForCount(2);
+    expect(about(sub, c.id)[1].event.customer['@type']).toBe('Customer');
+  });
+
   it('filters by query: event types, conditions on the customer, both, and fields projection', async () => {
     const [types, approved, suspended, projected] = await Promise.all([
       subscriber(),

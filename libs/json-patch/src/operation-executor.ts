@@ -229,12 +229,7 @@ function translateLibraryError(error: unknown, context: OperationContext): Error
       : PatchErrorCode.Malformed;
     return operationError(code, context, error.message);
   }
-  if (error instanceof TypeError && error.message.includes('banned')) {
-    return operationError(
-      PatchErrorCode.ForbiddenPath,
-      context,
-      'prototype modification is not allowed',
-    );
-  }
+  // Forbidden member names never reach the library (refused above by code, not recognised here by
+  // the library's message), so anything else it throws is a defect: a 500, not a client error.
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 
 import { applyPatch, changedAttributes, JsonValue, patchFormatOf } from '@app/json-patch';
@@ -29,6 +30,7 @@ import { CustomerCreateDto } from './dto/customer-create.dto';
 import { CustomerCreatedEvent, CustomerDeletedEvent, CustomerUpdatedEvent } from './events';
 
 const SERVER_ASSIGNED = ['id', 'href'];
+const DEFAULT_TYPE = 'Customer';
 // Compiled once from the DTO's class-validator metadata (ADR 0004).
 const CUSTOMER_VALIDATOR = new DocumentValidator(CustomerCreateDto, 'TMF629 Customer');
 
@@ -55,9 +57,6 @@ export class CustomerService {
       throw CustomerException.unsupportedMediaType(mediaType, ['application/json']);
     }
     const document = this.validated(body);
-    if (document['@type'] === undefined) {
-      document['@type'] = 'Customer';
-    }
     // RFC 9562 version 7: time-ordered, so new rows and index entries append instead of landing
     // at random B-tree positions (SQLite and InnoDB alike).
     const id = uuidv7();
@@ -125,14 +124,7 @@ export class CustomerService {
       this.rejectServerAssigned(body);
     }
     return this.tx.write(async (manager) => {
-      const row = await this.repository.findForUpdate(manager, id);
-      if (!row) {
-        throw CustomerException.notFound(id);
-      }
-      const current = entityTag(row.version);
-      if (!ifMatchHolds(ifMatch, current)) {
-        throw CustomerException.preconditionFailed(id, current);
-      }
+      const row = await this.lockForWrite(manager, id, ifMatch);
       const href = customerHref(this.config.publicBaseUrl, id);
       const before = JSON.parse(row.document) as JsonObject;
       // The patch sees the resource as clients do, id and href included (e.g. for `test /id`).
@@ -178,14 +170,7 @@ export class CustomerService {
 
   async delete(id: string, ifMatch?: string): Promise<void> {
     await this.tx.write(async (manager) => {
-      const row = await this.repository.findForUpdate(manager, id);
-      if (!row) {
-        throw CustomerException.notFound(id);
-      }
-      const current = entityTag(row.version);
-      if (!ifMatchHolds(ifMatch, current)) {
-        throw CustomerException.preconditionFailed(id, current);
-      }
+      const row = await this.lockForWrite(manager, id, ifMatch);
       if (!(await this.repository.delete(manager, id))) {
         throw CustomerException.notFound(id);
       }
@@ -198,7 +183,31 @@ export class CustomerService {
     });
   }
 
-  /** Checks a whole customer document with the create rules; returns a copy safe to store. */
+  /**
+   * Inside a write transaction: the customer's row, locked until commit (404 when there is none),
+   * whose current version satisfies `If-Match` (412 with the current ETag otherwise).
+   */
+  private async lockForWrite(
+    manager: EntityManager,
+    id: string,
+    ifMatch: string | undefined,
+  ): Promise<CustomerRow> {
+    const row = await this.repository.findForUpdate(manager, id);
+    if (!row) {
+      throw CustomerException.notFound(id);
+    }
+    const current = entityTag(row.version);
+    if (!ifMatchHolds(ifMatch, current)) {
+      throw CustomerException.preconditionFailed(id, current);
+    }
+    return row;
+  }
+
+  /**
+   * Checks a whole customer document with the create rules; returns a copy safe to store. A document
+   * without `@type` is a plain `Customer`, after a create and after a patch that removed it alike, so
+   * the stored document, the `@type` column, list filters and hub queries always agree.
+   */
   private validated(body: unknown): JsonObject {
     if (!isJsonObject(body)) {
       throw CustomerException.invalid('The body must be a JSON object');
@@ -208,7 +217,7 @@ export class CustomerService {
     if (violations.length > 0) {
       throw CustomerException.invalid(`Invalid Customer: ${formatViolations(violations)}`);
     }
-    return { ...body };
+    return { ...body, '@type': body['@type'] ?? DEFAULT_TYPE };
   }
 
   /** The patched resource minus id/href, which must come out of the patch unchanged. */
