@@ -2,6 +2,9 @@
 // - the app: `./` inside a folder, an alias (@server/..., @app/<lib>) across folders;
 // - customer/ never imports hub/; hub/ sees only the customer's events and its public contract file;
 //   database/ imports no feature (it knows tables, not modules);
+// - tests: a tier (test/e2e, faults, load, ops, conformance) imports what tiers share from
+//   @test/fixtures (documents) and @test/support (harness), never another tier's folder; unit specs
+//   take fixtures only;
 // - libraries never import the app; json-patch and tmf-query import nothing of Nest, and of
 //   tmf-common only its framework-free entry (@app/tmf-common/core), itself free of Nest;
 // - inside a library: `./` inside a folder, the library's own alias (@app/<lib>/<folder>) across folders.
@@ -30,6 +33,15 @@ const LIB_INTERNALS = {
   message: 'The app imports a library through its entry (@app/<lib>, or @app/tmf-common/core).',
 };
 
+const TIER_IN_TEST = {
+  regex: '^@test/(?!fixtures/|support/)',
+  message: 'Tiers share code through @test/fixtures and @test/support only; inside a tier use ./',
+};
+const TESTS_IN_APP = {
+  regex: '^@test/(?!fixtures/)',
+  message: 'The app imports no test code; its unit specs may take documents from @test/fixtures.',
+};
+
 /** `no-restricted-imports` with these patterns (each block lists all that apply to its files). */
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
@@ -56,19 +68,18 @@ export default tseslint.config(
   },
   {
     files: ['apps/**/*.ts'],
-    ignores: ['**/*.spec.ts'],
-    rules: restrict(PARENT, LIB_INTERNALS),
+    rules: restrict(PARENT, LIB_INTERNALS, TESTS_IN_APP),
   },
   {
     files: ['apps/customer-management/src/customer/**/*.ts'],
-    rules: restrict(PARENT, LIB_INTERNALS, {
+    rules: restrict(PARENT, LIB_INTERNALS, TESTS_IN_APP, {
       regex: '^@server/hub(/|$)',
       message: 'The Customer module never imports the Hub: the hub listens to its events.',
     }),
   },
   {
     files: ['apps/customer-management/src/hub/**/*.ts'],
-    rules: restrict(PARENT, LIB_INTERNALS, {
+    rules: restrict(PARENT, LIB_INTERNALS, TESTS_IN_APP, {
       regex: '^@server/customer(?!/events$|/customer\\.contract$)(/|$)',
       message:
         'The Hub sees the Customer module only through its events (@server/customer/events) and its contract (@server/customer/customer.contract).',
@@ -76,7 +87,7 @@ export default tseslint.config(
   },
   {
     files: ['apps/customer-management/src/database/**/*.ts'],
-    rules: restrict(PARENT, LIB_INTERNALS, {
+    rules: restrict(PARENT, LIB_INTERNALS, TESTS_IN_APP, {
       regex: '^@server/(customer|hub|auth|health|metrics)(/|$)',
       message: 'database/ imports no feature module: it knows tables (migrations), not features.',
     }),
@@ -95,6 +106,10 @@ export default tseslint.config(
       regex: '^@app/',
       message: 'tmf-common/core stands alone: ./ imports and node: modules only.',
     }),
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: restrict(PARENT, TIER_IN_TEST),
   },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],

@@ -1,4 +1,6 @@
-import { createCustomer, CUSTOMER_PATH, fullCustomer, minimalCustomer } from './support/customers';
+import { fullCustomer, minimalCustomer } from '@test/fixtures/customers';
+
+import { createCustomer, CUSTOMER_PATH } from './support/customers';
 import { TestApp } from './support/test-app';
 
 // RFC 9562 version 7 (time-ordered).

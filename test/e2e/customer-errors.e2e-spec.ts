@@ -1,10 +1,6 @@
-import {
-  createCustomer,
-  CUSTOMER_PATH,
-  fullCustomer,
-  minimalCustomer,
-  snapshot,
-} from './support/customers';
+import { fullCustomer, minimalCustomer } from '@test/fixtures/customers';
+
+import { createCustomer, CUSTOMER_PATH, snapshot } from './support/customers';
 import { HttpResult, TestApp } from './support/test-app';
 
 function expectTmfError(res: HttpResult, status: number, code?: string): void {

@@ -1,4 +1,6 @@
-import { createCustomer, CUSTOMER_PATH, fullCustomer, snapshot } from './support/customers';
+import { fullCustomer } from '@test/fixtures/customers';
+
+import { createCustomer, CUSTOMER_PATH, snapshot } from './support/customers';
 import { TestApp } from './support/test-app';
 
 const JSON_PATCH = 'application/json-patch+json';

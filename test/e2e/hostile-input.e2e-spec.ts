@@ -1,10 +1,10 @@
 // Regressions found by the fuzz tier (test/e2e/http-fuzz.e2e-spec.ts): each answered 500, a
 // non-TMF body, or stored something other than what it acknowledged.
 import { rawRequest, RawResponse, tmfErrorProblem } from '@test/support/raw-http';
+import { TEST_DB } from '@test/support/test-database';
 
 import { createCustomer, CUSTOMER_PATH, snapshot } from './support/customers';
 import { HUB_PATH } from './support/hub';
-import { TEST_DB } from './support/test-database';
 import { TestApp } from './support/test-app';
 
 const PREFIX = '{"name":"x","engagedParty":{"id":"1","@referredType":"Organization"}';

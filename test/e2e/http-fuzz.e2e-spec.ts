@@ -20,10 +20,11 @@ import {
 } from '@test/support/fuzz/arbitraries';
 import { HttpFuzzer } from '@test/support/fuzz/http-fuzzer';
 import { rawRequest, RawResponse } from '@test/support/raw-http';
+import { fullCustomer } from '@test/fixtures/customers';
+import { TEST_DB } from '@test/support/test-database';
 
-import { CUSTOMER_PATH, fullCustomer } from './support/customers';
+import { CUSTOMER_PATH } from './support/customers';
 import { HUB_PATH, LISTENER_PATH } from './support/hub';
-import { TEST_DB } from './support/test-database';
 import { TestApp } from './support/test-app';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);

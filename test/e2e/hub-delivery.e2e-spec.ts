@@ -1,10 +1,17 @@
 import { createHmac } from 'node:crypto';
 
 import { verifySignature } from '@server/hub/delivery/signature';
-import { sleep, TestSubscriber } from '@test/support/subscriber';
+import { eventually, TestSubscriber } from '@test/support/subscriber';
+import { fullCustomer, minimalCustomer } from '@test/fixtures/customers';
 
-import { createCustomer, CUSTOMER_PATH, fullCustomer, minimalCustomer } from './support/customers';
-import { ADMIN_HEADERS, FAST_HUB_ENV, subscribe, unsubscribeAll } from './support/hub';
+import { createCustomer, CUSTOMER_PATH } from './support/customers';
+import {
+  ADMIN_HEADERS,
+  FAST_HUB_ENV,
+  outboxDrained,
+  subscribe,
+  unsubscribeAll,
+} from './support/hub';
 import { TestApp } from './support/test-app';
 
 // RFC 9562 version 7 (time-ordered).
@@ -117,7 +124,7 @@ describe('Hub: events and delivery', () => {
       href: c.href,
       event: { customer: last },
     });
-    await sleep(300);
+    await outboxDrained(app);
     expect(sub.receipts).toHaveLength(6);
     expect(sub.distinctEventIds().size).toBe(6);
   });
@@ -189,7 +196,7 @@ describe('Hub: events and delivery', () => {
     await approved.waitForCount(2);
     await suspended.waitForCount(1);
     await projected.waitForCount(2);
-    await sleep(300);
+    await outboxDrained(app);
     const summary = (s: TestSubscriber) =>
       s
         .events()
@@ -235,7 +242,7 @@ describe('Hub: events and delivery', () => {
     const seen = sub.receipts.length;
     sub.behaviour = () => 201;
     await createCustomer(app);
-    await sleep(500);
+    await outboxDrained(app);
     expect(sub.receipts).toHaveLength(seen);
   });
 
@@ -245,7 +252,7 @@ describe('Hub: events and delivery', () => {
     subscriptions.push(await subscribe(app, sub.url));
     const c = await createCustomer(app);
     await sub.waitForCount(4, 5000);
-    await sleep(300);
+    await outboxDrained(app);
     expect(sub.receipts).toHaveLength(4);
     expect(sub.distinctEventIds()).toEqual(new Set([sub.receipts[0].body.eventId]));
     expect(new Set(sub.receipts.map((r) => r.raw)).size).toBe(1);
@@ -283,14 +290,18 @@ describe('Hub: events and delivery', () => {
     const c = await createCustomer(app);
     await sub.waitForCount(4, 5000);
     let letters: any[] = [];
-    for (let i = 0; i < 40 && letters.length === 0; i++) {
-      await sleep(50);
-      letters = (
-        await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`, {
-          headers: ADMIN_HEADERS,
-        })
-      ).json;
-    }
+    await eventually(
+      async () => {
+        letters = (
+          await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`, {
+            headers: ADMIN_HEADERS,
+          })
+        ).json;
+        return letters.length > 0;
+      },
+      2000,
+      'a dead letter',
+    );
     expect(letters).toEqual([
       {
         id: expect.any(String),
@@ -306,7 +317,7 @@ describe('Hub: events and delivery', () => {
         event: sub.receipts[0].body,
       },
     ]);
-    await sleep(300);
+    await outboxDrained(app);
     expect(sub.receipts).toHaveLength(4);
     const stats = await app.request('GET', '/hub-admin/stats', { headers: ADMIN_HEADERS });
     expect(stats.json.deliveries.dead).toBeGreaterThanOrEqual(1);
@@ -329,7 +340,7 @@ describe('Hub: events and delivery', () => {
     await sub.waitForCount(5);
     expect(sub.receipts[4].body.eventId).toBe(sub.receipts[0].body.eventId);
     expect(sub.receipts[4].body.id).toBe(c.id);
-    await sleep(200);
+    await outboxDrained(app);
     expect(
       (
         await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`, {
@@ -347,14 +358,18 @@ describe('Hub: events and delivery', () => {
     await createCustomer(app);
     await sub.waitForCount(4, 5000);
     let letters: any[] = [];
-    for (let i = 0; i < 40 && letters.length === 0; i++) {
-      await sleep(50);
-      letters = (
-        await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`, {
-          headers: ADMIN_HEADERS,
-        })
-      ).json;
-    }
+    await eventually(
+      async () => {
+        letters = (
+          await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`, {
+            headers: ADMIN_HEADERS,
+          })
+        ).json;
+        return letters.length > 0;
+      },
+      2000,
+      'a dead letter',
+    );
     expect(letters).toHaveLength(1);
     expect(
       (

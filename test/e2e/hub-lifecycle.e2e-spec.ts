@@ -1,8 +1,8 @@
 import { DeliveryRepository } from '@server/hub/delivery/delivery.repository';
-import { eventually, sleep, TestSubscriber } from '@test/support/subscriber';
+import { eventually, TestSubscriber } from '@test/support/subscriber';
 
 import { createCustomer, CUSTOMER_PATH } from './support/customers';
-import { ADMIN_HEADERS, FAST_HUB_ENV, subscribe } from './support/hub';
+import { ADMIN_HEADERS, FAST_HUB_ENV, outboxDrained, subscribe } from './support/hub';
 import { TestApp } from './support/test-app';
 
 async function deliveries(app: TestApp): Promise<any[]> {
@@ -60,8 +60,8 @@ describe('Hub: SSRF at connect time (loopback not allowed)', () => {
 });
 
 describe('Hub: outbox and shutdown', () => {
-  it('queues the event in the write transaction even when no process dispatches (HUB_DISPATCH_ENABLED=false)', async () => {
-    const app = await TestApp.start({ ...FAST_HUB_ENV, HUB_DISPATCH_ENABLED: 'false' });
+  it('queues the event in the write transaction even when no process dispatches (HUB_DISPATCH_ENABLED=false); a dispatching process delivers it', async () => {
+    let app = await TestApp.start({ ...FAST_HUB_ENV, HUB_DISPATCH_ENABLED: 'false' });
     try {
       const subscriber = await TestSubscriber.start();
       const subscriptionId = await subscribe(app, subscriber.url);
@@ -88,8 +88,13 @@ describe('Hub: outbox and shutdown', () => {
         deliveries: { pending: 1, claimed: 0, dead: 0 },
         process: { dispatchEnabled: false, delivered: 0 },
       });
-      await sleep(300);
       expect(subscriber.receipts).toHaveLength(0);
+      // The queued event waits for a process that dispatches; on the same database one delivers it, once.
+      await app.close(true);
+      app = await TestApp.start(FAST_HUB_ENV, app.database);
+      await subscriber.waitForCount(1);
+      await outboxDrained(app);
+      expect(subscriber.events()).toEqual([JSON.parse(events[0].payload)]);
       await subscriber.stop();
     } finally {
       await app.close();

@@ -4,11 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
 import { REPO_ROOT, ServerProcess } from '@test/support/server-process';
-import { eventually, sleep, TestSubscriber } from '@test/support/subscriber';
+import { eventually, TestSubscriber } from '@test/support/subscriber';
+import { minimalCustomer } from '@test/fixtures/customers';
+import { createTestDatabase, TEST_DB, TestDatabase } from '@test/support/test-database';
 
-import { minimalCustomer } from './support/customers';
 import { ADMIN_HEADERS, HUB_ADMIN_TOKEN } from './support/hub';
-import { createTestDatabase, TEST_DB, TestDatabase } from './support/test-database';
 
 const API = '/tmf-api/customerManagement/v4';
 
@@ -43,6 +43,21 @@ async function call(
     throw new Error(`${method} ${path}: ${res.status} ${text}`);
   }
   return text ? JSON.parse(text) : undefined;
+}
+
+/**
+ * Waits until the database holds no delivery left to attempt (any replica answers for all): what the
+ * subscribers received is then final, duplicates included.
+ */
+async function outboxDrained(server: ServerProcess): Promise<void> {
+  await eventually(
+    async () => {
+      const { deliveries } = await call(server, 'GET', '/hub-admin/stats');
+      return deliveries.pending === 0 && deliveries.claimed === 0;
+    },
+    30_000,
+    'outbox drained',
+  );
 }
 
 /** Runs `task` for 0..count-1 with at most `width` in flight. */
@@ -102,7 +117,7 @@ describe('Hub processes', () => {
     cleanup.push(() => second.stop());
     await subscriber.listen();
     await subscriber.waitFor((s) => s.distinctEventIds().size >= 100, 30_000);
-    await sleep(500);
+    await outboxDrained(second);
 
     const got = new Set(
       subscriber
@@ -149,8 +164,8 @@ describe('Hub processes', () => {
       for (const s of subscribers) {
         await s.waitFor((x) => x.distinctEventIds().size >= 1000, 60_000);
       }
-      // Give any duplicate time to show up before counting.
-      await sleep(1500);
+      // Every attempt has ended before counting, so a duplicate would be counted.
+      await outboxDrained(replicas[0]);
       for (const s of subscribers) {
         const perEvent = new Map<string, number>();
         for (const e of s.events()) {

@@ -4,7 +4,9 @@ import { AddressInfo } from 'node:net';
 
 import { exportJWK, SignJWT } from 'jose';
 
-import { minimalCustomer, CUSTOMER_PATH } from './support/customers';
+import { minimalCustomer } from '@test/fixtures/customers';
+
+import { CUSTOMER_PATH } from './support/customers';
 import { TestApp } from './support/test-app';
 
 const ISSUER = 'https://auth.example.com/';

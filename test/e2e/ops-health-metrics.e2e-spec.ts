@@ -1,7 +1,7 @@
 import { PrivateMariaDb } from '@test/support/private-mariadb';
+import { TEST_DB } from '@test/support/test-database';
 
 import { createCustomer, CUSTOMER_PATH } from './support/customers';
-import { TEST_DB } from './support/test-database';
 import { TestApp } from './support/test-app';
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {

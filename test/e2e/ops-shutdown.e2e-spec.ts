@@ -4,9 +4,10 @@ import { join } from 'node:path';
 
 import { ServerProcess } from '@test/support/server-process';
 import { eventually } from '@test/support/subscriber';
+import { minimalCustomer } from '@test/fixtures/customers';
+import { createTestDatabase, TestDatabase } from '@test/support/test-database';
 
-import { minimalCustomer, CUSTOMER_PATH } from './support/customers';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { CUSTOMER_PATH } from './support/customers';
 
 describe('graceful shutdown (SIGTERM under load)', () => {
   let database: TestDatabase;

@@ -1,7 +1,8 @@
 import { customerSqlStorage, extractIndexEntries } from '@app/tmf-query';
 import { BOTH_TABLES_ROWS } from '@app/tmf-query/testing/index-update-pairs';
+import { fullCustomer } from '@test/fixtures/customers';
 
-import { CUSTOMER_PATH, createCustomer, fullCustomer } from './support/customers';
+import { CUSTOMER_PATH, createCustomer } from './support/customers';
 import { TestApp } from './support/test-app';
 import { TEST_DB } from './support/test-database';
 

@@ -5,8 +5,9 @@
 import { connect, Socket } from 'node:net';
 
 import { sleep } from '@test/support/subscriber';
+import { minimalCustomer } from '@test/fixtures/customers';
 
-import { CUSTOMER_PATH, minimalCustomer } from './support/customers';
+import { CUSTOMER_PATH } from './support/customers';
 import { TestApp } from './support/test-app';
 
 const HEADERS_TIMEOUT = 1000;

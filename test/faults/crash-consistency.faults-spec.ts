@@ -2,7 +2,7 @@
 // load (POST, PATCH in all four formats, DELETE) with a hub subscriber, and restarted on the same
 // database each time. Every acknowledged write must be in the store exactly as acknowledged, every
 // write in doubt applied whole or not at all, and every applied write's events delivered.
-import { createTestDatabase, TEST_DB, TestDatabase } from '@test/e2e/support/test-database';
+import { createTestDatabase, TEST_DB, TestDatabase } from '@test/support/test-database';
 import { allCustomerIds, MixedWriteLoad, settle } from '@test/support/faults/mixed-load';
 import { WriteModel } from '@test/support/faults/write-model';
 import { freePort, ServerProcess } from '@test/support/server-process';

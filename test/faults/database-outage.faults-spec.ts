@@ -6,7 +6,7 @@ import { MixedWriteLoad, settle } from '@test/support/faults/mixed-load';
 import { WriteModel } from '@test/support/faults/write-model';
 import { ServerProcess } from '@test/support/server-process';
 import { sleep, TestSubscriber } from '@test/support/subscriber';
-import { TEST_DB } from '@test/e2e/support/test-database';
+import { TEST_DB } from '@test/support/test-database';
 
 const OUTAGES = Number(process.env.OUTAGES ?? 4);
 const OUTAGE_MS = 3000;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 
 import autocannon from 'autocannon';
 
-import { adminQuery, TEST_MYSQL_URL } from '@test/e2e/support/test-database';
+import { adminQuery, TEST_MYSQL_URL } from '@test/support/test-database';
 import { freePort, ServerProcess } from '@test/support/server-process';
 
 import { BaselineProcess } from './baseline-process';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 
 import autocannon from 'autocannon';
 
-import { createTestDatabase, TestDatabase } from '@test/e2e/support/test-database';
+import { createTestDatabase, TestDatabase } from '@test/support/test-database';
 import { ServerProcess } from '@test/support/server-process';
 import { TestSubscriber } from '@test/support/subscriber';
 

@@ -13,10 +13,16 @@ import autocannon from 'autocannon';
 
 import { validateDocument } from '@app/tmf-common';
 import { CustomerCreateDto } from '@server/customer/dto/customer-create.dto';
-import { adminQuery, TEST_MYSQL_URL } from '@test/e2e/support/test-database';
+import { adminQuery, TEST_MYSQL_URL } from '@test/support/test-database';
 import { REPO_ROOT, ServerProcess } from '@test/support/server-process';
+import {
+  emailOf,
+  nameOf,
+  realisticCustomer,
+  seededId,
+  startOf,
+} from '@test/fixtures/realistic-customers';
 
-import { emailOf, nameOf, realisticCustomer, seededId, startOf } from './realistic-customers';
 import { arg } from './bench-args';
 import { seedCustomers } from './seed-customers';
 

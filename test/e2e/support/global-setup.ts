@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-
 import { randomBytes } from 'node:crypto';
 
-import { adminQuery, E2E_RUN_ENV, TEST_DB, TEST_MYSQL_URL } from './test-database';
+// jest loads global set-up outside its module mapper: no path aliases here.
+// eslint-disable-next-line no-restricted-imports
+import { adminQuery, E2E_RUN_ENV, TEST_DB, TEST_MYSQL_URL } from '../../support/test-database';
 
 export default async function globalSetup(): Promise<void> {
   process.env[E2E_RUN_ENV] = `${process.pid}${randomBytes(3).toString('hex')}`;

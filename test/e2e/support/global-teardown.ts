@@ -1,4 +1,6 @@
-import { adminQuery, e2eRunPrefix, TEST_DB } from './test-database';
+// jest loads global set-up outside its module mapper: no path aliases here.
+// eslint-disable-next-line no-restricted-imports
+import { adminQuery, e2eRunPrefix, TEST_DB } from '../../support/test-database';
 
 /**
  * Drops any e2e database a crashed test file of this run left behind. Only this run's: several runs

@@ -1,3 +1,5 @@
+import { eventually } from '@test/support/subscriber';
+
 import { TestApp } from './test-app';
 
 export const HUB_PATH = '/tmf-api/customerManagement/v4/hub';
@@ -35,6 +37,23 @@ export async function subscribe(
     throw new Error(`subscribe failed: ${res.status} ${res.text}`);
   }
   return res.json.id as string;
+}
+
+/**
+ * Waits until no delivery is left to attempt (dead letters aside). Every attempt has then ended, so
+ * what the subscribers received is final: a test checks that an event did not arrive after this.
+ */
+export async function outboxDrained(app: TestApp, timeoutMs = 10000): Promise<void> {
+  await eventually(
+    async () => {
+      const [row] = await app.dataSource.query(
+        "SELECT COUNT(*) AS n FROM hub_delivery WHERE status = 'pending'",
+      );
+      return Number(row.n) === 0;
+    },
+    timeoutMs,
+    'outbox drained',
+  );
 }
 
 export async function unsubscribeAll(app: TestApp, ids: string[]): Promise<void> {

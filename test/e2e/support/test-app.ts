@@ -6,8 +6,7 @@ import { DataSource } from 'typeorm';
 
 import { loadConfig } from '@server/config/app-config';
 import { createApp } from '@server/configure-app';
-
-import { createTestDatabase, TestDatabase } from './test-database';
+import { createTestDatabase, TestDatabase } from '@test/support/test-database';
 
 export interface HttpResult {
   status: number;

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 
 import { DocumentValidator, documentSchema, validateDocument } from '@app/tmf-common';
-import { fullCustomer, minimalCustomer } from '@test/e2e/support/customers';
-import { realisticCustomer } from '@test/load/realistic-customers';
+import { fullCustomer, minimalCustomer } from '@test/fixtures/customers';
+import { realisticCustomer } from '@test/fixtures/realistic-customers';
 
 import { CustomerCreateDto } from './customer-create.dto';
 

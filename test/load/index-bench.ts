@@ -1,11 +1,13 @@
 // Measures the search-index design: rows and bytes per customer, write cost, query latency.
-//   npx ts-node --transpile-only -r tsconfig-paths/register libs/tmf-query/bench/index-bench.ts sqlite 100000
-//   npx ts-node --transpile-only -r tsconfig-paths/register libs/tmf-query/bench/index-bench.ts mysql 50000
+//   npm run bench:index -- sqlite 100000
+//   npm run bench:index -- mysql 50000
 // Not part of any test tier. The MySQL run creates and drops its own database.
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { createConnection, RowDataPacket } from 'mysql2/promise';
 
 import {
   buildListStatements,
@@ -20,8 +22,6 @@ import {
   SqlParam,
   sqliteRegexp,
 } from '@app/tmf-query';
-import { createConnection, RowDataPacket } from 'mysql2/promise';
-
 import { SQLITE_CUSTOMER_DDL } from '@app/tmf-query/testing/sqlite-store';
 import { SqliteDatabase } from '@app/tmf-query/testing/sqlite';
 
