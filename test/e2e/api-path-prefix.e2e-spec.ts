@@ -1,8 +1,9 @@
 // API_PATH_PREFIX: an ODA Canvas gateway forwards /<release>-<component>/tmf-api/... unchanged, so
 // every route, href, Location, Link, hub event href and /docs must live under the prefix.
+import { minimalCustomer } from '@test/fixtures/customers';
 import { TestSubscriber } from '@test/support/subscriber';
 
-import { CUSTOMER_PATH, minimalCustomer } from './support/customers';
+import { CUSTOMER_PATH } from './support/customers';
 import { FAST_HUB_ENV, HUB_PATH } from './support/hub';
 import { TestApp } from './support/test-app';
 
