@@ -8,8 +8,7 @@ import { findKubectl, K8sObject, prepareTree, render } from '@test/ops/support/k
 import { componentPaths, OdaComponent } from '@test/ops/support/oda-component';
 import { ServerProcess } from '@test/support/server-process';
 import { TestSubscriber } from '@test/support/subscriber';
-
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { createTestDatabase, TestDatabase } from '@test/support/test-database';
 
 const KUBECTL = findKubectl();
 

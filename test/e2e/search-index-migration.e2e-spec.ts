@@ -1,10 +1,10 @@
 import { customerSqlStorage, extractIndexEntries } from '@app/tmf-query';
 import { BOTH_TABLES_ROWS } from '@app/tmf-query/testing/index-update-pairs';
 import { fullCustomer } from '@test/fixtures/customers';
+import { TEST_DB } from '@test/support/test-database';
 
 import { CUSTOMER_PATH, createCustomer } from './support/customers';
 import { TestApp } from './support/test-app';
-import { TEST_DB } from './support/test-database';
 
 type Row = { t: string; path_id: number; pos: number; seq: number; v_type: string };
 

@@ -1,8 +1,9 @@
 import { customerSqlStorage, extractIndexEntries, extractTokenRows, SLOTS } from '@app/tmf-query';
+import { fullCustomer } from '@test/fixtures/customers';
+import { TEST_DB } from '@test/support/test-database';
 
-import { CUSTOMER_PATH, createCustomer, fullCustomer } from './support/customers';
+import { CUSTOMER_PATH, createCustomer } from './support/customers';
 import { TestApp } from './support/test-app';
-import { TEST_DB } from './support/test-database';
 
 /**
  * The token-index migration (SQLite) on a database holding customers: done, every customer's token

@@ -20,8 +20,9 @@ import { readFileSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { createConnection } from 'mysql2/promise';
 
+import { realisticCustomer } from '@test/fixtures/realistic-customers';
+
 import { arg } from './bench-args';
-import { realisticCustomer } from './realistic-customers';
 
 const ENGINE = process.argv[2] === 'mysql' ? 'mysql' : 'sqlite';
 const N = Number(arg('n', ENGINE === 'mysql' ? '5000' : '200000'));
