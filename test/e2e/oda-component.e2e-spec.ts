@@ -4,8 +4,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { findKubectl, K8sObject, prepareTree, render } from '@test/ops/support/kustomize';
-import { componentPaths, OdaComponent } from '@test/ops/support/oda-component';
+import { findKubectl, K8sObject, prepareTree, render } from '@test/support/kustomize';
+import { componentPaths, OdaComponent } from '@test/support/oda-component';
 import { ServerProcess } from '@test/support/server-process';
 import { TestSubscriber } from '@test/support/subscriber';
 import { createTestDatabase, TestDatabase } from '@test/support/test-database';

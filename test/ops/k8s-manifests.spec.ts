@@ -7,6 +7,15 @@ import { join } from 'node:path';
 import type { IContainer, IPodSpec, IProbe } from 'kubernetes-models/v1';
 
 import { loadConfig } from '@server/config/app-config';
+import {
+  findKubectl,
+  K8sObject,
+  listOverlays,
+  prepareTree,
+  render,
+  TEST_DB_PASSWORD,
+  tryRender,
+} from '@test/support/kustomize';
 
 import {
   APP_PORT,
@@ -17,15 +26,6 @@ import {
   SECRET_ENV,
 } from './support/app-contract';
 import { describeObject, schemaErrors, unknownFieldErrors } from './support/k8s-schemas';
-import {
-  findKubectl,
-  K8sObject,
-  listOverlays,
-  prepareTree,
-  render,
-  TEST_DB_PASSWORD,
-  tryRender,
-} from './support/kustomize';
 import { K8S_DIR } from './support/paths';
 import { parseQuantity } from './support/quantity';
 

@@ -8,8 +8,7 @@ import { join } from 'node:path';
 
 import { CUSTOMER_MANAGEMENT_V4 } from '@app/tmf-common/core';
 import { loadConfig } from '@server/config/app-config';
-
-import { findKubectl, K8sObject, prepareTree, render } from './support/kustomize';
+import { findKubectl, K8sObject, prepareTree, render } from '@test/support/kustomize';
 import {
   COMPONENT_NAME_LABEL,
   componentSchema,
@@ -17,7 +16,8 @@ import {
   componentUnknownFields,
   missingComponentLabels,
   OdaComponent,
-} from './support/oda-component';
+} from '@test/support/oda-component';
+
 import { REPO_ROOT } from './support/paths';
 
 const OVERLAY = 'overlays/oda';

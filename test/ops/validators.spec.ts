@@ -1,21 +1,21 @@
 // The checkers used by the ops tests must be able to fail: each one is shown a broken input.
-import { validate } from 'dockerfile-utils';
-
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { validate } from 'dockerfile-utils';
 import { parse } from 'yaml';
 
-import { isIncluded, parseDockerignore } from './support/dockerignore';
-import { schemaErrors, unknownFieldErrors } from './support/k8s-schemas';
-import type { K8sObject } from './support/kustomize';
+import type { K8sObject } from '@test/support/kustomize';
 import {
   componentSchema,
   componentSchemaErrors,
   componentUnknownFields,
   missingComponentLabels,
   OdaComponent,
-} from './support/oda-component';
+} from '@test/support/oda-component';
+
+import { isIncluded, parseDockerignore } from './support/dockerignore';
+import { schemaErrors, unknownFieldErrors } from './support/k8s-schemas';
 import { K8S_DIR } from './support/paths';
 import { parseQuantity } from './support/quantity';
 

@@ -6,7 +6,8 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import * as ts from 'typescript';
 
-import type { K8sObject } from './kustomize';
+import type { K8sObject } from '@test/support/kustomize';
+
 import { REPO_ROOT } from './paths';
 
 interface Validatable {

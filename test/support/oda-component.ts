@@ -5,9 +5,8 @@ import { type CelInput, run } from '@bufbuild/cel';
 import Ajv, { ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 
-import { sharedDir } from '@test/support/shared-dir';
-
 import type { K8sObject } from './kustomize';
+import { sharedDir } from './shared-dir';
 
 /** A node of a CRD's openAPIV3Schema (the subset the ODA Component CRD uses). */
 export interface CrdSchema {

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 
 import { parseAllDocuments } from 'yaml';
 
-import { K8S_DIR } from './paths';
+import { REPO_ROOT } from './server-process';
+
+const K8S_DIR = join(REPO_ROOT, 'docker', 'k8s');
 
 /** A rendered Kubernetes object (plain JSON as the API server would receive it). */
 export interface K8sObject {
