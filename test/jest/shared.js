@@ -9,13 +9,14 @@ module.exports = {
   rootDir: join(__dirname, '..', '..'),
   transform: {
     '^.+\\.ts$': 'ts-jest',
-    // content-disposition 3 (a dependency of @fastify/static, used by Swagger UI) ships only ESM.
-    'node_modules/content-disposition/.+\\.js$': [
+    // Dependencies that ship only ESM, which jest 29's module system cannot load: content-disposition 3
+    // (a dependency of @fastify/static, used by Swagger UI) and jose 6. Node 24 itself loads them.
+    'node_modules/(content-disposition|jose)/.+\\.js$': [
       'ts-jest',
       { tsconfig: { allowJs: true, isolatedModules: true } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|jose)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
   testEnvironment: 'node',
