@@ -1,7 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 
@@ -9,6 +8,8 @@ import {
   AppException,
   ErrorKind,
   MethodNotAllowedResolver,
+  QueryParameterRules,
+  QueryParametersInterceptor,
   registerJsonBodyParser,
   tmfClientErrorHandler,
   TmfExceptionFilter,
@@ -19,6 +20,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { registerSecurityHeaders } from './http/security-headers';
 import { MetricsService } from './metrics/metrics.service';
+import { setupOpenApi } from './openapi/openapi-document';
 import { createRootLogger, PinoNestLogger } from './observability/logger';
 import {
   registerRequestIdHeader,
@@ -142,7 +144,9 @@ async function configureApp(app: NestFastifyApplication, config: AppConfig): Pro
         ),
     });
   }
-  setupOpenApi(app);
+  const document = setupOpenApi(app, config);
+  // What /docs-json declares is what each route accepts in its query string (and nothing else).
+  app.useGlobalInterceptors(new QueryParametersInterceptor(new QueryParameterRules(document)));
 }
 
 function registerHttpMetrics(fastify: FastifyInstance, metrics: MetricsService): void {
@@ -151,27 +155,5 @@ function registerHttpMetrics(fastify: FastifyInstance, metrics: MetricsService):
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     done();
-  });
-}
-
-function setupOpenApi(app: NestFastifyApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Customer Management')
-      .setDescription(
-        'TMF629 Customer Management API v4 (TM Forum Open API), with TMF630 query and patch',
-      )
-      .setVersion('4.0.0')
-      .addTag('customer')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .addTag('events subscription')
-      .addTag('notification listeners (client side)')
-      .addTag('hub administration')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, {
-    jsonDocumentUrl: 'docs-json',
-    useGlobalPrefix: true,
   });
 }

@@ -11,6 +11,7 @@ export * from './http/json-body-parser';
 export * from './http/json-text-check';
 export * from './http/method-not-allowed';
 export * from './http/paging-links';
+export * from './http/query-parameters';
 export * from './validation/attributes';
 export * from './validation/decorators';
 export * from './validation/document-schema';

@@ -30,6 +30,7 @@ import { ApiTmfErrors, ifNoneMatchHits, mediaTypeOf, pagingLinks } from '@app/tm
 import { RequireScope } from '@server/auth/scopes.decorator';
 import { AppConfig } from '@server/config/app-config';
 
+import { ApiListQuery, FIELDS_QUERY } from './customer-query.openapi';
 import { fieldsParam } from './fields-param';
 import { CUSTOMER_PATH, CustomerView } from './customer.mapper';
 import { CustomerService } from './customer.service';
@@ -90,25 +91,10 @@ export class CustomerController {
     operationId: 'listCustomer',
     summary: 'List or find Customer objects',
     description:
-      'Equality filters on first-level attributes (attr=value, comma = OR), fields, offset and limit.',
+      'TMF630 Part 1 query: attribute filters on any attribute path, `sort`, `fields`, `offset` and `limit`. ' +
+      'A page that holds every match is a 200, a partial one a 206 with a `Link` header (RFC 8288).',
   })
-  @ApiQuery({
-    name: 'fields',
-    required: false,
-    description: 'Comma-separated properties to be provided in response',
-  })
-  @ApiQuery({
-    name: 'offset',
-    required: false,
-    type: 'integer',
-    description: 'Requested index for start of resources to be provided in response',
-  })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    type: 'integer',
-    description: 'Requested number of resources to be provided in response',
-  })
+  @ApiListQuery()
   @ApiOkResponse({
     description: 'Success',
     schema: { type: 'array', items: { $ref: getSchemaPath(CustomerDto) } },
@@ -146,11 +132,7 @@ export class CustomerController {
   @RequireScope('read')
   @ApiOperation({ operationId: 'retrieveCustomer', summary: 'Retrieves a Customer by ID' })
   @ApiParam({ name: 'id', description: 'Identifier of the Customer' })
-  @ApiQuery({
-    name: 'fields',
-    required: false,
-    description: 'Comma-separated properties to provide in response',
-  })
+  @ApiQuery(FIELDS_QUERY)
   @ApiOkResponse({ type: CustomerDto })
   @ApiTmfErrors(404)
   async retrieve(

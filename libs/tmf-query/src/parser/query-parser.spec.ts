@@ -299,14 +299,25 @@ describe(parseQuery.name, () => {
       }
     });
 
-    it('parses fields, fields=none, dotted names, repeats and unknown names', () => {
+    it('parses fields, fields=none and dotted names; refuses unknown names and repeats', () => {
       expect(parse('fields=name,contactMedium.mediumType').fields).toEqual([
         'name',
         'contactMedium.mediumType',
       ]);
       expect(parse('fields=none').fields).toEqual([]);
-      expect(parse('fields=name&fields=status,bogus').fields).toEqual(['name', 'status', 'bogus']);
+      expect(parse('fields=contactMedium,validFor,characteristic.value.level').fields).toEqual([
+        'contactMedium',
+        'validFor',
+        'characteristic.value.level',
+      ]);
       expect(parse('name=x').fields).toBeUndefined();
+      expect(() => parse('fields=nmae,status,bogus.x')).toThrow(
+        "Unknown attributes in fields: 'nmae', 'bogus.x' (not in the Customer schema)",
+      );
+      expect(() => parse('fields=none,name')).toThrow("Unknown attribute in fields: 'none'");
+      expect(() => parse('fields=name&fields=status')).toThrow("'fields' is given more than once");
+      expect(() => parse('sort=name&sort=status')).toThrow("'sort' is given more than once");
+      expect(() => parse('limit=1&limit=1')).toThrow("'limit' is given more than once");
     });
 
     it('parses sort with -, + (encoded or as a space) and nested paths', () => {

@@ -76,6 +76,7 @@ export function parseQuery(
 class QueryParser {
   private readonly clauses: Condition[][] = [];
   private readonly sort: SortKey[] = [];
+  private sortSeen = false;
   private fields: string[] | undefined;
   private offset: number | undefined;
   private limit: number | undefined;
@@ -245,17 +246,53 @@ class QueryParser {
   }
 
   private parseFields(valueRaw: string): void {
+    this.once('fields', this.fields !== undefined);
     const names = valueRaw
       .split(',')
       .map((item) => decodeComponent(item).trim())
       .filter((item) => item !== '');
-    const merged = [...(this.fields ?? []), ...names];
     // `fields=none` alone selects only the identity; with other names, `none` is just unknown.
-    this.fields = merged.filter((item) => item !== 'none');
+    if (names.length === 1 && names[0] === 'none') {
+      this.fields = [];
+      return;
+    }
+    const unknown = names.filter((name) => !this.selectable(name));
+    if (unknown.length > 0) {
+      throw new QueryException(
+        QueryErrorCode.UnknownAttribute,
+        `Unknown attribute${unknown.length > 1 ? 's' : ''} in fields: ${unknown.map((n) => `'${n}'`).join(', ')} (not in the ${this.schema.name} schema)`,
+      );
+    }
+    this.fields = names;
+  }
+
+  /** A leaf, an object or array, or a path inside an `any` value (characteristic.value.x). */
+  private selectable(name: string): boolean {
+    if (this.schema.leaves.has(name) || this.schema.objects.has(name)) {
+      return true;
+    }
+    const segments = name.split('.');
+    return segments.some(
+      (_, i) => i > 0 && this.schema.leaves.get(segments.slice(0, i).join('.'))?.type === 'any',
+    );
+  }
+
+  /** Reserved parameters have one value: a second one is refused, never merged or ignored. */
+  private once(name: string, seen: boolean): void {
+    if (seen) {
+      throw new QueryException(
+        name === 'offset' || name === 'limit'
+          ? QueryErrorCode.InvalidPaging
+          : QueryErrorCode.Malformed,
+        `'${name}' is given more than once`,
+      );
+    }
   }
 
   private parseSort(valueRaw: string): void {
     this.requirePaging('sort');
+    this.once('sort', this.sortSeen);
+    this.sortSeen = true;
     const max = this.options.maxSortKeys ?? 8;
     for (const item of valueRaw.split(',')) {
       const text = decodeComponent(item);
@@ -297,9 +334,7 @@ class QueryParser {
   private parsePaging(name: 'offset' | 'limit', valueRaw: string): void {
     const paging = this.requirePaging(name);
     const text = decodeComponent(valueRaw);
-    if ((name === 'offset' ? this.offset : this.limit) !== undefined) {
-      throw new QueryException(QueryErrorCode.InvalidPaging, `'${name}' is given more than once`);
-    }
+    this.once(name, (name === 'offset' ? this.offset : this.limit) !== undefined);
     const value = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
     if (!Number.isSafeInteger(value)) {
       throw new QueryException(

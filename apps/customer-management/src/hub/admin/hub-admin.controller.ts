@@ -33,7 +33,7 @@ import {
   RedriveResultDto,
 } from './dto/dead-letter.dto';
 import { HubAdminGuard } from './hub-admin.guard';
-import { HubAdminService } from './hub-admin.service';
+import { DEAD_LETTER_MAX_LIMIT, HubAdminService } from './hub-admin.service';
 
 /** Operator endpoints for event delivery (not part of TMF629). */
 @ApiTags('hub administration')
@@ -50,9 +50,22 @@ export class HubAdminController {
     operationId: 'listDeadLetters',
     summary: 'Deliveries that exhausted their attempts, oldest first',
   })
-  @ApiQuery({ name: 'subscriptionId', required: false })
-  @ApiQuery({ name: 'offset', required: false, type: 'integer' })
-  @ApiQuery({ name: 'limit', required: false, type: 'integer' })
+  @ApiQuery({
+    name: 'subscriptionId',
+    required: false,
+    type: 'string',
+    minLength: 1,
+    description: 'Only the dead letters of this subscription',
+  })
+  @ApiQuery({ name: 'offset', required: false, type: 'integer', minimum: 0, example: 0 })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    type: 'integer',
+    minimum: 0,
+    maximum: DEAD_LETTER_MAX_LIMIT,
+    example: 100,
+  })
   @ApiOkResponse({ type: DeadLetterDto, isArray: true, description: 'With X-Total-Count' })
   async deadLetters(
     @Query('subscriptionId') subscriptionId: string | undefined,

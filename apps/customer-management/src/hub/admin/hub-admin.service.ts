@@ -12,7 +12,7 @@ import { SubscriptionRepository } from '@server/hub/subscriptions/subscription.r
 import { DeadLetter, DeadLetterRepository } from './dead-letter.repository';
 import { DeadLetterDto, HubStatsDto, RedriveRequestDto } from './dto/dead-letter.dto';
 
-const MAX_LIMIT = 1000;
+export const DEAD_LETTER_MAX_LIMIT = 1000;
 
 /** Operator view of the outbox: dead letters (list, redrive, discard) and delivery counts. */
 @Injectable()
@@ -31,7 +31,7 @@ export class HubAdminService {
     limit?: string;
   }): Promise<{ items: DeadLetterDto[]; total: number }> {
     const offset = paging('offset', params.offset, 0);
-    const limit = Math.min(paging('limit', params.limit, 100), MAX_LIMIT);
+    const limit = Math.min(paging('limit', params.limit, 100), DEAD_LETTER_MAX_LIMIT);
     const page = await this.deadLetterRows.page(
       { subscriptionId: params.subscriptionId },
       offset,
