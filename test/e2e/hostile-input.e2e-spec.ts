@@ -65,6 +65,42 @@ describe(`hostile input found by fuzzing (${TEST_DB})`, () => {
     expect(await snapshot(app)).toBe(before);
   });
 
+  it('never changes a number: one the server cannot write back as sent is a 400 naming its path', async () => {
+    const profile = (score: string) =>
+      `${PREFIX},"creditProfile":[{"creditProfileDate":"2024-01-01T00:00:00Z","creditScore":${score},"validFor":{"startDateTime":"2024-01-01T00:00:00Z"}}]}`;
+    const before = await snapshot(app);
+    for (const [body, words] of [
+      [
+        profile('9007199254740993'),
+        'creditProfile[0].creditScore would be stored as 9007199254740992',
+      ],
+      [
+        `${PREFIX},"characteristic":[{"name":"c","value":3732753095555502557326475264}]}`,
+        'characteristic[0].value would be stored as 3.7327530955555026e+27',
+      ],
+      [
+        `${PREFIX},"characteristic":[{"name":"c","value":[0.1,1e-400]}]}`,
+        'value[1] would be stored as 0',
+      ],
+    ] as const) {
+      const res = await send('POST', CUSTOMER_PATH, body);
+      expectTmf(res, 400, 'UNSUPPORTED_JSON');
+      expect(res.json.message).toContain(words);
+      const patch = await send(
+        'PATCH',
+        `${CUSTOMER_PATH}/${existing.id}`,
+        body,
+        'application/merge-patch+json',
+      );
+      expectTmf(patch, 400, 'UNSUPPORTED_JSON');
+    }
+    expect(await snapshot(app)).toBe(before);
+    const safe = await send('POST', CUSTOMER_PATH, profile(String(Number.MAX_SAFE_INTEGER)));
+    expect(safe.status).toBe(201);
+    const read = await send('GET', `${CUSTOMER_PATH}/${safe.json.id}`);
+    expect(read.text).toContain(`"creditScore":${Number.MAX_SAFE_INTEGER}`);
+  });
+
   it('refuses a member named constructor anywhere (class-transformer crashed on it)', async () => {
     const before = await snapshot(app);
     for (const body of [

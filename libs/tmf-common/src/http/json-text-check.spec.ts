@@ -6,12 +6,13 @@ describe(jsonTextProblem.name, () => {
 
   it('accepts ordinary documents, surrogate pairs, escapes and brackets inside strings', () => {
     for (const text of [
-      '{"name":"Moon","n":[1,-2.5,3e10,-1E-300,0],"ok":true,"no":null}',
+      '{"name":"Moon","n":[1,-2.5,3e10,-1E-300,0,-0,0.0,1.50,0.1,1e2],"ok":true,"no":null}',
+      `[${Number.MAX_SAFE_INTEGER},${Number.MIN_SAFE_INTEGER},5e-324,1152921504606846976]`,
       '{"emoji":"\\ud83d\\ude00","raw":"😀","quote":"a\\"[[[{{{","slash":"\\\\u12"}',
       '"just a string"',
       nested(MAX_JSON_DEPTH, '[', ']'),
       nested(MAX_JSON_DEPTH - 1, '{"a":', '}'),
-      '{"big":1.7976931348623157e308,"digits":' + '9'.repeat(300) + '}',
+      '{"big":1.7976931348623157e308,"digits":1' + '0'.repeat(300) + '}',
     ]) {
       expect(jsonTextProblem(text)).toBeUndefined();
     }
@@ -27,6 +28,21 @@ describe(jsonTextProblem.name, () => {
     expect(jsonTextProblem('{"v":1e400}')).toContain('1e400 is out of range');
     expect(jsonTextProblem('[-1E309]')).toContain('out of range');
     expect(jsonTextProblem('[' + '9'.repeat(400) + ']')).toContain('…');
+  });
+
+  it('refuses numbers that would be written back as another value, naming where they are', () => {
+    expect(jsonTextProblem('{"creditProfile":[{"creditScore":9007199254740993}]}')).toBe(
+      'the number 9007199254740993 at creditProfile[0].creditScore would be stored as 9007199254740992 (integers are exact within ±9007199254740991); send a value the server can keep exactly',
+    );
+    expect(jsonTextProblem('{"a":{"b":3732753095555502557326475264}}')).toContain(
+      'at a.b would be stored as 3.7327530955555026e+27',
+    );
+    expect(jsonTextProblem('{"v":0.12345678901234567890123}')).toContain(
+      'a decimal keeps about 15 significant digits',
+    );
+    expect(jsonTextProblem('{"v":1e-400}')).toContain('would be stored as 0');
+    expect(jsonTextProblem('-9007199254740993')).toContain('(the whole body)');
+    expect(jsonTextProblem('[' + '9'.repeat(300) + ']')).toContain('9'.repeat(40) + '… at [0]');
   });
 
   it('refuses lone surrogates, high or low, escaped in keys or values', () => {
