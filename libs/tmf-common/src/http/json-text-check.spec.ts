@@ -7,7 +7,7 @@ describe(jsonTextProblem.name, () => {
   it('accepts ordinary documents, surrogate pairs, escapes and brackets inside strings', () => {
     for (const text of [
       '{"name":"Moon","n":[1,-2.5,3e10,-1E-300,0,-0,0.0,1.50,0.1,1e2],"ok":true,"no":null}',
-      `[${Number.MAX_SAFE_INTEGER},${Number.MIN_SAFE_INTEGER},5e-324,1152921504606846976]`,
+      `[${Number.MAX_SAFE_INTEGER},${Number.MIN_SAFE_INTEGER},5e-324]`,
       '{"emoji":"\\ud83d\\ude00","raw":"😀","quote":"a\\"[[[{{{","slash":"\\\\u12"}',
       '"just a string"',
       nested(MAX_JSON_DEPTH, '[', ']'),
@@ -41,6 +41,8 @@ describe(jsonTextProblem.name, () => {
       'a decimal keeps about 15 significant digits',
     );
     expect(jsonTextProblem('{"v":1e-400}')).toContain('would be stored as 0');
+    // 2^60 is a double, but written back as 1152921504606847000: another decimal for the client.
+    expect(jsonTextProblem('[1152921504606846976]')).toContain('stored as 1152921504606847000');
     expect(jsonTextProblem('-9007199254740993')).toContain('(the whole body)');
     expect(jsonTextProblem('[' + '9'.repeat(300) + ']')).toContain('9'.repeat(40) + '… at [0]');
   });
