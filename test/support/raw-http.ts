@@ -1,4 +1,5 @@
 import { IncomingHttpHeaders, request } from 'node:http';
+import { connect } from 'node:net';
 
 export interface RawRequest {
   method: string;
@@ -90,4 +91,107 @@ export function tmfErrorProblem(res: RawResponse): string | undefined {
     return `status ${String(body.status)} in the body, ${res.status} on the wire`;
   }
   return undefined;
+}
+
+export interface StreamedUpload {
+  /** The status line's code, or 0 when no complete answer arrived. */
+  status: number;
+  /** Everything the server sent (status line, headers, body). */
+  response: string;
+  /** Why the exchange failed for a client that writes its whole body before reading (EPIPE, ...). */
+  failure?: string;
+}
+
+/**
+ * Uploads a `size`-byte body on a raw socket the way many clients do (Python `requests`, curl without
+ * `Expect`): the whole body first, as fast as the server takes it, and only then the answer. The
+ * exchange fails when the socket errors before the last byte is handed over (the client never reads
+ * the answer) or no complete answer (headers and Content-Length body) follows.
+ */
+export function streamUpload(
+  baseUrl: string,
+  req: {
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    size: number;
+    /** Stop writing after this many body bytes (a stalled client). */
+    stallAfter?: number;
+  },
+  timeoutMs = 30000,
+): Promise<StreamedUpload> {
+  const url = new URL(baseUrl);
+  const chunk = Buffer.alloc(64 * 1024, 0x20); // spaces: JSON whitespace, never a complete document
+  return new Promise((resolve) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port) });
+    const received: Buffer[] = [];
+    let uploaded = false;
+    let settled = false;
+    const finish = (failure?: string) => {
+      if (settled) {
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      const text = Buffer.concat(received).toString('latin1');
+      const complete = completeAnswer(text);
+      resolve({
+        status: complete ? Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0) : 0,
+        response: text,
+        failure:
+          failure ??
+          (!complete
+            ? 'closed without a complete answer'
+            : uploaded
+              ? undefined
+              : 'closed before the whole body was sent'),
+      });
+    };
+    const timer = setTimeout(() => finish(`still open after ${timeoutMs} ms`), timeoutMs);
+    socket.on('data', (data: Buffer) => {
+      received.push(data);
+      if (uploaded && completeAnswer(Buffer.concat(received).toString('latin1'))) {
+        finish();
+      }
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      finish(`${err.code ?? err.message} ${uploaded ? 'after' : 'before'} the whole body was sent`),
+    );
+    socket.on('close', () => finish());
+    const head = Object.entries({ ...req.headers, 'content-length': String(req.size) })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    socket.write(`${req.method} ${req.path} HTTP/1.1\r\nhost: ${url.host}\r\n${head}\r\n`);
+    let sent = 0;
+    const pump = () => {
+      while (!settled && sent < Math.min(req.size, req.stallAfter ?? req.size)) {
+        const piece = chunk.subarray(0, Math.min(chunk.length, req.size - sent));
+        sent += piece.length;
+        const last = sent === req.size;
+        const flushed = socket.write(piece, (err) => {
+          if (last && !err) {
+            uploaded = true;
+            if (completeAnswer(Buffer.concat(received).toString('latin1'))) {
+              finish();
+            }
+          }
+        });
+        if (!flushed) {
+          socket.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
+  });
+}
+/** A status line, headers and as many body bytes as Content-Length says. */
+function completeAnswer(text: string): boolean {
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) {
+    return false;
+  }
+  const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, end))?.[1];
+  return length !== undefined && Buffer.byteLength(text.slice(end + 4), 'latin1') >= Number(length);
 }

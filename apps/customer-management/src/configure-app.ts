@@ -18,6 +18,7 @@ import {
 
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { registerLingeringClose } from './http/lingering-close';
 import { registerSecurityHeaders } from './http/security-headers';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi/openapi-document';
@@ -44,6 +45,9 @@ const EXPOSED_HEADERS = [
   'X-Correlation-ID',
 ];
 const CONNECTIONS_CHECKING_INTERVAL_MS = 1000;
+// After an early answer (413), the rest of a body is read and dropped up to this many times
+// BODY_LIMIT_BYTES (128 MiB by default) within HTTP_REQUEST_TIMEOUT_MS (docs/operations.md).
+const LINGER_BODY_LIMITS = 128;
 // Probes and scrapes must never be throttled (paths below API_PATH_PREFIX).
 const UNLIMITED_PATHS = ['/health/live', '/health/ready', '/metrics'];
 
@@ -95,6 +99,10 @@ async function configureApp(app: NestFastifyApplication, config: AppConfig): Pro
     app.setGlobalPrefix(config.apiPathPrefix);
   }
   registerJsonBodyParser(fastify);
+  registerLingeringClose(fastify, {
+    maxBytes: LINGER_BODY_LIMITS * config.bodyLimitBytes,
+    maxMs: config.http.requestTimeoutMs,
+  });
   registerRequestIdHeader(fastify);
   registerHttpMetrics(fastify, app.get(MetricsService));
   const methods = new MethodNotAllowedResolver();
