@@ -5,7 +5,7 @@
 // - tests: a tier (test/e2e, faults, load, ops, conformance) imports what tiers share from
 //   @test/fixtures (documents) and @test/support (harness), never another tier's folder; unit specs
 //   take fixtures only;
-// - libraries never import the app; json-patch and tmf-query import nothing of Nest, and of
+// - libraries never import the app; json-patch, tmf-query and tmf629-v5 import nothing of Nest, and of
 //   tmf-common only its framework-free entry (@app/tmf-common/core), itself free of Nest;
 // - inside a library: `./` inside a folder, the library's own alias (@app/<lib>/<folder>) across folders.
 import js from '@eslint/js';
@@ -29,7 +29,7 @@ const TMF_COMMON_BUT_CORE = {
   message: 'A Nest-free library imports only @app/tmf-common/core (the barrel loads Nest).',
 };
 const LIB_INTERNALS = {
-  regex: '^@app/(tmf-common|tmf-query|json-patch)/(?!core$)',
+  regex: '^@app/(tmf-common|tmf-query|json-patch|tmf629-v5)/(?!core$)',
   message: 'The app imports a library through its entry (@app/<lib>, or @app/tmf-common/core).',
 };
 
@@ -97,7 +97,7 @@ export default tseslint.config(
     rules: restrict(PARENT, APP_IN_LIB),
   },
   {
-    files: ['libs/json-patch/**/*.ts', 'libs/tmf-query/**/*.ts'],
+    files: ['libs/json-patch/**/*.ts', 'libs/tmf-query/**/*.ts', 'libs/tmf629-v5/**/*.ts'],
     rules: restrict(PARENT, APP_IN_LIB, NEST, TMF_COMMON_BUT_CORE),
   },
   {
