@@ -20,19 +20,30 @@ function similarity(a: JsonValue, b: JsonValue): number {
 /**
  * Which element of `before` each element of `after` continues (its index, or -1 for a new one),
  * for carrying what one version cannot see across a write made through the other. An element equal
- * to one before is that one (first unused match, so reordering and removal are followed). The others
+ * to one before is that one (the one at its own index if equal, else the first unused equal one, so
+ * reordering and removal are followed). The others
  * pair greedily, in order, with the unused element sharing most attributes (an equal `id` first);
  * an element sharing none is new.
  */
 export function matchElements(before: readonly JsonValue[], after: readonly JsonValue[]): number[] {
   const used = new Array<boolean>(before.length).fill(false);
-  const match = after.map((element) => {
-    const i = before.findIndex((candidate, k) => !used[k] && jsonEqual(candidate, element));
-    if (i >= 0) {
-      used[i] = true;
+  // Unmoved and equal first, so an element edited into a copy of another does not take its place.
+  const match = after.map((element, j) => {
+    if (j < before.length && jsonEqual(before[j], element)) {
+      used[j] = true;
+      return j;
     }
-    return i;
+    return -1;
   });
+  for (let j = 0; j < after.length; j++) {
+    if (match[j] < 0) {
+      const i = before.findIndex((candidate, k) => !used[k] && jsonEqual(candidate, after[j]));
+      if (i >= 0) {
+        used[i] = true;
+        match[j] = i;
+      }
+    }
+  }
   for (let j = 0; j < after.length; j++) {
     if (match[j] >= 0) {
       continue;
