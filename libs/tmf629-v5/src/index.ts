@@ -4,6 +4,8 @@ export * from './mapping/characteristic.mapping';
 export * from './mapping/contact-medium.mapping';
 export * from './mapping/customer.mapping';
 export * from './mapping/v5-types';
+export * from './query/customer-v5.schema';
+export * from './query/v5-query-translation';
 export * from './store/element-matching';
 export * from './store/merge-patch-diff';
 export * from './store/stored-customer';

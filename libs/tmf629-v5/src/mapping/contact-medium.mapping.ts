@@ -10,7 +10,7 @@ interface MediumKind {
   readonly type: string;
   /** The `mediumType` a v5 write stores. */
   readonly mediumType: string;
-  /** v4 `mediumType` spellings (compared lower-cased, letters and digits only). */
+  /** v4 `mediumType` spellings read as this subtype (compared lower-cased, letters and digits only). */
   readonly spellings: readonly string[];
   /** Attributes of the subtype, in v4 under `characteristic`. */
   readonly fields: readonly string[];
@@ -20,7 +20,7 @@ export const MEDIUM_KINDS: readonly MediumKind[] = [
   {
     type: 'EmailContactMedium',
     mediumType: 'email',
-    spellings: ['email', 'emailaddress'],
+    spellings: ['email', 'emailAddress'],
     fields: ['emailAddress'],
   },
   {
@@ -28,13 +28,13 @@ export const MEDIUM_KINDS: readonly MediumKind[] = [
     mediumType: 'phone',
     spellings: [
       'phone',
-      'phonenumber',
+      'phoneNumber',
       'telephone',
-      'telephonenumber',
+      'telephoneNumber',
       'mobile',
-      'mobilephone',
-      'mobilenumber',
-      'cellphone',
+      'mobilePhone',
+      'mobileNumber',
+      'cellPhone',
       'landline',
     ],
     fields: ['phoneNumber'],
@@ -42,19 +42,19 @@ export const MEDIUM_KINDS: readonly MediumKind[] = [
   {
     type: 'FaxContactMedium',
     mediumType: 'fax',
-    spellings: ['fax', 'faxnumber', 'telefax'],
+    spellings: ['fax', 'faxNumber', 'telefax'],
     fields: ['faxNumber'],
   },
   {
     type: 'SocialContactMedium',
     mediumType: 'social',
-    spellings: ['social', 'socialnetwork', 'socialmedia', 'socialnetworkid'],
+    spellings: ['social', 'socialNetwork', 'socialMedia', 'socialNetworkId'],
     fields: ['socialNetworkId'],
   },
   {
     type: 'GeographicAddressContactMedium',
     mediumType: 'postalAddress',
-    spellings: ['postaladdress', 'postal', 'address', 'geographicaddress', 'mailingaddress'],
+    spellings: ['postalAddress', 'postal', 'address', 'geographicAddress', 'mailingAddress'],
     fields: ['street1', 'street2', 'city', 'postCode', 'stateOrProvince', 'country'],
   },
 ];
@@ -83,7 +83,7 @@ export function mediumKindOf(medium: JsonObject): MediumKind | undefined {
   const mediumType = medium.mediumType;
   if (typeof mediumType === 'string') {
     const spelled = normalized(mediumType);
-    const known = MEDIUM_KINDS.find((k) => k.spellings.includes(spelled));
+    const known = MEDIUM_KINDS.find((k) => k.spellings.some((s) => normalized(s) === spelled));
     if (known) {
       return known;
     }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 
 import { JsonObject, JsonValue } from '@app/tmf-common/core';
 
+import { MEDIUM_KINDS } from '@app/tmf629-v5/mapping/contact-medium.mapping';
 import { customerToV4, customerToV5 } from '@app/tmf629-v5/mapping/customer.mapping';
 
 // fast-check generators of v4 documents and v5 customers for the round-trip properties. Small
@@ -276,4 +277,36 @@ export const chaosCustomer: fc.Arbitrary<JsonObject> = fc.dictionary(
     ),
   ),
   { maxKeys: 6, noNullPrototype: true },
+);
+
+/**
+ * A v4 document whose contact media hold only their own subtype's attributes, under any spelling
+ * of the subtype that `contactMedium.@type` filters translate to (no v4-only stray attributes).
+ */
+export const v4ConsistentDocument: fc.Arbitrary<JsonObject> = v4Document.chain((document) =>
+  fc
+    .array(
+      fc
+        .constantFrom(...MEDIUM_KINDS)
+        .chain((kind) =>
+          fc.tuple(
+            fc.constantFrom(
+              ...kind.spellings.flatMap((s) => [
+                s,
+                s.toLowerCase(),
+                s[0].toUpperCase() + s.slice(1),
+              ]),
+            ),
+            optional({}, Object.fromEntries(['contactType', ...kind.fields].map((f) => [f, text]))),
+            fc.option(fc.boolean(), { nil: undefined }),
+          ),
+        )
+        .map(([mediumType, characteristic, preferred]): JsonObject => ({
+          mediumType,
+          characteristic,
+          ...(preferred === undefined ? {} : { preferred }),
+        })),
+      { maxLength: 3 },
+    )
+    .map((contactMedium) => ({ ...document, contactMedium })),
 );
