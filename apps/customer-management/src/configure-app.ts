@@ -108,6 +108,10 @@ async function configureApp(app: NestFastifyApplication, config: AppConfig): Pro
   const methods = new MethodNotAllowedResolver();
   methods.attach(fastify);
   app.useGlobalFilters(new TmfExceptionFilter(methods));
+  // HSTS, and CSP upgrade-insecure-requests with it, only where clients reach the server over https:
+  // over plain HTTP (an http ingress, docker compose) the upgrade sent the browser to fetch the
+  // Swagger UI assets over https, and /docs stayed blank on any host but localhost.
+  const https = config.publicBaseUrl.startsWith('https:');
   registerSecurityHeaders(fastify, {
     // Swagger UI at /docs needs its own scripts and styles; the API itself serves only JSON.
     contentSecurityPolicy: {
@@ -117,9 +121,10 @@ async function configureApp(app: NestFastifyApplication, config: AppConfig): Pro
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         frameAncestors: ["'none'"],
+        upgradeInsecureRequests: https ? [] : null,
       },
     },
-    hsts: config.publicBaseUrl.startsWith('https:'),
+    hsts: https,
   });
   if (config.http.corsOrigins.length > 0) {
     app.enableCors({
