@@ -72,7 +72,49 @@ describe('Customer errors: TMF Error bodies, and nothing created or changed', ()
           '{"name":"x","engagedParty":{"id":"1","@referredType":"O"},"__proto__":{"admin":true}}',
         headers: { 'content-type': 'application/json' },
       });
-      expectTmfError(res, 400);
+      expectTmfError(res, 400, 'UNSUPPORTED_JSON');
+      // Valid JSON: the answer says what is refused, not "malformed".
+      expect(res.json.message).toBe(
+        'JSON body refused: a member named "__proto__" (or "constructor" holding "prototype") is not accepted',
+      );
+    });
+
+    it('an empty @type (the README says an absent one is Customer; empty is no type)', async () => {
+      const res = await rejected('POST', CUSTOMER_PATH, {
+        body: { ...minimalCustomer(), '@type': '' },
+      });
+      expectTmfError(res, 400, 'INVALID_CUSTOMER');
+      expect(res.json.message).toContain('@type');
+    });
+
+    it('a validFor that ends before it starts, at any depth', async () => {
+      const backwards = {
+        startDateTime: '2024-05-02T00:00:00Z',
+        endDateTime: '2024-05-01T00:00:00Z',
+      };
+      const top = await rejected('POST', CUSTOMER_PATH, {
+        body: { ...minimalCustomer(), validFor: backwards },
+      });
+      expectTmfError(top, 400, 'INVALID_CUSTOMER');
+      expect(top.json.message).toContain('validFor.endDateTime');
+      const nested = await rejected('PATCH', `${CUSTOMER_PATH}/${existing.id}`, {
+        body: { contactMedium: [{ mediumType: 'email', characteristic: {}, validFor: backwards }] },
+        headers: { 'content-type': 'application/merge-patch+json' },
+      });
+      expectTmfError(nested, 400, 'INVALID_CUSTOMER');
+      expect(nested.json.message).toContain('contactMedium[0].validFor.endDateTime');
+      // The same instant written two ways is not "before".
+      const same = await app.request('POST', CUSTOMER_PATH, {
+        body: {
+          ...minimalCustomer(),
+          validFor: {
+            startDateTime: '2024-05-01T02:00:00+02:00',
+            endDateTime: '2024-05-01T00:00:00Z',
+          },
+        },
+      });
+      expect(same.status).toBe(201);
+      await app.request('DELETE', `${CUSTOMER_PATH}/${same.json.id}`);
     });
 
     it('attribute names of Object.prototype, at any depth, even in extensions', async () => {
@@ -246,6 +288,12 @@ describe('Customer errors: TMF Error bodies, and nothing created or changed', ()
     const del = await rejected('DELETE', CUSTOMER_PATH, {});
     expectTmfError(del, 405);
     expect(del.headers.get('allow')).toBe('GET, HEAD, POST');
+    // A method Fastify has no route table for at all (QUERY, without a body) was a 400.
+    for (const method of ['QUERY', 'PROPFIND']) {
+      const other = await rejected(method, CUSTOMER_PATH, {});
+      expectTmfError(other, 405, 'METHOD_NOT_ALLOWED');
+      expect(other.headers.get('allow')).toBe('GET, HEAD, POST');
+    }
   });
 
   it('413 for a body over BODY_LIMIT_BYTES', async () => {
@@ -265,6 +313,10 @@ describe('Customer errors: TMF Error bodies, and nothing created or changed', ()
       headers: { 'content-type': 'text/plain' },
     });
     expectTmfError(text, 415);
+    // POST lists what POST takes, not the PATCH formats.
+    expect(text.json.message).toBe(
+      'Content-Type text/plain is not supported; this operation accepts application/json',
+    );
     const form = await rejected('POST', CUSTOMER_PATH, {
       rawBody: 'name=x',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -281,6 +333,7 @@ describe('Customer errors: TMF Error bodies, and nothing created or changed', ()
       headers: { 'content-type': 'application/xml' },
     });
     expectTmfError(xmlPatch, 415);
+    expect(xmlPatch.json.message).toContain('application/json-patch-query+json');
     const noType = await rejected('POST', CUSTOMER_PATH, { rawBody: '{}' });
     expect([400, 415]).toContain(noType.status);
     expect(noType.json['@type']).toBe('Error');

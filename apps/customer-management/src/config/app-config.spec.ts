@@ -72,6 +72,10 @@ describe(loadConfig.name, () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
+    // One message for one mistake: PORT=eighty is not an integer (its bounds are not reported too).
+    expect((error as ConfigError).problems.filter((p) => p.startsWith('PORT='))).toEqual([
+      'PORT="eighty": PORT must be an integer number',
+    ]);
     for (const name of [
       'PORT',
       'PUBLIC_BASE_URL',

@@ -13,6 +13,15 @@ export class ConfigError extends Error {
   }
 }
 
+// A value of the wrong type also fails its bounds (`PORT=abc` is no integer, so neither >= 0 nor
+// <= 65535): only the type is reported then, one message for one mistake.
+const TYPE_CONSTRAINTS = ['isInt', 'isBoolean', 'isString', 'isEnum', 'isIn', 'isUrl', 'isNumber'];
+
+function oneProblemPerValue(constraints: Record<string, string>): string[] {
+  const type = TYPE_CONSTRAINTS.find((name) => name in constraints);
+  return type ? [constraints[type]] : Object.values(constraints);
+}
+
 export interface HttpSettings {
   corsOrigins: string[];
   rateLimitPerMinute: number;
@@ -98,7 +107,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   );
   const dto = plainToInstance(EnvDto, defined);
   const problems = validateSync(dto).flatMap((e) =>
-    Object.values(e.constraints ?? {}).map(
+    oneProblemPerValue(e.constraints ?? {}).map(
       (m) => `${e.property}=${JSON.stringify(defined[e.property])}: ${m}`,
     ),
   );

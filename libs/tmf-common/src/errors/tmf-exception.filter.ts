@@ -31,37 +31,45 @@ export class TmfExceptionFilter implements ExceptionFilter {
     sendTmfError(this.translate(exception, request), request, reply, this.logger);
   }
 
-  /** Nest answers an unknown route with NotFoundException; a known path with another method is 405. */
+  /**
+   * Nest answers an unknown route with NotFoundException; a known path with another method is 405.
+   * A request no route matched may also fail earlier in Fastify (`QUERY` without a Content-Type is
+   * refused as a body method): on a known path that is still a 405, whatever the error.
+   */
   private translate(exception: unknown, request: FastifyRequest): unknown {
-    if (
-      exception instanceof NotFoundException &&
-      this.methodResolver &&
-      !request.routeOptions?.url
-    ) {
+    if (this.methodResolver && !request.routeOptions?.url) {
+      const path = request.url.split('?')[0];
       const allowed = this.methodResolver.allowedMethods(request.url);
-      if (allowed.length > 0) {
+      if (allowed.length > 0 && !allowed.includes(request.method)) {
         return new AppException(
           ErrorKind.MethodNotAllowed,
           'METHOD_NOT_ALLOWED',
-          `Method ${request.method} is not allowed on ${request.url.split('?')[0]}; allowed: ${allowed.join(', ')}`,
+          `Method ${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
           { allow: allowed.join(', ') },
         );
       }
-      return new AppException(
-        ErrorKind.NotFound,
-        'RESOURCE_NOT_FOUND',
-        `No resource at ${request.method} ${request.url.split('?')[0]}`,
-      );
+      if (exception instanceof NotFoundException) {
+        return new AppException(
+          ErrorKind.NotFound,
+          'RESOURCE_NOT_FOUND',
+          `No resource at ${request.method} ${path}`,
+        );
+      }
     }
     if (isFastifyMediaTypeError(exception)) {
       return new AppException(
         ErrorKind.UnsupportedMediaType,
         'UNSUPPORTED_MEDIA_TYPE',
-        `Content-Type ${request.headers['content-type'] ?? '(none)'} is not supported; this API accepts ${JSON_MEDIA_TYPES.join(', ')} (each operation documents which)`,
+        `Content-Type ${request.headers['content-type'] ?? '(none)'} is not supported; this operation accepts ${acceptedMediaTypes(request.method).join(', ')}`,
       );
     }
     return exception;
   }
+}
+
+/** PATCH takes every JSON patch format (JSON_MEDIA_TYPES); every other body is plain JSON. */
+function acceptedMediaTypes(method: string): readonly string[] {
+  return method === 'PATCH' ? JSON_MEDIA_TYPES : ['application/json'];
 }
 
 // Fastify refuses a body it has no parser for; Nest hands that to filters as a bare 415 HttpException.

@@ -53,6 +53,17 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
         );
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
+        if (/forbidden (prototype|constructor) property/.test(reason)) {
+          // Valid JSON, refused on purpose (prototype poisoning): say what, not "malformed".
+          done(
+            new AppException(
+              ErrorKind.BadRequest,
+              'UNSUPPORTED_JSON',
+              'JSON body refused: a member named "__proto__" (or "constructor" holding "prototype") is not accepted',
+            ),
+          );
+          return;
+        }
         done(
           new AppException(
             ErrorKind.BadRequest,

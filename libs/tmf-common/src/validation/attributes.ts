@@ -36,6 +36,7 @@ export function StringAttribute(
       description: options.description,
       format: options.format,
       maxLength: options.maxLength,
+      minLength: options.notEmpty || options.required ? 1 : undefined,
     }),
     presence(options.required),
     IsString(),

@@ -5,6 +5,7 @@ import { isNotEmpty, maxLength } from 'class-validator';
 import { isDateTime } from '@app/tmf-common/core';
 
 import { documentSchema } from './document-schema';
+import { timePeriodViolations } from './time-periods';
 import { DocumentViolation, hasReservedName, validateDocument } from './validate-document';
 
 /**
@@ -29,7 +30,7 @@ export class DocumentValidator<T extends object> {
 
   validate(document: unknown): DocumentViolation[] {
     if (this.accepts(document)) {
-      return [];
+      return timePeriodViolations(document);
     }
     return validateDocument(this.dto, document, this.schema);
   }
