@@ -97,4 +97,72 @@ describe('OpenAPI', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('swagger');
   });
+
+  it('says what the HTTP edge does: formats, statuses, headers, bounds, examples, security, servers', async () => {
+    const plain = await TestApp.start();
+    try {
+      const doc = (await plain.request('GET', '/docs-json')).json;
+      const customer = doc.paths['/tmf-api/customerManagement/v4/customer'];
+      const one = doc.paths['/tmf-api/customerManagement/v4/customer/{id}'];
+      expect(doc.servers).toEqual([expect.objectContaining({ url: 'http://localhost:8080' })]);
+      // Auth is off: no operation asks for a token.
+      for (const item of Object.values(doc.paths as Record<string, Record<string, any>>)) {
+        for (const op of Object.values(item)) {
+          expect({ op: op.operationId, security: op.security }).toEqual({
+            op: op.operationId,
+            security: undefined,
+          });
+        }
+      }
+      expect(Object.keys(one.patch.requestBody.content).sort()).toEqual([
+        'application/json',
+        'application/json-patch+json',
+        'application/json-patch-query+json',
+        'application/merge-patch+json',
+      ]);
+      for (const item of Object.values(doc.paths as Record<string, Record<string, any>>)) {
+        for (const op of Object.values(item)) {
+          for (const [type, media] of Object.entries(op.requestBody?.content ?? {})) {
+            expect({
+              op: op.operationId,
+              type,
+              example: (media as any).example !== undefined,
+            }).toEqual({
+              op: op.operationId,
+              type,
+              example: true,
+            });
+          }
+        }
+      }
+      expect(Object.keys(customer.get.responses)).toEqual(
+        expect.arrayContaining(['200', '206', '501']),
+      );
+      expect(Object.keys(customer.get.responses['206'].headers)).toEqual([
+        'X-Total-Count',
+        'X-Result-Count',
+        'Link',
+      ]);
+      expect(Object.keys(one.get.responses)).toEqual(expect.arrayContaining(['304', '414']));
+      expect(Object.keys(one.patch.responses)).toEqual(expect.arrayContaining(['412']));
+      expect(one.get.parameters.map((p: any) => p.name)).toContain('If-None-Match');
+      expect(one.delete.parameters.map((p: any) => p.name)).toContain('If-Match');
+      expect(customer.post.responses['201'].headers.Location).toBeDefined();
+      const limit = customer.get.parameters.find((p: any) => p.name === 'limit');
+      expect(limit.schema).toMatchObject({ type: 'integer', minimum: 0, maximum: 1000 });
+      const schemas = doc.components.schemas;
+      expect(schemas.Characteristic.properties.value.oneOf.map((s: any) => s.type)).toEqual([
+        'string',
+        'number',
+        'boolean',
+        'object',
+        'array',
+      ]);
+      expect(schemas.EventSubscriptionInput.properties.callback.format).toBe('uri');
+      expect(schemas.Customer_Create.properties.name.minLength).toBe(1);
+      expect(schemas.Customer_Create.properties['@type'].minLength).toBe(1);
+    } finally {
+      await plain.close();
+    }
+  });
 });

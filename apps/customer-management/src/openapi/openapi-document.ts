@@ -3,6 +3,8 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
 import { AppConfig } from '@server/config/app-config';
 
+import { describeHttpEdge } from './http-edge.openapi';
+
 /**
  * The OpenAPI document, generated from the controllers and DTOs at start-up, then completed with
  * what only the configuration knows; served at /docs (Swagger UI) and /docs-json.
@@ -17,13 +19,14 @@ export function setupOpenApi(app: NestFastifyApplication, config: AppConfig): Op
       )
       .setVersion('4.0.0')
       .addTag('customer')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
       .addTag('events subscription')
       .addTag('notification listeners (client side)')
       .addTag('hub administration')
       .build(),
   );
   applyConfiguredLimits(document, config);
+  describeHttpEdge(document, config);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     useGlobalPrefix: true,

@@ -83,10 +83,23 @@ export function BooleanAttribute(options: AttributeOptions = {}): PropertyDecora
   );
 }
 
+const ANY_JSON = [
+  { type: 'string' },
+  { type: 'number' },
+  { type: 'boolean' },
+  { type: 'object' },
+  { type: 'array', items: {} },
+];
+
 /** TMF `Any`: any JSON value. When required, `null` is not accepted. */
 export function AnyAttribute(options: AttributeOptions = {}): PropertyDecorator {
   return applyDecorators(
-    ApiProperty({ required: !!options.required, description: options.description }),
+    // Any JSON value but null: a string, number, boolean, object or array.
+    ApiProperty({
+      required: !!options.required,
+      description: options.description,
+      oneOf: ANY_JSON,
+    }),
     options.required ? IsPresent() : Optional(),
   );
 }

@@ -14,6 +14,7 @@ export const QUERY_MAX_LENGTH = 4096;
 export class EventSubscriptionInputDto {
   @StringAttribute({
     required: true,
+    format: 'uri',
     maxLength: CALLBACK_MAX_LENGTH,
     description:
       'The callback being registered: an absolute http(s) URL that receives each event as a JSON POST',
@@ -45,7 +46,7 @@ export class EventSubscriptionDto {
   @ApiProperty({ description: 'Id of the listener' })
   id!: string;
 
-  @ApiProperty({ description: 'The callback being registered.' })
+  @ApiProperty({ description: 'The callback being registered.', format: 'uri' })
   callback!: string;
 
   @ApiPropertyOptional({ description: 'additional data to be passed (the filter)' })
