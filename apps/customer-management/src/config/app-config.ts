@@ -71,6 +71,7 @@ export class AppConfig {
   readonly logLevel!: LogLevel;
   readonly migrationsRun!: boolean;
   readonly dbPoolSize!: number;
+  readonly sqliteReadConnections!: number;
   readonly listDefaultLimit!: number;
   readonly listMaxLimit!: number;
   readonly shutdownGraceMs!: number;
@@ -163,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     logLevel: dto.LOG_LEVEL,
     migrationsRun: dto.DB_MIGRATIONS_RUN,
     dbPoolSize: dto.DB_POOL_SIZE,
+    sqliteReadConnections: dto.SQLITE_READ_CONNECTIONS,
     listDefaultLimit: dto.LIST_DEFAULT_LIMIT,
     listMaxLimit: dto.LIST_MAX_LIMIT,
     shutdownGraceMs: dto.SHUTDOWN_GRACE_MS,

@@ -80,6 +80,16 @@ export class EnvDto {
   @Max(200)
   DB_POOL_SIZE = 10;
 
+  /**
+   * SQLite: read-only connections beside the one writer, so reads never wait for a write
+   * transaction; each read holds one for its statements (one snapshot).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  SQLITE_READ_CONNECTIONS = 4;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -6,6 +6,7 @@ import { AppConfig } from '@server/config/app-config';
 import { buildDataSourceOptions } from './data-source-options';
 import { MigrationService } from './migration.service';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
+import { SqliteReaders } from './sqlite-readers';
 import { TransactionRunner } from './transaction-runner';
 
 @Global()
@@ -20,7 +21,7 @@ import { TransactionRunner } from './transaction-runner';
       }),
     }),
   ],
-  providers: [MigrationService, TransactionRunner, SqliteCheckpointer],
-  exports: [MigrationService, TransactionRunner],
+  providers: [MigrationService, TransactionRunner, SqliteCheckpointer, SqliteReaders],
+  exports: [MigrationService, TransactionRunner, SqliteReaders],
 })
 export class DatabaseModule {}

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Pool, QueryValues } from 'mysql2';
@@ -7,6 +7,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { asDatabaseUnavailable, driverErrorCode } from './database-unavailable';
 import { Dialect } from './dialect';
 import { SerialQueue } from './serial-queue';
+import { SqliteReaders } from './sqlite-readers';
 
 const MYSQL_RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 const MAX_ATTEMPTS = 3;
@@ -28,9 +29,11 @@ interface PendingUnit {
 }
 
 /**
- * The unit of work. On SQLite there is one connection, so reads and write transactions are queued
- * one at a time: a read must never observe another request's uncommitted transaction on the shared
- * connection. Writes waiting together are committed together (group commit): each unit runs in its
+ * The unit of work. On SQLite there is one writer connection, so write transactions (and the reads
+ * made through an EntityManager) are queued one at a time: a read must never observe another
+ * request's uncommitted transaction on the shared connection. The customer reads (`readOne`,
+ * `readRows`) run on read connections of their own instead (`SqliteReaders`), so they never wait
+ * for the writer. Writes waiting together are committed together (group commit): each unit runs in its
  * own savepoint, so a failing unit is rolled back alone, and nothing is acknowledged before the one
  * COMMIT; a COMMIT costs about as much for one unit as for many, since the units' pages overlap.
  * On MySQL/MariaDB transactions run concurrently (the server groups commits itself) and deadlock
@@ -49,9 +52,15 @@ export class TransactionRunner {
   private readonly statements = new Map<string, Statement>();
   // Pooled MySQL connections whose session is already READ COMMITTED.
   private readonly readCommittedSessions = new WeakSet<object>();
+  // SQLite read connections beside the writer; absent on MySQL and for an in-memory database.
+  private readonly readers: SqliteReaders | undefined;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() readers?: SqliteReaders,
+  ) {
     this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
+    this.readers = this.dialect === 'sqlite' && readers?.enabled ? readers : undefined;
   }
 
   async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -104,10 +113,14 @@ export class TransactionRunner {
   /**
    * The first row of a read-only statement, run as a prepared statement on the driver itself: no
    * TypeORM QueryRunner, broadcaster or logger per call (the GET by id hot path). On SQLite it runs
-   * at once when no write group holds the connection, otherwise in the queue like every read.
+   * on a read connection; without them (in-memory database) at once when no write group holds the
+   * writer, otherwise in its queue.
    */
   async readOne<T>(sql: string, params: readonly unknown[]): Promise<T | undefined> {
     try {
+      if (this.readers) {
+        return await this.readers.one<T>(sql, params);
+      }
       if (this.dialect === 'sqlite') {
         const statement = this.sqliteStatement(sql);
         const run = () => statement.get(...params) as T | undefined;
@@ -122,11 +135,19 @@ export class TransactionRunner {
   }
 
   /**
-   * Several read-only statements as one read (one snapshot on SQLite, where they run in the queue),
-   * through prepared statements on the driver like {@link readOne} (the list hot path).
+   * Several read-only statements as one read (one snapshot on SQLite: one read transaction on a read
+   * connection, or the writer's queue without them), through prepared statements on the driver like
+   * {@link readOne} (the list hot path).
    */
   async readRows<T>(work: (query: RowQuery) => Promise<T>): Promise<T> {
     try {
+      if (this.readers) {
+        return await this.readers.snapshot((query) =>
+          work(<R>(sql: string, params: readonly unknown[]) =>
+            Promise.resolve(query<R>(sql, params)),
+          ),
+        );
+      }
       if (this.dialect === 'sqlite') {
         const query: RowQuery = <R>(sql: string, params: readonly unknown[]) =>
           Promise.resolve(this.sqliteStatement(sql).all(...params) as R[]);

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
+
+import { SqliteReaders } from '@server/database/sqlite-readers';
 
 interface MysqlPoolInternals {
   _allConnections?: { length: number };
@@ -33,17 +35,26 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(@InjectDataSource() dataSource: DataSource, @Optional() readers?: SqliteReaders) {
     collectDefaultMetrics({ register: this.registry });
     const pool = () => (dataSource.driver as unknown as { pool?: MysqlPoolInternals }).pool;
-    // mysql2 exposes no public pool statistics; read its counters, and report nothing on SQLite.
+    // mysql2 exposes no public pool statistics: read its counters. On SQLite: the read connections.
     new Gauge({
       name: 'db_pool_connections',
-      help: 'Database pool connections by state (MySQL/MariaDB; SQLite has one connection)',
+      help: 'Database pool connections by state (MySQL/MariaDB: the pool; SQLite: the read connections beside the one writer)',
       labelNames: ['state'] as const,
       registers: [this.registry],
       collect() {
         const p = pool();
+        if (dataSource.options.type !== 'mysql' && readers?.enabled) {
+          const r = readers.stats();
+          this.set({ state: 'total' }, r.total);
+          this.set({ state: 'idle' }, r.total - r.inUse);
+          this.set({ state: 'in_use' }, r.inUse);
+          this.set({ state: 'waiting_requests' }, r.waiting);
+          this.set({ state: 'max' }, r.max);
+          return;
+        }
         if (dataSource.options.type !== 'mysql' || !p) {
           this.set({ state: 'total' }, dataSource.isInitialized ? 1 : 0);
           return;
