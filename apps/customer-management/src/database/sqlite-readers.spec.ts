@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3';
+
+import { loadConfig } from '@server/config/app-config';
+
+import { SqliteReaders } from './sqlite-readers';
+
+// The read connections on a real WAL database, beside a writer connection of the test's own.
+describe('SqliteReaders', () => {
+  let dir: string;
+  let file: string;
+  let writer: Database.Database;
+  let readers: SqliteReaders;
+
+  const make = (size: number) =>
+    new SqliteReaders(
+      loadConfig({ DATABASE_URL: `sqlite:${file}`, SQLITE_READ_CONNECTIONS: String(size) }),
+    );
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sqlite-readers-'));
+    file = join(dir, 'db.sqlite');
+    writer = new Database(file);
+    writer.pragma('journal_mode = WAL');
+    writer.exec('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+    writer.prepare('INSERT INTO t (id) VALUES (?)').run(1);
+    readers = make(2);
+  });
+  afterEach(() => {
+    readers.close();
+    writer.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const count = 'SELECT COUNT(*) AS n FROM t';
+
+  it('reads the committed state while the writer holds an open transaction', async () => {
+    writer.exec('BEGIN IMMEDIATE');
+    writer.prepare('INSERT INTO t (id) VALUES (?)').run(2);
+    expect(await readers.one<{ n: number }>(count, [])).toEqual({ n: 1 });
+    writer.exec('COMMIT');
+    expect(await readers.one<{ n: number }>(count, [])).toEqual({ n: 2 });
+  });
+
+  it('keeps one snapshot for all the statements of a read, and a new one for the next read', async () => {
+    const seen = await readers.snapshot(async (query) => {
+      const before = query<{ n: number }>(count, [])[0].n;
+      writer.prepare('INSERT INTO t (id) VALUES (?)').run(2);
+      await Promise.resolve();
+      return [before, query<{ n: number }>(count, [])[0].n];
+    });
+    expect(seen).toEqual([1, 1]);
+    expect(await readers.snapshot(async (query) => query<{ n: number }>(count, [])[0].n)).toBe(2);
+  });
+
+  it('lets a read wait for a free connection beyond the pool size, in arrival order', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const order: string[] = [];
+    const held = [1, 2].map((n) =>
+      readers.snapshot(async (query) => {
+        query(count, []);
+        await gate;
+        order.push(`held ${n}`);
+      }),
+    );
+    const third = readers.one(count, []).then(() => order.push('third'));
+    await Promise.resolve();
+    expect(readers.stats()).toEqual({ total: 2, inUse: 2, waiting: 1, max: 2 });
+    expect(order).toEqual([]);
+    release();
+    await Promise.all([...held, third]);
+    expect(order).toEqual(['held 1', 'held 2', 'third']);
+    expect(readers.stats()).toEqual({ total: 2, inUse: 0, waiting: 0, max: 2 });
+  });
+
+  it('refuses writes (read-only connections) and reads once closed', async () => {
+    await expect(readers.one('INSERT INTO t (id) VALUES (9) RETURNING id', [])).rejects.toThrow(
+      /readonly/i,
+    );
+    readers.close();
+    expect(readers.stats().total).toBe(0);
+    await expect(readers.one(count, [])).rejects.toThrow(/connections are closed/);
+  });
+
+  it('is off for an in-memory database', () => {
+    expect(new SqliteReaders(loadConfig({ DATABASE_URL: 'sqlite::memory:' })).enabled).toBe(false);
+    expect(readers.enabled).toBe(true);
+  });
+});
