@@ -39,15 +39,19 @@ export class ServerProcess {
     readonly baseUrl: string,
   ) {}
 
-  /** `startupTimeoutMs`: migrations on a large database (index builds) can take minutes. */
+  /**
+   * `startupTimeoutMs`: migrations on a large database (index builds) can take minutes. `entry`:
+   * another build's main.js (a benchmark comparing builds).
+   */
   static async start(
     env: Record<string, string>,
     port?: number,
     startupTimeoutMs = 30000,
+    entry = SERVER_ENTRY,
   ): Promise<ServerProcess> {
     const listenPort = port ?? (await freePort());
     const baseUrl = `http://127.0.0.1:${listenPort}`;
-    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_ENTRY], {
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, entry], {
       cwd: REPO_ROOT,
       env: {
         PATH: process.env.PATH ?? '',

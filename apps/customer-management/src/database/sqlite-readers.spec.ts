@@ -53,7 +53,9 @@ describe('SqliteReaders', () => {
       return [before, query<{ n: number }>(count, [])[0].n];
     });
     expect(seen).toEqual([1, 1]);
-    expect(await readers.snapshot(async (query) => query<{ n: number }>(count, [])[0].n)).toBe(2);
+    expect(
+      await readers.snapshot((query) => Promise.resolve(query<{ n: number }>(count, [])[0].n)),
+    ).toBe(2);
   });
 
   it('lets a read wait for a free connection beyond the pool size, in arrival order', async () => {
