@@ -90,6 +90,19 @@ describe('SqliteReaders', () => {
     await expect(readers.one(count, [])).rejects.toThrow(/connections are closed/);
   });
 
+  it('on close, refuses the reads waiting for a connection and closes busy ones when they end', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const held = [1, 2].map(() => readers.snapshot(() => gate));
+    const waiting = readers.one(count, []);
+    await Promise.resolve();
+    readers.close();
+    await expect(waiting).rejects.toThrow(/connections are closed/);
+    release();
+    await Promise.all(held);
+    expect(readers.stats()).toEqual({ total: 0, inUse: 0, waiting: 0, max: 2 });
+  });
+
   it('is off for an in-memory database', () => {
     expect(new SqliteReaders(loadConfig({ DATABASE_URL: 'sqlite::memory:' })).enabled).toBe(false);
     expect(readers.enabled).toBe(true);

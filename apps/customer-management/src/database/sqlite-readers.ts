@@ -43,7 +43,8 @@ export class SqliteReaders implements BeforeApplicationShutdown {
   readonly size: number;
   private readonly file: string | undefined;
   private readonly idle: Reader[] = [];
-  private readonly waiting: ((reader: Reader) => void)[] = [];
+  private readonly waiting: { resolve: (reader: Reader) => void; reject: (err: Error) => void }[] =
+    [];
   private opened = 0;
   private closed = false;
 
@@ -103,17 +104,20 @@ export class SqliteReaders implements BeforeApplicationShutdown {
     this.close();
   }
 
-  /** Closes every idle connection now and each busy one when its read ends. */
+  /** Closes every idle connection now and each busy one when its read ends; refuses waiting reads. */
   close(): void {
     this.closed = true;
     for (const reader of this.idle.splice(0)) {
       this.closeReader(reader);
     }
+    for (const waiter of this.waiting.splice(0)) {
+      waiter.reject(closedError());
+    }
   }
 
   private tryAcquire(): Reader | undefined {
     if (this.closed || !this.file) {
-      throw new Error('The SQLite read connections are closed');
+      throw closedError();
     }
     const reader = this.idle.pop();
     if (reader) {
@@ -123,7 +127,7 @@ export class SqliteReaders implements BeforeApplicationShutdown {
   }
 
   private acquire(): Promise<Reader> {
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
   private release(reader: Reader): void {
@@ -133,7 +137,7 @@ export class SqliteReaders implements BeforeApplicationShutdown {
     }
     const next = this.waiting.shift();
     if (next) {
-      next(reader);
+      next.resolve(reader);
     } else {
       this.idle.push(reader);
     }
@@ -166,4 +170,9 @@ export class SqliteReaders implements BeforeApplicationShutdown {
     }
     return statement;
   }
+}
+
+// Matches asDatabaseUnavailable's closed-connection pattern: a 503, never a 500.
+function closedError(): Error {
+  return new Error('The SQLite read connections are closed');
 }
