@@ -33,6 +33,7 @@ import {
 
 import { arg } from './bench-args';
 import { closedLoop, KindStats, LoadRequest, percentile } from './closed-loop';
+import { CpuMeter } from './cpu-meter';
 import { seedCustomers } from './seed-customers';
 
 type Db = 'sqlite' | 'mysql';
@@ -141,6 +142,8 @@ const CLASSES: QueryClass[] = [
 interface ClassResult {
   matches: string;
   byMode: Map<Mode, Map<string, KindStats>>;
+  /** The server process's CPU (all threads) in % of one core, per mode. */
+  cpuByMode: Map<Mode, number>;
   walMaxMb?: number;
 }
 
@@ -210,8 +213,9 @@ async function runClass(
   c: QueryClass,
   mode: Mode,
   sqliteFile: string | undefined,
-): Promise<{ stats: Map<string, KindStats>; walMaxMb?: number }> {
+): Promise<{ stats: Map<string, KindStats>; cpuPercent: number; walMaxMb?: number }> {
   const writes = new Writes();
+  const cpu = new CpuMeter(state.server.child.pid!);
   let walMax = 0;
   const sampler = sqliteFile
     ? setInterval(() => {
@@ -220,12 +224,14 @@ async function runClass(
       }, 100)
     : undefined;
   try {
+    cpu.start();
     const stats = await closedLoop(state.server.baseUrl, CONNECTIONS, DURATION_MS, () =>
       mode === 'mixed' && Math.random() < WRITE_SHARE
         ? writes.next()
         : { kind: 'read', method: 'GET', path: c.path(state) },
     );
-    return { stats, walMaxMb: sqliteFile ? walMax / 1048576 : undefined };
+    const cpuPercent = cpu.stop(1).corePercent;
+    return { stats, cpuPercent, walMaxMb: sqliteFile ? walMax / 1048576 : undefined };
   } finally {
     clearInterval(sampler);
     await writes.cleanUp(state.server.baseUrl);
@@ -262,8 +268,8 @@ function failures(stats: Map<string, KindStats> | undefined): number {
 
 function table(db: Db, entry: string, results: Map<string, ClassResult>): string {
   const lines = [
-    `| ${db}: class | matches | read-only p50 / p99 ms | mixed p50 / p99 ms | p99 mixed / read-only | reads/s read-only / mixed | writes in mixed: share, p50 / p99 ms | max WAL MB | non-2xx |`,
-    '|---|---|---|---|---|---|---|---|---|',
+    `| ${db}: class | matches | read-only p50 / p99 ms | mixed p50 / p99 ms | p99 mixed / read-only | reads/s read-only / mixed | writes in mixed: share, p50 / p99 ms | server CPU % of a core, read-only / mixed | max WAL MB | non-2xx |`,
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const [label, r] of results) {
     const ro = r.byMode.get('read')?.get('read');
@@ -274,7 +280,7 @@ function table(db: Db, entry: string, results: Map<string, ClassResult>): string
         : '';
     const wal = r.walMaxMb === undefined ? '' : r.walMaxMb.toFixed(0);
     lines.push(
-      `| ${label} | ${r.matches} | ${p50p99(ro)} | ${p50p99(mx)} | ${ratio} | ${rate(ro)} / ${rate(mx)} | ${writeStats(r.byMode.get('mixed'))} | ${wal} | ${failures(r.byMode.get('read')) + failures(r.byMode.get('mixed'))} |`,
+      `| ${label} | ${r.matches} | ${p50p99(ro)} | ${p50p99(mx)} | ${ratio} | ${rate(ro)} / ${rate(mx)} | ${writeStats(r.byMode.get('mixed'))} | ${r.cpuByMode.get('read') ?? ''} / ${r.cpuByMode.get('mixed') ?? ''} | ${wal} | ${failures(r.byMode.get('read')) + failures(r.byMode.get('mixed'))} |`,
     );
   }
   return `${ENTRIES.length > 1 ? `\nbuild: \`${entry}\`\n\n` : ''}${lines.join('\n')}\n`;
@@ -370,7 +376,11 @@ async function benchDb(db: Db): Promise<void> {
       // Every build and mode of a class one after the other: drift in the machine's load touches
       // each alike.
       for (const state of states) {
-        const r: ClassResult = { matches: await matchesOf(state, c), byMode: new Map() };
+        const r: ClassResult = {
+          matches: await matchesOf(state, c),
+          byMode: new Map(),
+          cpuByMode: new Map(),
+        };
         await closedLoop(state.server.baseUrl, CONNECTIONS, 1000, () => ({
           kind: 'warm-up',
           method: 'GET',
@@ -379,6 +389,7 @@ async function benchDb(db: Db): Promise<void> {
         for (const mode of MODES) {
           const run = await runClass(state, c, mode, db === 'sqlite' ? sqliteFile : undefined);
           r.byMode.set(mode, run.stats);
+          r.cpuByMode.set(mode, run.cpuPercent);
           if (mode === 'mixed') {
             r.walMaxMb = run.walMaxMb;
           }
