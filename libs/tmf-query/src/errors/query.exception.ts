@@ -20,6 +20,11 @@ export enum QueryErrorCode {
   InvalidSort = 'QUERY_INVALID_SORT',
   /** `offset` / `limit` is negative, not an integer, over the maximum or repeated. */
   InvalidPaging = 'QUERY_INVALID_PAGING',
+  /**
+   * A keyset `cursor` that is malformed, altered, signed with another secret, of a format this
+   * server no longer reads, or issued for another query (filter, sort or fields).
+   */
+  InvalidCursor = 'QUERY_INVALID_CURSOR',
   /** A reserved parameter that this caller does not accept (e.g. `sort` in a hub query). */
   ParameterNotAllowed = 'QUERY_PARAMETER_NOT_ALLOWED',
   /** The filter would need more stored documents checked one by one than the configured bound. */

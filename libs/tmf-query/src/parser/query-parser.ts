@@ -40,7 +40,7 @@ const SYMBOL_OPERATORS: Readonly<Record<OperatorSymbol, Operator>> = {
   '=~': 'regex',
 };
 
-const RESERVED = new Set(['fields', 'offset', 'limit', 'sort', 'filter']);
+const RESERVED = new Set(['fields', 'offset', 'limit', 'sort', 'filter', 'cursor']);
 
 /**
  * Parses a raw TMF630 query string (the part after `?`, still percent-encoded) against a schema.
@@ -51,7 +51,7 @@ const RESERVED = new Set(['fields', 'offset', 'limit', 'sort', 'filter']);
  * `<=`, `*=`, `=~` (also percent-encoded) or a suffix `path.eq|ne|gt|gte|lt|lte|regex=value`. A `;` term
  * without an operator reuses the previous attribute and operator (`status=a;b`). Parameters that
  * repeat the same attribute and operator are ORed (`status=a&status=b`); different operators on the
- * same attribute are ANDed (`x.gte=1&x.lt=5`). Reserved: `fields`, `offset`, `limit`, `sort`;
+ * same attribute are ANDed (`x.gte=1&x.lt=5`). Reserved: `fields`, `offset`, `limit`, `sort`, `cursor`;
  * `filter` (Part 6 JSONPath) is answered with a 501.
  *
  * @throws QueryException (400) naming the attribute, operator or value at fault
@@ -80,6 +80,7 @@ class QueryParser {
   private fields: string[] | undefined;
   private offset: number | undefined;
   private limit: number | undefined;
+  private cursor: string | undefined;
   private conditionCount = 0;
   private readonly regexLimits: RegexLimits;
 
@@ -99,11 +100,20 @@ class QueryParser {
         this.parseParameter(param);
       }
     }
+    if (this.cursor !== undefined && this.offset !== undefined) {
+      throw new QueryException(
+        QueryErrorCode.InvalidPaging,
+        "'cursor' and 'offset' exclude each other: a cursor already says where the page starts",
+      );
+    }
+    const limit = this.options.paging ? (this.limit ?? this.options.paging.defaultLimit) : 0;
     return {
       clauses: mergeRepeated(this.clauses),
       sort: this.sort,
       page: this.options.paging
-        ? { offset: this.offset ?? 0, limit: this.limit ?? this.options.paging.defaultLimit }
+        ? this.cursor === undefined
+          ? { offset: this.offset ?? 0, limit }
+          : { offset: 0, limit, cursor: this.cursor }
         : undefined,
       fields: this.fields,
     };
@@ -240,6 +250,9 @@ class QueryParser {
       case 'sort':
         this.parseSort(valueRaw);
         return;
+      case 'cursor':
+        this.parseCursor(valueRaw);
+        return;
       default:
         this.parsePaging(name as 'offset' | 'limit', valueRaw);
     }
@@ -329,6 +342,18 @@ class QueryParser {
       }
       this.sort.push({ attribute, descending });
     }
+  }
+
+  private parseCursor(valueRaw: string): void {
+    this.requirePaging('cursor');
+    if (this.cursor !== undefined) {
+      throw new QueryException(QueryErrorCode.InvalidPaging, "'cursor' is given more than once");
+    }
+    const text = decodeComponent(valueRaw);
+    if (text === '') {
+      throw new QueryException(QueryErrorCode.InvalidCursor, "'cursor' is empty");
+    }
+    this.cursor = text;
   }
 
   private parsePaging(name: 'offset' | 'limit', valueRaw: string): void {

@@ -43,8 +43,13 @@ export interface ParsedQuery {
   readonly clauses: readonly Clause[];
   /** Sort keys in order, without the implicit `id` tie-breaker. Empty when `sort` is absent. */
   readonly sort: readonly SortKey[];
-  /** Present when the caller passed paging options: `offset` defaults to 0, `limit` to the default. */
-  readonly page: { readonly offset: number; readonly limit: number } | undefined;
+  /**
+   * Present when the caller passed paging options: `offset` defaults to 0, `limit` to the default;
+   * `cursor` is the raw `cursor=` token (keyset paging; never together with `offset`), decoded and
+   * checked by the caller.
+   */
+  readonly page:
+    { readonly offset: number; readonly limit: number; readonly cursor?: string } | undefined;
   /**
    * Attribute selection: undefined = the whole document; `[]` = `fields=none`; otherwise the dotted
    * names requested (unknown names kept; projection ignores what is absent).

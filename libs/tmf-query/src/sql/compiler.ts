@@ -4,6 +4,7 @@ import { AttributePath } from '@app/tmf-query/schema';
 
 import { encodeSortableNumber, indexPathId } from './index-encoding';
 import { SqlParam, SqlStatement } from './index-entries';
+import { keySelect } from './keyset';
 import { registerResidual, ResidualCheck } from './sqlite-residual';
 import { indexTableOf, SqlDialect, SqlStorage, TokenIndexMapping } from './storage';
 import { matchSql, MatchExpression, planTokens } from './token-filter';
@@ -42,8 +43,13 @@ export interface CompiledSql {
   /** Order terms without the `ORDER BY` keyword; always ends with the id column as tie-breaker. */
   readonly orderBy: string;
   readonly orderByParams: SqlParam[];
+  /**
+   * The ORDER BY keys one by one, ending with the id (the tie-breaker, or the user's own id/href
+   * key; keys after it never decide): what a keyset page compares (see `keysetStatements`).
+   */
+  readonly keys: readonly CompiledSortKey[];
   /** The page, when the query was parsed with paging options. */
-  readonly page: { readonly offset: number; readonly limit: number } | undefined;
+  readonly page: ParsedQuery['page'];
   /** The resource table alias the fragments refer to. */
   readonly alias: string;
   /**
@@ -51,6 +57,18 @@ export interface CompiledSql {
    * statement and `release()` it once they have run.
    */
   readonly residual?: ResidualCheck;
+}
+
+/** One ORDER BY key as SQL. */
+export interface CompiledSortKey {
+  /** The key's expression over the resource table alias; its `?` parameters are `params`. */
+  readonly sql: string;
+  readonly params: readonly SqlParam[];
+  readonly descending: boolean;
+  /** Whether it can be NULL (a missing value), which sorts last in both directions. */
+  readonly nullable: boolean;
+  /** A column of the resource table (or the id): an index can deliver rows in its order. */
+  readonly column: boolean;
 }
 
 const COMPARATORS: Readonly<Record<Exclude<Operator, 'regex'>, string>> = {
@@ -80,11 +98,13 @@ export function compileSql(
   const where = compiler.where(query.clauses);
   const whereParams = compiler.takeParams();
   const orderBy = compiler.orderBy(query);
+  const orderByParams = compiler.takeParams();
   return {
     where,
     whereParams,
     orderBy,
-    orderByParams: compiler.takeParams(),
+    orderByParams,
+    keys: compiler.sortKeys(query),
     page: query.page,
     alias: options.alias ?? 'c',
     residual: compiler.residual,
@@ -96,18 +116,22 @@ export function compileSql(
  * LIMIT when the query has no page) and the total count for `X-Total-Count`.
  *
  * @param select the select list, e.g. `c.id, c.document`
+ * @param options `keys`: every row also carries its sort key values (`sk0`, ..., see `keyValuesOf`)
  */
 export function buildListStatements(
   compiled: CompiledSql,
   storage: SqlStorage,
   select: string,
+  options: { readonly keys?: boolean } = {},
 ): { readonly page: SqlStatement; readonly count: SqlStatement } {
   const from = `FROM ${storage.table} ${compiled.alias} WHERE ${compiled.where}`;
   const paging = compiled.page ? ' LIMIT ? OFFSET ?' : '';
+  const keys = options.keys ? keySelect(compiled) : { sql: '', params: [] };
   return {
     page: {
-      sql: `SELECT ${select} ${from} ORDER BY ${compiled.orderBy}${paging}`,
+      sql: `SELECT ${select}${keys.sql} ${from} ORDER BY ${compiled.orderBy}${paging}`,
       params: [
+        ...keys.params,
         ...compiled.whereParams,
         ...compiled.orderByParams,
         ...(compiled.page ? [compiled.page.limit, compiled.page.offset] : []),
@@ -555,6 +579,23 @@ class SqlCompiler {
       terms.push(`${this.id} ${last?.descending ? 'DESC' : 'ASC'}`);
     }
     return terms.join(', ');
+  }
+
+  /** The keys of {@link orderBy}, each rendered with its own parameters, up to the id. */
+  sortKeys(query: ParsedQuery): CompiledSortKey[] {
+    const keys: CompiledSortKey[] = [];
+    for (const key of query.sort) {
+      const { render, nullable, isId } = this.sortExpression(key.attribute);
+      const sql = render();
+      const column = isId || this.storage.columns[key.attribute.path] !== undefined;
+      keys.push({ sql, params: this.takeParams(), descending: key.descending, nullable, column });
+      if (isId) {
+        return keys;
+      }
+    }
+    const descending = query.sort.at(-1)?.descending ?? false;
+    keys.push({ sql: this.id, params: [], descending, nullable: false, column: true });
+    return keys;
   }
 
   private sortExpression(attribute: AttributePath): {

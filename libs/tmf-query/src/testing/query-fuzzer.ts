@@ -105,6 +105,20 @@ export class QueryFuzzer {
     return `${attribute.path}${op}${values.join(',')}`;
   }
 
+  /** A random list-view query: at most one filter parameter and one to three sort keys. */
+  nextSorted(): string {
+    const params: string[] = [];
+    if (this.random() < 0.5) {
+      params.push(this.term(this.pick(this.paths)));
+    }
+    const count = 1 + Math.floor(this.random() * 3);
+    const keys = Array.from({ length: count }, () => this.pick(this.sortable)).map(
+      (a) => `${this.random() < 0.5 ? '-' : ''}${a.path}`,
+    );
+    params.push(`sort=${keys.join(',')}`);
+    return params.join('&');
+  }
+
   /** A random query: 1 to 3 parameters, sometimes `;`, same-array pairs, sort and paging. */
   next(): string {
     const params: string[] = [];

@@ -4,12 +4,19 @@ import {
   buildListStatements,
   compileSql,
   extractColumnValues,
+  KeysetPosition,
+  keysetStatements,
+  keyValuesOf,
+  KeyValue,
   ParsedQuery,
+  readKeyset,
+  SqlStatement,
   SqlStorage,
   sqliteInstant,
   sqliteRegexp,
   sqliteResidual,
   tokenIndexDdl,
+  tokenDeleteStatement,
   tokenInsertStatements,
 } from '@app/tmf-query';
 
@@ -31,12 +38,15 @@ export const SQLITE_CUSTOMER_DDL = [
     version INT NOT NULL,
     document TEXT NOT NULL
   )`,
-  'CREATE INDEX customer_name ON customer (name)',
-  'CREATE INDEX customer_status ON customer (status)',
-  'CREATE INDEX customer_at_type ON customer (at_type)',
-  'CREATE INDEX customer_engaged_party_id ON customer (engaged_party_id)',
-  'CREATE INDEX customer_valid_for_start ON customer (valid_for_start)',
-  'CREATE INDEX customer_valid_for_end ON customer (valid_for_end)',
+  // As in the app's migrations: each column with the id last, and the status list screens'.
+  'CREATE INDEX customer_name ON customer (name, id)',
+  'CREATE INDEX customer_status ON customer (status, id)',
+  'CREATE INDEX customer_at_type ON customer (at_type, id)',
+  'CREATE INDEX customer_engaged_party_id ON customer (engaged_party_id, id)',
+  'CREATE INDEX customer_valid_for_start ON customer (valid_for_start, id)',
+  'CREATE INDEX customer_valid_for_end ON customer (valid_for_end, id)',
+  'CREATE INDEX customer_status_start ON customer (status, valid_for_start, id)',
+  'CREATE INDEX customer_status_name ON customer (status, name, id)',
 ];
 
 export class SqliteCustomerStore {
@@ -77,6 +87,15 @@ export class SqliteCustomerStore {
     }
   }
 
+  delete(id: string): void {
+    const row = this.db.prepare('DELETE FROM customer WHERE id = ? RETURNING seq').get(id) as
+      { seq: number } | undefined;
+    if (row) {
+      const statement = tokenDeleteStatement(this.storage, row.seq);
+      this.db.prepare(statement.sql).run(...statement.params);
+    }
+  }
+
   /** Ids of the page, in SQL order, plus the total count. */
   list(query: ParsedQuery, residualLimit?: number): { ids: string[]; total: number } {
     const compiled = compileSql(query, this.storage, {
@@ -98,13 +117,50 @@ export class SqliteCustomerStore {
     }
   }
 
+  /**
+   * One keyset page (`limit` from the query's page) from the start or beyond `position`, in order
+   * (a `before` page reversed back into the query's order), each row with its key values.
+   */
+  async keysetPage(
+    query: ParsedQuery,
+    position?: KeysetPosition,
+  ): Promise<{ id: string; values: KeyValue[] }[]> {
+    const compiled = compileSql(query, this.storage, { dialect: 'sqlite', baseUrl: BASE_URL });
+    try {
+      const statements = keysetStatements(compiled, this.storage, 'sqlite', 'c.id', position);
+      const rows = await readKeyset(statements, query.page?.limit ?? 20, (statement) => {
+        compiled.residual?.reset();
+        return this.db.prepare(statement.sql).all(...statement.params) as Record<string, unknown>[];
+      });
+      const page = rows.map((row) => ({
+        id: row.id as string,
+        values: keyValuesOf(row, compiled),
+      }));
+      return position?.direction === 'before' ? page.reverse() : page;
+    } finally {
+      compiled.residual?.release();
+    }
+  }
+
   /** The query plan lines of the page statement (EXPLAIN QUERY PLAN). */
   plan(query: ParsedQuery): string[] {
     const compiled = compileSql(query, this.storage, { dialect: 'sqlite', baseUrl: BASE_URL });
     const { page } = buildListStatements(compiled, this.storage, 'c.id');
+    return this.explain(page);
+  }
+
+  /** The plan lines of each statement of a keyset page. */
+  keysetPlans(query: ParsedQuery, position?: KeysetPosition): string[][] {
+    const compiled = compileSql(query, this.storage, { dialect: 'sqlite', baseUrl: BASE_URL });
+    return keysetStatements(compiled, this.storage, 'sqlite', 'c.id', position).map((s) =>
+      this.explain({ sql: s.sql, params: [...s.params, 20] }),
+    );
+  }
+
+  private explain(statement: SqlStatement): string[] {
     return this.db
-      .prepare(`EXPLAIN QUERY PLAN ${page.sql}`)
-      .all(...page.params)
+      .prepare(`EXPLAIN QUERY PLAN ${statement.sql}`)
+      .all(...statement.params)
       .map((row) => String(row.detail));
   }
 }
