@@ -11,13 +11,18 @@ import {
   indexTableDdl,
   indexUpdateStatements,
   indexWriteStatements,
+  KeysetPosition,
+  keysetStatements,
+  keyValuesOf,
   matches,
   parseQuery,
   ParsedQuery,
+  readKeyset,
   SqlParam,
 } from '@app/tmf-query';
 import { BASE_URL, generateCustomers } from '@app/tmf-query/testing/customer-fixtures';
 import { BOTH_TABLES_ROWS, indexUpdatePairs } from '@app/tmf-query/testing/index-update-pairs';
+import { KeysetRow, walkKeyset } from '@app/tmf-query/testing/keyset-walk';
 import { QueryFuzzer } from '@app/tmf-query/testing/query-fuzzer';
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
 
@@ -39,7 +44,8 @@ function customerDdl(collation: string): string {
     document LONGTEXT NOT NULL,
     KEY customer_name (name), KEY customer_status (status), KEY customer_at_type (at_type),
     KEY customer_engaged_party_id (engaged_party_id),
-    KEY customer_valid_for_start (valid_for_start), KEY customer_valid_for_end (valid_for_end)
+    KEY customer_valid_for_start (valid_for_start), KEY customer_valid_for_end (valid_for_end),
+    KEY customer_status_start (status, valid_for_start), KEY customer_status_name (status, name)
   ) ENGINE=InnoDB`;
 }
 
@@ -106,6 +112,24 @@ async function list(
   const rows = await run(page.sql, page.params);
   const totals = await run(count.sql, count.params);
   return { ids: rows.map((r) => r.id as string), total: Number(totals[0].total) };
+}
+
+async function keysetPage(query: ParsedQuery, position?: KeysetPosition): Promise<KeysetRow[]> {
+  const compiled = compileSql(query, customerSqlStorage, { dialect: 'mysql', baseUrl: BASE_URL });
+  const statements = keysetStatements(compiled, customerSqlStorage, 'mysql', 'c.id', position);
+  const rows = await readKeyset(statements, query.page?.limit ?? 20, async (statement) => {
+    const [found] = await db.query<RowDataPacket[]>(statement.sql, statement.params);
+    return found;
+  });
+  const page = rows.map((row) => ({ id: row.id as string, values: keyValuesOf(row, compiled) }));
+  return position?.direction === 'before' ? page.reverse() : page;
+}
+
+function expectedOrder(query: ParsedQuery): string[] {
+  return customers
+    .filter((c) => matches(query, c))
+    .sort(createSortComparator(query.sort))
+    .map((c) => c.id as string);
 }
 
 const PREFIX = encodeURIComponent(`${BASE_URL}/tmf-api/customerManagement/v4/customer/`);
@@ -193,6 +217,89 @@ describe('SQL on MySQL/MariaDB equals the in-memory evaluator', () => {
     // Plain-table paths are not asserted here: on 400 customers MariaDB rightly prefers scanning
     // the small plain table; from about 20,000 on it probes each candidate by key (FirstMatch).
     expect(await explain('status=approved')).toContain('c:ref:customer_status');
+  });
+});
+
+describe('keyset pages on MySQL/MariaDB walk the evaluator order', () => {
+  const walk = async (raw: string, limit: number) => {
+    const query = parseQuery(`${raw}&limit=${limit}`, customerQuerySchema, { paging });
+    const result = await walkKeyset((position) => keysetPage(query, position), limit);
+    return { ...result, want: expectedOrder(query) };
+  };
+
+  it.each([
+    '',
+    'sort=name',
+    'sort=-name',
+    'status=approved&sort=-validFor.startDateTime',
+    'sort=status,-validFor.endDateTime,name',
+    'sort=statusReason',
+    'sort=-engagedParty.name,validFor.startDateTime',
+    'sort=-validFor.endDateTime,engagedParty.%40referredType',
+    'sort=-id',
+    'contactMedium.mediumType=email&sort=-name',
+  ])('%s (next to the end, then prev back)', async (raw) => {
+    for (const limit of [1, 9]) {
+      const { forward, backward, want } = await walk(raw, limit);
+      expect(forward).toEqual(want);
+      expect(backward).toEqual(want.slice(0, -1));
+    }
+  });
+
+  it('agrees on 60 random sorted queries', async () => {
+    const fuzzer = new QueryFuzzer(customerQuerySchema, customers, 29);
+    for (let i = 0; i < 60; i++) {
+      const raw = fuzzer.nextSorted();
+      const limit = 5 + (i % 5) * 10;
+      const { forward, backward, want } = await walk(raw, limit);
+      if (JSON.stringify(forward) !== JSON.stringify(want)) {
+        throw new Error(`Keyset walk differs for '${raw}' (limit ${limit})`);
+      }
+      expect(backward).toEqual(want.slice(0, -1));
+    }
+  });
+
+  it('seeks the sort index for each statement of a deep page', async () => {
+    const explain = async (raw: string, values: (string | number | null)[]) => {
+      const query = parseQuery(raw, customerQuerySchema, { paging });
+      const compiled = compileSql(query, customerSqlStorage, {
+        dialect: 'mysql',
+        baseUrl: BASE_URL,
+      });
+      const statements = keysetStatements(compiled, customerSqlStorage, 'mysql', 'c.id', {
+        direction: 'after',
+        values,
+      });
+      const plans: string[] = [];
+      for (const statement of statements) {
+        const [rows] = await db.query<RowDataPacket[]>(`EXPLAIN ${statement.sql}`, [
+          ...statement.params,
+          20,
+        ]);
+        plans.push(
+          rows
+            .map((r) => `${String(r.table)}:${String(r.type)}:${String(r.key)}:${String(r.Extra)}`)
+            .join('; '),
+        );
+      }
+      return plans;
+    };
+    const start = Date.parse('2024-02-01T00:00:00Z');
+    for (const plan of await explain('status=approved&sort=-validFor.startDateTime', [
+      start,
+      'c0100',
+    ])) {
+      expect(plan).toMatch(/^c:(range|ref):customer_status_start:/);
+      expect(plan).not.toMatch(/filesort/);
+    }
+    for (const plan of await explain('sort=-validFor.startDateTime', [start, 'c0100'])) {
+      expect(plan).toMatch(/^c:(range|ref):customer_valid_for_start:/);
+      expect(plan).not.toMatch(/filesort/);
+    }
+    for (const plan of await explain('', ['c0100'])) {
+      expect(plan).toMatch(/^c:range:PRIMARY:/);
+      expect(plan).not.toMatch(/filesort/);
+    }
   });
 });
 
