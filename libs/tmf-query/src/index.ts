@@ -1,4 +1,5 @@
 // Public API of the TMF630 query language (see libs/tmf-query/README.md).
+export * from './cursor';
 export * from './errors';
 export * from './memory';
 export * from './parser';
