@@ -150,6 +150,21 @@ describe(loadConfig.name, () => {
     ).not.toThrow();
   });
 
+  it('signs cursors with CURSOR_SECRET (32 characters at least), else with one random key per process', () => {
+    const secret = 'x'.repeat(32);
+    expect(loadConfig({ CURSOR_SECRET: secret }).cursorSecret).toEqual({
+      key: secret,
+      generated: false,
+    });
+    const generated = loadConfig({}).cursorSecret;
+    expect(generated.generated).toBe(true);
+    expect(Buffer.from(generated.key, 'base64')).toHaveLength(32);
+    expect(loadConfig({}).cursorSecret).toEqual(generated);
+    expect(() => loadConfig({ CURSOR_SECRET: 'short' })).toThrow(
+      /CURSOR_SECRET="short": CURSOR_SECRET must be longer than or equal to 32 characters/,
+    );
+  });
+
   it('ignores variables it does not own', () => {
     expect(() => loadConfig({ HOME: '/root', NODE_ENV: 'production' })).not.toThrow();
   });

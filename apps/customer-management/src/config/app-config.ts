@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 
@@ -74,6 +76,8 @@ export class AppConfig {
   readonly sqliteReadConnections!: number;
   readonly listDefaultLimit!: number;
   readonly listMaxLimit!: number;
+  /** Signs keyset cursors: CURSOR_SECRET, or a random key of this process (`generated`). */
+  readonly cursorSecret!: { readonly key: string; readonly generated: boolean };
   readonly shutdownGraceMs!: number;
   readonly http!: HttpSettings;
   readonly auth!: AuthSettings;
@@ -83,6 +87,9 @@ export class AppConfig {
     Object.assign(this, values);
   }
 }
+
+/** The cursor key when CURSOR_SECRET is unset: random, one per process. */
+const PROCESS_CURSOR_KEY = randomBytes(32).toString('base64');
 
 // Variables without a default are not own keys of a fresh EnvDto; list them here.
 const OPTIONAL_VARIABLES = [
@@ -95,6 +102,7 @@ const OPTIONAL_VARIABLES = [
   'AUTH_ISSUER',
   'AUTH_AUDIENCE',
   'HUB_ADMIN_TOKEN',
+  'CURSOR_SECRET',
 ];
 
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
@@ -167,6 +175,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     sqliteReadConnections: dto.SQLITE_READ_CONNECTIONS,
     listDefaultLimit: dto.LIST_DEFAULT_LIMIT,
     listMaxLimit: dto.LIST_MAX_LIMIT,
+    cursorSecret: dto.CURSOR_SECRET
+      ? { key: dto.CURSOR_SECRET, generated: false }
+      : { key: PROCESS_CURSOR_KEY, generated: true },
     shutdownGraceMs: dto.SHUTDOWN_GRACE_MS,
     http: {
       corsOrigins: (dto.CORS_ORIGINS ?? '')

@@ -10,6 +10,7 @@ import {
   Max,
   MaxLength,
   Min,
+  MinLength,
 } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -101,6 +102,16 @@ export class EnvDto {
   @Min(1)
   @Max(10000)
   LIST_MAX_LIMIT = 1000;
+
+  /**
+   * Key that signs the keyset cursors of list pages (the Link header's next/prev). Unset: a random
+   * key per process, so a cursor works only on the process that issued it, until it restarts;
+   * replicas serving the same clients need one shared value. A secret.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  CURSOR_SECRET?: string;
 
   @Transform(toInt)
   @IsInt()

@@ -115,7 +115,13 @@ export class CustomerController {
   ): Promise<string> {
     const raw = rawQuery(request);
     const page = await this.customers.list(raw);
-    const link = pagingLinks(`${this.config.publicBaseUrl}${CUSTOMER_PATH}`, raw, page, page.total);
+    const link = pagingLinks(
+      `${this.config.publicBaseUrl}${CUSTOMER_PATH}`,
+      raw,
+      page,
+      page.total,
+      page.cursors,
+    );
     if (link) {
       void reply.header('link', link);
     }

@@ -8,6 +8,11 @@ import {
   indexDeleteStatements,
   indexInsertStatements,
   indexUpdateStatements,
+  KeysetPosition,
+  keysetStatements,
+  keyValuesOf,
+  KeyValue,
+  readKeyset,
   SqlStatement,
   tokenDeleteStatement,
   tokenInsertStatements,
@@ -38,6 +43,20 @@ export interface CustomerWrite extends CustomerRow {
 }
 
 const ROW_SELECT = 'c.id, c.version, c.document';
+
+/** One page of a list and what its links need. */
+export interface CustomerPageRows {
+  rows: CustomerRow[];
+  /** Matches in all pages (exact). */
+  total: number;
+  /** The sort key values of the page's first and last rows (keyset cursors start there). */
+  firstKeys: KeyValue[] | undefined;
+  lastKeys: KeyValue[] | undefined;
+  /** A keyset page: whether rows lie beyond it in the direction it was read (after or before). */
+  more: boolean;
+}
+
+type KeyedRow = Record<string, unknown> & { id: string };
 const SELECT_BY_ID = 'SELECT id, version, document FROM customer WHERE id = ?';
 
 const COLUMN_NAMES: Record<keyof CustomerColumns, string> = {
@@ -180,49 +199,95 @@ export class CustomerRepository {
 
   /**
    * One page of matches and the total number of matches, in one read (one snapshot on SQLite).
-   * A first page selects its documents directly. A later page selects only ids, so sorting and
-   * skipping (OFFSET) walk narrow index entries, never documents, and then reads the page's
-   * documents by primary key (a "deferred join"). The total needs no COUNT when the page is not
-   * full: it is then the offset plus what the page holds.
+   * Each row carries its sort key values, for the cursors of the pages around it.
+   * - A keyset page (`position`, from a cursor) reads the rows strictly after or before that
+   *   position: index seeks that cost the same at any depth (`keysetStatements`), one row more
+   *   than the page to know whether another page follows; then the page's documents by id.
+   * - The first page reads its documents directly, in the keyset form too (the sort index delivers
+   *   the order whatever the nulls).
+   * - A later `offset` page selects only ids, so sorting and skipping walk narrow index entries,
+   *   never documents, and then reads the page's documents by primary key (a "deferred join").
+   * The total needs no COUNT when an offset page is not full: it is then the offset plus what the
+   * page holds.
    */
-  async findPage(compiled: CompiledSql): Promise<{ rows: CustomerRow[]; total: number }> {
+  async findPage(compiled: CompiledSql, position?: KeysetPosition): Promise<CustomerPageRows> {
     try {
-      return await this.readPage(compiled);
+      return await this.readPage(compiled, position);
     } finally {
       compiled.residual?.release();
     }
   }
 
-  private async readPage(compiled: CompiledSql): Promise<{ rows: CustomerRow[]; total: number }> {
+  private async readPage(
+    compiled: CompiledSql,
+    position: KeysetPosition | undefined,
+  ): Promise<CustomerPageRows> {
     const offset = compiled.page?.offset ?? 0;
+    const limit = compiled.page?.limit ?? Number.MAX_SAFE_INTEGER;
     return this.tx.readRows(async (query) => {
-      const statements = buildListStatements(
-        compiled,
-        customerSqlStorage,
-        offset === 0 ? ROW_SELECT : 'c.id',
-      );
-      let rows: CustomerRow[];
-      let matched: number;
-      if (offset === 0) {
-        rows = await query<CustomerRow>(statements.page.sql, statements.page.params);
-        matched = rows.length;
-      } else {
-        const ids = await query<{ id: string }>(statements.page.sql, statements.page.params);
-        rows = await this.byIds(query, ids);
-        matched = ids.length;
-      }
-      const limit = compiled.page?.limit ?? Infinity;
-      if (matched < limit && (matched > 0 || offset === 0)) {
-        return { rows, total: offset + matched };
-      }
       // The residual check's document budget counts per statement.
-      compiled.residual?.reset();
-      const counted = await query<{ total: number | string }>(
-        statements.count.sql,
-        statements.count.params,
-      );
-      return { rows, total: Number(counted[0]?.total ?? 0) };
+      const run = <R>(statement: SqlStatement) => {
+        compiled.residual?.reset();
+        return query<R>(statement.sql, statement.params);
+      };
+      const keysOf = (row: KeyedRow | undefined) => row && keyValuesOf(row, compiled);
+      if (position) {
+        const statements = keysetStatements(
+          compiled,
+          customerSqlStorage,
+          this.dialect,
+          'c.id',
+          position,
+        );
+        const found = await readKeyset(statements, limit + 1, (s) => run<KeyedRow>(s));
+        const page = found.slice(0, limit);
+        if (position.direction === 'before') {
+          page.reverse();
+        }
+        return {
+          rows: await this.byIds(query, page),
+          total: await this.count(run, compiled),
+          firstKeys: keysOf(page[0]),
+          lastKeys: keysOf(page.at(-1)),
+          more: found.length > limit,
+        };
+      }
+      let rows: CustomerRow[];
+      let keyed: KeyedRow[];
+      if (offset === 0) {
+        const statements = keysetStatements(compiled, customerSqlStorage, this.dialect, ROW_SELECT);
+        keyed = await readKeyset(statements, limit, (s) => run<KeyedRow>(s));
+        rows = keyed as unknown as CustomerRow[];
+      } else {
+        const statements = buildListStatements(compiled, customerSqlStorage, 'c.id', {
+          keys: true,
+        });
+        keyed = await run<KeyedRow>(statements.page);
+        rows = await this.byIds(query, keyed);
+      }
+      const matched = keyed.length;
+      const total =
+        matched < limit && (matched > 0 || offset === 0)
+          ? offset + matched
+          : await this.count(run, compiled);
+      return {
+        rows,
+        total,
+        firstKeys: keysOf(keyed[0]),
+        lastKeys: keysOf(keyed.at(-1)),
+        more: false,
+      };
     });
+  }
+
+  /** The exact number of matches. */
+  private async count(
+    run: <R>(statement: SqlStatement) => Promise<R[]>,
+    compiled: CompiledSql,
+  ): Promise<number> {
+    const { count } = buildListStatements(compiled, customerSqlStorage, 'c.id');
+    const counted = await run<{ total: number | string }>(count);
+    return Number(counted[0]?.total ?? 0);
   }
 
   private async byIds(query: RowQuery, ids: { id: string }[]): Promise<CustomerRow[]> {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -11,13 +11,20 @@ import {
   ifMatchHolds,
   isJsonObject,
   JsonObject,
+  PageCursors,
+  queryWithoutPaging,
 } from '@app/tmf-common';
 import {
+  CompiledSql,
   compileSql,
   customerQuerySchema,
   customerSqlStorage,
+  KeysetCursorCodec,
+  KeysetPosition,
   parseQuery,
   project,
+  QueryErrorCode,
+  QueryException,
 } from '@app/tmf-query';
 import { AppConfig } from '@server/config/app-config';
 import { TransactionRunner } from '@server/database/transaction-runner';
@@ -40,17 +47,29 @@ export interface CustomerPage {
   total: number;
   offset: number;
   limit: number;
+  /** Keyset cursors of the next and previous pages (absent at either end). */
+  cursors: PageCursors;
 }
 
 /** Customer rules: validation, defaults, server-assigned attributes, events. */
 @Injectable()
 export class CustomerService {
+  private readonly cursors: KeysetCursorCodec;
+
   constructor(
     private readonly repository: CustomerRepository,
     private readonly tx: TransactionRunner,
     private readonly events: EventEmitter2,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.cursors = new KeysetCursorCodec(config.cursorSecret.key);
+    if (config.cursorSecret.generated) {
+      new Logger(CustomerService.name).warn(
+        'CURSOR_SECRET is unset: list cursors are signed with a key of this process only; replicas ' +
+          'serving the same clients need one shared CURSOR_SECRET',
+      );
+    }
+  }
 
   async create(body: unknown, mediaType: string | undefined): Promise<CustomerView> {
     if (mediaType !== 'application/json') {
@@ -88,7 +107,10 @@ export class CustomerService {
     return this.view(row, fields);
   }
 
-  /** TMF630 query: filters on any attribute path, sort, offset/limit, fields; run in the database. */
+  /**
+   * TMF630 query: filters on any attribute path, sort, offset/limit or a keyset cursor, fields; run
+   * in the database. The cursors of the pages around this one start at its first and last rows.
+   */
   async list(rawQuery: string): Promise<CustomerPage> {
     const query = parseQuery(rawQuery, customerQuerySchema, {
       paging: { defaultLimit: this.config.listDefaultLimit, maxLimit: this.config.listMaxLimit },
@@ -97,15 +119,51 @@ export class CustomerService {
       dialect: this.repository.dialect,
       baseUrl: this.config.publicBaseUrl,
     });
-    const { rows, total } = await this.repository.findPage(compiled);
+    // A cursor is bound to the filter, sort and fields it was issued for, not to the page size.
+    const scope = queryWithoutPaging(rawQuery).join('&');
+    const cursor = query.page?.cursor;
+    const position = cursor === undefined ? undefined : this.position(cursor, scope, compiled);
+    const found = await this.repository.findPage(compiled, position);
     const page = query.page ?? { offset: 0, limit: this.config.listDefaultLimit };
     const fields = query.fields ? [...query.fields] : undefined;
+    const { firstKeys, lastKeys } = found;
+    let hasNext: boolean;
+    let hasPrev: boolean;
+    if (position) {
+      // The cursor's own row lies on the other side.
+      hasNext = position.direction === 'before' || found.more;
+      hasPrev = position.direction === 'after' || found.more;
+    } else {
+      hasNext = page.offset + found.rows.length < found.total;
+      hasPrev = page.offset > 0;
+    }
     return {
-      items: rows.map((row) => this.view(row, fields).json),
-      total,
+      items: found.rows.map((row) => this.view(row, fields).json),
+      total: found.total,
       offset: page.offset,
       limit: page.limit,
+      cursors: {
+        next:
+          hasNext && lastKeys
+            ? this.cursors.encode({ direction: 'after', values: lastKeys }, scope)
+            : undefined,
+        prev:
+          hasPrev && firstKeys
+            ? this.cursors.encode({ direction: 'before', values: firstKeys }, scope)
+            : undefined,
+      },
     };
+  }
+
+  private position(cursor: string, scope: string, compiled: CompiledSql): KeysetPosition {
+    const position = this.cursors.decode(cursor, scope);
+    if (position.values.length !== compiled.keys.length) {
+      throw new QueryException(
+        QueryErrorCode.InvalidCursor,
+        "The 'cursor' does not fit this query's sort; start again from the first page",
+      );
+    }
+    return position;
   }
 
   /**

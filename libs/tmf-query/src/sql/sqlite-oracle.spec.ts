@@ -296,7 +296,7 @@ describe('keyset pages on SQLite walk the evaluator order', () => {
               const doc = extra.pop();
               if (doc) {
                 live.insert(doc);
-                docs.set(doc.id as string, doc);
+                docs.set(doc.id, doc);
               }
               const ids = [...docs.keys()];
               const victim = ids[Math.floor(random() * ids.length)];

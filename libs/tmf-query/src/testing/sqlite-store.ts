@@ -130,7 +130,7 @@ export class SqliteCustomerStore {
       const statements = keysetStatements(compiled, this.storage, 'sqlite', 'c.id', position);
       const rows = await readKeyset(statements, query.page?.limit ?? 20, (statement) => {
         compiled.residual?.reset();
-        return this.db.prepare(statement.sql).all(...statement.params) as Record<string, unknown>[];
+        return this.db.prepare(statement.sql).all(...statement.params);
       });
       const page = rows.map((row) => ({
         id: row.id as string,
