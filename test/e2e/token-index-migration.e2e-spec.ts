@@ -81,6 +81,8 @@ import { TestApp } from './support/test-app';
     }
     await expectSearches();
 
+    // The maintained counts came later: undone first, redone after.
+    await app.dataSource.undoLastMigration({ transaction: 'each' });
     await app.dataSource.undoLastMigration({ transaction: 'each' });
     const tables = await app.dataSource.query<{ name: string }[]>(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'customer%' ORDER BY name",
@@ -97,7 +99,7 @@ import { TestApp } from './support/test-app';
       expect(n).toBe(extractIndexEntries(doc, customerSqlStorage).length);
     }
 
-    expect(await app.dataSource.runMigrations({ transaction: 'each' })).toHaveLength(1);
+    expect(await app.dataSource.runMigrations({ transaction: 'each' })).toHaveLength(2);
     for (const [id, doc] of documents) {
       expect(await tokenRowsOf(id)).toEqual(expectedSlots(doc));
     }

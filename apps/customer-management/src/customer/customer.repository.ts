@@ -24,6 +24,7 @@ import { isAsciiId } from '@server/database/ascii-id';
 import { Dialect } from '@server/database/dialect';
 import { RowQuery, TransactionRunner } from '@server/database/transaction-runner';
 
+import { CounterKey, counterReadStatement, counterWriteStatement } from './customer-counts';
 import { changedColumns, columnsOf, CustomerColumns } from './customer-document';
 
 /** A stored customer as the service sees it. */
@@ -121,6 +122,7 @@ export class CustomerRepository {
         ? tokenInsertStatements(customerSqlStorage, inserted[0].seq, row.parsed)
         : indexInsertStatements(customerSqlStorage, row.id, row.parsed),
     );
+    await this.count(manager, undefined, c);
   }
 
   /**
@@ -137,7 +139,8 @@ export class CustomerRepository {
     // Only the columns whose value changes: SQLite rewrites the entry of every index on a column
     // named in SET, changed or not (InnoDB compares first), and each entry dirties a B-tree leaf.
     // The stored columns are always columnsOf(stored document), as the search index rows are.
-    const changed = changedColumns(columnsOf(previous.document), row.columns);
+    const stored = columnsOf(previous.document);
+    const changed = changedColumns(stored, row.columns);
     const sql = `UPDATE customer SET ${changed.map((key) => `${COLUMN_NAMES[key]} = ?, `).join('')}updated_at = ?, version = ?, document = ?
        WHERE id = ? AND version = ?`;
     const params = [
@@ -164,6 +167,7 @@ export class CustomerRepository {
           previous.changed,
         ),
       );
+      await this.count(manager, stored, row.columns);
       return true;
     }
     if ((await affectedRows(manager, sql, params)) !== 1) {
@@ -175,10 +179,12 @@ export class CustomerRepository {
         changedRoots: previous.changed,
       }),
     );
+    await this.count(manager, stored, row.columns);
     return true;
   }
 
-  async delete(manager: EntityManager, id: string): Promise<boolean> {
+  /** Deletes the customer whose stored document is `previous` (locked by the caller). */
+  async delete(manager: EntityManager, id: string, previous: JsonObject): Promise<boolean> {
     if (!isAsciiId(id)) {
       return false;
     }
@@ -191,10 +197,26 @@ export class CustomerRepository {
         return false;
       }
       await this.runAll(manager, [tokenDeleteStatement(customerSqlStorage, deleted[0].seq)]);
-      return true;
+    } else {
+      await this.runAll(manager, indexDeleteStatements(customerSqlStorage, id));
+      if ((await affectedRows(manager, 'DELETE FROM customer WHERE id = ?', [id])) !== 1) {
+        return false;
+      }
     }
-    await this.runAll(manager, indexDeleteStatements(customerSqlStorage, id));
-    return (await affectedRows(manager, 'DELETE FROM customer WHERE id = ?', [id])) === 1;
+    await this.count(manager, columnsOf(previous), undefined);
+    return true;
+  }
+
+  /** Applies a write to the maintained counts, last in the transaction (shortest lock). */
+  private async count(
+    manager: EntityManager,
+    before: CustomerColumns | undefined,
+    after: CustomerColumns | undefined,
+  ): Promise<void> {
+    const statement = counterWriteStatement(this.dialect, before, after);
+    if (statement) {
+      await manager.query(statement.sql, statement.params);
+    }
   }
 
   /**
@@ -210,9 +232,13 @@ export class CustomerRepository {
    * The total needs no COUNT when an offset page is not full: it is then the offset plus what the
    * page holds.
    */
-  async findPage(compiled: CompiledSql, position?: KeysetPosition): Promise<CustomerPageRows> {
+  async findPage(
+    compiled: CompiledSql,
+    position?: KeysetPosition,
+    counter?: CounterKey,
+  ): Promise<CustomerPageRows> {
     try {
-      return await this.readPage(compiled, position);
+      return await this.readPage(compiled, position, counter);
     } finally {
       compiled.residual?.release();
     }
@@ -221,6 +247,7 @@ export class CustomerRepository {
   private async readPage(
     compiled: CompiledSql,
     position: KeysetPosition | undefined,
+    counter: CounterKey | undefined,
   ): Promise<CustomerPageRows> {
     const offset = compiled.page?.offset ?? 0;
     const limit = compiled.page?.limit ?? Number.MAX_SAFE_INTEGER;
@@ -246,7 +273,7 @@ export class CustomerRepository {
         }
         return {
           rows: await this.byIds(query, page),
-          total: await this.count(run, compiled),
+          total: await this.total(run, compiled, counter),
           firstKeys: keysOf(page[0]),
           lastKeys: keysOf(page.at(-1)),
           more: found.length > limit,
@@ -269,7 +296,7 @@ export class CustomerRepository {
       const total =
         matched < limit && (matched > 0 || offset === 0)
           ? offset + matched
-          : await this.count(run, compiled);
+          : await this.total(run, compiled, counter);
       return {
         rows,
         total,
@@ -280,13 +307,16 @@ export class CustomerRepository {
     });
   }
 
-  /** The exact number of matches. */
-  private async count(
+  /** The exact number of matches: from the maintained counts when they hold it, else counted. */
+  private async total(
     run: <R>(statement: SqlStatement) => Promise<R[]>,
     compiled: CompiledSql,
+    counter: CounterKey | undefined,
   ): Promise<number> {
-    const { count } = buildListStatements(compiled, customerSqlStorage, 'c.id');
-    const counted = await run<{ total: number | string }>(count);
+    const statement = counter
+      ? counterReadStatement(counter)
+      : buildListStatements(compiled, customerSqlStorage, 'c.id').count;
+    const counted = await run<{ total: number | string }>(statement);
     return Number(counted[0]?.total ?? 0);
   }
 

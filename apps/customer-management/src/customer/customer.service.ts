@@ -29,6 +29,7 @@ import {
 import { AppConfig } from '@server/config/app-config';
 import { TransactionRunner } from '@server/database/transaction-runner';
 
+import { counterKeyOf } from './customer-counts';
 import { columnsOf } from './customer-document';
 import { CustomerException } from './customer.exception';
 import { customerHref, customerJson, customerResource, CustomerView } from './customer.mapper';
@@ -123,7 +124,7 @@ export class CustomerService {
     const scope = queryWithoutPaging(rawQuery).join('&');
     const cursor = query.page?.cursor;
     const position = cursor === undefined ? undefined : this.position(cursor, scope, compiled);
-    const found = await this.repository.findPage(compiled, position);
+    const found = await this.repository.findPage(compiled, position, counterKeyOf(query));
     const page = query.page ?? { offset: 0, limit: this.config.listDefaultLimit };
     const fields = query.fields ? [...query.fields] : undefined;
     const { firstKeys, lastKeys } = found;
@@ -229,11 +230,11 @@ export class CustomerService {
   async delete(id: string, ifMatch?: string): Promise<void> {
     await this.tx.write(async (manager) => {
       const row = await this.lockForWrite(manager, id, ifMatch);
-      if (!(await this.repository.delete(manager, id))) {
+      const last = JSON.parse(row.document) as JsonObject;
+      if (!(await this.repository.delete(manager, id, last))) {
         throw CustomerException.notFound(id);
       }
       const href = customerHref(this.config.publicBaseUrl, id);
-      const last = JSON.parse(row.document) as JsonObject;
       await this.events.emitAsync(
         CustomerDeletedEvent.eventName,
         new CustomerDeletedEvent(manager, customerResource(id, href, last), new Date()),

@@ -4,6 +4,7 @@ import { CustomerSearchIndex1795842794153 } from './1795842794153-customer-searc
 import { CustomerStatusSortIndexes1795844751230 } from './1795844751230-customer-status-sort-indexes';
 import { HubDeliveryClaimIndex1795846892952 } from './1795846892952-hub-delivery-claim-index';
 import { CustomerSearchIndexSplit1795860810135 } from './1795860810135-customer-search-index-split';
+import { CustomerCounts1795910000000 } from './1795910000000-customer-counts';
 
 /** MySQL 8 / MariaDB 10.6+ migrations in timestamp order. Append only; never edit a committed migration. */
 export const MYSQL_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MYSQL_MIGRATIONS = [
   CustomerStatusSortIndexes1795844751230,
   HubDeliveryClaimIndex1795846892952,
   CustomerSearchIndexSplit1795860810135,
+  CustomerCounts1795910000000,
 ];

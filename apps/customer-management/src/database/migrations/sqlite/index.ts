@@ -5,6 +5,7 @@ import { CustomerStatusSortIndexes1795844751230 } from './1795844751230-customer
 import { HubDeliveryClaimIndex1795846892952 } from './1795846892952-hub-delivery-claim-index';
 import { CustomerSearchIndexSplit1795860810135 } from './1795860810135-customer-search-index-split';
 import { CustomerTokenIndex1795900000000 } from './1795900000000-customer-token-index';
+import { CustomerCounts1795910000000 } from './1795910000000-customer-counts';
 
 /** SQLite migrations in timestamp order. Append only; never edit a committed migration. */
 export const SQLITE_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const SQLITE_MIGRATIONS = [
   HubDeliveryClaimIndex1795846892952,
   CustomerSearchIndexSplit1795860810135,
   CustomerTokenIndex1795900000000,
+  CustomerCounts1795910000000,
 ];

@@ -1,0 +1,107 @@
+import { randomInt } from 'node:crypto';
+
+import type { ParsedQuery, SqlStatement } from '@app/tmf-query';
+import { Dialect } from '@server/database/dialect';
+
+import { CustomerColumns } from './customer-document';
+
+/**
+ * Maintained counts (table `customer_count`, see the migration `CustomerCounts`): the number of
+ * customers, and per value of the low-cardinality typed columns `status` and `@type`, written in
+ * the same transaction as the customer, so that the list's `X-Total-Count` without a filter or with
+ * `status=x` (`@type=x`) alone reads a few counter rows instead of counting customers. On MySQL /
+ * MariaDB each count is spread over {@link MYSQL_SHARDS} rows and a write adds to one of them at
+ * random, so concurrent writers rarely wait for the same row lock; a read sums the shards. SQLite
+ * has one writer: one row per count.
+ */
+export const MYSQL_SHARDS = 16;
+
+/** The counted attributes and their `dim` in `customer_count`; `total` counts every customer. */
+const DIMENSIONS = { status: 'status', '@type': 'at_type' } as const;
+type Dimension = 'total' | (typeof DIMENSIONS)[keyof typeof DIMENSIONS];
+
+/** What a count reads: a dimension and the values summed (`''` for the total). */
+export interface CounterKey {
+  readonly dim: Dimension;
+  readonly values: readonly string[];
+}
+
+/**
+ * The counter that answers a query's total, when the filter is nothing, or equality on one counted
+ * attribute (`status=a`, `status=a,b`, `status=a&status=b`) and nothing else.
+ */
+export function counterKeyOf(query: ParsedQuery): CounterKey | undefined {
+  if (query.clauses.length === 0) {
+    return { dim: 'total', values: [''] };
+  }
+  if (query.clauses.length !== 1) {
+    return undefined;
+  }
+  const { conditions } = query.clauses[0];
+  const path = conditions[0].attribute.path;
+  const dim = (DIMENSIONS as Record<string, Dimension | undefined>)[path];
+  const values = new Set<string>();
+  for (const c of conditions) {
+    if (c.attribute.path !== path || c.op !== 'eq' || c.value.kind !== 'string') {
+      return undefined;
+    }
+    values.add(c.value.text);
+  }
+  return dim ? { dim, values: [...values] } : undefined;
+}
+
+/** The statement that reads a count (`total`). */
+export function counterReadStatement(key: CounterKey): SqlStatement {
+  return {
+    sql: `SELECT COALESCE(SUM(n), 0) AS total FROM customer_count WHERE dim = ? AND val IN (${key.values.map(() => '?').join(', ')})`,
+    params: [key.dim, ...key.values],
+  };
+}
+
+/**
+ * The statement that applies a write to the counts (none when nothing counted changes): `before`
+ * and `after` are the stored columns (undefined for an insert and a delete respectively).
+ */
+export function counterWriteStatement(
+  dialect: Dialect,
+  before: CustomerColumns | undefined,
+  after: CustomerColumns | undefined,
+): SqlStatement | undefined {
+  const deltas = new Map<string, { dim: Dimension; val: string; n: number }>();
+  const add = (dim: Dimension, val: string | null, n: number) => {
+    if (val === null) {
+      return;
+    }
+    const key = `${dim}\u0000${val}`;
+    const delta = deltas.get(key) ?? { dim, val, n: 0 };
+    delta.n += n;
+    deltas.set(key, delta);
+  };
+  for (const [columns, n] of [
+    [before, -1],
+    [after, 1],
+  ] as const) {
+    if (columns) {
+      add('total', '', n);
+      add('status', columns.status, n);
+      add('at_type', columns.atType, n);
+    }
+  }
+  // In key order: two writers on the same shard lock its rows in the same order (no deadlock).
+  const rows = [...deltas.values()]
+    .filter((d) => d.n !== 0)
+    .sort((a, b) => (a.dim !== b.dim ? (a.dim < b.dim ? -1 : 1) : a.val < b.val ? -1 : 1));
+  if (rows.length === 0) {
+    return undefined;
+  }
+  const shard = dialect === 'mysql' ? randomInt(MYSQL_SHARDS) : 0;
+  const values = rows.map(() => '(?, ?, ?, ?)').join(', ');
+  const upsert =
+    dialect === 'mysql'
+      ? 'ON DUPLICATE KEY UPDATE n = n + VALUES(n)'
+      : 'ON CONFLICT (dim, val, shard) DO UPDATE SET n = n + excluded.n';
+  return {
+    sql: `INSERT INTO customer_count (dim, val, shard, n) VALUES ${values} ${upsert}`,
+    params: rows.flatMap((r) => [r.dim, r.val, shard, r.n]),
+  };
+}
