@@ -157,7 +157,7 @@ describe('maintained counts (customer_count)', () => {
 
   it('the migration fills them from a populated database; undo drops them, redo refills them', async () => {
     for (let i = 0; i < 40; i++) {
-      await createCustomer(app, body() as any);
+      await createCustomer(app, body());
     }
     expect(await maintained()).toEqual(await counted());
     await app.dataSource.undoLastMigration({ transaction: 'each' });
