@@ -48,6 +48,13 @@ export function ApiListQuery(): MethodDecorator {
       example: 0,
     }),
     ApiQuery({
+      name: 'cursor',
+      required: false,
+      type: 'string',
+      description:
+        "Opaque keyset cursor from the `Link` header's `next` or `prev`: the page right after (or before) the row it names, as cheap at any depth. Bound to the filter, `sort` and `fields` it was issued for (`limit` may change); never with `offset`. A cursor that is malformed, altered, signed with another key or issued for another query is a 400 `QUERY_INVALID_CURSOR`.",
+    }),
+    ApiQuery({
       name: 'limit',
       required: false,
       type: 'integer',

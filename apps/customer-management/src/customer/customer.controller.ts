@@ -91,8 +91,10 @@ export class CustomerController {
     operationId: 'listCustomer',
     summary: 'List or find Customer objects',
     description:
-      'TMF630 Part 1 query: attribute filters on any attribute path, `sort`, `fields`, `offset` and `limit`. ' +
-      'A page that holds every match is a 200, a partial one a 206 with a `Link` header (RFC 8288).',
+      'TMF630 Part 1 query: attribute filters on any attribute path, `sort`, `fields`, `offset` or `cursor`, and `limit`. ' +
+      'A page that holds every match is a 200, a partial one a 206 with a `Link` header (RFC 8288): `first` and `last` ' +
+      'are offsets, `next` and `prev` keyset cursors (`cursor=...&limit=...`) whose pages cost the same at any depth. ' +
+      '`X-Total-Count` is exact on every page.',
   })
   @ApiListQuery()
   @ApiOkResponse({
@@ -106,6 +108,11 @@ export class CustomerController {
       'X-Total-Count': {
         description: 'Total number of items matching criteria',
         schema: { type: 'integer' },
+      },
+      Link: {
+        description:
+          'RFC 8288 links to the first, prev, next and last pages (prev and next as keyset cursors), keeping the rest of the query',
+        schema: { type: 'string' },
       },
     },
   })
