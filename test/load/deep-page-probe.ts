@@ -195,6 +195,8 @@ async function main(): Promise<void> {
   for (const db of DBS) {
     await probe(db);
   }
+  // The timing connections stay open: end here.
+  process.exit(0);
 }
 
 main().catch((err: unknown) => {
