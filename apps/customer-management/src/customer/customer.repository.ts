@@ -14,7 +14,7 @@ import {
   KeyValue,
   readKeyset,
   SqlStatement,
-  tokenDeleteStatement,
+  tokenDeleteStatements,
   tokenInsertStatements,
   tokenUpdateStatements,
 } from '@app/tmf-query';
@@ -196,7 +196,10 @@ export class CustomerRepository {
       if (deleted.length !== 1) {
         return false;
       }
-      await this.runAll(manager, [tokenDeleteStatement(customerSqlStorage, deleted[0].seq)]);
+      await this.runAll(
+        manager,
+        tokenDeleteStatements(customerSqlStorage, deleted[0].seq, previous),
+      );
     } else {
       await this.runAll(manager, indexDeleteStatements(customerSqlStorage, id));
       if ((await affectedRows(manager, 'DELETE FROM customer WHERE id = ?', [id])) !== 1) {

@@ -164,13 +164,26 @@ export function tokenInsertStatements(
   return insertRows(storage, seq, extractTokenRows(document, storage));
 }
 
-/** The statement that deletes every token row of a resource. */
-export function tokenDeleteStatement(storage: SqlStorage, seq: number): SqlStatement {
-  const { table } = tokenMapping(storage);
-  return {
-    sql: `DELETE FROM ${table} WHERE rowid BETWEEN ? AND ?`,
-    params: [tokenRowId(seq, 0), tokenRowId(seq, SLOTS - 1)],
-  };
+/**
+ * The statement that deletes every token row of a resource, given its stored document (the rows are
+ * exactly those its document yields). By row id, one point lookup each: FTS5 answers a row-id range
+ * without MATCH by walking the whole index (3 s at a million customers), a list of ids by seeking.
+ */
+export function tokenDeleteStatements(
+  storage: SqlStorage,
+  seq: number,
+  document: unknown,
+): SqlStatement[] {
+  const slots = extractTokenRows(document, storage).map((row) => row.slot);
+  if (slots.length === 0) {
+    return [];
+  }
+  return [
+    {
+      sql: `DELETE FROM ${tokenMapping(storage).table} WHERE rowid IN (${slots.map(() => '?').join(', ')})`,
+      params: slots.map((slot) => tokenRowId(seq, slot)),
+    },
+  ];
 }
 
 /**

@@ -16,7 +16,7 @@ import {
   sqliteRegexp,
   sqliteResidual,
   tokenIndexDdl,
-  tokenDeleteStatement,
+  tokenDeleteStatements,
   tokenInsertStatements,
 } from '@app/tmf-query';
 
@@ -88,11 +88,14 @@ export class SqliteCustomerStore {
   }
 
   delete(id: string): void {
-    const row = this.db.prepare('DELETE FROM customer WHERE id = ? RETURNING seq').get(id) as
-      { seq: number } | undefined;
+    const row = this.db
+      .prepare('DELETE FROM customer WHERE id = ? RETURNING seq, document')
+      .get(id) as { seq: number; document: string } | undefined;
     if (row) {
-      const statement = tokenDeleteStatement(this.storage, row.seq);
-      this.db.prepare(statement.sql).run(...statement.params);
+      const document: unknown = JSON.parse(row.document);
+      for (const statement of tokenDeleteStatements(this.storage, row.seq, document)) {
+        this.db.prepare(statement.sql).run(...statement.params);
+      }
     }
   }
 
