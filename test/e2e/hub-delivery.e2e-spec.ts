@@ -22,6 +22,24 @@ function about(subscriber: TestSubscriber, customerId: string): any[] {
   return subscriber.events().filter((e) => e?.event?.customer?.id === customerId);
 }
 
+/** The subscription's dead letters, once there is at least one. */
+async function deadLettersOf(app: TestApp, subscriptionId: string): Promise<any[]> {
+  let letters: any[] = [];
+  await eventually(
+    async () => {
+      letters = (
+        await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`, {
+          headers: ADMIN_HEADERS,
+        })
+      ).json;
+      return letters.length > 0;
+    },
+    2000,
+    'a dead letter',
+  );
+  return letters;
+}
+
 describe('Hub: events and delivery', () => {
   let app: TestApp;
   const subscriptions: string[] = [];
@@ -299,19 +317,7 @@ describe('Hub: events and delivery', () => {
     subscriptions.push(subscriptionId);
     const c = await createCustomer(app);
     await sub.waitForCount(4, 5000);
-    let letters: any[] = [];
-    await eventually(
-      async () => {
-        letters = (
-          await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`, {
-            headers: ADMIN_HEADERS,
-          })
-        ).json;
-        return letters.length > 0;
-      },
-      2000,
-      'a dead letter',
-    );
+    const letters = await deadLettersOf(app, subscriptionId);
     expect(letters).toEqual([
       {
         id: expect.any(String),
@@ -367,19 +373,7 @@ describe('Hub: events and delivery', () => {
     subscriptions.push(subscriptionId);
     await createCustomer(app);
     await sub.waitForCount(4, 5000);
-    let letters: any[] = [];
-    await eventually(
-      async () => {
-        letters = (
-          await app.request('GET', `/hub-admin/dead-letters?subscriptionId=${subscriptionId}`, {
-            headers: ADMIN_HEADERS,
-          })
-        ).json;
-        return letters.length > 0;
-      },
-      2000,
-      'a dead letter',
-    );
+    const letters = await deadLettersOf(app, subscriptionId);
     expect(letters).toHaveLength(1);
     expect(
       (
