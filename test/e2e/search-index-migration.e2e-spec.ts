@@ -1,6 +1,7 @@
-import { customerSqlStorage, extractIndexEntries } from '@app/tmf-query';
+import { extractIndexEntries } from '@app/tmf-query';
 import { BOTH_TABLES_ROWS } from '@app/tmf-query/testing/index-update-pairs';
 import { fullCustomer } from '@test/fixtures/customers';
+import { customerSqlStorage } from '@server/customer/customer.storage';
 import { TEST_DB } from '@test/support/test-database';
 
 import { CUSTOMER_PATH, createCustomer } from './support/customers';

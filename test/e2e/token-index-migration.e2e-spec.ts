@@ -1,5 +1,6 @@
-import { customerSqlStorage, extractIndexEntries, extractTokenRows, SLOTS } from '@app/tmf-query';
+import { extractIndexEntries, extractTokenRows, SLOTS } from '@app/tmf-query';
 import { fullCustomer } from '@test/fixtures/customers';
+import { customerSqlStorage } from '@server/customer/customer.storage';
 import { TEST_DB } from '@test/support/test-database';
 
 import { CUSTOMER_PATH, createCustomer } from './support/customers';

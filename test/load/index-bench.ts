@@ -12,8 +12,6 @@ import { createConnection, RowDataPacket } from 'mysql2/promise';
 import {
   buildListStatements,
   compileSql,
-  customerQuerySchema,
-  customerSqlStorage,
   extractColumnValues,
   extractIndexEntries,
   indexTableDdl,
@@ -24,6 +22,8 @@ import {
 } from '@app/tmf-query';
 import { SQLITE_CUSTOMER_DDL } from '@app/tmf-query/testing/sqlite-store';
 import { SqliteDatabase } from '@app/tmf-query/testing/sqlite';
+import { customerQuerySchema } from '@server/customer/customer.schema';
+import { customerSqlStorage } from '@server/customer/customer.storage';
 
 const BASE_URL = 'https://api.example.com';
 const dialect = (process.argv[2] ?? 'sqlite') as 'sqlite' | 'mysql';

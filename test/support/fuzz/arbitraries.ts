@@ -2,7 +2,7 @@
 // mutated at random, JSON Patch (Query) operations and TMF630 query strings.
 import fc from 'fast-check';
 
-import { customerQuerySchema } from '@app/tmf-query';
+import { customerQuerySchema } from '@server/customer/customer.schema';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -1,7 +1,8 @@
-import { customerQuerySchema, parseQuery } from '@app/tmf-query';
+import { parseQuery } from '@app/tmf-query';
 
 import { counterKeyOf, counterWriteStatement, MYSQL_SHARDS } from './customer-counts';
 import { CustomerColumns } from './customer-document';
+import { customerQuerySchema } from './customer.schema';
 
 const parse = (raw: string) =>
   parseQuery(raw, customerQuerySchema, { paging: { defaultLimit: 10, maxLimit: 100 } });
@@ -9,10 +10,10 @@ const parse = (raw: string) =>
 const columns = (status: string | null, atType = 'Customer'): CustomerColumns => ({
   name: 'n',
   status,
-  atType,
-  engagedPartyId: null,
-  validForStart: null,
-  validForEnd: null,
+  at_type: atType,
+  engaged_party_id: null,
+  valid_for_start: null,
+  valid_for_end: null,
 });
 
 describe(counterKeyOf.name, () => {

@@ -50,6 +50,11 @@ export function counterKeyOf(query: ParsedQuery): CounterKey | undefined {
   return dim ? { dim, values: [...values] } : undefined;
 }
 
+/** A string column's value (the counted columns hold strings or null). */
+function textOf(value: string | number | null): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
 /** The statement that reads a count (`total`). */
 export function counterReadStatement(key: CounterKey): SqlStatement {
   return {
@@ -83,8 +88,8 @@ export function counterWriteStatement(
   ] as const) {
     if (columns) {
       add('total', '', n);
-      add('status', columns.status, n);
-      add('at_type', columns.atType, n);
+      add('status', textOf(columns.status), n);
+      add('at_type', textOf(columns.at_type), n);
     }
   }
   // In key order: two writers on the same shard lock its rows in the same order (no deadlock).

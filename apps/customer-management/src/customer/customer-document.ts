@@ -1,46 +1,24 @@
-import { isJsonObject, JsonObject, parseInstant } from '@app/tmf-common';
+import type { JsonObject } from '@app/tmf-common';
+import { ColumnValues, extractColumnValues } from '@app/tmf-query';
 
-/** The typed, indexed copies of document attributes (columns of `customer`, see the migrations). */
-export interface CustomerColumns {
-  name: string | null;
-  status: string | null;
-  atType: string;
-  engagedPartyId: string | null;
-  validForStart: number | null;
-  validForEnd: number | null;
-}
+import { customerSqlStorage } from './customer.storage';
 
-function stringOrNull(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}
+/**
+ * The typed, indexed copies of document attributes, by column of `customer` (`name`, `status`,
+ * `at_type`, `engaged_party_id`, `valid_for_start`, `valid_for_end`; see {@link customerSqlStorage}).
+ */
+export type CustomerColumns = ColumnValues;
 
-function instantOrNull(value: unknown): number | null {
-  if (typeof value !== 'string') {
-    return null;
-  }
-  return parseInstant(value) ?? null;
-}
-
-/** Derives the indexed columns from a (validated) customer document. */
+/**
+ * The typed columns of a (validated) customer document: the library's one derivation, the same
+ * reduction as the search index and the evaluator, so column filters and hub queries agree. A
+ * validated document always has its `@type` (the service adds `Customer`), as `at_type` requires.
+ */
 export function columnsOf(document: JsonObject): CustomerColumns {
-  const engagedParty = isJsonObject(document.engagedParty) ? document.engagedParty : {};
-  const validFor = isJsonObject(document.validFor) ? document.validFor : {};
-  return {
-    name: stringOrNull(document.name),
-    status: stringOrNull(document.status),
-    atType: stringOrNull(document['@type']) ?? 'Customer',
-    engagedPartyId: stringOrNull(engagedParty.id),
-    validForStart: instantOrNull(validFor.startDateTime),
-    validForEnd: instantOrNull(validFor.endDateTime),
-  };
+  return extractColumnValues(document, customerSqlStorage);
 }
 
-/** The columns whose value differs between two derivations (in declaration order). */
-export function changedColumns(
-  before: CustomerColumns,
-  after: CustomerColumns,
-): (keyof CustomerColumns)[] {
-  return (Object.keys(after) as (keyof CustomerColumns)[]).filter(
-    (key) => before[key] !== after[key],
-  );
+/** The columns whose value differs between two derivations (in column order). */
+export function changedColumns(before: CustomerColumns, after: CustomerColumns): string[] {
+  return Object.keys(after).filter((column) => before[column] !== after[column]);
 }

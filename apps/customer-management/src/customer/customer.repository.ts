@@ -4,7 +4,6 @@ import { EntityManager } from 'typeorm';
 import {
   buildListStatements,
   CompiledSql,
-  customerSqlStorage,
   indexDeleteStatements,
   indexInsertStatements,
   indexUpdateStatements,
@@ -26,6 +25,7 @@ import { RowQuery, TransactionRunner } from '@server/database/transaction-runner
 
 import { CounterKey, counterReadStatement, counterWriteStatement } from './customer-counts';
 import { changedColumns, columnsOf, CustomerColumns } from './customer-document';
+import { customerSqlStorage } from './customer.storage';
 
 /** A stored customer as the service sees it. */
 export interface CustomerRow {
@@ -60,15 +60,12 @@ export interface CustomerPageRows {
 type KeyedRow = Record<string, unknown> & { id: string };
 const SELECT_BY_ID = 'SELECT id, version, document FROM customer WHERE id = ?';
 
-const COLUMN_NAMES: Record<keyof CustomerColumns, string> = {
-  name: 'name',
-  status: 'status',
-  atType: 'at_type',
-  engagedPartyId: 'engaged_party_id',
-  validForStart: 'valid_for_start',
-  validForEnd: 'valid_for_end',
-};
-const COLUMNS = Object.values(COLUMN_NAMES).join(', ');
+/** The typed columns but the id, in the order {@link columnsOf} derives them. */
+const COLUMN_NAMES = Object.values(customerSqlStorage.columns)
+  .map((mapping) => mapping.column)
+  .filter((column) => column !== customerSqlStorage.idColumn);
+const COLUMNS = COLUMN_NAMES.join(', ');
+const COLUMN_PLACEHOLDERS = COLUMN_NAMES.map(() => '?').join(', ');
 
 /**
  * Data access for customers, in plain SQL through the shared DataSource (one statement per
@@ -101,15 +98,10 @@ export class CustomerRepository {
     const returning = this.dialect === 'sqlite' ? ' RETURNING seq' : '';
     const inserted = await manager.query<{ seq: number }[]>(
       `INSERT INTO customer (id, ${COLUMNS}, created_at, updated_at, version, document)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)${returning}`,
+       VALUES (?, ${COLUMN_PLACEHOLDERS}, ?, ?, ?, ?)${returning}`,
       [
         row.id,
-        c.name,
-        c.status,
-        c.atType,
-        c.engagedPartyId,
-        c.validForStart,
-        c.validForEnd,
+        ...COLUMN_NAMES.map((column) => c[column]),
         row.now,
         row.now,
         row.version,
@@ -141,10 +133,10 @@ export class CustomerRepository {
     // The stored columns are always columnsOf(stored document), as the search index rows are.
     const stored = columnsOf(previous.document);
     const changed = changedColumns(stored, row.columns);
-    const sql = `UPDATE customer SET ${changed.map((key) => `${COLUMN_NAMES[key]} = ?, `).join('')}updated_at = ?, version = ?, document = ?
+    const sql = `UPDATE customer SET ${changed.map((column) => `${column} = ?, `).join('')}updated_at = ?, version = ?, document = ?
        WHERE id = ? AND version = ?`;
     const params = [
-      ...changed.map((key) => row.columns[key]),
+      ...changed.map((column) => row.columns[column]),
       row.now,
       row.version,
       row.document,

@@ -17,8 +17,6 @@ import {
 import {
   CompiledSql,
   compileSql,
-  customerQuerySchema,
-  customerSqlStorage,
   KeysetCursorCodec,
   KeysetPosition,
   parseQuery,
@@ -36,6 +34,8 @@ import { customerHref, customerJson, customerResource, CustomerView } from './cu
 import { CustomerRepository, CustomerRow } from './customer.repository';
 import { CustomerCreateDto } from './dto/customer-create.dto';
 import { CustomerCreatedEvent, CustomerDeletedEvent, CustomerUpdatedEvent } from './events';
+import { customerQuerySchema } from './customer.schema';
+import { customerSqlStorage } from './customer.storage';
 
 const SERVER_ASSIGNED = ['id', 'href'];
 const DEFAULT_TYPE = 'Customer';

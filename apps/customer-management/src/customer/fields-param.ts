@@ -1,4 +1,5 @@
-import { customerQuerySchema, parseQuery } from '@app/tmf-query';
+import { parseQuery } from '@app/tmf-query';
+import { customerQuerySchema } from './customer.schema';
 
 /**
  * `fields` of GET by id, read by the list's own parser (one grammar, unknown names a 400):

@@ -1,12 +1,14 @@
 import {
   createSortComparator,
-  customerEventQuerySchema,
-  customerQuerySchema,
   defineQuerySchema,
   matches,
   parseQuery,
   QuerySchema,
 } from '@app/tmf-query';
+import {
+  customerEventQuerySchema,
+  customerQuerySchema,
+} from '@app/tmf-query/testing/customer-schema';
 
 const customer = {
   id: 'c1',

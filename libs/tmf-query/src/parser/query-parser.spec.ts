@@ -1,7 +1,5 @@
 import { ErrorKind } from '@app/tmf-common/core';
 import {
-  customerEventQuerySchema,
-  customerQuerySchema,
   parseQuery,
   ParsedQuery,
   ParseOptions,
@@ -9,6 +7,10 @@ import {
   QueryException,
   QueryNotImplementedException,
 } from '@app/tmf-query';
+import {
+  customerEventQuerySchema,
+  customerQuerySchema,
+} from '@app/tmf-query/testing/customer-schema';
 
 const paging = { defaultLimit: 20, maxLimit: 100 };
 const parse = (raw: string, options: ParseOptions = { paging }): ParsedQuery =>

@@ -1,16 +1,15 @@
-import { customerSchemaTree } from './customer.schema';
 import { defineQuerySchema } from './define-schema';
 import { QuerySchema, SchemaObject } from './schema.types';
 
 /**
  * Builds the descriptor of a TMF event envelope whose payload carries one resource, so that hub
- * subscription queries such as `eventType=CustomerCreateEvent&event.customer.status=approved` can be
- * checked and evaluated. Envelope attributes (TMF629 v4 events): `eventId`, `eventTime`, `eventType`,
+ * subscription queries such as `eventType=ThingCreateEvent&event.thing.status=approved` can be
+ * checked and evaluated. Envelope attributes (TMF API v4 events): `eventId`, `eventTime`, `eventType`,
  * `correlationId`, `domain`, `title`, `description`, `priority`, `timeOcurred` (sic), `fieldPath`, `id`,
  * `href`, `@type`, plus `event.<resourceKey>.<resource path>`.
  *
- * @param resourceKey the payload key, e.g. `customer`
- * @param resource the resource's schema tree, e.g. {@link customerSchemaTree}
+ * @param resourceKey the payload key, e.g. `thing`
+ * @param resource the resource's schema tree
  */
 export function defineEventQuerySchema(
   name: string,
@@ -34,10 +33,3 @@ export function defineEventQuerySchema(
     event: { [resourceKey]: resource },
   });
 }
-
-/** Descriptor of the four TMF629 v4 Customer events (`event.customer.<Customer path>`). */
-export const customerEventQuerySchema = defineEventQuerySchema(
-  'CustomerEvent',
-  'customer',
-  customerSchemaTree,
-);

@@ -1,4 +1,3 @@
-export * from './customer.schema';
 export * from './define-schema';
 export * from './event.schema';
 export * from './schema.types';

@@ -39,7 +39,7 @@ export interface AttributePath {
 
 /** A compiled schema descriptor: every leaf path with its type, plus the tree it came from. */
 export interface QuerySchema {
-  /** A name for messages, e.g. `Customer`. */
+  /** A name for messages, e.g. `Thing`. */
   readonly name: string;
   readonly root: SchemaObject;
   /** Leaf paths (attributes that hold values) by dotted path. */

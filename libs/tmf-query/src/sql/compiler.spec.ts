@@ -1,14 +1,13 @@
 import {
   buildListStatements,
   compileSql,
-  customerQuerySchema,
-  customerSqlStorage,
   encodeSortableNumber,
   indexPathId,
   parseQuery,
   SqlDialect,
   valueToken,
 } from '@app/tmf-query';
+import { customerQuerySchema, customerSqlStorage } from '@app/tmf-query/testing/customer-schema';
 import { generateCustomers } from '@app/tmf-query/testing/customer-fixtures';
 import { SqliteCustomerStore } from '@app/tmf-query/testing/sqlite-store';
 

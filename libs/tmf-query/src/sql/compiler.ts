@@ -82,9 +82,9 @@ const COMPARATORS: Readonly<Record<Exclude<Operator, 'regex'>, string>> = {
 
 /**
  * Compiles a parsed query to SQL for SQLite or MySQL 8 / MariaDB 10.6+, with the same semantics as
- * `matches`: columns for the mapped paths, `IN (SELECT customer_id FROM <indexTable> ...)` lookups
+ * `matches`: columns for the mapped paths, `IN (SELECT <indexIdColumn> FROM <indexTable> ...)` lookups
  * in the value index for the value-indexed paths, `EXISTS (SELECT 1 FROM <plainTable> ... WHERE
- * customer_id = <id> ...)` probes by key for the others (joined on the element position for
+ * <indexIdColumn> = <id> ...)` probes by key for the others (joined on the element position for
  * same-element groups), the derived href rewritten to the id. Regex compiles to `value REGEXP ?` on
  * both dialects: on SQLite the application must register {@link sqliteRegexp} as the `regexp`
  * function of every connection.
@@ -183,6 +183,11 @@ class SqlCompiler {
 
   private get id(): string {
     return `${this.alias}.${this.storage.idColumn}`;
+  }
+
+  /** The search-index tables' resource-id column. */
+  private get key(): string {
+    return this.storage.indexIdColumn;
   }
 
   where(clauses: readonly Clause[]): string {
@@ -320,7 +325,7 @@ class SqlCompiler {
       if (parts.length === 1) {
         const a = this.nextAlias();
         joins.push(
-          ` JOIN ${this.tableOfClause(clause)} ${a} ON ${a}.customer_id = ${first}.customer_id AND ${a}.pos = ${first}.pos`,
+          ` JOIN ${this.tableOfClause(clause)} ${a} ON ${a}.${this.key} = ${first}.${this.key} AND ${a}.pos = ${first}.pos`,
         );
         tests.push(() => this.clauseTest(a, clause));
       } else {
@@ -332,15 +337,15 @@ class SqlCompiler {
     const where = tests.map((t) => t()).join(' AND ');
     // A plain-table path has no value index: probe the candidate's rows by key, never search.
     return table === this.storage.indexTable
-      ? `${this.id} IN (SELECT ${first}.customer_id ${from} WHERE ${where})`
-      : `EXISTS (SELECT 1 ${from} WHERE ${first}.customer_id = ${this.id} AND ${where})`;
+      ? `${this.id} IN (SELECT ${first}.${this.key} ${from} WHERE ${where})`
+      : `EXISTS (SELECT 1 ${from} WHERE ${first}.${this.key} = ${this.id} AND ${where})`;
   }
 
   /** Rows of one table-pure clause on the element of `anchor`. */
   private sameElementExists(anchor: string, clause: Clause): string {
     const a = this.nextAlias();
     return (
-      `EXISTS (SELECT 1 FROM ${this.tableOfClause(clause)} ${a} WHERE ${a}.customer_id = ${anchor}.customer_id` +
+      `EXISTS (SELECT 1 FROM ${this.tableOfClause(clause)} ${a} WHERE ${a}.${this.key} = ${anchor}.${this.key}` +
       ` AND ${a}.pos = ${anchor}.pos AND ${this.clauseTest(a, clause)})`
     );
   }
@@ -624,7 +629,7 @@ class SqlCompiler {
     const pathId = indexPathId(attribute.path);
     const render = () =>
       `(SELECT ${value} FROM ${this.tableOf(attribute.path)} ${s} ` +
-      `WHERE ${s}.customer_id = ${this.id} AND ${s}.path_id = ${this.bind(pathId)} LIMIT 1)`;
+      `WHERE ${s}.${this.key} = ${this.id} AND ${s}.path_id = ${this.bind(pathId)} LIMIT 1)`;
     return { render, nullable: true, isId: false };
   }
 

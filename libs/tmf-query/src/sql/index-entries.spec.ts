@@ -1,5 +1,4 @@
 import {
-  customerSqlStorage,
   decodeSortableNumber,
   defineSqlStorage,
   encodeSortableNumber,
@@ -14,6 +13,7 @@ import {
   truncateUtf8,
   utf8Length,
 } from '@app/tmf-query';
+import { customerSqlStorage } from '@app/tmf-query/testing/customer-schema';
 import { BOTH_TABLES_ROWS, indexUpdatePairs } from '@app/tmf-query/testing/index-update-pairs';
 import { openMemoryDatabase } from '@app/tmf-query/testing/sqlite';
 

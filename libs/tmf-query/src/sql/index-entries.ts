@@ -38,16 +38,11 @@ export interface SqlStatement {
   readonly params: SqlParam[];
 }
 
-/** The index table's columns, in the order of {@link indexWriteStatements}' INSERT. */
-export const INDEX_COLUMNS = [
-  'customer_id',
-  'path_id',
-  'pos',
-  'seq',
-  'v_type',
-  'v',
-  'v_full',
-] as const;
+/**
+ * The index table's columns after the resource id (`indexIdColumn`), in the order of
+ * {@link indexWriteStatements}' INSERT.
+ */
+export const INDEX_COLUMNS = ['path_id', 'pos', 'seq', 'v_type', 'v', 'v_full'] as const;
 
 /**
  * Turns a resource document into the search-index rows to write: one row per leaf value of every
@@ -125,16 +120,17 @@ function pushValues(
   });
 }
 
+/** The values of a resource's typed columns, by column name (see {@link extractColumnValues}). */
+export type ColumnValues = Record<string, string | number | null>;
+
 /**
- * The values of the resource table's typed columns (except the id), by column name: strings as
- * is, date-times as epoch milliseconds, booleans as 0/1, absent or invalid values as null. Write these
- * in the same statement as the document so that column filters agree with the evaluator.
+ * The values of the resource table's typed columns (except the id), by column name in the
+ * storage's order: strings as is, date-times as epoch milliseconds, booleans as 0/1, absent or
+ * invalid values as null, reduced exactly as the evaluator reduces them. Write these in the same
+ * statement as the document so that column filters agree with the evaluator.
  */
-export function extractColumnValues(
-  document: unknown,
-  storage: SqlStorage,
-): Record<string, string | number | null> {
-  const values: Record<string, string | number | null> = {};
+export function extractColumnValues(document: unknown, storage: SqlStorage): ColumnValues {
+  const values: ColumnValues = {};
   for (const [path, mapping] of Object.entries(storage.columns)) {
     if (mapping.column === storage.idColumn) {
       continue;
@@ -158,7 +154,7 @@ export function indexInsertStatements(
   document: unknown,
   batchSize = 100,
 ): SqlStatement[] {
-  return insertStatements(id, extractIndexEntries(document, storage), batchSize);
+  return insertStatements(storage, id, extractIndexEntries(document, storage), batchSize);
 }
 
 /** Statements that replace a resource's index rows: {@link indexDeleteStatements}, then the inserts. */
@@ -210,14 +206,14 @@ export function indexUpdateStatements(
       const batch = stale.slice(start, start + batchSize);
       statements.push({
         sql:
-          `DELETE FROM ${table} WHERE customer_id = ? AND (path_id, pos, seq) IN (` +
+          `DELETE FROM ${table} WHERE ${storage.indexIdColumn} = ? AND (path_id, pos, seq) IN (` +
           batch.map(() => '(?, ?, ?)').join(', ') +
           ')',
         params: [id, ...batch.flatMap((e) => [e.pathId, e.pos, e.seq])],
       });
     }
   }
-  statements.push(...insertStatements(id, fresh, batchSize));
+  statements.push(...insertStatements(storage, id, fresh, batchSize));
   return statements;
 }
 
@@ -248,14 +244,19 @@ function sameValue(a: IndexEntry, b: IndexEntry): boolean {
     : a.value.equals(b.value);
 }
 
-// Runs on every write (about 40 rows a customer): the statement text is built once per table and
+// Runs on every write (about 40 rows a resource): the statement text is built once per table and
 // row count, and the parameters are filled in one pass.
-function insertStatements(id: string, entries: IndexEntry[], batchSize: number): SqlStatement[] {
+function insertStatements(
+  storage: SqlStorage,
+  id: string,
+  entries: IndexEntry[],
+  batchSize: number,
+): SqlStatement[] {
   const statements: SqlStatement[] = [];
   for (const [table, rows] of byTable(entries)) {
     for (let start = 0; start < rows.length; start += batchSize) {
       const end = Math.min(rows.length, start + batchSize);
-      const params = new Array<SqlParam>((end - start) * INDEX_COLUMNS.length);
+      const params = new Array<SqlParam>((end - start) * (INDEX_COLUMNS.length + 1));
       let k = 0;
       for (let i = start; i < end; i++) {
         const e = rows[i];
@@ -267,22 +268,22 @@ function insertStatements(id: string, entries: IndexEntry[], batchSize: number):
         params[k++] = e.value;
         params[k++] = e.full;
       }
-      statements.push({ sql: insertSql(table, end - start), params });
+      statements.push({ sql: insertSql(table, storage.indexIdColumn, end - start), params });
     }
   }
   return statements;
 }
 
 const INSERT_SQL = new Map<string, string>();
-const ROW_PLACEHOLDERS = `(${INDEX_COLUMNS.map(() => '?').join(', ')})`;
+const ROW_PLACEHOLDERS = `(?, ${INDEX_COLUMNS.map(() => '?').join(', ')})`;
 
 /** `INSERT INTO table (...) VALUES (?, ...), ...` for `rows` rows (tables x batch sizes: bounded). */
-function insertSql(table: string, rows: number): string {
+function insertSql(table: string, idColumn: string, rows: number): string {
   const key = `${table}:${rows}`;
   let sql = INSERT_SQL.get(key);
   if (sql === undefined) {
     sql =
-      `INSERT INTO ${table} (${INDEX_COLUMNS.join(', ')}) VALUES ` +
+      `INSERT INTO ${table} (${idColumn}, ${INDEX_COLUMNS.join(', ')}) VALUES ` +
       Array.from({ length: rows }, () => ROW_PLACEHOLDERS).join(', ');
     INSERT_SQL.set(key, sql);
   }
@@ -292,7 +293,7 @@ function insertSql(table: string, rows: number): string {
 /** Deletes a resource's index rows from both tables (on delete, or before rewriting them). */
 export function indexDeleteStatements(storage: SqlStorage, id: string): SqlStatement[] {
   return [storage.indexTable, storage.plainTable].map((table) => ({
-    sql: `DELETE FROM ${table} WHERE customer_id = ?`,
+    sql: `DELETE FROM ${table} WHERE ${storage.indexIdColumn} = ?`,
     params: [id],
   }));
 }

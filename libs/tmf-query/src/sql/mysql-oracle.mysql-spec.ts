@@ -5,8 +5,6 @@ import {
   buildListStatements,
   compileSql,
   createSortComparator,
-  customerQuerySchema,
-  customerSqlStorage,
   extractColumnValues,
   indexTableDdl,
   indexUpdateStatements,
@@ -20,6 +18,7 @@ import {
   readKeyset,
   SqlParam,
 } from '@app/tmf-query';
+import { customerQuerySchema, customerSqlStorage } from '@app/tmf-query/testing/customer-schema';
 import { BASE_URL, generateCustomers } from '@app/tmf-query/testing/customer-fixtures';
 import { BOTH_TABLES_ROWS, indexUpdatePairs } from '@app/tmf-query/testing/index-update-pairs';
 import { KeysetRow, walkKeyset } from '@app/tmf-query/testing/keyset-walk';

@@ -1,12 +1,11 @@
 import {
   createSortComparator,
-  customerQuerySchema,
-  customerSqlStorage,
   KeysetPosition,
   matches,
   parseQuery,
   ParsedQuery,
 } from '@app/tmf-query';
+import { customerQuerySchema, customerSqlStorage } from '@app/tmf-query/testing/customer-schema';
 import { createRandom, generateCustomers } from '@app/tmf-query/testing/customer-fixtures';
 import { walkKeyset } from '@app/tmf-query/testing/keyset-walk';
 import { QueryFuzzer } from '@app/tmf-query/testing/query-fuzzer';

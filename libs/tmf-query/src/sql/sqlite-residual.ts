@@ -66,7 +66,7 @@ export function sqliteResidual(document: unknown, id: unknown, key: unknown): nu
   if (++entry.checked > entry.limit) {
     throw new QueryException(
       QueryErrorCode.TooBroad,
-      `The filter needs more than ${entry.limit} customers checked one by one (regex, ne, string ` +
+      `The filter needs more than ${entry.limit} stored documents checked one by one (regex, ne, string ` +
         'ranges outside the indexed columns, or the ends of a range): add a condition on an ' +
         'indexed attribute that narrows it',
     );

@@ -1,5 +1,4 @@
-import { CUSTOMER_MANAGEMENT_V4 } from '@app/tmf-common/core';
-import { customerQuerySchema, QuerySchema } from '@app/tmf-query/schema';
+import { QuerySchema } from '@app/tmf-query/schema';
 
 import { indexPathId } from './index-encoding';
 
@@ -19,7 +18,7 @@ export interface ColumnMapping {
  * `token-entries.ts`), keyed by the resource table's integer `seq` column.
  */
 export interface TokenIndexMapping {
-  /** The FTS5 table, e.g. `customer_search`. */
+  /** The FTS5 table, e.g. `thing_search`. */
   readonly table: string;
   /** The resource table's stable integer key (SQLite `INTEGER PRIMARY KEY`). */
   readonly seqColumn: string;
@@ -29,23 +28,29 @@ export interface TokenIndexMapping {
 
 /**
  * Where a resource lives in SQL: the resource table with its typed columns, and the search-index table
- * that holds one row per other leaf value (see the README, "Storage").
+ * that holds one row per other leaf value (see the README, "Storage"). The application defines it
+ * for each of its resources ({@link defineSqlStorage}); the library knows no resource.
  */
 export interface SqlStorage {
   readonly schema: QuerySchema;
-  /** The resource table, e.g. `customer`. */
+  /** The resource table, e.g. `thing`. */
   readonly table: string;
   /** The primary-key column; it must also be mapped as the `id` path. */
   readonly idColumn: string;
   /** Paths stored in columns of the resource table (never inside arrays). */
   readonly columns: Readonly<Record<string, ColumnMapping>>;
   /**
-   * The search-index table of the value-indexed paths, e.g. `customer_attr`: one row per leaf value
+   * The search-index tables' column holding the resource id (first in their primary key), e.g.
+   * `thing_id`.
+   */
+  readonly indexIdColumn: string;
+  /**
+   * The search-index table of the value-indexed paths, e.g. `thing_attr`: one row per leaf value
    * and an index on (path, type, value), so a condition on such a path is an index lookup.
    */
   readonly indexTable: string;
   /**
-   * The table of every other path's rows, e.g. `customer_attr_plain`: same rows, primary key only
+   * The table of every other path's rows, e.g. `thing_attr_plain`: same rows, primary key only
    * (resource id first). A condition on such a path is checked per candidate resource by key, in
    * the database; it narrows what other conditions found but never drives a search by itself.
    */
@@ -68,22 +73,6 @@ export interface SqlStorage {
   readonly derivedHref?: { readonly path: string; readonly resourcePath: string };
 }
 
-/**
- * The Customer paths held in the value index besides the columns: the identifiers a CRM finds a
- * customer by (references' ids, contact addresses). Changing this list needs a migration that
- * moves the rows of the paths concerned between the two tables.
- */
-export const CUSTOMER_VALUE_INDEXED = [
-  'account.id',
-  'agreement.id',
-  'contactMedium.characteristic.emailAddress',
-  'contactMedium.characteristic.faxNumber',
-  'contactMedium.characteristic.phoneNumber',
-  'contactMedium.characteristic.socialNetworkId',
-  'paymentMethod.id',
-  'relatedParty.id',
-] as const;
-
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /**
@@ -96,6 +85,7 @@ export function defineSqlStorage(storage: SqlStorage): SqlStorage {
   for (const name of [
     storage.table,
     storage.idColumn,
+    storage.indexIdColumn,
     storage.indexTable,
     storage.plainTable,
     ...Object.values(storage.columns).map((c) => c.column),
@@ -132,32 +122,6 @@ export function defineSqlStorage(storage: SqlStorage): SqlStorage {
   }
   return storage;
 }
-
-/**
- * The Customer storage: table `customer` (typed columns `id`, `name`, `status`, `at_type`,
- * `engaged_party_id`, `valid_for_start`, `valid_for_end`), derived `href`, the value-indexed
- * search-index table `customer_attr` for the paths a CRM looks customers up by, and
- * `customer_attr_plain` for every other path.
- */
-export const customerSqlStorage: SqlStorage = defineSqlStorage({
-  schema: customerQuerySchema,
-  table: 'customer',
-  idColumn: 'id',
-  columns: {
-    id: { column: 'id', nullable: false },
-    name: { column: 'name' },
-    status: { column: 'status' },
-    '@type': { column: 'at_type' },
-    'engagedParty.id': { column: 'engaged_party_id' },
-    'validFor.startDateTime': { column: 'valid_for_start' },
-    'validFor.endDateTime': { column: 'valid_for_end' },
-  },
-  indexTable: 'customer_attr',
-  plainTable: 'customer_attr_plain',
-  valueIndexed: new Set(CUSTOMER_VALUE_INDEXED),
-  tokenIndex: { table: 'customer_search', seqColumn: 'seq', documentColumn: 'document' },
-  derivedHref: { path: 'href', resourcePath: `${CUSTOMER_MANAGEMENT_V4.customer}/` },
-});
 
 /** The table that holds a path's search-index rows. */
 export function indexTableOf(storage: SqlStorage, path: string): string {

@@ -1,4 +1,4 @@
-import { customerSqlStorage } from '@app/tmf-query';
+import { customerSqlStorage } from '@app/tmf-query/testing/customer-schema';
 import { generateCustomers } from '@app/tmf-query/testing/customer-fixtures';
 import { SqliteCustomerStore } from '@app/tmf-query/testing/sqlite-store';
 

@@ -167,7 +167,7 @@ export function tokenInsertStatements(
 /**
  * The statement that deletes every token row of a resource, given its stored document (the rows are
  * exactly those its document yields). By row id, one point lookup each: FTS5 answers a row-id range
- * without MATCH by walking the whole index (3 s at a million customers), a list of ids by seeking.
+ * without MATCH by walking the whole index (3 s at a million resources), a list of ids by seeking.
  */
 export function tokenDeleteStatements(
   storage: SqlStorage,

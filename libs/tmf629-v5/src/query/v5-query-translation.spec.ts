@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 
 import { JsonObject } from '@app/tmf-common/core';
-import { customerQuerySchema, matches, parseQuery, ParsedQuery } from '@app/tmf-query';
+import { matches, parseQuery, ParsedQuery } from '@app/tmf-query';
+import { customerQuerySchema } from '@app/tmf-query/testing/customer-schema';
 
 import { MEDIUM_KINDS } from '@app/tmf629-v5/mapping/contact-medium.mapping';
 import { storeV5, v5View } from '@app/tmf629-v5/store/stored-customer';
@@ -35,6 +36,7 @@ describe(translateV5Query.name, () => {
         'contactMedium.emailAddress=a@b.example&contactMedium.preferred=true' +
           '&relatedParty.partyOrPartyRole.id=7&sort=-validFor.startDateTime,name',
       ),
+      customerQuerySchema,
     );
     expect(query.clauses.map((c) => c.conditions.map((k) => k.attribute.path))).toEqual([
       ['contactMedium.characteristic.emailAddress'],
@@ -48,7 +50,10 @@ describe(translateV5Query.name, () => {
   });
 
   it('answers contactMedium.@type with the stored mediumType spellings of the subtype', () => {
-    const [clause] = translateV5Query(v5('contactMedium.@type=EmailContactMedium')).clauses;
+    const [clause] = translateV5Query(
+      v5('contactMedium.@type=EmailContactMedium'),
+      customerQuerySchema,
+    ).clauses;
     expect(clause.conditions.map((c) => c.value.text)).toEqual([
       'email',
       'Email',
@@ -70,13 +75,17 @@ describe(translateV5Query.name, () => {
     'engagedParty.@type=PartyRef',
     'sort=description',
   ])('refuses %s (kept outside the search index) with a 400', (raw) => {
-    expect(() => translateV5Query(v5(raw))).toThrow(/outside the search index/);
+    expect(() => translateV5Query(v5(raw), customerQuerySchema)).toThrow(
+      /outside the search index/,
+    );
   });
 
   it.each(['contactMedium.@type=ContactMedium', 'contactMedium.@type!=EmailContactMedium'])(
     'refuses %s: only equality with a subtype translates',
     (raw) => {
-      expect(() => translateV5Query(v5(raw))).toThrow(/contact medium subtype/);
+      expect(() => translateV5Query(v5(raw), customerQuerySchema)).toThrow(
+        /contact medium subtype/,
+      );
     },
   );
 
@@ -125,7 +134,7 @@ describe(translateV5Query.name, () => {
 
   function agree(stored: { document: JsonObject }, view: JsonObject, raw: string): void {
     const query = v5(raw);
-    expect([raw, matches(translateV5Query(query), stored.document)]).toEqual([
+    expect([raw, matches(translateV5Query(query, customerQuerySchema), stored.document)]).toEqual([
       raw,
       matches(query, view),
     ]);

@@ -2,8 +2,8 @@ import {
   AttributePath,
   Clause,
   Condition,
-  customerQuerySchema,
   ParsedQuery,
+  QuerySchema,
   QueryErrorCode,
   QueryException,
   SortKey,
@@ -79,8 +79,8 @@ function spellingsOf(type: string): string[] | undefined {
   return [...new Set(forms)];
 }
 
-function stored(path: string): AttributePath {
-  const attribute = customerQuerySchema.leaves.get(path);
+function stored(schema: QuerySchema, path: string): AttributePath {
+  const attribute = schema.leaves.get(path);
   if (!attribute) {
     throw new Error(`The stored Customer schema has no attribute '${path}'`);
   }
@@ -94,7 +94,7 @@ function untranslatable(path: string, use: string): QueryException {
   );
 }
 
-function translateCondition(condition: Condition): Condition[] {
+function translateCondition(schema: QuerySchema, condition: Condition): Condition[] {
   const path = condition.attribute.path;
   if (path === MEDIUM_TYPE_PATH) {
     const spellings =
@@ -107,7 +107,7 @@ function translateCondition(condition: Condition): Condition[] {
         `'${MEDIUM_TYPE_PATH}' is filtered by equality with a contact medium subtype (${MEDIUM_KINDS.map((k) => k.type).join(', ')})`,
       );
     }
-    const attribute = stored('contactMedium.mediumType');
+    const attribute = stored(schema, 'contactMedium.mediumType');
     return spellings.map((text) => ({
       attribute,
       op: 'eq',
@@ -118,27 +118,27 @@ function translateCondition(condition: Condition): Condition[] {
   if (target === undefined) {
     throw untranslatable(path, 'a filter');
   }
-  return [{ ...condition, attribute: stored(target) }];
+  return [{ ...condition, attribute: stored(schema, target) }];
 }
 
-function translateSortKey(key: SortKey): SortKey {
+function translateSortKey(schema: QuerySchema, key: SortKey): SortKey {
   const target = V5_TO_STORED_PATH.get(key.attribute.path);
   if (target === undefined) {
     throw untranslatable(key.attribute.path, 'sort');
   }
-  return { ...key, attribute: stored(target) };
+  return { ...key, attribute: stored(schema, target) };
 }
 
 /**
  * A query parsed against the v5 schema (`customerV5QuerySchema`), rewritten onto the stored
- * (v4) paths, so that v5 lists run through the same compiler and indexes as v4. Clause structure,
+ * (v4) paths of `stored` (the app's v4 Customer query schema), so that v5 lists run through the same compiler and indexes as v4. Clause structure,
  * operators, values and paging are kept; same-element groups stay on the same array. `fields` is
  * left as is: it selects from the v5 representation. A path v4 cannot express (`description`,
  * `contactMedium.id`, nested `@type`s other than `contactMedium.@type`, ...) is a 400.
  */
-export function translateV5Query(query: ParsedQuery): ParsedQuery {
+export function translateV5Query(query: ParsedQuery, stored: QuerySchema): ParsedQuery {
   const clauses: Clause[] = query.clauses.map((clause) => ({
-    conditions: clause.conditions.flatMap(translateCondition),
+    conditions: clause.conditions.flatMap((c) => translateCondition(stored, c)),
   }));
-  return { ...query, clauses, sort: query.sort.map(translateSortKey) };
+  return { ...query, clauses, sort: query.sort.map((k) => translateSortKey(stored, k)) };
 }

@@ -1,14 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
-import {
-  customerEventQuerySchema,
-  matches,
-  ParsedQuery,
-  parseQuery,
-  project,
-} from '@app/tmf-query';
+import { matches, ParsedQuery, parseQuery, project } from '@app/tmf-query';
 
 import { CUSTOMER_EVENT_TYPES, CustomerEventEnvelope } from '@server/hub/customer-event-envelope';
+import { customerEventQuerySchema } from '@server/hub/customer-event.schema';
 import { HubException } from '@server/hub/hub.exception';
 
 const CACHE_SIZE = 1000;

@@ -1,12 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-import {
-  customerSqlStorage,
-  indexInsertStatements,
-  SqlStatement,
-  tokenInsertStatements,
-} from '@app/tmf-query';
+import { indexInsertStatements, SqlStatement, tokenInsertStatements } from '@app/tmf-query';
 import { BatchProgress } from '@server/database/migrations/shared/batch-progress';
+import { customerSqlStorage } from '@server/customer/customer.storage';
 
 const BATCH = 2000;
 

@@ -1,5 +1,4 @@
-import { defineQuerySchema } from './define-schema';
-import { SchemaObject } from './schema.types';
+import { defineQuerySchema, SchemaObject } from '@app/tmf-query';
 
 // TMF629 v4.0.0 `definitions/*` (see shared/tmf629/NOTES.md §3); `@schemaLocation` is a uri string.
 const polymorphic: SchemaObject = {
