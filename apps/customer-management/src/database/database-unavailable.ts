@@ -1,49 +1,45 @@
 import { AppException, ErrorKind } from '@app/tmf-common';
 
-// Driver error codes that mean "the database cannot be reached right now", not "this request is wrong".
-const UNAVAILABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EPIPE',
-  'PROTOCOL_CONNECTION_LOST',
-  'PROTOCOL_SEQUENCE_TIMEOUT',
-  'ER_CON_COUNT_ERROR',
-  'ER_SERVER_SHUTDOWN',
-  'ER_ACCESS_DENIED_ERROR',
-  'SQLITE_BUSY',
-  'SQLITE_IOERR',
-  'SQLITE_FULL',
-]);
+import { classifyDatabaseError } from './database-errors';
 
-/** The driver's error code (mysql2 / better-sqlite3), on a TypeORM error or the driver's own. */
-export function driverErrorCode(err: unknown): string | undefined {
-  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
-  const code = e?.driverError?.code ?? e?.code;
-  return typeof code === 'string' ? code : undefined;
-}
+export { driverErrorCode } from './database-errors';
+
+/** Seconds a client is asked to wait after a 503 for an unavailable database. */
+const UNAVAILABLE_RETRY_AFTER_S = '5';
+/** Seconds after a conflict that outlasted the retries: contention passes quickly. */
+const CONFLICT_RETRY_AFTER_S = '1';
 
 /**
- * A 503 TMF Error for an unreachable database (clients may retry), or undefined for other errors.
- * `committing`: the connection failed while a write transaction was committing, so the database
- * may have applied it (its acknowledgement was lost); the message must not claim it did not.
+ * A 503 TMF Error when the database cannot take the work right now (unreachable, node not ready,
+ * read-only), or undefined for other errors. Clients may retry. `committing`: the connection failed
+ * while a write transaction was committing, so the database may have applied it (its
+ * acknowledgement was lost); the message must not claim it did not. A refusal (not ready,
+ * read-only) always means nothing was written: the server answered, and it rolled back.
  */
 export function asDatabaseUnavailable(err: unknown, committing = false): AppException | undefined {
-  const code = driverErrorCode(err);
-  const poolClosed =
-    err instanceof Error &&
-    /Pool is closed|Connection is closed|connection.*(closed|lost)/i.test(err.message);
-  if ((code && UNAVAILABLE_CODES.has(code)) || poolClosed) {
-    return new AppException(
-      ErrorKind.ServiceUnavailable,
-      'DATABASE_UNAVAILABLE',
-      committing
-        ? 'The database became unavailable while committing this change: it may or may not have been applied. Read the resource before retrying.'
-        : 'The database is unavailable; nothing was changed. Retry later.',
-      { 'retry-after': '5' },
-    );
+  const kind = classifyDatabaseError(err);
+  if (kind !== 'unreachable' && kind !== 'not-ready' && kind !== 'read-only') {
+    return undefined;
   }
-  return undefined;
+  const outcomeUnknown = committing && kind === 'unreachable';
+  return new AppException(
+    ErrorKind.ServiceUnavailable,
+    'DATABASE_UNAVAILABLE',
+    outcomeUnknown
+      ? 'The database became unavailable while committing this change: it may or may not have been applied. Read the resource before retrying.'
+      : kind === 'read-only'
+        ? 'The database does not accept writes right now (read-only); nothing was changed. Retry later.'
+        : 'The database is unavailable; nothing was changed. Retry later.',
+    { 'retry-after': UNAVAILABLE_RETRY_AFTER_S },
+  );
+}
+
+/** The 503 for a write that lost every retry to concurrent writers (nothing of it was written). */
+export function conflictsExhausted(attempts: number): AppException {
+  return new AppException(
+    ErrorKind.ServiceUnavailable,
+    'TRANSACTION_CONFLICT',
+    `Concurrent changes to the same data won ${attempts} times in a row; nothing was changed. Retry shortly.`,
+    { 'retry-after': CONFLICT_RETRY_AFTER_S },
+  );
 }

@@ -4,12 +4,20 @@ import { DataSource } from 'typeorm';
 
 import { AppConfig } from '@server/config/app-config';
 
-const LOCK_NAME = 'tmf629_migrations';
-const LOCK_TIMEOUT_S = 120;
+import { DatabaseLease } from './database-lease';
+
+const LEASE_NAME = 'migrations';
+/** A crashed migrator's lease is free after this; a live one renews it every TTL / 3. */
+const LEASE_TTL_MS = 60_000;
+/** How long a starting process waits for another one's migrations before its start fails. */
+const LEASE_WAIT_MS = 120_000;
+const LEASE_POLL_MS = 500;
 
 /**
- * Applies pending migrations at start-up unless DB_MIGRATIONS_RUN=false. On MySQL/MariaDB a named
- * lock makes replicas that start together take turns, so no two run the same migration.
+ * Applies pending migrations at start-up unless DB_MIGRATIONS_RUN=false. On MySQL/MariaDB a lease
+ * row (`tmf_lease`, see DatabaseLease) makes processes that start together take turns, so no two
+ * run the same migration, also when they are connected to different nodes of a Galera or Group
+ * Replication cluster (GET_LOCK is local to one node). The one that waited finds nothing pending.
  */
 @Injectable()
 export class MigrationService implements OnModuleInit {
@@ -29,24 +37,16 @@ export class MigrationService implements OnModuleInit {
       await this.apply();
       return;
     }
-    const runner = this.dataSource.createQueryRunner();
+    const lease = new DatabaseLease(this.dataSource, LEASE_NAME, {
+      ttlMs: LEASE_TTL_MS,
+      waitMs: LEASE_WAIT_MS,
+      pollMs: LEASE_POLL_MS,
+    });
+    await lease.acquire();
     try {
-      const rows = (await runner.query('SELECT GET_LOCK(?, ?) AS got', [
-        LOCK_NAME,
-        LOCK_TIMEOUT_S,
-      ])) as {
-        got: number | null;
-      }[];
-      if (Number(rows[0]?.got) !== 1) {
-        throw new Error(`Could not take the migration lock within ${LOCK_TIMEOUT_S}s`);
-      }
-      try {
-        await this.apply();
-      } finally {
-        await runner.query('SELECT RELEASE_LOCK(?)', [LOCK_NAME]);
-      }
+      await this.apply();
     } finally {
-      await runner.release();
+      await lease.release();
     }
   }
 

@@ -1,7 +1,9 @@
 // MySQL / MariaDB tier (npm run test:mysql): write transactions run READ COMMITTED, with the level
-// set once per pooled connection.
+// set once per pooled connection; real deadlocks are retried, and refusals are 503s.
 import { createConnection } from 'mysql2/promise';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+import { AppException } from '@app/tmf-common';
 
 import { TransactionRunner } from './transaction-runner';
 
@@ -50,5 +52,74 @@ describe('TransactionRunner on MySQL/MariaDB', () => {
     ).rejects.toThrow('fails after writing');
     await tx.write((manager) => manager.query('INSERT INTO t VALUES (2)'));
     expect(await dataSource.query('SELECT id FROM t')).toEqual([{ id: 2 }]);
+  });
+
+  /**
+   * Two writes lock rows 1 and 2 in opposite orders and meet in the middle: InnoDB picks one as the
+   * deadlock victim (1213) and rolls it back. Returns each write's outcome.
+   */
+  async function deadlock(onEach?: () => void): Promise<PromiseSettledResult<string>[]> {
+    await dataSource.query('CREATE TABLE IF NOT EXISTS d (id INT PRIMARY KEY, v INT NOT NULL)');
+    await dataSource.query('REPLACE INTO d VALUES (1, 0), (2, 0)');
+    let bothLocked!: () => void;
+    const firstLocks = new Promise<void>((resolve) => (bothLocked = resolve));
+    let locked = 0;
+    const crossing = (first: number, second: number) => async (manager: EntityManager) => {
+      onEach?.();
+      await manager.query('UPDATE d SET v = v + 1 WHERE id = ?', [first]);
+      if (++locked === 2) {
+        bothLocked();
+      }
+      await firstLocks;
+      await manager.query('UPDATE d SET v = v + 1 WHERE id = ?', [second]);
+      return `${first}-${second}`;
+    };
+    return Promise.allSettled([tx.write(crossing(1, 2)), tx.write(crossing(2, 1))]);
+  }
+
+  it('runs a deadlock victim again: both writes commit, each once', async () => {
+    const before = tx.retryStats.conflictRetries;
+    const outcomes = await deadlock();
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(tx.retryStats.conflictRetries).toBe(before + 1);
+    expect(await dataSource.query('SELECT id, v FROM d ORDER BY id')).toEqual([
+      { id: 1, v: 2 },
+      { id: 2, v: 2 },
+    ]);
+  });
+
+  it('answers 503 TRANSACTION_CONFLICT with Retry-After once every attempt lost, writing nothing', async () => {
+    tx.retryPolicy = { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
+    try {
+      const outcomes = await deadlock();
+      const failed = outcomes.filter((o) => o.status === 'rejected');
+      expect(failed).toHaveLength(1);
+      const err = (failed[0]).reason as AppException;
+      expect(err).toBeInstanceOf(AppException);
+      expect(err.code).toBe('TRANSACTION_CONFLICT');
+      expect(err.headers['retry-after']).toBe('1');
+      // The winner's two increments only: the victim is absent.
+      expect(await dataSource.query('SELECT SUM(v) AS s FROM d')).toEqual([{ s: '2' }]);
+    } finally {
+      tx.retryPolicy = { attempts: 10, baseDelayMs: 5, maxDelayMs: 400 };
+    }
+  });
+
+  it('a write refused as read-only (1792) is a 503 DATABASE_UNAVAILABLE, not retried', async () => {
+    await dataSource.query('CREATE TABLE IF NOT EXISTS r (id INT PRIMARY KEY)');
+    let runs = 0;
+    const err = (await tx
+      .write(async (manager) => {
+        runs++;
+        // The runner's transaction ends here; the insert then runs in a read-only one.
+        await manager.query('COMMIT');
+        await manager.query('START TRANSACTION READ ONLY');
+        await manager.query('INSERT INTO r VALUES (1)');
+      })
+      .catch((e: unknown) => e)) as AppException;
+    expect(err).toBeInstanceOf(AppException);
+    expect(err.code).toBe('DATABASE_UNAVAILABLE');
+    expect(runs).toBe(1);
+    expect(await dataSource.query('SELECT id FROM r')).toEqual([]);
   });
 });

@@ -4,13 +4,13 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Pool, QueryValues } from 'mysql2';
 import { DataSource, EntityManager } from 'typeorm';
 
-import { asDatabaseUnavailable, driverErrorCode } from './database-unavailable';
+import { DEFAULT_RETRY_POLICY, RetryPolicy, retryDelayMs } from './conflict-retry';
+import { classifyDatabaseError } from './database-errors';
+import { asDatabaseUnavailable, conflictsExhausted } from './database-unavailable';
 import { Dialect } from './dialect';
 import { SerialQueue } from './serial-queue';
 import { SqliteReaders } from './sqlite-readers';
 
-const MYSQL_RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
-const MAX_ATTEMPTS = 3;
 /** Most units of work committed together on SQLite. */
 const MAX_GROUP = 64;
 /** Prepared SQLite statements kept for reuse (oldest dropped first). */
@@ -20,6 +20,16 @@ const MAX_CACHED_STATEMENTS = 500;
 export type RowQuery = <R>(sql: string, params: readonly unknown[]) => Promise<R[]>;
 
 type Outcome<T> = { value: T; hooks: (() => void)[] };
+
+/** Counts since start, for the metrics: how writes met conflicts and unready nodes. */
+export interface WriteRetryStats {
+  /** Runs started again after a conflict (deadlock, certification failure, GR rollback). */
+  conflictRetries: number;
+  /** Runs started again after a node answered "not ready" (Galera 1047, GR 3100, ...). */
+  notReadyRetries: number;
+  /** Writes answered 503 TRANSACTION_CONFLICT after their last attempt lost too. */
+  conflictsExhausted: number;
+}
 
 interface PendingUnit {
   /** The unit's work with its after-commit hooks tracked (see `transaction`). */
@@ -36,9 +46,13 @@ interface PendingUnit {
  * for the writer. Writes waiting together are committed together (group commit): each unit runs in its
  * own savepoint, so a failing unit is rolled back alone, and nothing is acknowledged before the one
  * COMMIT; a COMMIT costs about as much for one unit as for many, since the units' pages overlap.
- * On MySQL/MariaDB transactions run concurrently (the server groups commits itself) and deadlock
- * victims are retried. An unreachable database is a 503 (`DATABASE_UNAVAILABLE`): nothing was
- * written, unless the connection was lost during COMMIT, when the 503 says the outcome is unknown.
+ * On MySQL/MariaDB transactions run concurrently (the server groups commits itself). A transaction
+ * that lost to another (deadlock victim, Galera certification failure, Group Replication conflict) or
+ * met a node not ready yet was rolled back whole, so it is run again after a jittered back-off
+ * (`conflict-retry.ts`); when every attempt lost, the answer is a 503 `TRANSACTION_CONFLICT` with
+ * Retry-After, never a 500. A database that cannot take the work (unreachable, not ready, read-only)
+ * is a 503 `DATABASE_UNAVAILABLE`: nothing was written, unless the connection was lost during
+ * COMMIT, when the 503 says the outcome is unknown (`database-errors.ts` classifies per engine).
  */
 @Injectable()
 export class TransactionRunner {
@@ -54,6 +68,13 @@ export class TransactionRunner {
   private readonly readCommittedSessions = new WeakSet<object>();
   // SQLite read connections beside the writer; absent on MySQL and for an in-memory database.
   private readonly readers: SqliteReaders | undefined;
+  readonly retryStats: WriteRetryStats = {
+    conflictRetries: 0,
+    notReadyRetries: 0,
+    conflictsExhausted: 0,
+  };
+  /** Replaceable by tests (fewer attempts, no waits). */
+  retryPolicy: RetryPolicy = DEFAULT_RETRY_POLICY;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -209,10 +230,23 @@ export class TransactionRunner {
       try {
         return await this.mysqlTransaction(tracked);
       } catch (err) {
-        const code = driverErrorCode(err);
-        if (attempt >= MAX_ATTEMPTS || !code || !MYSQL_RETRYABLE.has(code)) {
+        const kind = classifyDatabaseError(err);
+        if (kind !== 'conflict' && kind !== 'not-ready') {
           throw err;
         }
+        if (attempt >= this.retryPolicy.attempts) {
+          if (kind === 'conflict') {
+            this.retryStats.conflictsExhausted++;
+            throw conflictsExhausted(attempt);
+          }
+          throw err;
+        }
+        if (kind === 'conflict') {
+          this.retryStats.conflictRetries++;
+        } else {
+          this.retryStats.notReadyRetries++;
+        }
+        await sleep(retryDelayMs(this.retryPolicy, attempt));
       }
     }
   }
@@ -295,4 +329,8 @@ export class TransactionRunner {
       unit.reject(err);
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

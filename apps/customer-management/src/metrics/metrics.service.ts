@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { DataSource } from 'typeorm';
 
 import { SqliteReaders } from '@server/database/sqlite-readers';
+import { TransactionRunner } from '@server/database/transaction-runner';
 
 interface MysqlPoolInternals {
   _allConnections?: { length: number };
@@ -35,8 +36,35 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(@InjectDataSource() dataSource: DataSource, @Optional() readers?: SqliteReaders) {
+  constructor(
+    @InjectDataSource() dataSource: DataSource,
+    @Optional() readers?: SqliteReaders,
+    @Optional() tx?: TransactionRunner,
+  ) {
     collectDefaultMetrics({ register: this.registry });
+    if (tx) {
+      // Counted by the runner as plain numbers; read at scrape time.
+      new Counter({
+        name: 'db_write_retries_total',
+        help: 'Write transactions run again, by reason: conflict (deadlock, Galera certification failure, Group Replication rollback), not_ready (node not ready)',
+        labelNames: ['reason'] as const,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc({ reason: 'conflict' }, tx.retryStats.conflictRetries);
+          this.inc({ reason: 'not_ready' }, tx.retryStats.notReadyRetries);
+        },
+      });
+      new Counter({
+        name: 'db_write_conflicts_exhausted_total',
+        help: 'Writes answered 503 TRANSACTION_CONFLICT after every attempt lost to concurrent writers',
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(tx.retryStats.conflictsExhausted);
+        },
+      });
+    }
     const pool = () => (dataSource.driver as unknown as { pool?: MysqlPoolInternals }).pool;
     // mysql2 exposes no public pool statistics: read its counters. On SQLite: the read connections.
     new Gauge({
