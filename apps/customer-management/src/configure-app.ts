@@ -157,9 +157,11 @@ async function configureApp(app: NestFastifyApplication, config: AppConfig): Pro
         ),
     });
   }
-  const document = setupOpenApi(app, config);
-  // What /docs-json declares is what each route accepts in its query string (and nothing else).
-  app.useGlobalInterceptors(new QueryParametersInterceptor(new QueryParameterRules(document)));
+  const documents = setupOpenApi(app, config);
+  // What the documents declare is what each route accepts in its query string (and nothing else).
+  app.useGlobalInterceptors(
+    new QueryParametersInterceptor(new QueryParameterRules({ paths: documents.routes })),
+  );
 }
 
 function registerHttpMetrics(fastify: FastifyInstance, metrics: MetricsService): void {

@@ -17,4 +17,5 @@ export * from './validation/decorators';
 export * from './validation/document-schema';
 export * from './validation/document-validator';
 export * from './validation/extensible.dto';
+export * from './validation/time-periods';
 export * from './validation/validate-document';

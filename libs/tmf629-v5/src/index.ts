@@ -10,3 +10,4 @@ export * from './store/element-matching';
 export * from './store/merge-patch-diff';
 export * from './store/stored-customer';
 export * from './store/v5-extension';
+export * from './spec/v5-spec';

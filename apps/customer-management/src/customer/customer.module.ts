@@ -3,9 +3,11 @@ import { Module } from '@nestjs/common';
 import { CustomerController } from './customer.controller';
 import { CustomerRepository } from './customer.repository';
 import { CustomerService } from './customer.service';
+import { CustomerV5Controller } from './v5/customer-v5.controller';
+import { CustomerV5Service } from './v5/customer-v5.service';
 
 @Module({
-  controllers: [CustomerController],
-  providers: [CustomerService, CustomerRepository],
+  controllers: [CustomerController, CustomerV5Controller],
+  providers: [CustomerService, CustomerRepository, CustomerV5Service],
 })
 export class CustomerModule {}

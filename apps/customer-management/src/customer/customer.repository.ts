@@ -33,6 +33,11 @@ export interface CustomerRow {
   version: number;
   /** The JSON document text (without id/href). */
   document: string;
+  /**
+   * The TMF629 v5 side bag as JSON text (docs/v5.md), when the customer has one; read only where
+   * v5 needs it (absent: not read; null: none).
+   */
+  extension?: string | null;
 }
 
 export interface CustomerWrite extends CustomerRow {
@@ -41,6 +46,11 @@ export interface CustomerWrite extends CustomerRow {
   columns: CustomerColumns;
   /** Epoch milliseconds. */
   now: number;
+  /**
+   * The v5 side bag to store with this version (JSON text), or null for none. Undefined: the
+   * write leaves the side bag as it is (a v4 write on a customer that had none).
+   */
+  extension?: string | null;
 }
 
 const ROW_SELECT = 'c.id, c.version, c.document';
@@ -59,6 +69,9 @@ export interface CustomerPageRows {
 
 type KeyedRow = Record<string, unknown> & { id: string };
 const SELECT_BY_ID = 'SELECT id, version, document FROM customer WHERE id = ?';
+// With the v5 side bag: one statement, so document and side bag are always of the same version.
+const SELECT_WITH_EXTENSION = `SELECT c.id, c.version, c.document, x.extension FROM customer c
+  LEFT JOIN customer_v5_extension x ON x.customer_id = c.id`;
 
 /** The typed columns but the id, in the order {@link columnsOf} derives them. */
 const COLUMN_NAMES = Object.values(customerSqlStorage.columns)
@@ -87,7 +100,19 @@ export class CustomerRepository {
     return row ?? null;
   }
 
-  /** Inside a write transaction: reads the row and locks it until commit (MySQL row lock). */
+  /** The row with its v5 side bag (`extension` null when it has none). */
+  async findWithExtension(id: string): Promise<CustomerRow | null> {
+    if (!isAsciiId(id)) {
+      return null;
+    }
+    const row = await this.tx.readOne<CustomerRow>(`${SELECT_WITH_EXTENSION} WHERE c.id = ?`, [id]);
+    return row ?? null;
+  }
+
+  /**
+   * Inside a write transaction: reads the row with its v5 side bag and locks both until commit
+   * (MySQL row locks; READ COMMITTED takes no gap lock where there is no side bag).
+   */
   async findForUpdate(manager: EntityManager, id: string): Promise<CustomerRow | null> {
     return this.selectById(manager, id, true);
   }
@@ -114,6 +139,7 @@ export class CustomerRepository {
         ? tokenInsertStatements(customerSqlStorage, inserted[0].seq, row.parsed)
         : indexInsertStatements(customerSqlStorage, row.id, row.parsed),
     );
+    await this.writeExtension(manager, row.id, null, row.extension);
     await this.count(manager, undefined, c);
   }
 
@@ -126,7 +152,7 @@ export class CustomerRepository {
     manager: EntityManager,
     row: CustomerWrite,
     expectedVersion: number,
-    previous: { document: JsonObject; changed: readonly string[] },
+    previous: { document: JsonObject; changed: readonly string[]; extension?: string | null },
   ): Promise<boolean> {
     // Only the columns whose value changes: SQLite rewrites the entry of every index on a column
     // named in SET, changed or not (InnoDB compares first), and each entry dirties a B-tree leaf.
@@ -159,6 +185,7 @@ export class CustomerRepository {
           previous.changed,
         ),
       );
+      await this.writeExtension(manager, row.id, previous.extension, row.extension);
       await this.count(manager, stored, row.columns);
       return true;
     }
@@ -171,14 +198,26 @@ export class CustomerRepository {
         changedRoots: previous.changed,
       }),
     );
+    await this.writeExtension(manager, row.id, previous.extension, row.extension);
     await this.count(manager, stored, row.columns);
     return true;
   }
 
-  /** Deletes the customer whose stored document is `previous` (locked by the caller). */
-  async delete(manager: EntityManager, id: string, previous: JsonObject): Promise<boolean> {
+  /**
+   * Deletes the customer whose stored document is `previous` (locked by the caller), with its v5
+   * side bag when it has one (`hadExtension`).
+   */
+  async delete(
+    manager: EntityManager,
+    id: string,
+    previous: JsonObject,
+    hadExtension = false,
+  ): Promise<boolean> {
     if (!isAsciiId(id)) {
       return false;
+    }
+    if (hadExtension) {
+      await this.writeExtension(manager, id, 'present', null);
     }
     if (this.dialect === 'sqlite') {
       const deleted = await manager.query<{ seq: number }[]>(
@@ -200,6 +239,37 @@ export class CustomerRepository {
     }
     await this.count(manager, columnsOf(previous), undefined);
     return true;
+  }
+
+  /**
+   * Stores the v5 side bag of a write: `before` is the stored one (null: none), `after` the new one
+   * (null: none; undefined: unchanged). Only the statement the change needs, so a customer without a
+   * side bag never touches the table.
+   */
+  private async writeExtension(
+    manager: EntityManager,
+    id: string,
+    before: string | null | undefined,
+    after: string | null | undefined,
+  ): Promise<void> {
+    if (after === undefined || after === before) {
+      return;
+    }
+    if (after === null) {
+      if (before !== null && before !== undefined) {
+        await manager.query('DELETE FROM customer_v5_extension WHERE customer_id = ?', [id]);
+      }
+    } else if (before === null || before === undefined) {
+      await manager.query(
+        'INSERT INTO customer_v5_extension (customer_id, extension) VALUES (?, ?)',
+        [id, after],
+      );
+    } else {
+      await manager.query('UPDATE customer_v5_extension SET extension = ? WHERE customer_id = ?', [
+        after,
+        id,
+      ]);
+    }
   }
 
   /** Applies a write to the maintained counts, last in the transaction (shortest lock). */
@@ -231,9 +301,10 @@ export class CustomerRepository {
     compiled: CompiledSql,
     position?: KeysetPosition,
     counter?: CounterKey,
+    withExtensions = false,
   ): Promise<CustomerPageRows> {
     try {
-      return await this.readPage(compiled, position, counter);
+      return await this.readPage(compiled, position, counter, withExtensions);
     } finally {
       compiled.residual?.release();
     }
@@ -243,6 +314,7 @@ export class CustomerRepository {
     compiled: CompiledSql,
     position: KeysetPosition | undefined,
     counter: CounterKey | undefined,
+    withExtensions: boolean,
   ): Promise<CustomerPageRows> {
     const offset = compiled.page?.offset ?? 0;
     const limit = compiled.page?.limit ?? Number.MAX_SAFE_INTEGER;
@@ -267,7 +339,7 @@ export class CustomerRepository {
           page.reverse();
         }
         return {
-          rows: await this.byIds(query, page),
+          rows: await this.byIds(query, page, withExtensions),
           total: await this.total(run, compiled, counter),
           firstKeys: keysOf(page[0]),
           lastKeys: keysOf(page.at(-1)),
@@ -279,13 +351,16 @@ export class CustomerRepository {
       if (offset === 0) {
         const statements = keysetStatements(compiled, customerSqlStorage, this.dialect, ROW_SELECT);
         keyed = await readKeyset(statements, limit, (s) => run<KeyedRow>(s));
-        rows = keyed as unknown as CustomerRow[];
+        // v5 reads the page's rows again with their side bags, each row in one statement.
+        rows = withExtensions
+          ? await this.byIds(query, keyed, true)
+          : (keyed as unknown as CustomerRow[]);
       } else {
         const statements = buildListStatements(compiled, customerSqlStorage, 'c.id', {
           keys: true,
         });
         keyed = await run<KeyedRow>(statements.page);
-        rows = await this.byIds(query, keyed);
+        rows = await this.byIds(query, keyed, withExtensions);
       }
       const matched = keyed.length;
       const total =
@@ -315,12 +390,19 @@ export class CustomerRepository {
     return Number(counted[0]?.total ?? 0);
   }
 
-  private async byIds(query: RowQuery, ids: { id: string }[]): Promise<CustomerRow[]> {
+  private async byIds(
+    query: RowQuery,
+    ids: { id: string }[],
+    withExtensions = false,
+  ): Promise<CustomerRow[]> {
     if (ids.length === 0) {
       return [];
     }
+    const where = `IN (${ids.map(() => '?').join(', ')})`;
     const found = await query<CustomerRow>(
-      `SELECT id, version, document FROM customer WHERE id IN (${ids.map(() => '?').join(', ')})`,
+      withExtensions
+        ? `${SELECT_WITH_EXTENSION} WHERE c.id ${where}`
+        : `SELECT id, version, document FROM customer WHERE id ${where}`,
       ids.map((r) => r.id),
     );
     const byId = new Map(found.map((row) => [row.id, row]));
@@ -344,7 +426,10 @@ export class CustomerRepository {
       return null;
     }
     const lock = forUpdate && this.dialect === 'mysql' ? ' FOR UPDATE' : '';
-    const rows = await manager.query<CustomerRow[]>(`${SELECT_BY_ID}${lock}`, [id]);
+    const rows = await manager.query<CustomerRow[]>(
+      `${SELECT_WITH_EXTENSION} WHERE c.id = ?${lock}`,
+      [id],
+    );
     return rows[0] ?? null;
   }
 }

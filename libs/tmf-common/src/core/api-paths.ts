@@ -12,3 +12,19 @@ export const CUSTOMER_MANAGEMENT_V4 = {
   hub: `${V4_ROOT}/hub`,
   listener: `${V4_ROOT}/listener`,
 } as const;
+
+const V5_ROOT = '/tmf-api/customerManagement/v5';
+// The v5.0.1 file's `servers` entry; every `href` of its examples uses V5_ROOT (a known defect).
+const V5_SERVERS_ROOT = '/tmf-api/customer/v5';
+
+/**
+ * Where TMF629 v5 lives (docs/v5.md): the same handlers at both roots; hrefs use `root`.
+ */
+export const CUSTOMER_MANAGEMENT_V5 = {
+  root: V5_ROOT,
+  /** The same API at the root the spec's `servers` names. */
+  alias: V5_SERVERS_ROOT,
+  customer: `${V5_ROOT}/customer`,
+  hub: `${V5_ROOT}/hub`,
+  listener: `${V5_ROOT}/listener`,
+} as const;

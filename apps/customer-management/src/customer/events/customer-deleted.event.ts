@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 
 import type { JsonObject } from '@app/tmf-common';
+import type { V5Extension } from '@app/tmf629-v5';
 
 /** A customer was deleted; `customer` is its last state. */
 export class CustomerDeletedEvent {
@@ -10,5 +11,7 @@ export class CustomerDeletedEvent {
     readonly manager: EntityManager,
     readonly customer: JsonObject,
     readonly occurredAt: Date,
+    /** The v5 side bag it had (docs/v5.md). */
+    readonly extension?: V5Extension,
   ) {}
 }

@@ -5,6 +5,7 @@ import { CustomerStatusSortIndexes1795844751230 } from './1795844751230-customer
 import { HubDeliveryClaimIndex1795846892952 } from './1795846892952-hub-delivery-claim-index';
 import { CustomerSearchIndexSplit1795860810135 } from './1795860810135-customer-search-index-split';
 import { CustomerCounts1795910000000 } from './1795910000000-customer-counts';
+import { CustomerV5Extension1795920000000 } from './1795920000000-customer-v5-extension';
 
 /** MySQL 8 / MariaDB 10.6+ migrations in timestamp order. Append only; never edit a committed migration. */
 export const MYSQL_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MYSQL_MIGRATIONS = [
   HubDeliveryClaimIndex1795846892952,
   CustomerSearchIndexSplit1795860810135,
   CustomerCounts1795910000000,
+  CustomerV5Extension1795920000000,
 ];

@@ -6,6 +6,7 @@ import { HubDeliveryClaimIndex1795846892952 } from './1795846892952-hub-delivery
 import { CustomerSearchIndexSplit1795860810135 } from './1795860810135-customer-search-index-split';
 import { CustomerTokenIndex1795900000000 } from './1795900000000-customer-token-index';
 import { CustomerCounts1795910000000 } from './1795910000000-customer-counts';
+import { CustomerV5Extension1795920000000 } from './1795920000000-customer-v5-extension';
 
 /** SQLite migrations in timestamp order. Append only; never edit a committed migration. */
 export const SQLITE_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const SQLITE_MIGRATIONS = [
   CustomerSearchIndexSplit1795860810135,
   CustomerTokenIndex1795900000000,
   CustomerCounts1795910000000,
+  CustomerV5Extension1795920000000,
 ];

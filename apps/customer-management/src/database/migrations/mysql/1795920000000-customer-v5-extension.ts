@@ -1,0 +1,23 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The TMF629 v5 side bag (docs/v5.md): per customer, what only v5 can express, as JSON. Written and
+ * deleted in the customer's own write transactions; customers without one (all v4-created) have no row.
+ */
+export class CustomerV5Extension1795920000000 implements MigrationInterface {
+  name = 'CustomerV5Extension1795920000000';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `CREATE TABLE customer_v5_extension (
+        customer_id varchar(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        extension longtext CHARACTER SET utf8mb4 NOT NULL,
+        PRIMARY KEY (customer_id)
+      ) ENGINE=InnoDB`,
+    );
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE customer_v5_extension');
+  }
+}
