@@ -1,7 +1,7 @@
 // The official TMF629 v5.0.1 OpenAPI file (libs/tmf629-v5/spec/*.oas.yaml, verbatim from TM Forum),
 // as JSON so that the build carries it: the v5 OpenAPI document takes its schemas from it, and the
 // v5 conformance suite validates responses against them. A unit test keeps the two files equal.
-import spec from '../../spec/TMF629-Customer_Management-v5.0.1.oas.json';
+import spec from './TMF629-Customer_Management-v5.0.1.oas.json';
 
 /** The parts of the official file this server reads. */
 export interface V5Spec {

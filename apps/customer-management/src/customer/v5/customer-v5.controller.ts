@@ -27,8 +27,8 @@ import { CUSTOMER_MANAGEMENT_V5, ifNoneMatchHits, mediaTypeOf, pagingLinks } fro
 import { RequireScope } from '@server/auth/scopes.decorator';
 import { AppConfig } from '@server/config/app-config';
 
-import { ApiListQuery } from '../customer-query.openapi';
-import { CustomerView } from '../customer.mapper';
+import { ApiListQuery } from '@server/customer/customer-query.openapi';
+import { CustomerView } from '@server/customer/customer.mapper';
 import { CustomerV5Service, v5FieldsParam } from './customer-v5.service';
 
 const JSON_UTF8 = 'application/json; charset=utf-8';

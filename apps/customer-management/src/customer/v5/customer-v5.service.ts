@@ -18,9 +18,14 @@ import {
 import { customerSqlStorage, defineSqlStorage, parseQuery, project } from '@app/tmf-query';
 import { AppConfig } from '@server/config/app-config';
 
-import { CustomerException } from '../customer.exception';
-import { CustomerView } from '../customer.mapper';
-import { CustomerPage, CustomerService, ListView, storedOf } from '../customer.service';
+import { CustomerException } from '@server/customer/customer.exception';
+import { CustomerView } from '@server/customer/customer.mapper';
+import {
+  CustomerPage,
+  CustomerService,
+  ListView,
+  storedOf,
+} from '@server/customer/customer.service';
 import { customerV5Violations } from './customer-v5.validation';
 
 const SERVER_ASSIGNED = ['id', 'href'];
