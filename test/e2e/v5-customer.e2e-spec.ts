@@ -9,7 +9,7 @@ const V5 = '/tmf-api/customerManagement/v5/customer';
 const V5_ALIAS = '/tmf-api/customer/v5/customer';
 const BASE = 'https://crm.example.com';
 
-function v5Customer(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+function v5Customer(name: string, extra: Record<string, any> = {}): Record<string, any> {
   return {
     '@type': 'Customer',
     name,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 
-import { ApiRootController } from './api-root.controller';
+import { ApiRootController, ApiRootV5Controller } from './api-root.controller';
 
-@Module({ controllers: [ApiRootController] })
+@Module({ controllers: [ApiRootController, ApiRootV5Controller] })
 export class ApiRootModule {}
