@@ -75,6 +75,7 @@ async function answers(
       expect.arrayContaining([
         'TMF629 4.0.0 path',
         'TMF629 4.0.0 developerUI',
+        'TMF629 5.0.1 path',
         'event hub',
         'management metrics',
       ]),
