@@ -94,7 +94,7 @@ describe('TransactionRunner on MySQL/MariaDB', () => {
       const outcomes = await deadlock();
       const failed = outcomes.filter((o) => o.status === 'rejected');
       expect(failed).toHaveLength(1);
-      const err = (failed[0]).reason as AppException;
+      const err = failed[0].reason as AppException;
       expect(err).toBeInstanceOf(AppException);
       expect(err.code).toBe('TRANSACTION_CONFLICT');
       expect(err.headers['retry-after']).toBe('1');

@@ -15,8 +15,10 @@ import {
   translateV5Query,
   v5View,
 } from '@app/tmf629-v5';
-import { customerSqlStorage, defineSqlStorage, parseQuery, project } from '@app/tmf-query';
+import { defineSqlStorage, parseQuery, project } from '@app/tmf-query';
 import { AppConfig } from '@server/config/app-config';
+import { customerQuerySchema } from '@server/customer/customer.schema';
+import { customerSqlStorage } from '@server/customer/customer.storage';
 
 import { CustomerException } from '@server/customer/customer.exception';
 import { CustomerView } from '@server/customer/customer.mapper';
@@ -56,7 +58,7 @@ export class CustomerV5Service {
   ) {
     this.listView = {
       schema: customerV5QuerySchema,
-      translate: translateV5Query,
+      translate: (query) => translateV5Query(query, customerQuerySchema),
       storage: V5_STORAGE,
       scope: 'v5:',
       withExtensions: true,
