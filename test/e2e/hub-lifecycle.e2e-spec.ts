@@ -1,8 +1,9 @@
 import { DeliveryRepository } from '@server/hub/delivery/delivery.repository';
+import { TEST_DB } from '@test/support/test-database';
 import { eventually, TestSubscriber } from '@test/support/subscriber';
 
 import { createCustomer, CUSTOMER_PATH } from './support/customers';
-import { ADMIN_HEADERS, FAST_HUB_ENV, outboxDrained, subscribe } from './support/hub';
+import { ADMIN_HEADERS, FAST_HUB_ENV, HUB_PATH, outboxDrained, subscribe } from './support/hub';
 import { TestApp } from './support/test-app';
 
 async function deliveries(app: TestApp): Promise<any[]> {
@@ -60,46 +61,115 @@ describe('Hub: SSRF at connect time (loopback not allowed)', () => {
 });
 
 describe('Hub: outbox and shutdown', () => {
-  it('queues the event in the write transaction even when no process dispatches (HUB_DISPATCH_ENABLED=false); a dispatching process delivers it', async () => {
+  it('queues one outbox row per change in the write transaction, whatever the subscribers, even when no process dispatches (HUB_DISPATCH_ENABLED=false); a dispatching process fans it out and delivers it', async () => {
     let app = await TestApp.start({ ...FAST_HUB_ENV, HUB_DISPATCH_ENABLED: 'false' });
     try {
-      const subscriber = await TestSubscriber.start();
-      const subscriptionId = await subscribe(app, subscriber.url);
+      const subscribers = await Promise.all([1, 2, 3].map(() => TestSubscriber.start()));
+      for (const s of subscribers) {
+        await subscribe(app, s.url);
+      }
       const c = await createCustomer(app);
-      const events = await app.dataSource.query('SELECT id, event_type, payload FROM hub_event');
-      expect(events).toHaveLength(1);
-      expect(events[0].event_type).toBe('CustomerCreateEvent');
-      expect(JSON.parse(events[0].payload).event.customer).toEqual(c);
-      expect(await deliveries(app)).toEqual([
-        expect.objectContaining({
-          event_id: events[0].id,
-          subscription_id: subscriptionId,
-          status: 'pending',
-          claim_token: null,
-        }),
-      ]);
+      const outbox = await app.dataSource.query('SELECT payload FROM hub_outbox');
+      expect(outbox).toHaveLength(1);
+      const [event] = JSON.parse(outbox[0].payload);
+      expect(event.eventType).toBe('CustomerCreateEvent');
+      expect(event.event.customer).toEqual(c);
+      expect(await app.dataSource.query('SELECT id FROM hub_event')).toEqual([]);
+      expect(await deliveries(app)).toEqual([]);
       // A rejected write adds nothing; a no-op patch adds nothing.
       await app.request('PATCH', `${CUSTOMER_PATH}/${c.id}`, { body: { engagedParty: null } });
       await app.request('PATCH', `${CUSTOMER_PATH}/${c.id}`, { body: { name: c.name } });
-      expect(await deliveries(app)).toHaveLength(1);
+      expect(await app.dataSource.query('SELECT id FROM hub_outbox')).toHaveLength(1);
       const stats = await app.request('GET', '/hub-admin/stats', { headers: ADMIN_HEADERS });
       expect(stats.json).toMatchObject({
-        subscriptions: 1,
-        deliveries: { pending: 1, claimed: 0, dead: 0 },
+        subscriptions: 3,
+        changes: 1,
+        deliveries: { pending: 0, claimed: 0, dead: 0 },
         process: { dispatchEnabled: false, delivered: 0 },
       });
-      expect(subscriber.receipts).toHaveLength(0);
-      // The queued event waits for a process that dispatches; on the same database one delivers it, once.
+      // The change waits for a process that dispatches; on the same database one fans it out to
+      // the three subscriptions and delivers it, once each, with one eventId.
       await app.close(true);
       app = await TestApp.start(FAST_HUB_ENV, app.database);
-      await subscriber.waitForCount(1);
+      for (const s of subscribers) {
+        await s.waitForCount(1);
+      }
       await outboxDrained(app);
-      expect(subscriber.events()).toEqual([JSON.parse(events[0].payload)]);
-      await subscriber.stop();
+      for (const s of subscribers) {
+        expect(s.events()).toEqual([event]);
+        await s.stop();
+      }
+      expect(await app.dataSource.query('SELECT id FROM hub_outbox')).toEqual([]);
     } finally {
       await app.close();
     }
   });
+
+  it('recipients are the subscriptions created before the change committed, whenever the fan-out runs', async () => {
+    // Fan-out is held back (no dispatching process) while subscriptions come and go around writes.
+    let app = await TestApp.start({ ...FAST_HUB_ENV, HUB_DISPATCH_ENABLED: 'false' });
+    try {
+      const [early, late, gone] = await Promise.all([1, 2, 3].map(() => TestSubscriber.start()));
+      await subscribe(app, early.url);
+      const goneId = await subscribe(app, gone.url);
+      const first = await createCustomer(app);
+      await subscribe(app, late.url); // after the first change committed, before its fan-out
+      const second = await createCustomer(app);
+      // Deleted before the fan-out: receives nothing, like a delete drops queued deliveries.
+      expect((await app.request('DELETE', `${HUB_PATH}/${goneId}`)).status).toBe(204);
+      await app.close(true);
+      app = await TestApp.start(FAST_HUB_ENV, app.database);
+      await early.waitForCount(2);
+      await late.waitForCount(1);
+      await outboxDrained(app);
+      const ids = (s: TestSubscriber) => s.events().map((e) => e.event.customer.id);
+      expect(ids(early)).toEqual([first.id, second.id]);
+      expect(ids(late)).toEqual([second.id]);
+      expect(gone.receipts).toEqual([]);
+      await Promise.all([early, late, gone].map((s) => s.stop()));
+    } finally {
+      await app.close();
+    }
+  });
+
+  (TEST_DB === 'mysql' ? it : it.skip)(
+    'MariaDB: a subscription created while a write is in flight waits for its commit and is positioned after it',
+    async () => {
+      const app = await TestApp.start({ ...FAST_HUB_ENV, HUB_DISPATCH_ENABLED: 'false' });
+      const writer = app.dataSource.createQueryRunner();
+      try {
+        const subscriber = await TestSubscriber.start();
+        await subscribe(app, subscriber.url); // the write path skips the outbox with none
+        // A write transaction as the outbox listener runs it: gate row shared, outbox row, no commit.
+        await writer.connect();
+        await writer.startTransaction();
+        await writer.query(
+          "SELECT value FROM hub_gate WHERE name = 'subscriptions' LOCK IN SHARE MODE",
+        );
+        await writer.query("INSERT INTO hub_outbox (payload, created_at) VALUES ('[]', 0)");
+        const [{ id: written }] = await writer.query('SELECT LAST_INSERT_ID() AS id');
+        let settled = false;
+        const registering = subscribe(app, `${subscriber.url}?late`).finally(() => {
+          settled = true;
+        });
+        // Whatever the interleaving: the subscription cannot commit before the write does.
+        await app.dataSource.query('SELECT SLEEP(0.3)');
+        const settledBeforeCommit = settled;
+        await writer.commitTransaction();
+        const id = await registering;
+        const [row] = await app.dataSource.query(
+          'SELECT after_outbox_id FROM hub_subscription WHERE id = ?',
+          [id],
+        );
+        expect(settledBeforeCommit).toBe(false);
+        expect(Number(row.after_outbox_id)).toBeGreaterThanOrEqual(Number(written));
+        await subscriber.stop();
+      } finally {
+        await writer.release();
+        await app.close();
+      }
+    },
+  );
 
   it('purges delivered events and keeps those with deliveries left', async () => {
     const app = await TestApp.start(FAST_HUB_ENV);

@@ -46,14 +46,14 @@ async function call(
 }
 
 /**
- * Waits until the database holds no delivery left to attempt (any replica answers for all): what the
+ * Waits until the database holds no change left to fan out and no delivery left to attempt (any replica answers for all): what the
  * subscribers received is then final, duplicates included.
  */
 async function outboxDrained(server: ServerProcess): Promise<void> {
   await eventually(
     async () => {
-      const { deliveries } = await call(server, 'GET', '/hub-admin/stats');
-      return deliveries.pending === 0 && deliveries.claimed === 0;
+      const { changes, deliveries } = await call(server, 'GET', '/hub-admin/stats');
+      return changes === 0 && deliveries.pending === 0 && deliveries.claimed === 0;
     },
     30_000,
     'outbox drained',

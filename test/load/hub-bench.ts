@@ -1,27 +1,28 @@
-// Hub benchmark: event delivery rate to 10 subscribers, and what the outbox adds to write latency.
+// Hub benchmark: what subscriptions cost the write path, and how fast events are delivered.
 //
-//   npm run bench:hub                      # SQLite, 5 s per phase
-//   npm run bench:hub -- --db mysql        # MySQL/MariaDB at TEST_MYSQL_URL (default root@127.0.0.1)
-//   npm run bench:hub -- --duration 10 --connections 10
+//   npm run bench:hub                                   # SQLite, db transport, 0/10/100/300 subscriptions
+//   npm run bench:hub -- --db mysql                     # MySQL/MariaDB at TEST_MYSQL_URL (default root@127.0.0.1)
+//   npm run bench:hub -- --subs 0,10,300 --duration 10 --connections 10 --window 10
 //
-// Everything runs on 127.0.0.1: the built server as a child process (dist/), autocannon and ten
-// node:http subscribers in this process. Phases:
-//   A  POST /customer with 0 subscriptions
-//   B  POST /customer with 10 subscriptions, dispatcher on (writes and deliveries compete)
-//   C  POST /customer with 10 subscriptions, HUB_DISPATCH_ENABLED=false (the outbox write alone)
-//   D  a fresh process drains C's backlog: delivery rate with no writes competing
+// Everything runs on 127.0.0.1: the built server as child processes (dist/), autocannon and a
+// counting node:http subscriber (one port, a distinct callback path per subscription) in this
+// process. For each number of subscriptions, on a fresh database:
+//   W  POST /customer for --duration seconds on an API-only process (HUB_DISPATCH_ENABLED=false):
+//      the write path alone, which must not grow with the subscriptions
+//   D  dispatching processes started on W's backlog: deliveries per second over --window seconds,
+//      with 1 process, and with 2 on MySQL/MariaDB (one process per SQLite file)
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import autocannon from 'autocannon';
 
-import { createTestDatabase, TestDatabase } from '@test/support/test-database';
+import { adminQuery, TEST_MYSQL_URL } from '@test/support/test-database';
 import { ServerProcess } from '@test/support/server-process';
-import { TestSubscriber } from '@test/support/subscriber';
 
 const API = '/tmf-api/customerManagement/v4';
-const SUBSCRIBERS = 10;
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,11 +30,14 @@ function option(name: string, fallback: string): string {
 }
 
 const db = option('db', 'sqlite');
+const transport = option('transport', 'db');
 const duration = Number(option('duration', '5'));
+const windowSeconds = Number(option('window', '8'));
 const connections = Number(option('connections', '10'));
+const levels = option('subs', '0,10,100,300').split(',').map(Number);
 
 interface WriteResult {
-  phase: string;
+  subs: number;
   requests: number;
   rps: number;
   mean: number;
@@ -42,8 +46,62 @@ interface WriteResult {
   errors: number;
 }
 
-async function writeLoad(server: ServerProcess, phase: string): Promise<WriteResult> {
-  const result = await autocannon({
+/** Answers 201 to every POST and counts them; stores nothing (hundreds of thousands arrive). */
+class CountingSubscriber {
+  count = 0;
+  private constructor(private readonly server: Server) {}
+
+  static async start(): Promise<CountingSubscriber> {
+    const server = createServer();
+    const subscriber = new CountingSubscriber(server);
+    server.on('request', (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        subscriber.count++;
+        res.writeHead(201).end();
+      });
+    });
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return subscriber;
+  }
+
+  callback(n: number): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/events/${n}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+async function freshDatabase(n: number): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (db === 'mysql') {
+    const name = `hub_bench_i19_${n}_${process.pid}`;
+    await adminQuery(`DROP DATABASE IF EXISTS \`${name}\``);
+    await adminQuery(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+    const url = new URL(TEST_MYSQL_URL);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      drop: async () => {
+        await adminQuery(`DROP DATABASE IF EXISTS \`${name}\``);
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
+  return {
+    url: `sqlite:${join(dir, 'bench.sqlite')}`,
+    drop: () => {
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    },
+  };
+}
+
+async function writeLoad(server: ServerProcess, seconds: number) {
+  return autocannon({
     url: `${server.baseUrl}${API}/customer`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -53,126 +111,115 @@ async function writeLoad(server: ServerProcess, phase: string): Promise<WriteRes
       engagedParty: { id: '500', '@referredType': 'Organization' },
     }),
     connections,
-    duration,
+    duration: seconds,
   });
-  return {
-    phase,
-    requests: result.requests.total,
-    rps: result.requests.average,
-    mean: result.latency.mean,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx,
-  };
 }
 
-async function waitForDeliveries(subscribers: TestSubscriber[], total: number, limitMs: number) {
-  const deadline = Date.now() + limitMs;
-  const count = () => subscribers.reduce((n, s) => n + s.receipts.length, 0);
-  while (count() < total && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const all = subscribers.flatMap((s) => s.receipts.map((r) => r.at));
-  return { delivered: count(), last: all.length ? Math.max(...all) : Date.now() };
-}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
-  let database: TestDatabase;
-  let sqliteDir: string | undefined;
-  if (db === 'mysql') {
-    database = await createTestDatabase();
-  } else {
-    sqliteDir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
-    const url = `sqlite:${join(sqliteDir, 'bench.sqlite')}`;
-    database = { url, drop: () => Promise.resolve() };
-  }
-  const env = {
-    DATABASE_URL: database.url,
+  const subscriber = await CountingSubscriber.start();
+  const env: Record<string, string> = {
     HUB_CALLBACK_ALLOW: '127.0.0.0/8',
     HUB_POLL_INTERVAL_MS: '200',
+    HUB_TRANSPORT: transport,
     LOG_LEVEL: 'error',
   };
-  const subscribers = await Promise.all(
-    Array.from({ length: SUBSCRIBERS }, () => TestSubscriber.start()),
-  );
   const writes: WriteResult[] = [];
   const deliveries: string[][] = [];
-  let server = await ServerProcess.start(env);
   try {
-    await writeLoad(server, 'warm-up'); // JIT, connection pools, SQLite page cache
-    writes.push(await writeLoad(server, 'A  0 subscriptions'));
-
-    for (const s of subscribers) {
-      const res = await fetch(`${server.baseUrl}${API}/hub`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ callback: s.url }),
-      });
-      if (res.status !== 201) {
-        throw new Error(`subscribe: ${res.status} ${await res.text()}`);
+    for (const n of levels) {
+      const database = await freshDatabase(n);
+      const servers: ServerProcess[] = [];
+      try {
+        const api = await ServerProcess.start({
+          ...env,
+          DATABASE_URL: database.url,
+          HUB_DISPATCH_ENABLED: 'false',
+        });
+        servers.push(api);
+        for (let i = 0; i < n; i++) {
+          const res = await fetch(`${api.baseUrl}${API}/hub`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ callback: subscriber.callback(i) }),
+          });
+          if (res.status !== 201) {
+            throw new Error(`subscribe: ${res.status} ${await res.text()}`);
+          }
+        }
+        await writeLoad(api, 2); // warm-up: JIT, connection pools, page cache
+        const w = await writeLoad(api, duration);
+        writes.push({
+          subs: n,
+          requests: w.requests.total,
+          rps: w.requests.average,
+          mean: w.latency.mean,
+          p50: w.latency.p50,
+          p99: w.latency.p99,
+          errors: w.errors + w.non2xx,
+        });
+        await api.stop();
+        servers.splice(0);
+        if (n === 0) {
+          continue;
+        }
+        for (const processes of db === 'mysql' ? [1, 2] : [1]) {
+          const before = subscriber.count;
+          for (let p = 0; p < processes; p++) {
+            servers.push(await ServerProcess.start({ ...env, DATABASE_URL: database.url }));
+          }
+          // Start-up excluded: counted from the first delivery.
+          while (subscriber.count === before) {
+            await sleep(20);
+          }
+          const from = subscriber.count;
+          const started = Date.now();
+          await sleep(windowSeconds * 1000);
+          const delivered = subscriber.count - from;
+          const seconds = (Date.now() - started) / 1000;
+          deliveries.push([
+            String(n),
+            String(processes),
+            String(delivered),
+            seconds.toFixed(1),
+            (delivered / seconds).toFixed(0),
+            (delivered / n / seconds).toFixed(1),
+          ]);
+          await Promise.all(servers.splice(0).map((s) => s.stop()));
+        }
+      } finally {
+        await Promise.all(servers.map((s) => s.stop()));
+        await database.drop();
       }
     }
-    const startB = Date.now();
-    const b = await writeLoad(server, 'B  10 subscriptions, dispatcher on');
-    writes.push(b);
-    const expectedB = (b.requests - b.errors) * SUBSCRIBERS;
-    const live = await waitForDeliveries(subscribers, expectedB, 60_000);
-    const liveSeconds = (live.last - startB) / 1000;
-    deliveries.push([
-      'B  live, while writing',
-      String(live.delivered),
-      liveSeconds.toFixed(1),
-      (live.delivered / liveSeconds).toFixed(0),
-      (live.delivered / SUBSCRIBERS / liveSeconds).toFixed(0),
-    ]);
-    await server.stop();
-
-    subscribers.forEach((s) => s.receipts.splice(0));
-    server = await ServerProcess.start({ ...env, HUB_DISPATCH_ENABLED: 'false' });
-    const c = await writeLoad(server, 'C  10 subscriptions, outbox only');
-    writes.push(c);
-    await server.stop();
-
-    const expectedD = (c.requests - c.errors) * SUBSCRIBERS;
-    const startD = Date.now();
-    server = await ServerProcess.start(env);
-    const drained = await waitForDeliveries(subscribers, expectedD, 120_000);
-    const drainSeconds = (drained.last - startD) / 1000;
-    deliveries.push([
-      'D  backlog drain (incl. ~1 s start-up)',
-      String(drained.delivered),
-      drainSeconds.toFixed(1),
-      (drained.delivered / drainSeconds).toFixed(0),
-      (drained.delivered / SUBSCRIBERS / drainSeconds).toFixed(0),
-    ]);
   } finally {
-    await server.stop();
-    await Promise.all(subscribers.map((s) => s.stop()));
-    await database.drop();
-    if (sqliteDir) {
-      rmSync(sqliteDir, { recursive: true, force: true });
-    }
+    await subscriber.stop();
   }
 
-  const base = writes[0].mean;
+  const base = writes.find((w) => w.subs === 0);
   console.log(
-    `\nHub benchmark: ${db}, ${connections} connections, ${duration} s per phase, ${SUBSCRIBERS} subscribers on 127.0.0.1\n`,
+    `\nHub benchmark: ${db}, transport ${transport}, ${connections} connections, ${duration} s of writes, ` +
+      `${windowSeconds} s delivery windows, 127.0.0.1\n`,
   );
   table(
-    ['write phase', 'POSTs', 'req/s', 'mean ms', 'p50 ms', 'p99 ms', 'errors', 'mean vs A'],
+    ['subscriptions', 'POSTs', 'req/s', 'mean ms', 'p50 ms', 'p99 ms', 'errors', 'p50 vs 0'],
     writes.map((w) => [
-      w.phase,
+      String(w.subs),
       String(w.requests),
       w.rps.toFixed(0),
       w.mean.toFixed(2),
       String(w.p50),
       String(w.p99),
       String(w.errors),
-      w === writes[0] ? '' : `${w.mean - base >= 0 ? '+' : ''}${(w.mean - base).toFixed(2)} ms`,
+      base && base.p50 > 0 ? `${(w.p50 / base.p50).toFixed(2)}x` : '',
     ]),
   );
   console.log('');
-  table(['delivery', 'deliveries', 'seconds', 'deliveries/s', 'events/s (x10 subs)'], deliveries);
+  table(
+    ['subscriptions', 'processes', 'deliveries', 'seconds', 'deliveries/s', 'events/s'],
+    deliveries,
+  );
 }
 
 function table(header: string[], rows: string[][]): void {

@@ -15,6 +15,8 @@ export const STORE_TABLES: ReadonlyArray<{ table: string; orderBy: string }> = [
   { table: 'customer_search_idx', orderBy: 'segid, term' },
   { table: 'customer_search_docsize', orderBy: 'id' },
   { table: 'hub_subscription', orderBy: 'id' },
+  { table: 'hub_gate', orderBy: 'name' },
+  { table: 'hub_outbox', orderBy: 'id' },
   { table: 'hub_event', orderBy: 'id' },
   { table: 'hub_delivery', orderBy: 'id' },
 ];

@@ -40,14 +40,16 @@ export async function subscribe(
 }
 
 /**
- * Waits until no delivery is left to attempt (dead letters aside). Every attempt has then ended, so
- * what the subscribers received is final: a test checks that an event did not arrive after this.
+ * Waits until no change is left to fan out and no delivery left to attempt (dead letters aside).
+ * Every attempt has then ended, so what the subscribers received is final: a test checks that an
+ * event did not arrive after this.
  */
 export async function outboxDrained(app: TestApp, timeoutMs = 10000): Promise<void> {
   await eventually(
     async () => {
       const [row] = await app.dataSource.query(
-        "SELECT COUNT(*) AS n FROM hub_delivery WHERE status = 'pending'",
+        `SELECT (SELECT COUNT(*) FROM hub_delivery WHERE status = 'pending')
+              + (SELECT COUNT(*) FROM hub_outbox) AS n`,
       );
       return Number(row.n) === 0;
     },

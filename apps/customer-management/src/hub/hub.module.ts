@@ -14,6 +14,8 @@ import { EventDispatcherService } from './delivery/event-dispatcher.service';
 import { NotificationListenerController } from './notification-listener/notification-listener.controller';
 import { NotificationListenerService } from './notification-listener/notification-listener.service';
 import { CustomerEventListener } from './outbox/customer-event.listener';
+import { FanOutRepository } from './outbox/fan-out.repository';
+import { FanOutService } from './outbox/fan-out.service';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { SubscriptionQueries } from './subscriptions/subscription-queries';
 import { SubscriptionController } from './subscriptions/subscription.controller';
@@ -26,6 +28,8 @@ const HUB_PROVIDERS = [
   SubscriptionQueries,
   OutboxRepository,
   CustomerEventListener,
+  FanOutRepository,
+  FanOutService,
   DeliveryRepository,
   CallbackClient,
   EventDispatcherService,
@@ -39,7 +43,8 @@ const HUB_PROVIDERS = [
 
 /**
  * Hub: one folder per concern. `subscriptions/` (`/hub`: register, read, unregister; the TMF630
- * queries), `outbox/` (customer domain events become TMF events queued in the change's transaction),
+ * queries), `outbox/` (customer domain events become one outbox row in the change's transaction; the fan-out
+ * turns committed rows into per-subscription deliveries),
  * `delivery/` (the dispatcher: claims, callback POSTs, retries, dead letters), `admin/` (`/hub-admin`,
  * operators; its routes exist only when guarded, see `hubAdminOpen`) and `notification-listener/` (the
  * client-side `/listener/*` endpoints). It depends on the Customer module only through its domain

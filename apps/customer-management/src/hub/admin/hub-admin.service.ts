@@ -66,6 +66,7 @@ export class HubAdminService {
     const counts = await this.outbox.counts(Date.now());
     return {
       subscriptions: await this.subscriptions.count(),
+      changes: counts.changes,
       deliveries: { pending: counts.pending, claimed: counts.claimed, dead: counts.dead },
       events: counts.events,
       process: { dispatchEnabled: this.dispatcher.enabled, ...this.dispatcher.metrics },

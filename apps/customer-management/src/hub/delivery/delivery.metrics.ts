@@ -49,6 +49,18 @@ export class DeliveryMetrics {
     });
     const logger = this.logger;
     new Gauge({
+      name: 'hub_outbox_changes',
+      help: 'Changes committed and not yet fanned out (db) or relayed (nats), all replicas',
+      registers,
+      async collect() {
+        try {
+          this.set(await outbox.changeCount());
+        } catch (err) {
+          logger.warn(`Could not count outbox changes: ${(err as Error).message}`);
+        }
+      },
+    });
+    new Gauge({
       name: 'hub_outbox_deliveries',
       help: 'Deliveries stored in the outbox by state (all replicas): pending, claimed, dead',
       labelNames: ['state'] as const,

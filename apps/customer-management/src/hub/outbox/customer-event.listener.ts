@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { EntityManager } from 'typeorm';
 
@@ -9,9 +9,7 @@ import {
 } from '@server/customer/events';
 import { TransactionRunner } from '@server/database/transaction-runner';
 import { CustomerEventEnvelope } from '@server/hub/customer-event-envelope';
-import { OutboxCommittedEvent } from '@server/hub/events';
-import { SubscriptionQueries } from '@server/hub/subscriptions/subscription-queries';
-import { SubscriptionRepository } from '@server/hub/subscriptions/subscription.repository';
+import { OutboxWrittenEvent } from '@server/hub/events';
 
 import { createEvents, deleteEvents, updateEvents } from './envelope-builder';
 import { OutboxRepository } from './outbox.repository';
@@ -26,18 +24,15 @@ import { OutboxRepository } from './outbox.repository';
 const IN_TRANSACTION = { async: false, promisify: false, suppressErrors: false } as const;
 
 /**
- * Turns customer domain events into TMF events and queues them in the outbox, inside the write
- * transaction of the change (same EntityManager), one delivery per subscription whose query matches
- * the event at that moment. After commit the dispatcher is woken.
+ * Turns customer domain events into TMF events and appends them to the outbox, inside the write
+ * transaction of the change (same EntityManager): one row per change, whatever the number of
+ * subscriptions. Matching and fan-out to subscriptions happen after commit (`FanOutService`, or the
+ * NATS relay); the row's position in the outbox sequence decides its recipients (ADR 0010).
  */
 @Injectable()
 export class CustomerEventListener {
-  private readonly logger = new Logger(CustomerEventListener.name);
-
   constructor(
-    private readonly subscriptions: SubscriptionRepository,
     private readonly outbox: OutboxRepository,
-    private readonly queries: SubscriptionQueries,
     private readonly tx: TransactionRunner,
     private readonly emitter: EventEmitter2,
   ) {}
@@ -58,47 +53,21 @@ export class CustomerEventListener {
   }
 
   // The events are built only when someone subscribes: with no subscription (common) a write pays
-  // one read, not the envelopes' copies and ids.
+  // one read of the gate row. That read also orders this write against subscription changes.
   private async enqueue(
     manager: EntityManager,
     eventsOf: () => CustomerEventEnvelope[],
   ): Promise<void> {
-    const filters = await this.subscriptions.filtersIn(manager);
-    if (filters.length === 0) {
+    if ((await this.outbox.subscriptionCountIn(manager)) === 0) {
       return;
     }
     const events = eventsOf();
     if (events.length === 0) {
       return;
     }
-    const entries = events.map((event) => ({
-      eventId: event.eventId,
-      eventType: event.eventType,
-      resourceId: event.event.customer.id as string,
-      payload: JSON.stringify(event),
-      subscriptionIds: filters
-        .filter((filter) => this.matches(filter.id, filter.query, event))
-        .map((filter) => filter.id),
-    }));
-    if (entries.every((entry) => entry.subscriptionIds.length === 0)) {
-      return;
-    }
-    await this.outbox.append(manager, entries, Date.now());
-    const recipients = [...new Set(entries.flatMap((entry) => entry.subscriptionIds))];
+    await this.outbox.append(manager, JSON.stringify(events), Date.now());
     this.tx.afterCommit(manager, () =>
-      this.emitter.emit(OutboxCommittedEvent.eventName, new OutboxCommittedEvent(recipients)),
+      this.emitter.emit(OutboxWrittenEvent.eventName, new OutboxWrittenEvent()),
     );
-  }
-
-  private matches(id: string, query: string | null, event: CustomerEventEnvelope): boolean {
-    try {
-      return this.queries.matches(query, event);
-    } catch (err) {
-      // Queries are validated at registration; one that no longer parses must not block writes.
-      this.logger.error(
-        `Subscription ${id} has a query that no longer parses; it receives nothing: ${(err as Error).message}`,
-      );
-      return false;
-    }
   }
 }

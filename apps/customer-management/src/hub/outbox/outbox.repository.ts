@@ -3,16 +3,9 @@ import { EntityManager } from 'typeorm';
 
 import { TransactionRunner } from '@server/database/transaction-runner';
 
-/** An event to append with the ids of the subscriptions it goes to. */
-export interface OutboxEntry {
-  eventId: string;
-  eventType: string;
-  resourceId: string;
-  payload: string;
-  subscriptionIds: string[];
-}
-
 export interface OutboxCounts {
+  /** Changes committed and not yet fanned out (db) or relayed (nats). */
+  changes: number;
   pending: number;
   claimed: number;
   dead: number;
@@ -20,33 +13,47 @@ export interface OutboxCounts {
 }
 
 /**
- * The outbox as the write path and the operators see it: `hub_event` holds each event once, the exact
- * JSON every subscriber receives (its id is the stable `eventId`); `hub_delivery` one row per event and
- * subscription still to deliver, or dead. Appends run in the caller's write transaction; the delivery
- * side (claims, outcomes, purges) is `DeliveryRepository`, the dead letters `DeadLetterRepository`.
+ * The outbox as the write path and the operators see it. `hub_outbox` holds one row per change (its
+ * events, as the JSON array of envelopes), appended in the change's transaction whatever the number
+ * of subscribers; the fan-out (`FanOutRepository`) turns it into `hub_event` (each event once, the
+ * exact JSON delivered; its id is the stable `eventId`) and `hub_delivery` (one row per event and
+ * subscription still to deliver, or dead).
  */
 @Injectable()
 export class OutboxRepository {
-  constructor(private readonly tx: TransactionRunner) {}
+  private readonly shareLock: string;
 
-  /** Inside the change's transaction: the events and one pending delivery per subscription. */
-  async append(manager: EntityManager, entries: OutboxEntry[], now: number): Promise<void> {
-    const events = entries.filter((e) => e.subscriptionIds.length > 0);
-    if (events.length === 0) {
-      return;
-    }
-    await manager.query(
-      `INSERT INTO hub_event (id, event_type, resource_id, payload, created_at) VALUES ${events
-        .map(() => '(?, ?, ?, ?, ?)')
-        .join(', ')}`,
-      events.flatMap((e) => [e.eventId, e.eventType, e.resourceId, e.payload, now]),
+  constructor(private readonly tx: TransactionRunner) {
+    this.shareLock = tx.dialect === 'mysql' ? ' LOCK IN SHARE MODE' : '';
+  }
+
+  /**
+   * Inside the change's transaction: how many subscriptions exist. On MySQL/MariaDB the gate row is
+   * read with a shared lock held until commit, so no subscription can be created or deleted between
+   * this read and the commit (writers do not block each other; a subscription change waits for the
+   * writes in flight, and they for it). On SQLite the single writer gives the same order.
+   */
+  async subscriptionCountIn(manager: EntityManager): Promise<number> {
+    const rows = await manager.query<{ value: number | string }[]>(
+      `SELECT value FROM hub_gate WHERE name = 'subscriptions'${this.shareLock}`,
     );
-    const deliveries = events.flatMap((e) => e.subscriptionIds.map((s) => [e.eventId, s]));
-    await manager.query(
-      `INSERT INTO hub_delivery (event_id, subscription_id, status, attempts, next_attempt_at, created_at, updated_at)
-       VALUES ${deliveries.map(() => `(?, ?, 'pending', 0, ?, ?, ?)`).join(', ')}`,
-      deliveries.flatMap(([eventId, subscriptionId]) => [eventId, subscriptionId, now, now, now]),
+    return Number(rows[0]?.value ?? 0);
+  }
+
+  /** Inside the change's transaction: the change's events, one row whatever the subscribers. */
+  async append(manager: EntityManager, payload: string, now: number): Promise<void> {
+    await manager.query('INSERT INTO hub_outbox (payload, created_at) VALUES (?, ?)', [
+      payload,
+      now,
+    ]);
+  }
+
+  /** Changes committed and not yet fanned out or relayed. */
+  async changeCount(): Promise<number> {
+    const rows = await this.tx.read((manager) =>
+      manager.query<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM hub_outbox'),
     );
+    return Number(rows[0]?.n ?? 0);
   }
 
   async counts(now: number): Promise<OutboxCounts> {
@@ -62,7 +69,10 @@ export class OutboxRepository {
       const events = await manager.query<{ n: number | string }[]>(
         'SELECT COUNT(*) AS n FROM hub_event',
       );
-      const counts: OutboxCounts = { pending: 0, claimed: 0, dead: 0, events: 0 };
+      const changes = await manager.query<{ n: number | string }[]>(
+        'SELECT COUNT(*) AS n FROM hub_outbox',
+      );
+      const counts: OutboxCounts = { changes: 0, pending: 0, claimed: 0, dead: 0, events: 0 };
       for (const row of rows) {
         const n = Number(row.n);
         if (row.status === 'dead') {
@@ -74,6 +84,7 @@ export class OutboxRepository {
         }
       }
       counts.events = Number(events[0]?.n ?? 0);
+      counts.changes = Number(changes[0]?.n ?? 0);
       return counts;
     });
   }

@@ -22,6 +22,8 @@ export interface NewSubscription extends SubscriptionRow {
 export interface SubscriptionFilter {
   id: string;
   query: string | null;
+  /** Its position in the outbox sequence: it receives the changes with a greater outbox id. */
+  afterOutboxId: number;
 }
 
 const DUPLICATE_CODES = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE']);
@@ -31,16 +33,34 @@ const DUPLICATE_CODES = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE']);
 export class SubscriptionRepository {
   constructor(private readonly tx: TransactionRunner) {}
 
-  /** Inserts; false when a subscription with the same dedup key exists. */
+  /**
+   * Inserts; false when a subscription with the same dedup key exists. The gate row is updated
+   * first: on MySQL/MariaDB that waits for the writes holding it (shared, until their commit) and
+   * holds back new ones until this commits, so every outbox row already written has committed and
+   * every later one commits after this subscription. Its position is the outbox's highest id then:
+   * it receives exactly the changes that commit after it (ADR 0010).
+   */
   async insert(row: NewSubscription): Promise<boolean> {
     try {
-      await this.tx.write((manager) =>
-        manager.query(
-          `INSERT INTO hub_subscription (id, callback, query, secret, dedup_key, created_at)
-           VALUES (?, ?, ?, ?, ?, ?)`,
-          [row.id, row.callback, row.query, row.secret, row.dedupKey, row.createdAt],
-        ),
-      );
+      await this.tx.write(async (manager) => {
+        await manager.query(`UPDATE hub_gate SET value = value + 1 WHERE name = 'subscriptions'`);
+        const [last] = await manager.query<{ id: number | string | null }[]>(
+          'SELECT MAX(id) AS id FROM hub_outbox',
+        );
+        await manager.query(
+          `INSERT INTO hub_subscription (id, callback, query, secret, dedup_key, created_at, after_outbox_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          [
+            row.id,
+            row.callback,
+            row.query,
+            row.secret,
+            row.dedupKey,
+            row.createdAt,
+            Number(last?.id ?? 0),
+          ],
+        );
+      });
       return true;
     } catch (err) {
       const code = (err as { driverError?: { code?: string } }).driverError?.code;
@@ -83,14 +103,22 @@ export class SubscriptionRepository {
       if (result === 0) {
         return false;
       }
+      await manager.query(`UPDATE hub_gate SET value = value - 1 WHERE name = 'subscriptions'`);
       await manager.query('DELETE FROM hub_delivery WHERE subscription_id = ?', [id]);
       return true;
     });
   }
 
-  /** Inside a write transaction: every subscription, for matching the transaction's events. */
+  /** Inside the fan-out's transaction: every subscription, to match the changes against. */
   async filtersIn(manager: EntityManager): Promise<SubscriptionFilter[]> {
-    return manager.query<SubscriptionFilter[]>('SELECT id, query FROM hub_subscription');
+    const rows = await manager.query<
+      { id: string; query: string | null; after_outbox_id: number | string }[]
+    >('SELECT id, query, after_outbox_id FROM hub_subscription');
+    return rows.map((row) => ({
+      id: row.id,
+      query: row.query,
+      afterOutboxId: Number(row.after_outbox_id),
+    }));
   }
 
   /** Every subscription id (the dispatcher's list of queues to look at). */

@@ -6,6 +6,7 @@ import { HubDeliveryClaimIndex1795846892952 } from './1795846892952-hub-delivery
 import { CustomerSearchIndexSplit1795860810135 } from './1795860810135-customer-search-index-split';
 import { CustomerCounts1795910000000 } from './1795910000000-customer-counts';
 import { CustomerV5Extension1795920000000 } from './1795920000000-customer-v5-extension';
+import { HubOutbox1795940000000 } from './1795940000000-hub-outbox';
 
 /** MySQL 8 / MariaDB 10.6+ migrations in timestamp order. Append only; never edit a committed migration. */
 export const MYSQL_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MYSQL_MIGRATIONS = [
   CustomerSearchIndexSplit1795860810135,
   CustomerCounts1795910000000,
   CustomerV5Extension1795920000000,
+  HubOutbox1795940000000,
 ];

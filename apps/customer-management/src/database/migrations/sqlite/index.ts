@@ -7,6 +7,7 @@ import { CustomerSearchIndexSplit1795860810135 } from './1795860810135-customer-
 import { CustomerTokenIndex1795900000000 } from './1795900000000-customer-token-index';
 import { CustomerCounts1795910000000 } from './1795910000000-customer-counts';
 import { CustomerV5Extension1795920000000 } from './1795920000000-customer-v5-extension';
+import { HubOutbox1795940000000 } from './1795940000000-hub-outbox';
 
 /** SQLite migrations in timestamp order. Append only; never edit a committed migration. */
 export const SQLITE_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const SQLITE_MIGRATIONS = [
   CustomerTokenIndex1795900000000,
   CustomerCounts1795910000000,
   CustomerV5Extension1795920000000,
+  HubOutbox1795940000000,
 ];

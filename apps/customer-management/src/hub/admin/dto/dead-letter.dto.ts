@@ -71,6 +71,12 @@ export class HubStatsDto {
   subscriptions!: number;
 
   @ApiProperty({
+    type: 'integer',
+    description: 'Changes committed and not yet fanned out to subscriptions (db) or relayed (nats)',
+  })
+  changes!: number;
+
+  @ApiProperty({
     description: 'Deliveries in the database: pending (due or waiting to retry), claimed, dead',
     example: { pending: 0, claimed: 0, dead: 0 },
   })

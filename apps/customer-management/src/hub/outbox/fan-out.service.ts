@@ -1,0 +1,126 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+
+import { AppConfig, HubSettings } from '@server/config/app-config';
+import type { CustomerEventEnvelope } from '@server/hub/customer-event-envelope';
+import { OutboxCommittedEvent, OutboxWrittenEvent } from '@server/hub/events';
+import { SubscriptionQueries } from '@server/hub/subscriptions/subscription-queries';
+import type { SubscriptionFilter } from '@server/hub/subscriptions/subscription.repository';
+
+import { FanOutRepository } from './fan-out.repository';
+
+// One fan-out transaction: at most this many changes and deliveries (whole changes, at least one).
+// Small enough that customer writes waiting for SQLite's single writer are not held up for long.
+const LIMITS = { changes: 200, deliveries: 2000 };
+
+/**
+ * The db transport's fan-out worker, in every process that dispatches: woken when a change's
+ * outbox row commits, and polling every HUB_POLL_INTERVAL_MS (rows left by a crash, or written by
+ * an API-only replica), it turns committed changes into per-subscription deliveries, batch by batch,
+ * and wakes the dispatcher for the subscriptions concerned.
+ */
+@Injectable()
+export class FanOutService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(FanOutService.name);
+  private readonly settings: HubSettings;
+  private running = false;
+  private pumping: Promise<void> | null = null;
+  private rerun = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private readonly brokenQueries = new Set<string>();
+
+  constructor(
+    config: AppConfig,
+    private readonly repository: FanOutRepository,
+    private readonly queries: SubscriptionQueries,
+    private readonly emitter: EventEmitter2,
+  ) {
+    this.settings = config.hub;
+  }
+
+  get enabled(): boolean {
+    return this.settings.dispatchEnabled;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.enabled) {
+      return;
+    }
+    this.running = true;
+    this.pollTimer = setInterval(() => this.kick(), this.settings.pollIntervalMs);
+    this.kick();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    clearInterval(this.pollTimer);
+    while (this.pumping) {
+      await this.pumping;
+    }
+  }
+
+  @OnEvent(OutboxWrittenEvent.eventName)
+  kick(): void {
+    if (!this.running) {
+      return;
+    }
+    if (this.pumping) {
+      this.rerun = true;
+      return;
+    }
+    this.pumping = this.pump()
+      .catch((err: unknown) =>
+        this.logger.warn(`Fan-out failed; will retry: ${(err as Error).message}`),
+      )
+      .finally(() => {
+        this.pumping = null;
+        if (this.rerun) {
+          this.rerun = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async pump(): Promise<void> {
+    // Many commits in one turn of the event loop make one batch.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.running) {
+      const batch = await this.repository.fanOut(
+        LIMITS,
+        (subscription, event) => this.matches(subscription, event),
+        Date.now(),
+      );
+      if (batch.recipients.length > 0) {
+        this.emitter.emit(
+          OutboxCommittedEvent.eventName,
+          new OutboxCommittedEvent(batch.recipients),
+        );
+      }
+      if (!batch.more) {
+        return;
+      }
+      // Lets waiting customer writes in between batches.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private matches(subscription: SubscriptionFilter, event: CustomerEventEnvelope): boolean {
+    try {
+      return this.queries.matches(subscription.query, event);
+    } catch (err) {
+      // Queries are validated at registration; one that no longer parses must not block the others.
+      if (!this.brokenQueries.has(subscription.id)) {
+        this.brokenQueries.add(subscription.id);
+        this.logger.error(
+          `Subscription ${subscription.id} has a query that no longer parses; it receives nothing: ${(err as Error).message}`,
+        );
+      }
+      return false;
+    }
+  }
+}
