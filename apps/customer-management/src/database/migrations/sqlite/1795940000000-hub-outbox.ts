@@ -22,7 +22,9 @@ export class HubOutbox1795940000000 implements MigrationInterface {
     await queryRunner.query(
       `INSERT INTO "hub_gate" ("name", "value") SELECT 'subscriptions', COUNT(*) FROM "hub_subscription"`,
     );
-    await queryRunner.query(`INSERT INTO "hub_gate" ("name", "value") VALUES ('fanout', 0)`);
+    await queryRunner.query(
+      `INSERT INTO "hub_gate" ("name", "value") VALUES ('fanout', 0), ('relay', 0)`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
