@@ -95,10 +95,7 @@ export class FanOutRepository {
           subscriptionIds.map((s) => [event.eventId, s, 'pending', 0, now, now, now]),
         ),
       );
-      await manager.query(
-        `DELETE FROM hub_outbox WHERE id IN (${taken.map(() => '?').join(', ')})`,
-        taken,
-      );
+      await deleteChanges(manager, taken);
       return {
         changes: taken.length,
         recipients: [...new Set(plan.flatMap((p) => p.subscriptionIds))],
@@ -107,6 +104,25 @@ export class FanOutRepository {
       };
     });
   }
+}
+
+/**
+ * Deletes fanned-out (or relayed) outbox rows and raises the gate's `fanout` row to the highest id
+ * deleted, in the caller's transaction: a subscription's position (ADR 0010) must count ids that are
+ * no longer in the table.
+ */
+export async function deleteChanges(manager: EntityManager, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) {
+    return;
+  }
+  await manager.query(`DELETE FROM hub_outbox WHERE id IN (${ids.map(() => '?').join(', ')})`, [
+    ...ids,
+  ]);
+  const highest = Math.max(...ids);
+  await manager.query(
+    `UPDATE hub_gate SET value = CASE WHEN value < ? THEN ? ELSE value END WHERE name = 'fanout'`,
+    [highest, highest],
+  );
 }
 
 async function insertRows(

@@ -26,6 +26,12 @@ export interface SubscriptionFilter {
   afterOutboxId: number;
 }
 
+/** A subscription as a NATS consumer loop delivers to it. */
+export interface DeliverableSubscription extends SubscriptionRow {
+  afterOutboxId: number;
+  createdAt: number;
+}
+
 const DUPLICATE_CODES = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE']);
 
 /** Data access for hub subscriptions, in plain SQL through the shared DataSource (both dialects). */
@@ -37,15 +43,19 @@ export class SubscriptionRepository {
    * Inserts; false when a subscription with the same dedup key exists. The gate row is updated
    * first: on MySQL/MariaDB that waits for the writes holding it (shared, until their commit) and
    * holds back new ones until this commits, so every outbox row already written has committed and
-   * every later one commits after this subscription. Its position is the outbox's highest id then:
+   * every later one commits after this subscription. Its position is the highest outbox id then:
    * it receives exactly the changes that commit after it (ADR 0010).
    */
   async insert(row: NewSubscription): Promise<boolean> {
     try {
       await this.tx.write(async (manager) => {
         await manager.query(`UPDATE hub_gate SET value = value + 1 WHERE name = 'subscriptions'`);
+        // The highest outbox id so far: of the rows still there, or of those already fanned out
+        // or relayed and deleted (kept in the gate's `fanout` row).
         const [last] = await manager.query<{ id: number | string | null }[]>(
-          'SELECT MAX(id) AS id FROM hub_outbox',
+          `SELECT MAX(id) AS id FROM (
+             SELECT MAX(id) AS id FROM hub_outbox
+             UNION ALL SELECT value AS id FROM hub_gate WHERE name = 'fanout') positions`,
         );
         await manager.query(
           `INSERT INTO hub_subscription (id, callback, query, secret, dedup_key, created_at, after_outbox_id)
@@ -118,6 +128,23 @@ export class SubscriptionRepository {
       id: row.id,
       query: row.query,
       afterOutboxId: Number(row.after_outbox_id),
+    }));
+  }
+
+  /** Every subscription with what delivering to it takes (the NATS consumers' list). */
+  async all(): Promise<DeliverableSubscription[]> {
+    const rows = await this.tx.read((manager) =>
+      manager.query<
+        (SubscriptionRow & { after_outbox_id: number | string; created_at: number | string })[]
+      >('SELECT id, callback, query, secret, after_outbox_id, created_at FROM hub_subscription'),
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      callback: row.callback,
+      query: row.query,
+      secret: row.secret,
+      afterOutboxId: Number(row.after_outbox_id),
+      createdAt: Number(row.created_at),
     }));
   }
 

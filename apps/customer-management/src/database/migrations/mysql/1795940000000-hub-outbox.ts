@@ -7,7 +7,7 @@ import { binaryCollation } from './collation';
  * the outbox sequence (`after_outbox_id`: it receives the changes written after it), and `hub_gate`:
  * writers read its `subscriptions` row with a shared lock until commit, subscription changes update
  * it, so a subscription and the writes around it are ordered by commit; its `fanout` row makes the
- * fan-out one replica at a time, its `relay` row (a lease) the NATS relay.
+ * fan-out one replica at a time and keeps the highest outbox id fanned out or relayed, its `relay` row (a lease) the NATS relay.
  */
 export class HubOutbox1795940000000 implements MigrationInterface {
   name = 'HubOutbox1795940000000';

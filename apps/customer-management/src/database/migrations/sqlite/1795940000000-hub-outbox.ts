@@ -4,7 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Fan-out after commit (ADR 0010): one `hub_outbox` row per change, a subscription's position in
  * the outbox sequence (`after_outbox_id`: it receives the changes written after it), and `hub_gate`,
  * rows the writers and the subscription changes order themselves on (here the single writer
- * already does; the row still holds the subscription count the write path reads).
+ * already does; the row still holds the subscription count the write path reads), whose `fanout`
+ * row keeps the highest outbox id fanned out or relayed (deleted rows still count for positions).
  */
 export class HubOutbox1795940000000 implements MigrationInterface {
   name = 'HubOutbox1795940000000';
