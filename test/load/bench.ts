@@ -7,15 +7,19 @@
  *
  *   npm run bench -- [--db sqlite,mysql] [--seed 100000] [--duration 10] [--connections 50]
  *                    [--ops get,post,list,patch,delete] [--no-baseline]
+ *                    [--entries a/main.js,b/main.js]
+ *
+ * `--entries` (SQLite) compares builds: each build runs on its own copy of the one seeded database,
+ * and each operation is measured on every build in turn and then on the baseline.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import autocannon from 'autocannon';
 
 import { adminQuery, TEST_MYSQL_URL } from '@test/support/test-database';
-import { freePort, ServerProcess } from '@test/support/server-process';
+import { freePort, SERVER_ENTRY, ServerProcess } from '@test/support/server-process';
 
 import { BaselineProcess } from './baseline-process';
 import { CpuMeter, databaseServerPid } from './cpu-meter';
@@ -54,6 +58,7 @@ const DURATION = Number(arg('duration', '10'));
 const CONNECTIONS = Number(arg('connections', '50'));
 const OPS = arg('ops', 'get,list,post,patch,delete').split(',') as Op[];
 const BASELINE = !process.argv.includes('--no-baseline');
+const ENTRIES = arg('entries', SERVER_ENTRY).split(',');
 const MYSQL_URL = TEST_MYSQL_URL;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -239,17 +244,46 @@ async function benchDb(db: Db): Promise<void> {
     if (BASELINE) {
       await BaselineProcess.seed(db, SEED, rawEnv);
     }
-    const ours = await ServerProcess.start({ DATABASE_URL: ourDb, LOG_LEVEL: 'error' });
-    const raw = BASELINE ? await BaselineProcess.start(db, await freePort(), rawEnv) : undefined;
+    if (ENTRIES.length > 1 && db !== 'sqlite') {
+      throw new Error('--entries compares builds on SQLite only');
+    }
+    const labels = ENTRIES.length > 1 ? ENTRIES.map((_, i) => `ours${i + 1}`) : ['ours'];
+    const ours: ServerProcess[] = [];
+    let raw: BaselineProcess | undefined;
     let results: Map<string, Map<Op, Result>>;
     try {
+      for (const [i, entry] of ENTRIES.entries()) {
+        let url = ourDb;
+        if (ENTRIES.length > 1) {
+          // Each build on its own copy of the seeded database (writes change it).
+          const file = join(tmp, `bench-${i + 1}.sqlite`);
+          copyFileSync(join(tmp, 'bench.sqlite'), file);
+          url = `sqlite:${file}`;
+        }
+        ours.push(
+          await ServerProcess.start(
+            { DATABASE_URL: url, LOG_LEVEL: 'error' },
+            undefined,
+            undefined,
+            entry,
+          ),
+        );
+      }
+      raw = BASELINE ? await BaselineProcess.start(db, await freePort(), rawEnv) : undefined;
       const dbPid = db === 'mysql' ? databaseServerPid() : undefined;
       results = await measure([
-        { label: 'ours', baseUrl: ours.baseUrl, pid: ours.child.pid!, dbPid },
+        ...ours.map((server, i) => ({
+          label: labels[i],
+          baseUrl: server.baseUrl,
+          pid: server.child.pid!,
+          dbPid,
+        })),
         ...(raw ? [{ label: 'baseline', baseUrl: raw.baseUrl, pid: raw.child.pid!, dbPid }] : []),
       ]);
     } finally {
-      await ours.stop();
+      for (const server of ours) {
+        await server.stop();
+      }
       await raw?.stop();
     }
     const failed = [...results].flatMap(([label, byOp]) =>
@@ -264,18 +298,11 @@ async function benchDb(db: Db): Promise<void> {
     if (!raw) {
       return;
     }
-    // CPU per request: what a request costs each server whichever side saturated first (the load
-    // tool shares the machine); "CPU ratio" is base/ours, read like the throughput ratio.
-    const dbColumns = results.get('ours')!.get(OPS[0])?.dbCpuUs !== undefined;
-    process.stdout.write(
-      `\n| ${db} | ours req/s | base req/s | ratio | ours p50/p99 ms | base p50/p99 ms | p99 ratio | ours RSS MB | ours/base CPU us/req | CPU ratio | ours/base CPU % |${dbColumns ? ' ours/base db CPU us/req |' : ''}\n|---|---|---|---|---|---|---|---|---|---|---|${dbColumns ? '---|' : ''}\n`,
-    );
-    for (const op of OPS) {
-      const o = results.get('ours')!.get(op)!;
-      const b = results.get('baseline')!.get(op)!;
-      process.stdout.write(
-        `| ${op} | ${o.reqPerSec} | ${b.reqPerSec} | ${(o.reqPerSec / b.reqPerSec).toFixed(2)}x | ${o.p50}/${o.p99} | ${b.p50}/${b.p99} | ${(o.p99 / Math.max(b.p99, 1)).toFixed(2)}x | ${o.rssMb} | ${o.cpuUs}/${b.cpuUs} | ${(b.cpuUs / Math.max(o.cpuUs, 1)).toFixed(2)}x | ${o.cpuPercent}/${b.cpuPercent} |${dbColumns ? ` ${o.dbCpuUs}/${b.dbCpuUs} |` : ''}\n`,
-      );
+    for (const [i, entry] of ENTRIES.entries()) {
+      if (ENTRIES.length > 1) {
+        process.stdout.write(`\n${labels[i]}: ${entry}`);
+      }
+      printTable(db, results, labels[i]);
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -283,6 +310,23 @@ async function benchDb(db: Db): Promise<void> {
       await adminQuery('DROP DATABASE IF EXISTS tmf_bench');
       await adminQuery('DROP DATABASE IF EXISTS raw_bench');
     }
+  }
+}
+
+/** The ratios of one build (`label`) to the baseline. */
+function printTable(db: Db, results: Map<string, Map<Op, Result>>, label: string): void {
+  // CPU per request: what a request costs each server whichever side saturated first (the load
+  // tool shares the machine); "CPU ratio" is base/ours, read like the throughput ratio.
+  const dbColumns = results.get(label)!.get(OPS[0])?.dbCpuUs !== undefined;
+  process.stdout.write(
+    `\n| ${db} | ours req/s | base req/s | ratio | ours p50/p99 ms | base p50/p99 ms | p99 ratio | ours RSS MB | ours/base CPU us/req | CPU ratio | ours/base CPU % |${dbColumns ? ' ours/base db CPU us/req |' : ''}\n|---|---|---|---|---|---|---|---|---|---|---|${dbColumns ? '---|' : ''}\n`,
+  );
+  for (const op of OPS) {
+    const o = results.get(label)!.get(op)!;
+    const b = results.get('baseline')!.get(op)!;
+    process.stdout.write(
+      `| ${op} | ${o.reqPerSec} | ${b.reqPerSec} | ${(o.reqPerSec / b.reqPerSec).toFixed(2)}x | ${o.p50}/${o.p99} | ${b.p50}/${b.p99} | ${(o.p99 / Math.max(b.p99, 1)).toFixed(2)}x | ${o.rssMb} | ${o.cpuUs}/${b.cpuUs} | ${(b.cpuUs / Math.max(o.cpuUs, 1)).toFixed(2)}x | ${o.cpuPercent}/${b.cpuPercent} |${dbColumns ? ` ${o.dbCpuUs}/${b.dbCpuUs} |` : ''}\n`,
+    );
   }
 }
 

@@ -63,6 +63,12 @@ export function counterReadStatement(key: CounterKey): SqlStatement {
   };
 }
 
+/** A write as the counts see it: the stored columns before and after (undefined: none). */
+export interface CounterChange {
+  readonly before: CustomerColumns | undefined;
+  readonly after: CustomerColumns | undefined;
+}
+
 /**
  * The statement that applies a write to the counts (none when nothing counted changes): `before`
  * and `after` are the stored columns (undefined for an insert and a delete respectively).
@@ -71,6 +77,14 @@ export function counterWriteStatement(
   dialect: Dialect,
   before: CustomerColumns | undefined,
   after: CustomerColumns | undefined,
+): SqlStatement | undefined {
+  return counterChangesStatement(dialect, [{ before, after }]);
+}
+
+/** The statement that applies several writes to the counts at once, their deltas summed. */
+export function counterChangesStatement(
+  dialect: Dialect,
+  changes: readonly CounterChange[],
 ): SqlStatement | undefined {
   const deltas = new Map<string, { dim: Dimension; val: string; n: number }>();
   const add = (dim: Dimension, val: string | null, n: number) => {
@@ -82,14 +96,16 @@ export function counterWriteStatement(
     delta.n += n;
     deltas.set(key, delta);
   };
-  for (const [columns, n] of [
-    [before, -1],
-    [after, 1],
-  ] as const) {
-    if (columns) {
-      add('total', '', n);
-      add('status', textOf(columns.status), n);
-      add('at_type', textOf(columns.at_type), n);
+  for (const { before, after } of changes) {
+    for (const [columns, n] of [
+      [before, -1],
+      [after, 1],
+    ] as const) {
+      if (columns) {
+        add('total', '', n);
+        add('status', textOf(columns.status), n);
+        add('at_type', textOf(columns.at_type), n);
+      }
     }
   }
   // In key order: two writers on the same shard lock its rows in the same order (no deadlock).

@@ -13,17 +13,22 @@ import {
   KeyValue,
   readKeyset,
   SqlStatement,
-  tokenDeleteStatements,
-  tokenInsertStatements,
-  tokenUpdateStatements,
+  tokenChangeStatements,
+  TokenRowChange,
+  tokenRowChanges,
 } from '@app/tmf-query';
 import type { JsonObject } from '@app/tmf-common';
 import { affectedRows } from '@server/database/affected-rows';
 import { isAsciiId } from '@server/database/ascii-id';
 import { Dialect } from '@server/database/dialect';
-import { RowQuery, TransactionRunner } from '@server/database/transaction-runner';
+import { GroupWrite, RowQuery, TransactionRunner } from '@server/database/transaction-runner';
 
-import { CounterKey, counterReadStatement, counterWriteStatement } from './customer-counts';
+import {
+  CounterChange,
+  counterChangesStatement,
+  CounterKey,
+  counterReadStatement,
+} from './customer-counts';
 import { changedColumns, columnsOf, CustomerColumns } from './customer-document';
 import { customerSqlStorage } from './customer.storage';
 
@@ -54,6 +59,10 @@ export interface CustomerWrite extends CustomerRow {
 }
 
 const ROW_SELECT = 'c.id, c.version, c.document';
+
+/** What a write leaves for its group (see `groupWrites`). */
+type GroupedChange =
+  { kind: 'tokens'; changes: TokenRowChange[] } | { kind: 'count'; change: CounterChange };
 
 /** One page of a list and what its links need. */
 export interface CustomerPageRows {
@@ -87,6 +96,32 @@ const COLUMN_PLACEHOLDERS = COLUMN_NAMES.map(() => '?').join(', ');
 @Injectable()
 export class CustomerRepository {
   readonly dialect: Dialect;
+  /**
+   * SQLite: the token index and the maintained counts are written once per write group (netted per
+   * row), not per customer. FTS5 writes out the rows it holds in memory as a new segment at every
+   * savepoint and before every statement that opens one (a multi-row INSERT, a DELETE), so written
+   * per unit, each customer's rows became a segment of their own, with the merges that follow; here
+   * the counts go first and the token rows last, and a group's new rows become one segment at
+   * COMMIT. See docs/performance.md.
+   */
+  private readonly groupWrites: GroupWrite<GroupedChange> = {
+    run: async (manager, changes) => {
+      const counts = counterChangesStatement(
+        this.dialect,
+        changes.flatMap((c) => (c.kind === 'count' ? [c.change] : [])),
+      );
+      if (counts) {
+        await manager.query(counts.sql, counts.params);
+      }
+      await this.runAll(
+        manager,
+        tokenChangeStatements(
+          customerSqlStorage,
+          changes.flatMap((c) => (c.kind === 'tokens' ? c.changes : [])),
+        ),
+      );
+    },
+  };
 
   constructor(private readonly tx: TransactionRunner) {
     this.dialect = tx.dialect;
@@ -133,12 +168,11 @@ export class CustomerRepository {
         row.document,
       ],
     );
-    await this.runAll(
-      manager,
-      this.dialect === 'sqlite'
-        ? tokenInsertStatements(customerSqlStorage, inserted[0].seq, row.parsed)
-        : indexInsertStatements(customerSqlStorage, row.id, row.parsed),
-    );
+    if (this.dialect === 'sqlite') {
+      await this.writeTokens(manager, inserted[0].seq, undefined, row.parsed);
+    } else {
+      await this.runAll(manager, indexInsertStatements(customerSqlStorage, row.id, row.parsed));
+    }
     await this.writeExtension(manager, row.id, null, row.extension);
     await this.count(manager, undefined, c);
   }
@@ -175,15 +209,12 @@ export class CustomerRepository {
       if (updated.length !== 1) {
         return false;
       }
-      await this.runAll(
+      await this.writeTokens(
         manager,
-        tokenUpdateStatements(
-          customerSqlStorage,
-          updated[0].seq,
-          previous.document,
-          row.parsed,
-          previous.changed,
-        ),
+        updated[0].seq,
+        previous.document,
+        row.parsed,
+        previous.changed,
       );
       await this.writeExtension(manager, row.id, previous.extension, row.extension);
       await this.count(manager, stored, row.columns);
@@ -227,10 +258,7 @@ export class CustomerRepository {
       if (deleted.length !== 1) {
         return false;
       }
-      await this.runAll(
-        manager,
-        tokenDeleteStatements(customerSqlStorage, deleted[0].seq, previous),
-      );
+      await this.writeTokens(manager, deleted[0].seq, previous, undefined);
     } else {
       await this.runAll(manager, indexDeleteStatements(customerSqlStorage, id));
       if ((await affectedRows(manager, 'DELETE FROM customer WHERE id = ?', [id])) !== 1) {
@@ -272,16 +300,29 @@ export class CustomerRepository {
     }
   }
 
+  /** SQLite: the token rows' changes, left for the write group (see `groupWrites`). */
+  private async writeTokens(
+    manager: EntityManager,
+    seq: number,
+    before: JsonObject | undefined,
+    after: JsonObject | undefined,
+    changedRoots?: readonly string[],
+  ): Promise<void> {
+    const changes = tokenRowChanges(customerSqlStorage, seq, before, after, changedRoots);
+    if (changes.length > 0) {
+      await this.tx.groupWrite(manager, this.groupWrites, [{ kind: 'tokens', changes }]);
+    }
+  }
+
   /** Applies a write to the maintained counts, last in the transaction (shortest lock). */
   private async count(
     manager: EntityManager,
     before: CustomerColumns | undefined,
     after: CustomerColumns | undefined,
   ): Promise<void> {
-    const statement = counterWriteStatement(this.dialect, before, after);
-    if (statement) {
-      await manager.query(statement.sql, statement.params);
-    }
+    await this.tx.groupWrite(manager, this.groupWrites, [
+      { kind: 'count', change: { before, after } },
+    ]);
   }
 
   /**

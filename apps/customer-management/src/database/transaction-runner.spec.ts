@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { DataSource } from 'typeorm';
 
-import { TransactionRunner } from './transaction-runner';
+import { GroupWrite, TransactionRunner } from './transaction-runner';
 
 // Group commit on SQLite, on a real database file: units written together commit together, yet
 // each succeeds or fails on its own, and after-commit hooks run only for committed units.
@@ -94,5 +94,71 @@ describe('TransactionRunner on SQLite (group commit)', () => {
     for (const snapshot of seen) {
       expect([0, 10]).toContain(snapshot.length);
     }
+  });
+
+  it('runs a group write once per group, after its units, with the items of the committed ones', async () => {
+    const calls: number[][] = [];
+    const appended: GroupWrite<number> = {
+      run: async (manager, items) => {
+        calls.push(items);
+        for (const item of items) {
+          await manager.query('INSERT INTO t (id, v) VALUES (?, ?)', [2000 + item, 'group']);
+        }
+      },
+    };
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        tx.write(async (manager) => {
+          await tx.groupWrite(manager, appended, [i]);
+          // Left for the group: the unit does not see its own item yet.
+          const [{ n }] = await manager.query<{ n: number }[]>(
+            'SELECT count(*) AS n FROM t WHERE id = ?',
+            [2000 + i],
+          );
+          if (n !== 0 || i % 4 === 0) {
+            throw new Error(`unit ${i} fails`);
+          }
+        }),
+      ),
+    );
+    const expected = Array.from({ length: 12 }, (_, i) => i).filter((i) => i % 4 !== 0);
+    expect(outcomes.map((o) => o.status === 'fulfilled')).toEqual(
+      Array.from({ length: 12 }, (_, i) => i % 4 !== 0),
+    );
+    expect(calls).toEqual([expected]);
+    expect(await ids()).toEqual(expected.map((i) => 2000 + i));
+  });
+
+  it('a failing group write fails every unit of its group, and nothing is stored', async () => {
+    const failing: GroupWrite<number> = {
+      run: async (manager) => {
+        await manager.query('INSERT INTO t (id, v) VALUES (?, ?)', [1, 'duplicate']);
+      },
+    };
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 4 }, (_, i) =>
+        tx.write(async (manager) => {
+          await manager.query('INSERT INTO t (id, v) VALUES (?, ?)', [i, 'a']);
+          await tx.groupWrite(manager, failing, [i]);
+        }),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(Array(4).fill('rejected'));
+    expect(await ids()).toEqual([]);
+  });
+
+  it('outside a write group a group write runs at once', async () => {
+    const seen: number[][] = [];
+    await tx.groupWrite(
+      dataSource.manager,
+      {
+        run: (_, items) => {
+          seen.push(items);
+          return Promise.resolve();
+        },
+      },
+      [7],
+    );
+    expect(seen).toEqual([[7]]);
   });
 });

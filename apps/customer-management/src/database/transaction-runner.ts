@@ -19,7 +19,19 @@ const MAX_CACHED_STATEMENTS = 500;
 /** Runs one read-only statement and returns its rows. */
 export type RowQuery = <R>(sql: string, params: readonly unknown[]) => Promise<R[]>;
 
-type Outcome<T> = { value: T; hooks: (() => void)[] };
+/**
+ * Writes that a SQLite write group makes once for all its units, after the last unit and before
+ * COMMIT (see {@link TransactionRunner.groupWrite}).
+ */
+export interface GroupWrite<T> {
+  /** Writes the items of the group's committed units, in the units' order. */
+  run(manager: EntityManager, items: T[]): Promise<void>;
+}
+
+/** What a unit left for its group: items per group write. */
+type Deferred = Map<GroupWrite<unknown>, unknown[]>;
+
+type Outcome<T> = { value: T; hooks: (() => void)[]; deferred: Deferred };
 
 /** Counts since start, for the metrics: how writes met conflicts and unready nodes. */
 export interface WriteRetryStats {
@@ -61,6 +73,8 @@ export class TransactionRunner {
   private readonly logger = new Logger(TransactionRunner.name);
   // Hooks registered through afterCommit, by the manager of the transaction that registered them.
   private readonly commitHooks = new WeakMap<EntityManager, (() => void)[]>();
+  // Group writes left by the SQLite unit that `manager` runs (see groupWrite).
+  private readonly groupWrites = new WeakMap<EntityManager, Deferred>();
   private pending: PendingUnit[] = [];
   private groupQueued = false;
   private readonly statements = new Map<string, Statement>();
@@ -119,6 +133,28 @@ export class TransactionRunner {
       throw new Error('afterCommit needs the manager of a TransactionRunner.write transaction');
     }
     hooks.push(hook);
+  }
+
+  /**
+   * Inside a write transaction: `items` for `write`, which a SQLite write group runs once for all
+   * its units after the last one, just before COMMIT, outside the units' savepoints; a unit rolled
+   * back leaves none. Elsewhere (MySQL/MariaDB, a manager of no write group) it runs at once. For
+   * writes whose cost falls per statement or per savepoint rather than per row (the FTS5 token
+   * index writes a segment at each). A group write that fails fails the whole group. Reads inside
+   * the group do not see its items yet.
+   */
+  async groupWrite<T>(manager: EntityManager, write: GroupWrite<T>, items: T[]): Promise<void> {
+    const deferred = this.groupWrites.get(manager);
+    if (!deferred) {
+      await write.run(manager, items);
+      return;
+    }
+    const list = deferred.get(write);
+    if (list) {
+      list.push(...items);
+    } else {
+      deferred.set(write, [...items]);
+    }
   }
 
   async read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -204,16 +240,19 @@ export class TransactionRunner {
     return statement;
   }
 
-  private async transaction<T>(
-    work: (manager: EntityManager) => Promise<T>,
-  ): Promise<{ value: T; hooks: (() => void)[] }> {
-    const tracked = async (manager: EntityManager) => {
+  private async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<Outcome<T>> {
+    const tracked = async (manager: EntityManager): Promise<Outcome<T>> => {
       const hooks: (() => void)[] = [];
+      const deferred: Deferred = new Map();
       this.commitHooks.set(manager, hooks);
+      if (this.dialect === 'sqlite') {
+        this.groupWrites.set(manager, deferred);
+      }
       try {
-        return { value: await work(manager), hooks };
+        return { value: await work(manager), hooks, deferred };
       } finally {
         this.commitHooks.delete(manager);
+        this.groupWrites.delete(manager);
       }
     };
     if (this.dialect === 'sqlite') {
@@ -291,6 +330,27 @@ export class TransactionRunner {
     setImmediate(() => void this.sqliteQueue.run(() => this.commitGroup()));
   }
 
+  /** The group writes of the committed units, each once with every unit's items in order. */
+  private async runGroupWrites(
+    manager: EntityManager,
+    committed: { outcome: Outcome<unknown> }[],
+  ): Promise<void> {
+    const all: Deferred = new Map();
+    for (const { outcome } of committed) {
+      for (const [write, items] of outcome.deferred) {
+        const list = all.get(write);
+        if (list) {
+          list.push(...items);
+        } else {
+          all.set(write, [...items]);
+        }
+      }
+    }
+    for (const [write, items] of all) {
+      await write.run(manager, items);
+    }
+  }
+
   /** One SQLite transaction for the waiting units, a savepoint each. Never rejects. */
   private async commitGroup(): Promise<void> {
     this.groupQueued = false;
@@ -313,6 +373,7 @@ export class TransactionRunner {
             failed.push({ unit, err });
           }
         }
+        await this.runGroupWrites(manager, committed);
       });
     } catch (err) {
       // Nothing of the group was committed: every unit fails, with its own error if it had one.

@@ -2,7 +2,14 @@ import { customerSqlStorage } from '@app/tmf-query/testing/customer-schema';
 import { generateCustomers } from '@app/tmf-query/testing/customer-fixtures';
 import { SqliteCustomerStore } from '@app/tmf-query/testing/sqlite-store';
 
-import { extractTokenRows, SLOTS, tokenDeleteStatements } from './token-entries';
+import {
+  extractTokenRows,
+  SLOTS,
+  tokenChangeStatements,
+  tokenDeleteStatements,
+  TokenRowChange,
+  tokenRowChanges,
+} from './token-entries';
 
 describe('deleting a resource removes exactly its token rows', () => {
   const customers = generateCustomers(60);
@@ -40,5 +47,76 @@ describe('deleting a resource removes exactly its token rows', () => {
     expect(statement.params).toEqual(
       extractTokenRows(customers[1], customerSqlStorage).map((row) => 7 * SLOTS + row.slot),
     );
+  });
+});
+
+describe('a write group applies its token row changes netted per row', () => {
+  const customers = generateCustomers(40);
+  const store = new SqliteCustomerStore(customerSqlStorage);
+  store.insertAll(customers);
+  afterAll(() => store.db.close());
+
+  const rowsOf = (seq: number): { r: number }[] =>
+    store.db
+      .prepare('SELECT rowid AS r FROM customer_search WHERE rowid >= ? AND rowid < ? ORDER BY 1')
+      .all(seq * SLOTS, (seq + 1) * SLOTS) as { r: number }[];
+  const matches = (token: string): number[] =>
+    (
+      store.db
+        .prepare('SELECT rowid AS r FROM customer_search WHERE customer_search MATCH ?')
+        .all(`"${token}"`) as { r: number }[]
+    ).map((row) => row.r);
+  const apply = (changes: TokenRowChange[]) =>
+    store.db.transaction(() => {
+      for (const statement of tokenChangeStatements(customerSqlStorage, changes)) {
+        store.db.prepare(statement.sql).run(...statement.params);
+      }
+    })();
+
+  it('ends with exactly the rows of the last state of each resource', () => {
+    const seqOf = (i: number) =>
+      (
+        store.db.prepare('SELECT seq FROM customer WHERE id = ?').get(customers[i].id) as {
+          seq: number;
+        }
+      ).seq;
+    const [a, b, c] = [seqOf(1), seqOf(2), seqOf(3)];
+    const fresh = 100000;
+    // a: updated twice; b: deleted; c: deleted, then its seq reused by a new resource; fresh:
+    // created then deleted; fresh + 1: created then updated.
+    const changes = [
+      ...tokenRowChanges(customerSqlStorage, a, customers[1], customers[5]),
+      ...tokenRowChanges(customerSqlStorage, b, customers[2], undefined),
+      ...tokenRowChanges(customerSqlStorage, fresh, undefined, customers[6]),
+      ...tokenRowChanges(customerSqlStorage, a, customers[5], customers[7]),
+      ...tokenRowChanges(customerSqlStorage, c, customers[3], undefined),
+      ...tokenRowChanges(customerSqlStorage, fresh + 1, undefined, customers[8]),
+      ...tokenRowChanges(customerSqlStorage, fresh, customers[6], undefined),
+      ...tokenRowChanges(customerSqlStorage, c, undefined, customers[9]),
+      ...tokenRowChanges(customerSqlStorage, fresh + 1, customers[8], customers[10]),
+    ];
+    const statements = tokenChangeStatements(customerSqlStorage, changes);
+    // One DELETE then one INSERT: FTS5 keeps the inserted rows in memory until COMMIT.
+    expect(statements.map((s) => s.sql.split(' ')[0])).toEqual(['DELETE', 'INSERT']);
+    apply(changes);
+    const expected = (seq: number, doc: unknown) =>
+      extractTokenRows(doc, customerSqlStorage).map((row) => ({ r: seq * SLOTS + row.slot }));
+    expect(rowsOf(a)).toEqual(expected(a, customers[7]));
+    expect(rowsOf(b)).toEqual([]);
+    expect(rowsOf(c)).toEqual(expected(c, customers[9]));
+    expect(rowsOf(fresh)).toEqual([]);
+    expect(rowsOf(fresh + 1)).toEqual(expected(fresh + 1, customers[10]));
+    // The rows hold the last state's tokens, not an earlier one's.
+    const [slot0] = extractTokenRows(customers[10], customerSqlStorage);
+    for (const token of slot0.tokens.split(' ')) {
+      expect(matches(token)).toContain((fresh + 1) * SLOTS + slot0.slot);
+    }
+  });
+
+  it('changes nothing when the changed attributes feed no token', () => {
+    const before = customers[11];
+    expect(
+      tokenRowChanges(customerSqlStorage, 1, before, { ...before, status: 'x' }, ['status']),
+    ).toEqual([]);
   });
 });

@@ -226,6 +226,107 @@ export function tokenUpdateStatements(
   return [...statements, ...insertRows(storage, seq, fresh)];
 }
 
+/** A change to one row of the token index: its new tokens, or `undefined` to delete the row. */
+export interface TokenRowChange {
+  readonly rowid: number;
+  readonly tokens: string | undefined;
+}
+
+/**
+ * The row changes that bring a resource's token rows from `before` to `after` (either undefined: an
+ * insert or a delete), touching only the rows that differ; a changed row is a delete and an insert.
+ * With `changedRoots` (the top-level attributes that changed), nothing is extracted when none of
+ * them feeds the token index.
+ */
+export function tokenRowChanges(
+  storage: SqlStorage,
+  seq: number,
+  before: unknown,
+  after: unknown,
+  changedRoots?: readonly string[],
+): TokenRowChange[] {
+  if (changedRoots && before !== undefined && after !== undefined) {
+    const roots = tokenRoots(storage);
+    if (!changedRoots.some((root) => roots.has(root))) {
+      return [];
+    }
+  }
+  const previous = new Map(
+    before === undefined
+      ? []
+      : extractTokenRows(before, storage).map((row) => [row.slot, row.tokens]),
+  );
+  const fresh: TokenRow[] = [];
+  for (const row of after === undefined ? [] : extractTokenRows(after, storage)) {
+    if (previous.get(row.slot) === row.tokens) {
+      previous.delete(row.slot);
+    } else {
+      fresh.push(row);
+    }
+  }
+  // Left in `previous`: rows that changed or are gone.
+  return [
+    ...[...previous.keys()].map((slot) => ({ rowid: tokenRowId(seq, slot), tokens: undefined })),
+    ...fresh.map((row) => ({ rowid: tokenRowId(seq, row.slot), tokens: row.tokens })),
+  ];
+}
+
+/** Rows per statement of {@link tokenChangeStatements} (2 parameters each, of SQLite's 32,766). */
+const CHANGE_BATCH = 4000;
+
+/**
+ * The statements that apply many resources' row changes at once (a write group's), netted per row:
+ * one DELETE of every row that existed before the first change, then one INSERT of every row that
+ * exists after the last, in row-id order. FTS5 keeps inserted rows in memory and writes them out as
+ * a segment when something makes it flush: COMMIT, a statement that opens a statement savepoint
+ * (a multi-row INSERT or a DELETE flushes what came before it), a unit's SAVEPOINT, or a row id
+ * lower than the last one inserted. Written this way, a group's rows become one segment instead of
+ * one per unit.
+ */
+export function tokenChangeStatements(
+  storage: SqlStorage,
+  changes: readonly TokenRowChange[],
+): SqlStatement[] {
+  const { table } = tokenMapping(storage);
+  // Per row: whether it existed before (its first change deletes it) and its final tokens.
+  const rows = new Map<number, { existed: boolean; tokens: string | undefined }>();
+  for (const change of changes) {
+    const row = rows.get(change.rowid);
+    if (row) {
+      row.tokens = change.tokens;
+    } else {
+      rows.set(change.rowid, { existed: change.tokens === undefined, tokens: change.tokens });
+    }
+  }
+  const deleted: number[] = [];
+  const inserted: [number, string][] = [];
+  for (const [rowid, row] of rows) {
+    if (row.existed) {
+      deleted.push(rowid);
+    }
+    if (row.tokens !== undefined) {
+      inserted.push([rowid, row.tokens]);
+    }
+  }
+  inserted.sort(([a], [b]) => a - b);
+  const statements: SqlStatement[] = [];
+  for (let start = 0; start < deleted.length; start += CHANGE_BATCH) {
+    const batch = deleted.slice(start, start + CHANGE_BATCH);
+    statements.push({
+      sql: `DELETE FROM ${table} WHERE rowid IN (${batch.map(() => '?').join(', ')})`,
+      params: batch,
+    });
+  }
+  for (let start = 0; start < inserted.length; start += CHANGE_BATCH) {
+    const batch = inserted.slice(start, start + CHANGE_BATCH);
+    statements.push({
+      sql: `INSERT INTO ${table} (rowid, tokens) VALUES ${batch.map(() => '(?, ?)').join(', ')}`,
+      params: batch.flat(),
+    });
+  }
+  return statements;
+}
+
 const INSERT_BATCH = 100;
 
 function insertRows(storage: SqlStorage, seq: number, rows: readonly TokenRow[]): SqlStatement[] {
