@@ -9,6 +9,7 @@ import {
   tokenDeleteStatements,
   TokenRowChange,
   tokenRowChanges,
+  tokenRowSlots,
 } from './token-entries';
 
 describe('deleting a resource removes exactly its token rows', () => {
@@ -39,6 +40,19 @@ describe('deleting a resource removes exactly its token rows', () => {
     expect(after).toHaveLength(before - removed);
     const deletedSeqs = new Set(victims.map((v) => seqs.get(v.id as string)));
     expect(after.filter((rowid) => deletedSeqs.has(Math.floor(rowid / SLOTS)))).toEqual([]);
+  });
+
+  it("knows the slots of a document's rows without their tokens", () => {
+    for (const customer of customers) {
+      expect(tokenRowSlots(customer, customerSqlStorage)).toEqual(
+        extractTokenRows(customer, customerSqlStorage).map((row) => row.slot),
+      );
+    }
+    // An element whose leaves hold nothing indexable has no row.
+    const sparse = { ...customers[0], contactMedium: [{}, { mediumType: 'email' }, {}] };
+    expect(tokenRowSlots(sparse, customerSqlStorage)).toEqual(
+      extractTokenRows(sparse, customerSqlStorage).map((row) => row.slot),
+    );
   });
 
   it('deletes by row id, never by a row-id range (FTS5 walks its whole index for a range)', () => {

@@ -85,15 +85,44 @@ function layoutOf(storage: SqlStorage): TokenLayout {
  * @throws TokenIndexLimitException when the arrays hold more elements than there are slots
  */
 export function extractTokenRows(document: unknown, storage: SqlStorage): TokenRow[] {
-  const layout = layoutOf(storage);
   const rows: TokenRow[] = [];
-  const rootTokens: string[] = [];
-  for (const leaf of layout.root) {
-    pushTokens(rootTokens, leaf, valuesAt(document, leaf.attribute));
-  }
-  if (rootTokens.length > 0) {
-    rows.push({ slot: 0, tokens: rootTokens.join(' ') });
-  }
+  walkTokenRows(document, storage, (slot, values) => {
+    const tokens: string[] = [];
+    for (const [leaf, stored] of values) {
+      pushTokens(tokens, leaf, stored);
+    }
+    if (tokens.length > 0) {
+      rows.push({ slot, tokens: tokens.join(' ') });
+    }
+  });
+  return rows;
+}
+
+/**
+ * The slots of the rows {@link extractTokenRows} yields, without working out their tokens (every
+ * leaf value yields at least one token): what a delete needs.
+ */
+export function tokenRowSlots(document: unknown, storage: SqlStorage): number[] {
+  const slots: number[] = [];
+  walkTokenRows(document, storage, (slot, values) => {
+    if (values.some(([, stored]) => stored.length > 0)) {
+      slots.push(slot);
+    }
+  });
+  return slots;
+}
+
+/** Calls `row` with each candidate row's slot and its leaves' values, in slot order. */
+function walkTokenRows(
+  document: unknown,
+  storage: SqlStorage,
+  row: (slot: number, values: [TokenLeaf, StoredValue[]][]) => void,
+): void {
+  const layout = layoutOf(storage);
+  row(
+    0,
+    layout.root.map((leaf) => [leaf, valuesAt(document, leaf.attribute)]),
+  );
   let base = 1;
   for (const { sample, leaves } of layout.arrays) {
     const elements = arrayElements(document, sample);
@@ -101,17 +130,13 @@ export function extractTokenRows(document: unknown, storage: SqlStorage): TokenR
       throw new TokenIndexLimitException(base - 1 + elements.length);
     }
     elements.forEach((element, pos) => {
-      const tokens: string[] = [];
-      for (const leaf of leaves) {
-        pushTokens(tokens, leaf, elementValues(element, leaf.attribute));
-      }
-      if (tokens.length > 0) {
-        rows.push({ slot: base + pos, tokens: tokens.join(' ') });
-      }
+      row(
+        base + pos,
+        leaves.map((leaf) => [leaf, elementValues(element, leaf.attribute)]),
+      );
     });
     base += elements.length;
   }
-  return rows;
 }
 
 function pushTokens(out: string[], { pathId, attribute }: TokenLeaf, values: StoredValue[]): void {
@@ -174,7 +199,7 @@ export function tokenDeleteStatements(
   seq: number,
   document: unknown,
 ): SqlStatement[] {
-  const slots = extractTokenRows(document, storage).map((row) => row.slot);
+  const slots = tokenRowSlots(document, storage);
   if (slots.length === 0) {
     return [];
   }
@@ -184,46 +209,6 @@ export function tokenDeleteStatements(
       params: slots.map((slot) => tokenRowId(seq, slot)),
     },
   ];
-}
-
-/**
- * Statements that bring a resource's token rows from `before` to `after`, touching only the rows
- * that differ. With `changedRoots` (the top-level attributes that changed), nothing is extracted
- * when none of them feeds the token index (a status or name patch).
- */
-export function tokenUpdateStatements(
-  storage: SqlStorage,
-  seq: number,
-  before: unknown,
-  after: unknown,
-  changedRoots?: readonly string[],
-): SqlStatement[] {
-  if (changedRoots) {
-    const roots = tokenRoots(storage);
-    if (!changedRoots.some((root) => roots.has(root))) {
-      return [];
-    }
-  }
-  const previous = new Map(extractTokenRows(before, storage).map((r) => [r.slot, r.tokens]));
-  const fresh: TokenRow[] = [];
-  for (const row of extractTokenRows(after, storage)) {
-    if (previous.get(row.slot) !== row.tokens) {
-      fresh.push(row);
-    }
-    if (previous.get(row.slot) === row.tokens) {
-      previous.delete(row.slot);
-    }
-  }
-  // Left in `previous`: rows that changed or are gone.
-  const statements: SqlStatement[] = [];
-  const stale = [...previous.keys()];
-  if (stale.length > 0) {
-    statements.push({
-      sql: `DELETE FROM ${tokenMapping(storage).table} WHERE rowid IN (${stale.map(() => '?').join(', ')})`,
-      params: stale.map((slot) => tokenRowId(seq, slot)),
-    });
-  }
-  return [...statements, ...insertRows(storage, seq, fresh)];
 }
 
 /** A change to one row of the token index: its new tokens, or `undefined` to delete the row. */
@@ -251,13 +236,22 @@ export function tokenRowChanges(
       return [];
     }
   }
+  if (after === undefined) {
+    // A delete needs the rows' slots only.
+    return before === undefined
+      ? []
+      : tokenRowSlots(before, storage).map((slot) => ({
+          rowid: tokenRowId(seq, slot),
+          tokens: undefined,
+        }));
+  }
   const previous = new Map(
     before === undefined
       ? []
       : extractTokenRows(before, storage).map((row) => [row.slot, row.tokens]),
   );
   const fresh: TokenRow[] = [];
-  for (const row of after === undefined ? [] : extractTokenRows(after, storage)) {
+  for (const row of extractTokenRows(after, storage)) {
     if (previous.get(row.slot) === row.tokens) {
       previous.delete(row.slot);
     } else {
