@@ -4,8 +4,8 @@ import { DataSource } from 'typeorm';
 
 /**
  * Every table that holds state a request can change, with a total order for each. The search index
- * differs by database: the two search-index tables (MySQL/MariaDB), or the token index's FTS5
- * shadow tables (SQLite); a table the database does not have is skipped.
+ * differs by database: the token table and its list of swept keys (MySQL/MariaDB), or the token
+ * index's FTS5 shadow tables (SQLite); a table the database does not have is skipped.
  */
 export const STORE_TABLES: ReadonlyArray<{ table: string; orderBy: string }> = [
   { table: 'customer', orderBy: 'id' },
@@ -14,6 +14,8 @@ export const STORE_TABLES: ReadonlyArray<{ table: string; orderBy: string }> = [
   { table: 'customer_search_data', orderBy: 'id' },
   { table: 'customer_search_idx', orderBy: 'segid, term' },
   { table: 'customer_search_docsize', orderBy: 'id' },
+  { table: 'customer_token', orderBy: 'epoch, token, v, seq, slot' },
+  { table: 'customer_token_dead', orderBy: 'seq' },
   { table: 'hub_subscription', orderBy: 'id' },
   { table: 'hub_gate', orderBy: 'name' },
   { table: 'hub_outbox', orderBy: 'id' },

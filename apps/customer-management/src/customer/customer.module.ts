@@ -3,11 +3,13 @@ import { Module } from '@nestjs/common';
 import { CustomerController } from './customer.controller';
 import { CustomerRepository } from './customer.repository';
 import { CustomerService } from './customer.service';
+import { TokenSweeper } from './token-sweeper';
 import { CustomerV5Controller } from './v5/customer-v5.controller';
 import { CustomerV5Service } from './v5/customer-v5.service';
 
 @Module({
   controllers: [CustomerController, CustomerV5Controller],
-  providers: [CustomerService, CustomerRepository, CustomerV5Service],
+  providers: [CustomerService, CustomerRepository, CustomerV5Service, TokenSweeper],
+  exports: [TokenSweeper],
 })
 export class CustomerModule {}

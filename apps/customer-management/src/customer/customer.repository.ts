@@ -4,18 +4,24 @@ import { EntityManager } from 'typeorm';
 import {
   buildListStatements,
   CompiledSql,
-  indexDeleteStatements,
-  indexInsertStatements,
-  indexUpdateStatements,
+  compileMysqlSql,
+  compileSql,
+  CompileOptions,
   KeysetPosition,
   keysetStatements,
   keyValuesOf,
   KeyValue,
   readKeyset,
+  mysqlTokenChanges,
+  mysqlTokenDeleteStatement,
+  mysqlTokenInsertStatements,
+  mysqlTokenUpdateStatements,
+  ParsedQuery,
   SqlStatement,
   tokenChangeStatements,
   TokenRowChange,
   tokenRowChanges,
+  SqlStorage,
 } from '@app/tmf-query';
 import type { JsonObject } from '@app/tmf-common';
 import { affectedRows } from '@server/database/affected-rows';
@@ -154,9 +160,9 @@ export class CustomerRepository {
 
   async insert(manager: EntityManager, row: CustomerWrite): Promise<void> {
     const c = row.columns;
-    // SQLite: the row's `seq` keys its token-index rows.
+    // The row's `seq` (SQLite: RETURNING; MySQL: the AUTO_INCREMENT value) keys its token rows.
     const returning = this.dialect === 'sqlite' ? ' RETURNING seq' : '';
-    const inserted = await manager.query<{ seq: number }[]>(
+    const inserted = await manager.query<{ seq: number }[] & { insertId?: number }>(
       `INSERT INTO customer (id, ${COLUMNS}, created_at, updated_at, version, document)
        VALUES (?, ${COLUMN_PLACEHOLDERS}, ?, ?, ?, ?)${returning}`,
       [
@@ -171,7 +177,10 @@ export class CustomerRepository {
     if (this.dialect === 'sqlite') {
       await this.writeTokens(manager, inserted[0].seq, undefined, row.parsed);
     } else {
-      await this.runAll(manager, indexInsertStatements(customerSqlStorage, row.id, row.parsed));
+      await this.runAll(
+        manager,
+        mysqlTokenInsertStatements(customerSqlStorage, Number(inserted.insertId), row.parsed),
+      );
     }
     await this.writeExtension(manager, row.id, null, row.extension);
     await this.count(manager, undefined, c);
@@ -223,12 +232,17 @@ export class CustomerRepository {
     if ((await affectedRows(manager, sql, params)) !== 1) {
       return false;
     }
-    await this.runAll(
-      manager,
-      indexUpdateStatements(customerSqlStorage, row.id, previous.document, row.parsed, {
-        changedRoots: previous.changed,
-      }),
-    );
+    if (mysqlTokenChanges(customerSqlStorage, previous.changed)) {
+      // The row is locked: its seq cannot change under us.
+      const [{ seq }] = await manager.query<{ seq: number }[]>(
+        'SELECT seq FROM customer WHERE id = ?',
+        [row.id],
+      );
+      await this.runAll(
+        manager,
+        mysqlTokenUpdateStatements(customerSqlStorage, Number(seq), previous.document, row.parsed),
+      );
+    }
     await this.writeExtension(manager, row.id, previous.extension, row.extension);
     await this.count(manager, stored, row.columns);
     return true;
@@ -260,7 +274,13 @@ export class CustomerRepository {
       }
       await this.writeTokens(manager, deleted[0].seq, previous, undefined);
     } else {
-      await this.runAll(manager, indexDeleteStatements(customerSqlStorage, id));
+      // The token rows stay until the sweep (TokenSweeper); the seq goes on its list.
+      await this.runAll(manager, [
+        mysqlTokenDeleteStatement(customerSqlStorage, {
+          sql: 'SELECT seq FROM customer WHERE id = ?',
+          params: [id],
+        }),
+      ]);
       if ((await affectedRows(manager, 'DELETE FROM customer WHERE id = ?', [id])) !== 1) {
         return false;
       }
@@ -312,6 +332,26 @@ export class CustomerRepository {
     if (changes.length > 0) {
       await this.tx.groupWrite(manager, this.groupWrites, [{ kind: 'tokens', changes }]);
     }
+  }
+
+  /**
+   * Compiles a list query: on MySQL/MariaDB with the token index, after reading how many epochs hold
+   * rows and checking the candidates the index alone does not decide (`compileMysqlSql`). `storage`:
+   * the view's (v4 or v5, which differ in the derived href only).
+   */
+  async compile(
+    query: ParsedQuery,
+    storage: SqlStorage,
+    options: Omit<CompileOptions, 'dialect' | 'tokenEpochs' | 'residualIds'>,
+  ): Promise<CompiledSql> {
+    if (this.dialect === 'sqlite') {
+      return compileSql(query, storage, { ...options, dialect: 'sqlite' });
+    }
+    return this.tx.readRows((query_) =>
+      compileMysqlSql(query, storage, options, (statement) =>
+        query_(statement.sql, statement.params),
+      ),
+    );
   }
 
   /** Applies a write to the maintained counts, last in the transaction (shortest lock). */

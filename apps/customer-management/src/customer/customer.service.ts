@@ -16,7 +16,6 @@ import {
 } from '@app/tmf-common';
 import {
   CompiledSql,
-  compileSql,
   KeysetCursorCodec,
   KeysetPosition,
   ParsedQuery,
@@ -192,8 +191,7 @@ export class CustomerService {
       paging: { defaultLimit: this.config.listDefaultLimit, maxLimit: this.config.listMaxLimit },
     });
     const query = view.translate ? view.translate(parsed) : parsed;
-    const compiled = compileSql(query, view.storage, {
-      dialect: this.repository.dialect,
+    const compiled = await this.repository.compile(query, view.storage, {
       baseUrl: this.config.publicBaseUrl,
     });
     // A cursor is bound to the view, filter, sort and fields it was issued for, not to the page size.

@@ -22,9 +22,9 @@ export const CUSTOMER_VALUE_INDEXED = [
 /**
  * The Customer storage (tables of the migrations): table `customer` (typed columns `id`, `name`,
  * `status`, `at_type`, `engaged_party_id`, `valid_for_start`, `valid_for_end`), derived `href`, the
- * value-indexed search-index table `customer_attr` for the paths a CRM looks customers up by, and
- * `customer_attr_plain` for every other path (MySQL / MariaDB), the token index `customer_search`
- * (SQLite).
+ * token index for every other path: `customer_search` (SQLite, ADR 0007) and `customer_token`
+ * (MySQL / MariaDB, ADR 0008). `customer_attr` and `customer_attr_plain` are what the migrations
+ * before the token indexes knew.
  */
 export const customerSqlStorage: SqlStorage = defineSqlStorage({
   schema: customerQuerySchema,
@@ -44,5 +44,6 @@ export const customerSqlStorage: SqlStorage = defineSqlStorage({
   plainTable: 'customer_attr_plain',
   valueIndexed: new Set(CUSTOMER_VALUE_INDEXED),
   tokenIndex: { table: 'customer_search', seqColumn: 'seq', documentColumn: 'document' },
+  mysqlTokenIndex: { table: 'customer_token', deadTable: 'customer_token_dead', seqColumn: 'seq' },
   derivedHref: { path: 'href', resourcePath: `${CUSTOMER_MANAGEMENT_V4.customer}/` },
 });

@@ -5,8 +5,17 @@ import { AttributePath } from '@app/tmf-query/schema';
 import { encodeSortableNumber, indexPathId } from './index-encoding';
 import { SqlParam, SqlStatement } from './index-entries';
 import { keySelect } from './keyset';
+import { EPOCH_BITS } from './mysql-token-entries';
+import { mysqlMatchSql, planMysqlTokens, RangeExpression } from './mysql-token-filter';
 import { registerResidual, ResidualCheck } from './sqlite-residual';
-import { indexTableOf, SqlDialect, SqlStorage, TokenIndexMapping } from './storage';
+import {
+  indexTableOf,
+  MysqlTokenMapping,
+  SqlDialect,
+  SqlStorage,
+  TokenIndexMapping,
+} from './storage';
+import { orderedTokenNumber } from './token-encoding';
 import { matchSql, MatchExpression, planTokens } from './token-filter';
 import { MAX_INDEXED_STRING_BYTES, prefixUpperBound, truncateUtf8, utf8Length } from './utf8';
 
@@ -25,6 +34,28 @@ export interface CompileOptions {
    * check), per statement; beyond it the query is refused with `QUERY_TOO_BROAD` (default 10,000).
    */
   readonly residualLimit?: number;
+  /**
+   * MySQL token index: how many epochs hold rows (`MAX(seq) >> EPOCH_BITS` + 1, read before the
+   * query); every epoch is one range scan of a lookup.
+   */
+  readonly tokenEpochs?: number;
+  /**
+   * MySQL token index: the ids among the residual candidates that match (`residualScan`, checked
+   * by the evaluator); given, the filter is complete SQL.
+   */
+  readonly residualIds?: readonly string[];
+}
+
+/**
+ * MySQL token index: the customers whose match the index alone does not decide, to be checked on
+ * their stored documents before the query runs (`resolveMysqlResidual`).
+ */
+export interface MysqlResidualScan {
+  /** `SELECT <id>, <document> ...` of the candidates, at most `limit + 1` rows. */
+  readonly statement: SqlStatement;
+  readonly clauses: readonly Clause[];
+  readonly hrefPrefix: string | undefined;
+  readonly limit: number;
 }
 
 /** Default of {@link CompileOptions.residualLimit}. */
@@ -57,6 +88,11 @@ export interface CompiledSql {
    * statement and `release()` it once they have run.
    */
   readonly residual?: ResidualCheck;
+  /**
+   * Set on MySQL when the filter needs the residual check and `residualIds` was not given: `where`
+   * is then incomplete; resolve it first (`resolveMysqlResidual`) and compile again with the ids.
+   */
+  readonly residualScan?: MysqlResidualScan;
 }
 
 /** One ORDER BY key as SQL. */
@@ -108,7 +144,19 @@ export function compileSql(
     page: query.page,
     alias: options.alias ?? 'c',
     residual: compiler.residual,
+    residualScan: compiler.residualScan,
   };
+}
+
+/** Whether the query filters on a path held in the token index (not a column, not the href). */
+export function usesTokenIndex(query: ParsedQuery, storage: SqlStorage): boolean {
+  return query.clauses.some((clause) =>
+    clause.conditions.some(
+      (c) =>
+        storage.columns[c.attribute.path] === undefined &&
+        storage.derivedHref?.path !== c.attribute.path,
+    ),
+  );
 }
 
 /**
@@ -156,6 +204,9 @@ class SqlCompiler {
   /** The token index, on SQLite when the storage has one; else the two search tables. */
   private readonly tokens: TokenIndexMapping | undefined;
   residual: ResidualCheck | undefined;
+  /** The token table on MySQL/MariaDB when the storage has one. */
+  private readonly mysqlTokens: MysqlTokenMapping | undefined;
+  residualScan: MysqlResidualScan | undefined;
 
   constructor(
     private readonly storage: SqlStorage,
@@ -164,6 +215,7 @@ class SqlCompiler {
     this.alias = options.alias ?? 'c';
     this.dialect = options.dialect;
     this.tokens = options.dialect === 'sqlite' ? storage.tokenIndex : undefined;
+    this.mysqlTokens = options.dialect === 'mysql' ? storage.mysqlTokenIndex : undefined;
     // `a<n>` names the index-table aliases of the subqueries.
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(this.alias) || /^a\d+$/.test(this.alias)) {
       throw new Error(`Invalid table alias '${this.alias}'`);
@@ -193,6 +245,9 @@ class SqlCompiler {
   where(clauses: readonly Clause[]): string {
     if (this.tokens) {
       return this.tokenWhere(clauses, this.tokens);
+    }
+    if (this.mysqlTokens) {
+      return this.mysqlTokenWhere(clauses, this.mysqlTokens);
     }
     const plan = planFilter(clauses);
     const parts: string[] = [];
@@ -238,6 +293,87 @@ class SqlCompiler {
     const residual = `tmf_residual(${this.alias}.${tokens.documentColumn}, ${this.id}, ${this.bind(this.residual.key)})`;
     // CASE, not OR: SQLite may evaluate both sides of an OR, and the residual check is the costly one.
     return `${sup} AND (CASE WHEN ${core} THEN 1 ELSE ${residual} END)`;
+  }
+
+  /**
+   * MySQL token mode: `<may match> AND (<surely matches> OR <id> IN (<checked ids>))`, the last part
+   * only when some condition is not decided by the index alone; its ids come from the stored
+   * documents of the candidates (`residualScan`), checked by the evaluator before the query runs.
+   */
+  private mysqlTokenWhere(clauses: readonly Clause[], tokens: MysqlTokenMapping): string {
+    const plan = planFilter(clauses);
+    const parts: ApproximatePart[] = [
+      ...plan.independent.map((clause) => this.mysqlTokenClause(clause, tokens)),
+      ...plan.groups.map((group) => {
+        const p = planMysqlTokens(group.clauses);
+        return {
+          sup: () => this.mysqlMatch(p.sup, tokens),
+          core: () => this.mysqlMatch(p.core, tokens),
+          exact: p.exact,
+        };
+      }),
+    ];
+    if (parts.length === 0) {
+      return '1 = 1';
+    }
+    const sup = () => parts.map((part) => part.sup()).join(' AND ');
+    const inexact = parts.filter((part) => !part.exact);
+    if (inexact.length === 0) {
+      return sup();
+    }
+    const core = () => inexact.map((part) => part.core()).join(' AND ');
+    const ids = this.options.residualIds;
+    if (ids === undefined) {
+      const outer = this.takeParams();
+      const derived = this.storage.derivedHref;
+      const limit = this.options.residualLimit ?? DEFAULT_RESIDUAL_LIMIT;
+      // IS NOT TRUE, not NOT: a column test on NULL (a missing value) is unknown, and such a
+      // customer may still match through the part the index does not decide.
+      const sql =
+        `SELECT ${this.id} AS id, ${this.alias}.document AS document FROM ${this.storage.table} ${this.alias} ` +
+        `WHERE ${sup()} AND (${core()}) IS NOT TRUE LIMIT ${limit + 1}`;
+      this.residualScan = {
+        statement: { sql, params: this.takeParams() },
+        clauses,
+        hrefPrefix:
+          derived && this.options.baseUrl !== undefined
+            ? this.options.baseUrl.replace(/\/+$/, '') + derived.resourcePath
+            : undefined,
+        limit,
+      };
+      this.params = outer;
+    }
+    // Rendered in SQL text order: parameters are bound as they are written.
+    const supSql = sup();
+    const coreSql = core();
+    const checked =
+      ids && ids.length > 0
+        ? `${this.id} IN (${ids.map((id) => this.bind(id)).join(', ')})`
+        : undefined;
+    return checked ? `${supSql} AND (${coreSql} OR ${checked})` : `${supSql} AND ${coreSql}`;
+  }
+
+  private mysqlTokenClause(clause: Clause, tokens: MysqlTokenMapping): ApproximatePart {
+    const direct = clause.conditions.filter((c) => this.isDirect(c.attribute.path));
+    const indexed = clause.conditions.filter((c) => !this.isDirect(c.attribute.path));
+    const plan = indexed.length > 0 ? planMysqlTokens([{ conditions: indexed }]) : undefined;
+    const render = (which: 'sup' | 'core') => () =>
+      wrapOr([
+        ...direct.map((c) => this.directCondition(c)),
+        ...(plan ? [this.mysqlMatch(plan[which], tokens)] : []),
+      ]);
+    return { sup: render('sup'), core: render('core'), exact: plan?.exact ?? true };
+  }
+
+  private mysqlMatch(expression: RangeExpression, tokens: MysqlTokenMapping): string {
+    return mysqlMatchSql(
+      expression,
+      tokens,
+      `${this.alias}.${tokens.seqColumn}`,
+      this.options.tokenEpochs ?? 1,
+      (v) => this.bind(v),
+      () => this.nextAlias(),
+    );
   }
 
   /** An independent clause: its column and href tests, OR one token lookup for the other paths. */
@@ -623,6 +759,13 @@ class SqlCompiler {
     if (this.tokens) {
       return { render: this.documentSortKey(attribute, this.tokens), nullable: true, isId: false };
     }
+    if (this.mysqlTokens) {
+      return {
+        render: this.mysqlSortKey(attribute, this.mysqlTokens),
+        nullable: true,
+        isId: false,
+      };
+    }
     const s = this.nextAlias();
     // Encoded numbers sort by their bytes, so `v` orders every type correctly.
     const value = attribute.type === 'string' ? `COALESCE(${s}.v_full, ${s}.v)` : `${s}.v`;
@@ -653,6 +796,46 @@ class SqlCompiler {
         return typed("'true', 'false'");
       case 'date-time':
         return () => `tmf_instant(json_extract(${doc}, ${this.bind(path)}))`;
+      case 'any':
+        throw new Error(`'${attribute.path}' cannot be a sort key`);
+    }
+  }
+
+  /**
+   * MySQL token mode: a sort key outside the columns is the first value of the right JSON type,
+   * as in the evaluator: date-times from the token table's ordered rows (their instant), the others
+   * from the stored document (strings compared as UTF-8 bytes, i.e. by code point). Not indexed.
+   */
+  private mysqlSortKey(attribute: AttributePath, tokens: MysqlTokenMapping): () => string {
+    const doc = `${this.alias}.document`;
+    const seq = `${this.alias}.${tokens.seqColumn}`;
+    if (attribute.type === 'date-time') {
+      const s = this.nextAlias();
+      const token = orderedTokenNumber(indexPathId(attribute.path), 'd');
+      return () =>
+        `(SELECT ${s}.v FROM ${tokens.table} ${s} WHERE ${s}.epoch = ${seq} >> ${EPOCH_BITS} ` +
+        `AND ${s}.token = ${this.bind(token)} AND ${s}.seq = ${seq} ORDER BY ${s}.slot, ${s}.v LIMIT 1)`;
+    }
+    const wildcard = attribute.segments.map(
+      (segment, i) => `."${segment}"${attribute.arrays[i] ? '[*]' : ''}`,
+    );
+    const path = '$' + wildcard.join('');
+    const many = path.includes('[*]');
+    // With a wildcard JSON_EXTRACT returns an array of the values found: take its first.
+    const value = () =>
+      many
+        ? `JSON_EXTRACT(JSON_EXTRACT(${doc}, ${this.bind(path)}), '$[0]')`
+        : `JSON_EXTRACT(${doc}, ${this.bind(path)})`;
+    const typed = (types: string, expression: (v: string) => string) => () =>
+      `(CASE WHEN JSON_TYPE(${value()}) IN (${types}) THEN ${expression(value())} END)`;
+    switch (attribute.type) {
+      case 'string':
+        return typed("'STRING'", (v) => `CAST(JSON_UNQUOTE(${v}) AS BINARY)`);
+      case 'integer':
+      case 'number':
+        return typed("'INTEGER', 'DOUBLE', 'DECIMAL', 'UNSIGNED INTEGER'", (v) => `(${v} + 0e0)`);
+      case 'boolean':
+        return typed("'BOOLEAN'", (v) => `(${v} = 'true')`);
       case 'any':
         throw new Error(`'${attribute.path}' cannot be a sort key`);
     }

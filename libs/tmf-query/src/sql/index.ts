@@ -11,3 +11,6 @@ export * from './token-encoding';
 export * from './token-entries';
 export * from './token-filter';
 export * from './sqlite-instant';
+export * from './mysql-token-entries';
+export * from './mysql-token-filter';
+export * from './mysql-residual';

@@ -27,6 +27,17 @@ export interface TokenIndexMapping {
 }
 
 /**
+ * The token index on MySQL/MariaDB (ADR 0008): a B-tree table keyed `(epoch, token, v, seq, slot)`
+ * (see `mysql-token-entries.ts`) and the list of deleted resources' keys whose rows are still to be
+ * swept. `seqColumn` is the resource table's AUTO_INCREMENT key, with a unique index.
+ */
+export interface MysqlTokenMapping {
+  readonly table: string;
+  readonly deadTable: string;
+  readonly seqColumn: string;
+}
+
+/**
  * Where a resource lives in SQL: the resource table with its typed columns, and the search-index table
  * that holds one row per other leaf value (see the README, "Storage"). The application defines it
  * for each of its resources ({@link defineSqlStorage}); the library knows no resource.
@@ -66,6 +77,8 @@ export interface SqlStorage {
    * columns (MySQL/MariaDB keep `indexTable` and `plainTable`).
    */
   readonly tokenIndex?: TokenIndexMapping;
+  /** On MySQL/MariaDB, the token index that replaces both search-index tables. */
+  readonly mysqlTokenIndex?: MysqlTokenMapping;
   /**
    * A derived `href` path: `<baseUrl><resourcePath><id>`, not stored. Conditions on it become
    * conditions on the id column; the caller passes `baseUrl` to the compiler.
@@ -91,6 +104,13 @@ export function defineSqlStorage(storage: SqlStorage): SqlStorage {
     ...Object.values(storage.columns).map((c) => c.column),
     ...(storage.tokenIndex
       ? [storage.tokenIndex.table, storage.tokenIndex.seqColumn, storage.tokenIndex.documentColumn]
+      : []),
+    ...(storage.mysqlTokenIndex
+      ? [
+          storage.mysqlTokenIndex.table,
+          storage.mysqlTokenIndex.deadTable,
+          storage.mysqlTokenIndex.seqColumn,
+        ]
       : []),
   ]) {
     if (!IDENTIFIER.test(name)) {

@@ -90,8 +90,8 @@ export function stringRangeCover(pathId: number, op: RangeOp, text: string): Ran
   return coverKeys(pathId, 's', up ? key : MIN_KEY, up ? MAX_KEY : key, false);
 }
 
-const MIN_KEY: Key = [0, 0];
-const MAX_KEY: Key = [0xffffffff, 0xffffffff];
+export const MIN_KEY: Key = [0, 0];
+export const MAX_KEY: Key = [0xffffffff, 0xffffffff];
 
 function coverKeys(
   pathId: number,
@@ -174,14 +174,14 @@ function numberWords(num: number): Key {
   return [u32[1], u32[0]];
 }
 
-function increment([hi, lo]: Key): Key | undefined {
+export function increment([hi, lo]: Key): Key | undefined {
   if (lo !== 0xffffffff) {
     return [hi, lo + 1];
   }
   return hi === 0xffffffff ? undefined : [hi + 1, 0];
 }
 
-function decrement([hi, lo]: Key): Key | undefined {
+export function decrement([hi, lo]: Key): Key | undefined {
   if (lo !== 0) {
     return [hi, lo - 1];
   }
@@ -204,6 +204,16 @@ const SEED_A = 0x811c9dc5;
 const SEED_B = 0x9747b28c;
 
 function hashString(pathId: number, tag: number, text: string): string {
+  const [a, b] = stringWords(pathId, tag, text);
+  return render(a, b);
+}
+
+function hashWords(pathId: number, tag: number, hi: number, lo: number): string {
+  const [a, b] = numberHashWords(pathId, tag, hi, lo);
+  return render(a, b);
+}
+
+function stringWords(pathId: number, tag: number, text: string): Key {
   let a = mixWord(mixWord(SEED_A, pathId, 0x01000193), tag, 0x01000193);
   let b = mixWord(mixWord(SEED_B, pathId, 0x5bd1e995), tag, 0x5bd1e995);
   for (let i = 0; i < text.length; i++) {
@@ -211,15 +221,15 @@ function hashString(pathId: number, tag: number, text: string): string {
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995);
   }
-  return render(fmix(a ^ text.length), fmix(b ^ text.length));
+  return [fmix(a ^ text.length), fmix(b ^ text.length)];
 }
 
-function hashWords(pathId: number, tag: number, hi: number, lo: number): string {
+function numberHashWords(pathId: number, tag: number, hi: number, lo: number): Key {
   let a = mixWord(mixWord(SEED_A, pathId, 0x01000193), tag, 0x01000193);
   let b = mixWord(mixWord(SEED_B, pathId, 0x5bd1e995), tag, 0x5bd1e995);
   a = mixWord(mixWord(a, hi, 0x01000193), lo, 0x01000193);
   b = mixWord(mixWord(b, hi, 0x5bd1e995), lo, 0x5bd1e995);
-  return render(fmix(a), fmix(b));
+  return [fmix(a), fmix(b)];
 }
 
 function mixWord(h: number, word: number, prime: number): number {
@@ -254,4 +264,37 @@ function render(a: number, b: number): string {
     d[(b >>> 4) & 31],
     d[b & 15],
   );
+}
+
+/**
+ * Tokens of the MySQL/MariaDB token table (`mysql-token-entries.ts`): the same hashes as a
+ * signed integer of 53 bits (exact in a JavaScript number and a BIGINT), so they bind as numbers.
+ * Two facts share one with probability about n / 2^53.
+ */
+export function valueTokenNumber(pathId: number, kind: TokenKind, value: string | number): number {
+  if (typeof value === 'string') {
+    return toSafeInteger(stringWords(pathId, KIND_TAG[kind], value));
+  }
+  const [hi, lo] = numberWords(value);
+  return toSafeInteger(numberHashWords(pathId, KIND_TAG[kind], hi, lo));
+}
+
+/**
+ * The token of a path's ordered rows (MySQL/MariaDB): one row per number, date-time or `any`
+ * string, its order-preserving key ({@link sortableKey}, {@link stringKey}) in the row's `v`, so
+ * that a range is a range scan of `v` under this token.
+ */
+export function orderedTokenNumber(pathId: number, kind: 'n' | 'd' | 's'): number {
+  // Tags 8..11 name the ordered rows, apart from value tokens (1..4) and buckets (48..).
+  return toSafeInteger(numberHashWords(pathId, 7 + KIND_TAG[kind], 0, 0));
+}
+
+/** A 64-bit key as the decimal text of a BIGINT UNSIGNED (beyond a JavaScript number's precision). */
+export function keyText([hi, lo]: Key): string {
+  return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
+}
+
+function toSafeInteger([a, b]: Key): number {
+  // 21 bits of one lane and 32 of the other, signed: -(2^52) .. 2^52 - 1.
+  return ((a >>> 11) - 0x100000) * 0x100000000 + b;
 }

@@ -33,12 +33,12 @@ export class TokenIndexLimitException extends AppException<'TOO_MANY_ARRAY_ELEME
   }
 }
 
-interface TokenLeaf {
+export interface TokenLeaf {
   readonly attribute: AttributePath;
   readonly pathId: number;
 }
 
-interface TokenLayout {
+export interface TokenLayout {
   /** Leaves outside arrays (slot 0). */
   readonly root: readonly TokenLeaf[];
   /** First-level arrays in slot order, each with its leaves. */
@@ -48,7 +48,7 @@ interface TokenLayout {
 const LAYOUTS = new WeakMap<SqlStorage, TokenLayout>();
 
 /** Which leaves go to which rows: worked out once per storage. */
-function layoutOf(storage: SqlStorage): TokenLayout {
+export function layoutOf(storage: SqlStorage): TokenLayout {
   let layout = LAYOUTS.get(storage);
   if (!layout) {
     const root: TokenLeaf[] = [];

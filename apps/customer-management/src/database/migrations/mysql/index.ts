@@ -7,6 +7,7 @@ import { CustomerSearchIndexSplit1795860810135 } from './1795860810135-customer-
 import { CustomerCounts1795910000000 } from './1795910000000-customer-counts';
 import { CustomerV5Extension1795920000000 } from './1795920000000-customer-v5-extension';
 import { HubOutbox1795940000000 } from './1795940000000-hub-outbox';
+import { CustomerTokenIndex1795950000000 } from './1795950000000-customer-token-index';
 
 /** MySQL 8 / MariaDB 10.6+ migrations in timestamp order. Append only; never edit a committed migration. */
 export const MYSQL_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MYSQL_MIGRATIONS = [
   CustomerCounts1795910000000,
   CustomerV5Extension1795920000000,
   HubOutbox1795940000000,
+  CustomerTokenIndex1795950000000,
 ];

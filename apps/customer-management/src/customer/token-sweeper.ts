@@ -1,0 +1,94 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+import { epochOf, SWEEP_BATCH, tokenSweepStatements } from '@app/tmf-query';
+
+import { customerSqlStorage } from './customer.storage';
+
+/** Between passes when the last one found nothing, and between passes that found a full batch. */
+const IDLE_MS = 10_000;
+const BUSY_MS = 1_000;
+
+/**
+ * MySQL/MariaDB: removes the token rows of deleted customers in the background (ADR 0008). A DELETE
+ * only lists the customer's `seq` in `customer_token_dead`; its ~35 rows lie at random positions
+ * of one epoch's region, and deleting them one by one in the request was most of its cost. Here the
+ * dead keys of an epoch are deleted together, in one walk of that region in key order, under READ
+ * COMMITTED (rows that do not match are not left locked; inserts into the region go on). Rows of a
+ * deleted customer are never seen by a query meanwhile (every lookup joins the customer on `seq`).
+ * Idempotent: replicas sweeping at once delete the same rows, and a pass cut short is redone.
+ */
+@Injectable()
+export class TokenSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(TokenSweeper.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  onApplicationBootstrap(): void {
+    if (this.dataSource.options.type !== 'mysql' || !customerSqlStorage.mysqlTokenIndex) {
+      return;
+    }
+    this.schedule(IDLE_MS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) {
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.running = this.sweep()
+        .then((swept) => this.schedule(swept >= SWEEP_BATCH ? BUSY_MS : IDLE_MS))
+        .catch((err: Error) => {
+          this.logger.warn(`Token sweep failed: ${err.message}`);
+          this.schedule(IDLE_MS);
+        });
+    }, ms);
+    this.timer.unref();
+  }
+
+  /** One pass: up to SWEEP_BATCH dead keys, epoch by epoch. Returns how many keys it took. */
+  async sweep(): Promise<number> {
+    const mapping = customerSqlStorage.mysqlTokenIndex!;
+    const dead = await this.dataSource.query<{ seq: number | string }[]>(
+      `SELECT seq FROM ${mapping.deadTable} ORDER BY seq LIMIT ${SWEEP_BATCH}`,
+    );
+    const byEpoch = new Map<number, number[]>();
+    for (const row of dead) {
+      const seq = Number(row.seq);
+      const list = byEpoch.get(epochOf(seq)) ?? [];
+      list.push(seq);
+      byEpoch.set(epochOf(seq), list);
+    }
+    for (const [epoch, seqs] of byEpoch) {
+      if (this.stopped) {
+        break;
+      }
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        await runner.connect();
+        await runner.startTransaction('READ COMMITTED');
+        for (const statement of tokenSweepStatements(customerSqlStorage, epoch, seqs)) {
+          await runner.query(statement.sql, statement.params);
+        }
+        await runner.commitTransaction();
+      } catch (err) {
+        if (runner.isTransactionActive) {
+          await runner.rollbackTransaction();
+        }
+        throw err;
+      } finally {
+        await runner.release();
+      }
+    }
+    return dead.length;
+  }
+}

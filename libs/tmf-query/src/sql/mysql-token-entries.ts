@@ -1,0 +1,239 @@
+import { arrayElements, elementValues, valuesAt } from '@app/tmf-query/memory';
+import { StoredValue } from '@app/tmf-query/values';
+
+import { SqlStatement } from './index-entries';
+import { MysqlTokenMapping, SqlStorage } from './storage';
+import { layoutOf, SLOTS, TokenIndexLimitException, TokenLeaf, tokenRoots } from './token-entries';
+import {
+  keyText,
+  orderedTokenNumber,
+  sortableKey,
+  stringKey,
+  valueTokenNumber,
+} from './token-encoding';
+
+/**
+ * The token index on MySQL/MariaDB (ADR 0008): a B-tree table whose clustered key is
+ * `(epoch, token, v, seq, slot)`.
+ * - `token` is a 53-bit hash of a fact (`valueTokenNumber`), `v` 0; numbers, date-times and the
+ *   strings of `any` values have an _ordered row_ instead: the path's token (`orderedTokenNumber`)
+ *   and the value's order-preserving 64-bit key in `v`, so equality and ranges are exact range
+ *   scans (no buckets, no residual check).
+ * - `seq` is the resource's stable integer key (an AUTO_INCREMENT column), `slot` its index row as
+ *   on SQLite (0: outside arrays, then one per first-level array element).
+ * - `epoch` is `seq >> EPOCH_BITS`: a new resource's rows all land in the newest epoch, a region of
+ *   the B-tree small enough to stay in the buffer pool, instead of ~35 random leaf pages. A lookup
+ *   is one range scan per epoch.
+ * A deleted resource's rows stay until the sweep (`tokenSweepStatements`): queries join the
+ * resource table on `seq`, so rows without a resource are never seen.
+ */
+export const EPOCH_BITS = 14;
+
+/** One row of the token table: its token, `v` (decimal text of a BIGINT UNSIGNED) and slot. */
+export interface MysqlTokenRow {
+  readonly token: number;
+  readonly v: string;
+  readonly slot: number;
+}
+
+/** The epoch of a resource's rows. */
+export function epochOf(seq: number): number {
+  return Math.floor(seq / 2 ** EPOCH_BITS);
+}
+
+/** The token table and the list of deleted resources' keys still to sweep (DDL, MySQL/MariaDB). */
+export function mysqlTokenDdl(storage: SqlStorage): string[] {
+  const { table, deadTable } = mysqlTokenMapping(storage);
+  return [
+    `CREATE TABLE ${table} (
+      epoch INT UNSIGNED NOT NULL,
+      token BIGINT NOT NULL,
+      v BIGINT UNSIGNED NOT NULL,
+      seq INT UNSIGNED NOT NULL,
+      slot MEDIUMINT UNSIGNED NOT NULL,
+      PRIMARY KEY (epoch, token, v, seq, slot)
+    ) ENGINE=InnoDB`,
+    `CREATE TABLE ${deadTable} (seq INT UNSIGNED NOT NULL PRIMARY KEY) ENGINE=InnoDB`,
+  ];
+}
+
+/**
+ * The rows of a resource document: one per distinct (token, v) of each index row. Values are
+ * reduced exactly as the evaluator reduces them.
+ *
+ * @throws TokenIndexLimitException when the arrays hold more elements than there are slots
+ */
+export function extractMysqlTokenRows(document: unknown, storage: SqlStorage): MysqlTokenRow[] {
+  const layout = layoutOf(storage);
+  const rows: MysqlTokenRow[] = [];
+  const push = (slot: number, seen: Set<string>, leaf: TokenLeaf, values: StoredValue[]) => {
+    for (const row of leafRows(leaf, values)) {
+      const key = `${row.token}:${row.v}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        rows.push({ ...row, slot });
+      }
+    }
+  };
+  const root = new Set<string>();
+  for (const leaf of layout.root) {
+    push(0, root, leaf, valuesAt(document, leaf.attribute));
+  }
+  let base = 1;
+  for (const { sample, leaves } of layout.arrays) {
+    const elements = arrayElements(document, sample);
+    if (base + elements.length > SLOTS) {
+      throw new TokenIndexLimitException(base - 1 + elements.length);
+    }
+    elements.forEach((element, pos) => {
+      const seen = new Set<string>();
+      for (const leaf of leaves) {
+        push(base + pos, seen, leaf, elementValues(element, leaf.attribute));
+      }
+    });
+    base += elements.length;
+  }
+  return rows;
+}
+
+function leafRows(
+  { pathId, attribute }: TokenLeaf,
+  values: StoredValue[],
+): { token: number; v: string }[] {
+  const out: { token: number; v: string }[] = [];
+  for (const stored of values) {
+    if (stored.kind === 's') {
+      out.push({ token: valueTokenNumber(pathId, 's', stored.text), v: '0' });
+      // Ranges on an `any` value compare stored strings as strings (typed string paths have none).
+      if (attribute.type === 'any') {
+        out.push({ token: orderedTokenNumber(pathId, 's'), v: keyText(stringKey(stored.text)) });
+      }
+    } else if (stored.kind === 'b') {
+      out.push({ token: valueTokenNumber(pathId, 'b', stored.num), v: '0' });
+    } else {
+      out.push({
+        token: orderedTokenNumber(pathId, stored.kind),
+        v: keyText(sortableKey(stored.num)),
+      });
+    }
+  }
+  return out;
+}
+
+const INSERT_BATCH = 200;
+
+/** Statements that write a new resource's rows (multi-row INSERTs). */
+export function mysqlTokenInsertStatements(
+  storage: SqlStorage,
+  seq: number,
+  document: unknown,
+): SqlStatement[] {
+  return insertRows(storage, seq, extractMysqlTokenRows(document, storage));
+}
+
+/**
+ * Statements that bring a resource's rows from `before` to `after`, touching only the rows that
+ * differ (by key), none when no changed top-level attribute feeds the index.
+ */
+export function mysqlTokenUpdateStatements(
+  storage: SqlStorage,
+  seq: number,
+  before: unknown,
+  after: unknown,
+  changedRoots?: readonly string[],
+): SqlStatement[] {
+  if (changedRoots && !mysqlTokenChanges(storage, changedRoots)) {
+    return [];
+  }
+  const key = (r: MysqlTokenRow) => `${r.token}:${r.v}:${r.slot}`;
+  const previous = new Map(extractMysqlTokenRows(before, storage).map((r) => [key(r), r]));
+  const fresh: MysqlTokenRow[] = [];
+  for (const row of extractMysqlTokenRows(after, storage)) {
+    if (!previous.delete(key(row))) {
+      fresh.push(row);
+    }
+  }
+  const statements: SqlStatement[] = [];
+  const stale = [...previous.values()];
+  const { table } = mysqlTokenMapping(storage);
+  const epoch = epochOf(seq);
+  for (let start = 0; start < stale.length; start += INSERT_BATCH) {
+    const batch = stale.slice(start, start + INSERT_BATCH);
+    statements.push({
+      sql:
+        `DELETE FROM ${table} WHERE ` +
+        batch
+          .map(() => '(epoch = ? AND token = ? AND v = ? AND seq = ? AND slot = ?)')
+          .join(' OR '),
+      params: batch.flatMap((r) => [epoch, r.token, r.v, seq, r.slot]),
+    });
+  }
+  return [...statements, ...insertRows(storage, seq, fresh)];
+}
+
+/** Whether a write that changed these top-level attributes changes the token rows. */
+export function mysqlTokenChanges(storage: SqlStorage, changedRoots: readonly string[]): boolean {
+  const roots = tokenRoots(storage);
+  return changedRoots.some((root) => roots.has(root));
+}
+
+/**
+ * The statement that records a deleted resource's `seq` for the sweep (its rows stay until then:
+ * a delete writes one row at the end of a small table instead of deleting ~35 rows at random
+ * positions). `seqOf` is SQL that yields the seq (e.g. a subquery on the resource's id).
+ */
+export function mysqlTokenDeleteStatement(
+  storage: SqlStorage,
+  seqSelect: SqlStatement,
+): SqlStatement {
+  return {
+    sql: `INSERT INTO ${mysqlTokenMapping(storage).deadTable} (seq) ${seqSelect.sql}`,
+    params: seqSelect.params,
+  };
+}
+
+function insertRows(
+  storage: SqlStorage,
+  seq: number,
+  rows: readonly MysqlTokenRow[],
+): SqlStatement[] {
+  const { table } = mysqlTokenMapping(storage);
+  const epoch = epochOf(seq);
+  const statements: SqlStatement[] = [];
+  for (let start = 0; start < rows.length; start += INSERT_BATCH) {
+    const batch = rows.slice(start, start + INSERT_BATCH);
+    statements.push({
+      sql: `INSERT INTO ${table} (epoch, token, v, seq, slot) VALUES ${batch.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+      params: batch.flatMap((row) => [epoch, row.token, row.v, seq, row.slot]),
+    });
+  }
+  return statements;
+}
+
+/** Dead keys taken per sweep pass, at most. */
+export const SWEEP_BATCH = 5000;
+
+/**
+ * One pass of the sweep, for the dead keys `seqs` of one epoch: the statement that deletes their
+ * rows (a walk of that epoch's region in key order, once for many keys, instead of ~35 random
+ * deletes per resource) and the one that forgets the keys.
+ */
+export function tokenSweepStatements(
+  storage: SqlStorage,
+  epoch: number,
+  seqs: readonly number[],
+): SqlStatement[] {
+  const { table, deadTable } = mysqlTokenMapping(storage);
+  const list = seqs.map(() => '?').join(', ');
+  return [
+    { sql: `DELETE FROM ${table} WHERE epoch = ? AND seq IN (${list})`, params: [epoch, ...seqs] },
+    { sql: `DELETE FROM ${deadTable} WHERE seq IN (${list})`, params: [...seqs] },
+  ];
+}
+
+export function mysqlTokenMapping(storage: SqlStorage): MysqlTokenMapping {
+  if (!storage.mysqlTokenIndex) {
+    throw new Error(`Storage of '${storage.table}' has no MySQL token index`);
+  }
+  return storage.mysqlTokenIndex;
+}

@@ -1,0 +1,250 @@
+import { Clause, Condition, Operator, QueryValue } from '@app/tmf-query/parser';
+
+import { indexPathId } from './index-encoding';
+import { MysqlTokenMapping } from './storage';
+import {
+  decrement,
+  increment,
+  Key,
+  keyText,
+  MAX_KEY,
+  MIN_KEY,
+  orderedTokenNumber,
+  sortableKey,
+  stringKey,
+  TokenKind,
+  valueTokenNumber,
+} from './token-encoding';
+
+/**
+ * What the MySQL/MariaDB token table (`mysql-token-entries.ts`) knows of a condition: ranges of
+ * `(token, v)`. `sup`: a matching row lies in one of them (`all`: the table cannot narrow it);
+ * `core`: a row in one of them proves the match. Equality, OR lists and ranges on numbers and
+ * date-times are exact (`core` = `sup`); a range on an `any` string has the strings sharing the
+ * query's first eight bytes as its edge; a regex, `ne` (but on booleans) or a typed string range
+ * is `all`, decided on the stored documents (`resolveMysqlResidual`).
+ */
+export interface TokenRange {
+  readonly token: number;
+  /** Inclusive bounds of `v`, as decimal text of a BIGINT UNSIGNED. */
+  readonly from: string;
+  readonly to: string;
+}
+
+interface RangeSets {
+  readonly sup: readonly TokenRange[] | 'all';
+  readonly core: readonly TokenRange[];
+}
+
+/** A lookup: an AND (clauses on one row) of ORs (ranges), or `true`/`false`. */
+export type RangeExpression = readonly (readonly TokenRange[])[] | boolean;
+
+export interface MysqlTokenPlan {
+  readonly sup: RangeExpression;
+  readonly core: RangeExpression;
+  /** True when `core` is exactly `sup` (no residual check). */
+  readonly exact: boolean;
+}
+
+const ALL = 'all';
+const RESIDUAL: RangeSets = { sup: ALL, core: [] };
+
+/** Plans clauses on token paths that must hold on one index row (one element, or the root). */
+export function planMysqlTokens(clauses: readonly Clause[]): MysqlTokenPlan {
+  const sets = clauses.map((clause) => clauseSets(clause.conditions));
+  const exact = sets.every((s) => s.sup !== ALL && sameRanges(s.sup, s.core));
+  const sup = expressionOf(sets.flatMap((s) => (s.sup === ALL ? [] : [s.sup])));
+  return { sup, core: exact ? sup : expressionOf(sets.map((s) => s.core)), exact };
+}
+
+function expressionOf(terms: readonly (readonly TokenRange[])[]): RangeExpression {
+  if (terms.length === 0) {
+    return true;
+  }
+  return terms.some((t) => t.length === 0) ? false : terms;
+}
+
+/**
+ * SQL for a lookup: `<seq> IN (SELECT seq FROM <table> ...)`, the first clause's ranges scanned in
+ * every epoch, each further clause a key probe on the same `(epoch, seq, slot)`. `bind` binds a
+ * value (called in SQL text order).
+ */
+export function mysqlMatchSql(
+  expression: RangeExpression,
+  mapping: MysqlTokenMapping,
+  seq: string,
+  epochs: number,
+  bind: (value: string | number) => string,
+  alias: () => string,
+): string {
+  if (typeof expression === 'boolean') {
+    return expression ? '1 = 1' : '1 = 0';
+  }
+  const t = mapping.table;
+  // Fewest ranges first: the scan drives, the others probe.
+  const [first, ...rest] = [...expression].sort((a, b) => a.length - b.length);
+  const a0 = alias();
+  const joins = rest.map((ranges) => {
+    const a = alias();
+    return {
+      a,
+      render: () =>
+        ` JOIN ${t} ${a} ON ${a}.epoch = ${a0}.epoch AND ${a}.seq = ${a0}.seq AND ${a}.slot = ${a0}.slot AND ${rangesSql(a, ranges, bind)}`,
+    };
+  });
+  const epochList =
+    epochs <= 1 ? `${a0}.epoch = 0` : `${a0}.epoch IN (${[...Array(epochs).keys()].join(', ')})`;
+  const joined = joins.map((j) => j.render()).join('');
+  return `${seq} IN (SELECT ${a0}.seq FROM ${t} ${a0}${joined} WHERE ${epochList} AND ${rangesSql(a0, first, bind)})`;
+}
+
+/** An OR of ranges on alias `a`: equality tokens in one IN list, the others one by one. */
+function rangesSql(
+  a: string,
+  ranges: readonly TokenRange[],
+  bind: (value: string | number) => string,
+): string {
+  const plain = ranges.filter((r) => r.from === '0' && r.to === '0');
+  const terms: string[] = [];
+  if (plain.length > 0) {
+    const tokens = [...new Set(plain.map((r) => r.token))];
+    terms.push(
+      tokens.length === 1
+        ? `(${a}.token = ${bind(tokens[0])} AND ${a}.v = 0)`
+        : `(${a}.token IN (${tokens.map((t) => bind(t)).join(', ')}) AND ${a}.v = 0)`,
+    );
+  }
+  for (const r of ranges) {
+    if (r.from === '0' && r.to === '0') {
+      continue;
+    }
+    terms.push(
+      r.from === r.to
+        ? `(${a}.token = ${bind(r.token)} AND ${a}.v = ${bind(r.from)})`
+        : `(${a}.token = ${bind(r.token)} AND ${a}.v BETWEEN ${bind(r.from)} AND ${bind(r.to)})`,
+    );
+  }
+  return terms.length === 1 ? terms[0] : `(${terms.join(' OR ')})`;
+}
+
+function clauseSets(conditions: readonly Condition[]): RangeSets {
+  const sup: TokenRange[] = [];
+  const core: TokenRange[] = [];
+  let all = false;
+  for (const condition of conditions) {
+    const sets = conditionSets(condition);
+    if (sets.sup === ALL) {
+      all = true;
+    } else {
+      sup.push(...sets.sup);
+    }
+    core.push(...sets.core);
+  }
+  return { sup: all ? ALL : dedupe(sup), core: dedupe(core) };
+}
+
+function conditionSets({ attribute, op, value }: Condition): RangeSets {
+  const pathId = indexPathId(attribute.path);
+  if (op === 'regex' || value.kind === 'regex') {
+    return RESIDUAL;
+  }
+  if (value.kind === 'any') {
+    // The stored value's JSON type picks the comparison: the union of the three readings.
+    const branches = [typedSets(pathId, op, 'string', value.text, undefined, true)];
+    if (value.num !== undefined) {
+      branches.push(typedSets(pathId, op, 'number', value.text, value.num, true));
+    }
+    if (value.bool !== undefined) {
+      branches.push(typedSets(pathId, op, 'boolean', value.text, value.bool, true));
+    }
+    if (branches.some((b) => b.sup === ALL)) {
+      return { sup: ALL, core: branches.flatMap((b) => b.core) };
+    }
+    return {
+      sup: branches.flatMap((b) => b.sup as TokenRange[]),
+      core: branches.flatMap((b) => b.core),
+    };
+  }
+  return typedSets(
+    pathId,
+    op,
+    value.kind,
+    value.text,
+    'num' in value ? value.num : undefined,
+    false,
+  );
+}
+
+function typedSets(
+  pathId: number,
+  op: Operator,
+  kind: Exclude<QueryValue['kind'], 'any' | 'regex'>,
+  text: string,
+  num: number | undefined,
+  anyValue: boolean,
+): RangeSets {
+  const tokenKind: TokenKind =
+    kind === 'string' ? 's' : kind === 'number' ? 'n' : kind === 'boolean' ? 'b' : 'd';
+  if (op === 'regex') {
+    return RESIDUAL;
+  }
+  if (tokenKind === 'b') {
+    const value = num as number;
+    if (op === 'eq' || op === 'ne') {
+      // A boolean has one other value.
+      const wanted = op === 'eq' ? value : value === 1 ? 0 : 1;
+      return exact([point(valueTokenNumber(pathId, 'b', wanted), '0')]);
+    }
+    // Booleans have no order (the parser refuses ranges on typed booleans; `any` never matches).
+    return { sup: [], core: [] };
+  }
+  if (tokenKind === 's') {
+    if (op === 'eq') {
+      return exact([point(valueTokenNumber(pathId, 's', text), '0')]);
+    }
+    if (op === 'ne' || !anyValue) {
+      // Only `any` values have ordered string rows; the rest is checked on the document.
+      return RESIDUAL;
+    }
+    // Ordered by their first eight UTF-8 bytes: strings sharing the query's are the edge.
+    const key = stringKey(text);
+    const token = orderedTokenNumber(pathId, 's');
+    const edge = point(token, keyText(key));
+    const up = op === 'gt' || op === 'gte';
+    const beyond = up ? increment(key) : decrement(key);
+    const core = beyond ? [range(token, up ? beyond : MIN_KEY, up ? MAX_KEY : beyond)] : [];
+    return { sup: [...core, edge], core };
+  }
+  if (op === 'ne') {
+    return RESIDUAL;
+  }
+  const token = orderedTokenNumber(pathId, tokenKind);
+  const key = sortableKey(num as number);
+  const from = op === 'gt' ? increment(key) : op === 'gte' || op === 'eq' ? key : MIN_KEY;
+  const to = op === 'lt' ? decrement(key) : op === 'lte' || op === 'eq' ? key : MAX_KEY;
+  return exact(from && to ? [range(token, from, to)] : []);
+}
+
+function point(token: number, v: string): TokenRange {
+  return { token, from: v, to: v };
+}
+
+function range(token: number, from: Key, to: Key): TokenRange {
+  return { token, from: keyText(from), to: keyText(to) };
+}
+
+function exact(ranges: TokenRange[]): RangeSets {
+  return { sup: ranges, core: ranges };
+}
+
+const rangeKey = (r: TokenRange) => `${r.token}:${r.from}:${r.to}`;
+
+function dedupe(ranges: readonly TokenRange[]): TokenRange[] {
+  const seen = new Map(ranges.map((r) => [rangeKey(r), r]));
+  return [...seen.values()];
+}
+
+function sameRanges(a: readonly TokenRange[], b: readonly TokenRange[]): boolean {
+  const keys = new Set(a.map(rangeKey));
+  return a.length === b.length && b.every((r) => keys.has(rangeKey(r)));
+}

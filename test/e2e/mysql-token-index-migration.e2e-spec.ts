@@ -1,0 +1,145 @@
+import { extractIndexEntries, extractMysqlTokenRows } from '@app/tmf-query';
+import { customerSqlStorage } from '@server/customer/customer.storage';
+import { fullCustomer } from '@test/fixtures/customers';
+import { TEST_DB } from '@test/support/test-database';
+
+import { CUSTOMER_PATH, createCustomer } from './support/customers';
+import { undoMigrationsThrough } from './support/migrations';
+import { TestApp } from './support/test-app';
+
+/**
+ * The token-index migration (MySQL/MariaDB) on a database holding customers, some deleted and some
+ * patched since: done, every customer's rows in `customer_token` are those its document yields;
+ * undone, the two search-index tables hold its rows again and `seq` is gone; redone, the token rows
+ * are back, and the API finds the same customers throughout.
+ */
+(TEST_DB === 'mysql' ? describe : describe.skip)('token-index migration (MySQL/MariaDB)', () => {
+  let app: TestApp;
+  const documents = new Map<string, Record<string, unknown>>();
+
+  beforeAll(async () => {
+    app = await TestApp.start();
+    for (let i = 0; i < 14; i++) {
+      const body = fullCustomer();
+      const [email] = body.contactMedium as Record<string, unknown>[];
+      body.name = `Tokens ${i}`;
+      email.preferred = i % 3 === 0;
+      email.characteristic = { emailAddress: `c${i % 4}@tokens.example`, contactType: 'work' };
+      const created = (await createCustomer(app, body)) as Record<string, unknown>;
+      documents.set(created.id as string, created);
+    }
+    // Deleted: their rows stay until the sweep. Patched: rows rewritten in place.
+    for (const id of [...documents.keys()].slice(12)) {
+      expect((await app.request('DELETE', `${CUSTOMER_PATH}/${id}`)).status).toBe(204);
+      documents.delete(id);
+    }
+    const patchedId = [...documents.keys()][1];
+    const patched = await app.request('PATCH', `${CUSTOMER_PATH}/${patchedId}`, {
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: {
+        contactMedium: [
+          {
+            mediumType: 'email',
+            preferred: true,
+            characteristic: { emailAddress: 'c0@tokens.example' },
+          },
+        ],
+      },
+    });
+    expect(patched.status).toBe(200);
+    documents.set(patchedId, patched.json as Record<string, unknown>);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function tokenRowsOf(id: string): Promise<string[]> {
+    const rows = await app.dataSource.query<{ token: string; v: string; slot: number }[]>(
+      `SELECT t.token, t.v, t.slot FROM customer c JOIN customer_token t ON t.seq = c.seq
+       WHERE c.id = ? ORDER BY t.slot, t.token, t.v`,
+      [id],
+    );
+    return rows.map((r) => `${r.slot}:${r.token}:${r.v}`);
+  }
+
+  const expectedRows = (doc: Record<string, unknown>) =>
+    extractMysqlTokenRows(doc, customerSqlStorage)
+      .map((r) => ({ key: `${r.slot}:${r.token}:${r.v}`, slot: r.slot, token: r.token, v: r.v }))
+      .sort((a, b) => a.slot - b.slot || a.token - b.token || (BigInt(a.v) < BigInt(b.v) ? -1 : 1))
+      .map((r) => r.key);
+
+  const ids = async (query: string) => {
+    const res = await app.request('GET', `${CUSTOMER_PATH}?${query}&fields=id&limit=100`);
+    expect(res.status).toBe(200);
+    return (res.json as { id: string }[]).map((c) => c.id).sort();
+  };
+  const where = (test: (doc: Record<string, unknown>) => boolean) =>
+    [...documents]
+      .filter(([, doc]) => test(doc))
+      .map(([id]) => id)
+      .sort();
+  const email = (doc: Record<string, unknown>) =>
+    (doc.contactMedium as { characteristic: { emailAddress?: string }; preferred?: boolean }[])[0];
+
+  async function expectSearches(): Promise<void> {
+    expect(await ids('contactMedium.characteristic.emailAddress=c1@tokens.example')).toEqual(
+      where((doc) => email(doc).characteristic.emailAddress === 'c1@tokens.example'),
+    );
+    const both = await ids(
+      'contactMedium.characteristic.emailAddress=c0@tokens.example&contactMedium.preferred=true',
+    );
+    expect(both).toEqual(
+      where(
+        (doc) =>
+          email(doc).characteristic.emailAddress === 'c0@tokens.example' &&
+          email(doc).preferred === true,
+      ),
+    );
+    expect(both.length).toBeGreaterThan(1);
+    expect(await ids('name*=^Tokens')).toEqual([...documents.keys()].sort());
+  }
+
+  it('builds the token rows from the documents, and undo brings the search-index tables back', async () => {
+    for (const [id, doc] of documents) {
+      expect(await tokenRowsOf(id)).toEqual(expectedRows(doc));
+    }
+    await expectSearches();
+
+    const undone = await undoMigrationsThrough(app.dataSource, 'CustomerTokenIndex');
+    const tables = await app.dataSource.query<{ name: string }[]>(
+      `SELECT table_name AS name FROM information_schema.tables
+       WHERE table_schema = DATABASE() AND table_name LIKE 'customer%' ORDER BY table_name`,
+    );
+    expect(tables.map((t) => t.name)).toEqual([
+      'customer',
+      'customer_attr',
+      'customer_attr_plain',
+      'customer_count',
+      'customer_v5_extension',
+    ]);
+    const columns = await app.dataSource.query<{ name: string }[]>(
+      `SELECT column_name AS name FROM information_schema.columns
+       WHERE table_schema = DATABASE() AND table_name = 'customer'`,
+    );
+    expect(columns.map((c) => c.name)).not.toContain('seq');
+    for (const [id, doc] of documents) {
+      const [{ n }] = await app.dataSource.query<{ n: number }[]>(
+        `SELECT (SELECT COUNT(*) FROM customer_attr WHERE customer_id = ?)
+              + (SELECT COUNT(*) FROM customer_attr_plain WHERE customer_id = ?) AS n`,
+        [id, id],
+      );
+      expect(Number(n)).toBe(extractIndexEntries(doc, customerSqlStorage).length);
+    }
+
+    expect(await app.dataSource.runMigrations({ transaction: 'each' })).toHaveLength(undone);
+    for (const [id, doc] of documents) {
+      expect(await tokenRowsOf(id)).toEqual(expectedRows(doc));
+    }
+    const [{ n }] = await app.dataSource.query<{ n: number }[]>(
+      'SELECT COUNT(*) AS n FROM customer_token t WHERE NOT EXISTS (SELECT 1 FROM customer c WHERE c.seq = t.seq)',
+    );
+    expect(Number(n)).toBe(0);
+    await expectSearches();
+  });
+});
