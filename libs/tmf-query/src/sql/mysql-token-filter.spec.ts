@@ -1,0 +1,79 @@
+import { customerQuerySchema, customerSqlStorage, parseQuery } from '@app/tmf-query';
+import { generateCustomers } from '@app/tmf-query/testing/customer-fixtures';
+
+import { epochOf, EPOCH_BITS, extractMysqlTokenRows } from './mysql-token-entries';
+import { planMysqlTokens } from './mysql-token-filter';
+import { orderedTokenNumber, valueTokenNumber } from './token-encoding';
+import { indexPathId } from './index-encoding';
+
+const paging = { defaultLimit: 20, maxLimit: 1000 };
+const plan = (raw: string) => {
+  const query = parseQuery(raw, customerQuerySchema, { paging });
+  return planMysqlTokens(query.clauses);
+};
+
+describe('the MySQL token table: rows and lookups', () => {
+  it('decides equality, OR lists and ranges on numbers and date-times exactly', () => {
+    for (const raw of [
+      'contactMedium.characteristic.city=Lyon',
+      'contactMedium.characteristic.city=Lyon,Paris',
+      'creditProfile.creditScore.gte=600',
+      'creditProfile.creditScore=600',
+      'creditProfile.validFor.startDateTime.lt=2024-01-01T00:00:00Z',
+      'characteristic.value=5',
+      'contactMedium.preferred!=true',
+    ]) {
+      expect(plan(raw).exact).toBe(true);
+    }
+  });
+
+  it('leaves a regex, ne and string ranges to the documents, and a range on an any string its edge', () => {
+    expect(plan('contactMedium.characteristic.city*=^Ly')).toMatchObject({
+      sup: true,
+      exact: false,
+    });
+    expect(plan('contactMedium.characteristic.city!=Lyon')).toMatchObject({
+      sup: true,
+      exact: false,
+    });
+    expect(plan('contactMedium.characteristic.city>Lyon')).toMatchObject({
+      sup: true,
+      exact: false,
+    });
+    const any = plan('characteristic.value>abc');
+    expect(any.exact).toBe(false);
+    expect(Array.isArray(any.sup) && Array.isArray(any.core)).toBe(true);
+  });
+
+  it('gives a number one ordered row (its key in v) and a string one value row', () => {
+    const doc = {
+      creditProfile: [{ creditScore: 640 }],
+      contactMedium: [{ characteristic: { city: 'Lyon' } }, { characteristic: { city: 'Lyon' } }],
+    };
+    const rows = extractMysqlTokenRows(doc, customerSqlStorage);
+    const city = valueTokenNumber(indexPathId('contactMedium.characteristic.city'), 's', 'Lyon');
+    const score = orderedTokenNumber(indexPathId('creditProfile.creditScore'), 'n');
+    expect(rows.filter((r) => r.token === city).map((r) => [r.slot, r.v])).toEqual([
+      [1, '0'],
+      [2, '0'],
+    ]);
+    expect(rows.filter((r) => r.token === score)).toHaveLength(1);
+    expect(rows.find((r) => r.token === score)!.v).not.toBe('0');
+  });
+
+  it('writes no row twice in one slot, whatever the document', () => {
+    for (const doc of generateCustomers(200)) {
+      const keys = extractMysqlTokenRows(doc, customerSqlStorage).map(
+        (r) => `${r.slot}:${r.token}:${r.v}`,
+      );
+      expect(new Set(keys).size).toBe(keys.length);
+    }
+  });
+
+  it('tokens are safe integers; epochs group 2^EPOCH_BITS seqs', () => {
+    const token = valueTokenNumber(1, 's', 'x');
+    expect(Number.isSafeInteger(token)).toBe(true);
+    expect(epochOf(2 ** EPOCH_BITS - 1)).toBe(0);
+    expect(epochOf(2 ** EPOCH_BITS)).toBe(1);
+  });
+});
