@@ -3,6 +3,8 @@ import { customerSqlStorage } from '@server/customer/customer.storage';
 import { fullCustomer } from '@test/fixtures/customers';
 import { TEST_DB } from '@test/support/test-database';
 
+import { TokenSweeper } from '@server/customer/token-sweeper';
+
 import { CUSTOMER_PATH, createCustomer } from './support/customers';
 import { undoMigrationsThrough } from './support/migrations';
 import { TestApp } from './support/test-app';
@@ -100,6 +102,30 @@ import { TestApp } from './support/test-app';
     expect(await ids('name*=^Tokens')).toEqual([...documents.keys()].sort());
   }
 
+  const orphans = async () =>
+    Number(
+      (
+        await app.dataSource.query<{ n: number }[]>(
+          'SELECT COUNT(*) AS n FROM customer_token t WHERE NOT EXISTS (SELECT 1 FROM customer c WHERE c.seq = t.seq)',
+        )
+      )[0].n,
+    );
+
+  it('keeps a deleted customer’s rows out of every answer until the sweep removes them', async () => {
+    const [{ n: dead }] = await app.dataSource.query<{ n: number }[]>(
+      'SELECT COUNT(*) AS n FROM customer_token_dead',
+    );
+    expect(Number(dead)).toBe(2);
+    expect(await orphans()).toBeGreaterThan(0);
+    await expectSearches();
+    // Fewer dead keys than an epoch's threshold: only a full pass takes them.
+    expect(await app.app.get(TokenSweeper).sweep(false)).toBe(0);
+    expect(await app.app.get(TokenSweeper).sweep(true)).toBe(2);
+    expect(await orphans()).toBe(0);
+    expect(await app.dataSource.query('SELECT seq FROM customer_token_dead')).toEqual([]);
+    await expectSearches();
+  });
+
   it('builds the token rows from the documents, and undo brings the search-index tables back', async () => {
     for (const [id, doc] of documents) {
       expect(await tokenRowsOf(id)).toEqual(expectedRows(doc));
@@ -136,10 +162,7 @@ import { TestApp } from './support/test-app';
     for (const [id, doc] of documents) {
       expect(await tokenRowsOf(id)).toEqual(expectedRows(doc));
     }
-    const [{ n }] = await app.dataSource.query<{ n: number }[]>(
-      'SELECT COUNT(*) AS n FROM customer_token t WHERE NOT EXISTS (SELECT 1 FROM customer c WHERE c.seq = t.seq)',
-    );
-    expect(Number(n)).toBe(0);
+    expect(await orphans()).toBe(0);
     await expectSearches();
   });
 });

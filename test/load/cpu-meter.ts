@@ -44,6 +44,10 @@ export class CpuMeter {
  * which one serves the benchmark is not known, and no database CPU is reported).
  */
 export function databaseServerPid(): number | undefined {
+  // A private MariaDB beside the shared one (TEST_MYSQL_URL on another port): named by its pid.
+  if (process.env.BENCH_DB_PID) {
+    return Number(process.env.BENCH_DB_PID);
+  }
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) {

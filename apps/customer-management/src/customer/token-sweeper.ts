@@ -1,13 +1,19 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { epochOf, SWEEP_BATCH, tokenSweepStatements } from '@app/tmf-query';
+import { EPOCH_BITS, SWEEP_BATCH, tokenSweepStatements } from '@app/tmf-query';
 
 import { customerSqlStorage } from './customer.storage';
 
 /** Between passes when the last one found nothing, and between passes that found a full batch. */
 const IDLE_MS = 10_000;
 const BUSY_MS = 1_000;
+/**
+ * An epoch is swept once this many of its keys are dead (a quarter of an epoch), so that one walk of
+ * its region serves many deletes; every FULL_EVERY-th pass sweeps whatever is dead.
+ */
+const SWEEP_MIN = 4096;
+const FULL_EVERY = 60;
 
 /**
  * MySQL/MariaDB: removes the token rows of deleted customers in the background (ADR 0008). A DELETE
@@ -24,6 +30,7 @@ export class TokenSweeper implements OnApplicationBootstrap, OnApplicationShutdo
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
+  private passes = 0;
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -55,28 +62,32 @@ export class TokenSweeper implements OnApplicationBootstrap, OnApplicationShutdo
     this.timer.unref();
   }
 
-  /** One pass: up to SWEEP_BATCH dead keys, epoch by epoch. Returns how many keys it took. */
-  async sweep(): Promise<number> {
+  /**
+   * One pass: the epochs with at least SWEEP_MIN dead keys (every epoch with any when `full`, and on
+   * every FULL_EVERY-th pass), up to SWEEP_BATCH keys each. Returns how many keys it took.
+   */
+  async sweep(full = ++this.passes % FULL_EVERY === 0): Promise<number> {
     const mapping = customerSqlStorage.mysqlTokenIndex!;
-    const dead = await this.dataSource.query<{ seq: number | string }[]>(
-      `SELECT seq FROM ${mapping.deadTable} ORDER BY seq LIMIT ${SWEEP_BATCH}`,
+    const epochs = await this.dataSource.query<{ epoch: number | string; n: number | string }[]>(
+      `SELECT seq >> ${EPOCH_BITS} AS epoch, COUNT(*) AS n FROM ${mapping.deadTable} GROUP BY epoch`,
     );
-    const byEpoch = new Map<number, number[]>();
-    for (const row of dead) {
-      const seq = Number(row.seq);
-      const list = byEpoch.get(epochOf(seq)) ?? [];
-      list.push(seq);
-      byEpoch.set(epochOf(seq), list);
-    }
-    for (const [epoch, seqs] of byEpoch) {
+    let taken = 0;
+    for (const { epoch } of epochs.filter((e) => full || Number(e.n) >= SWEEP_MIN)) {
       if (this.stopped) {
         break;
       }
+      const first = Number(epoch) * 2 ** EPOCH_BITS;
+      const dead = await this.dataSource.query<{ seq: number | string }[]>(
+        `SELECT seq FROM ${mapping.deadTable} WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ${SWEEP_BATCH}`,
+        [first, first + 2 ** EPOCH_BITS],
+      );
+      const seqs = dead.map((row) => Number(row.seq));
+      taken += seqs.length;
       const runner = this.dataSource.createQueryRunner();
       try {
         await runner.connect();
         await runner.startTransaction('READ COMMITTED');
-        for (const statement of tokenSweepStatements(customerSqlStorage, epoch, seqs)) {
+        for (const statement of tokenSweepStatements(customerSqlStorage, Number(epoch), seqs)) {
           await runner.query(statement.sql, statement.params);
         }
         await runner.commitTransaction();
@@ -89,6 +100,6 @@ export class TokenSweeper implements OnApplicationBootstrap, OnApplicationShutdo
         await runner.release();
       }
     }
-    return dead.length;
+    return taken;
   }
 }
