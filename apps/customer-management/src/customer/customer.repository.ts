@@ -464,6 +464,9 @@ export class CustomerRepository {
     compiled: CompiledSql,
     counter: CounterKey | undefined,
   ): Promise<number> {
+    if (compiled.total !== undefined) {
+      return compiled.total;
+    }
     const statement = counter
       ? counterReadStatement(counter)
       : buildListStatements(compiled, customerSqlStorage, 'c.id').count;

@@ -6,7 +6,13 @@ import { encodeSortableNumber, indexPathId } from './index-encoding';
 import { SqlParam, SqlStatement } from './index-entries';
 import { keySelect } from './keyset';
 import { EPOCH_BITS } from './mysql-token-entries';
-import { mysqlMatchSql, planMysqlTokens, RangeExpression } from './mysql-token-filter';
+import {
+  mysqlCountSql,
+  mysqlMatchSql,
+  planMysqlTokens,
+  RangeExpression,
+  TokenRange,
+} from './mysql-token-filter';
 import { registerResidual, ResidualCheck } from './sqlite-residual';
 import {
   indexTableOf,
@@ -44,6 +50,14 @@ export interface CompileOptions {
    * by the evaluator); given, the filter is complete SQL.
    */
   readonly residualIds?: readonly string[];
+  /**
+   * MySQL token index: test each candidate customer by key (`epoch, token, v, seq`) instead of
+   * collecting every match first; for filters that match many customers, whose page is found after
+   * a few candidates in the sort order.
+   */
+  readonly tokenProbe?: boolean;
+  /** MySQL token index: whether deleted customers' rows wait for the sweep (the count skips them). */
+  readonly tokenDead?: boolean;
 }
 
 /**
@@ -93,6 +107,13 @@ export interface CompiledSql {
    * is then incomplete; resolve it first (`resolveMysqlResidual`) and compile again with the ids.
    */
   readonly residualScan?: MysqlResidualScan;
+  /**
+   * MySQL token index, a filter made only of token lookups: its exact count read from the token
+   * table alone (`COUNT(DISTINCT seq)`), without touching the customers.
+   */
+  readonly tokenCount?: SqlStatement;
+  /** The exact number of matches, when it was counted while compiling (`compileMysqlSql`). */
+  readonly total?: number;
 }
 
 /** One ORDER BY key as SQL. */
@@ -145,6 +166,7 @@ export function compileSql(
     alias: options.alias ?? 'c',
     residual: compiler.residual,
     residualScan: compiler.residualScan,
+    tokenCount: compiler.tokenCount,
   };
 }
 
@@ -207,6 +229,7 @@ class SqlCompiler {
   /** The token table on MySQL/MariaDB when the storage has one. */
   private readonly mysqlTokens: MysqlTokenMapping | undefined;
   residualScan: MysqlResidualScan | undefined;
+  tokenCount: SqlStatement | undefined;
 
   constructor(
     private readonly storage: SqlStorage,
@@ -319,6 +342,7 @@ class SqlCompiler {
     const sup = () => parts.map((part) => part.sup()).join(' AND ');
     const inexact = parts.filter((part) => !part.exact);
     if (inexact.length === 0) {
+      this.tokenCount = this.mysqlTokenCount(plan, tokens);
       return sup();
     }
     const core = () => inexact.map((part) => part.core()).join(' AND ');
@@ -353,6 +377,42 @@ class SqlCompiler {
     return checked ? `${supSql} AND (${coreSql} OR ${checked})` : `${supSql} AND ${coreSql}`;
   }
 
+  /**
+   * The count of a filter whose every part is an exact token lookup (no column, no href): one
+   * statement on the token table alone, each part's rows joined on the customer's `(epoch, seq)`.
+   */
+  private mysqlTokenCount(
+    plan: ReturnType<typeof planFilter>,
+    tokens: MysqlTokenMapping,
+  ): SqlStatement | undefined {
+    const expressions: RangeExpression[] = [];
+    for (const clause of plan.independent) {
+      if (clause.conditions.some((c) => this.isDirect(c.attribute.path))) {
+        return undefined;
+      }
+      expressions.push(planMysqlTokens([clause]).sup);
+    }
+    expressions.push(...plan.groups.map((group) => planMysqlTokens(group.clauses).sup));
+    if (expressions.some((e) => e === true)) {
+      return undefined;
+    }
+    if (expressions.some((e) => e === false)) {
+      return { sql: 'SELECT 0 AS total', params: [] };
+    }
+    const outer = this.takeParams();
+    const sql = mysqlCountSql(
+      expressions as (readonly (readonly TokenRange[])[])[],
+      tokens,
+      this.options.tokenEpochs ?? 1,
+      this.options.tokenDead ?? false,
+      (v) => this.bind(v),
+      () => this.nextAlias(),
+    );
+    const statement = { sql, params: this.takeParams() };
+    this.params = outer;
+    return statement;
+  }
+
   private mysqlTokenClause(clause: Clause, tokens: MysqlTokenMapping): ApproximatePart {
     const direct = clause.conditions.filter((c) => this.isDirect(c.attribute.path));
     const indexed = clause.conditions.filter((c) => !this.isDirect(c.attribute.path));
@@ -373,6 +433,7 @@ class SqlCompiler {
       this.options.tokenEpochs ?? 1,
       (v) => this.bind(v),
       () => this.nextAlias(),
+      this.options.tokenProbe ?? false,
     );
   }
 

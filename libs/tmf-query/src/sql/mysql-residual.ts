@@ -7,6 +7,12 @@ import { SqlStatement } from './index-entries';
 import { epochOf } from './mysql-token-entries';
 import { SqlStorage } from './storage';
 
+/**
+ * From this share of the customers on, a filter's lookups test candidates one by one in the sort
+ * order (`tokenProbe`): a page of 20 then costs at most ~20 / share key lookups.
+ */
+const PROBE_SHARE = 0.01;
+
 /** Runs a read statement (the caller's connection). */
 export type ReadStatement = <R>(statement: SqlStatement) => Promise<R[]>;
 
@@ -22,17 +28,37 @@ export async function compileMysqlSql(
   storage: SqlStorage,
   options: Omit<CompileOptions, 'dialect' | 'tokenEpochs' | 'residualIds'>,
   read: ReadStatement,
+  probeShare = PROBE_SHARE,
 ): Promise<CompiledSql> {
   const mapping = storage.mysqlTokenIndex;
   if (!mapping || !usesTokenIndex(query, storage)) {
     return compileSql(query, storage, { ...options, dialect: 'mysql' });
   }
-  const [max] = await read<{ seq: number | string | null }>({
-    sql: `SELECT MAX(${mapping.seqColumn}) AS seq FROM ${storage.table}`,
+  const [state] = await read<{ seq: number | string | null; dead: number | string | null }>({
+    sql:
+      `SELECT (SELECT MAX(${mapping.seqColumn}) FROM ${storage.table}) AS seq, ` +
+      `(SELECT 1 FROM ${mapping.deadTable} LIMIT 1) AS dead`,
     params: [],
   });
-  const tokenEpochs = epochOf(Number(max?.seq ?? 0)) + 1;
-  const first = compileSql(query, storage, { ...options, dialect: 'mysql', tokenEpochs });
+  const maxSeq = Number(state?.seq ?? 0);
+  const base = {
+    ...options,
+    dialect: 'mysql' as const,
+    tokenEpochs: epochOf(maxSeq) + 1,
+    tokenDead: state?.dead != null,
+  };
+  const first = compileSql(query, storage, base);
+  if (first.tokenCount) {
+    // Counted from the token table alone. A filter that matches many customers finds its page
+    // sooner by testing candidates in the sort order than by collecting every match first.
+    const [counted] = await read<{ total: number | string }>(first.tokenCount);
+    const total = Number(counted?.total ?? 0);
+    const probe = total >= probeShare * maxSeq;
+    return {
+      ...(probe ? compileSql(query, storage, { ...base, tokenProbe: true }) : first),
+      total,
+    };
+  }
   const scan = first.residualScan;
   if (!scan) {
     return first;
@@ -55,5 +81,5 @@ export async function compileMysqlSql(
       return matches(scan.clauses, doc);
     })
     .map((row) => row.id);
-  return compileSql(query, storage, { ...options, dialect: 'mysql', tokenEpochs, residualIds });
+  return compileSql(query, storage, { ...base, residualIds });
 }

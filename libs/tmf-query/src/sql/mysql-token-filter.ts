@@ -1,6 +1,7 @@
 import { Clause, Condition, Operator, QueryValue } from '@app/tmf-query/parser';
 
 import { indexPathId } from './index-encoding';
+import { EPOCH_BITS } from './mysql-token-entries';
 import { MysqlTokenMapping } from './storage';
 import {
   decrement,
@@ -65,9 +66,11 @@ function expressionOf(terms: readonly (readonly TokenRange[])[]): RangeExpressio
 }
 
 /**
- * SQL for a lookup: `<seq> IN (SELECT seq FROM <table> ...)`, the first clause's ranges scanned in
- * every epoch, each further clause a key probe on the same `(epoch, seq, slot)`. `bind` binds a
- * value (called in SQL text order).
+ * SQL for a lookup. Collected: `<seq> IN (SELECT seq FROM <table> ...)`, the first clause's ranges
+ * scanned in every epoch, each further clause a key probe on the same `(epoch, seq, slot)`. Probed
+ * (`probe`): `(SELECT 1 FROM <table> ... WHERE epoch = <seq> >> EPOCH_BITS AND seq = <seq> ...
+ * LIMIT 1) IS NOT NULL`, a key lookup per candidate customer, which the database cannot turn into
+ * collecting every match first. `bind` binds a value (called in SQL text order).
  */
 export function mysqlMatchSql(
   expression: RangeExpression,
@@ -76,6 +79,7 @@ export function mysqlMatchSql(
   epochs: number,
   bind: (value: string | number) => string,
   alias: () => string,
+  probe = false,
 ): string {
   if (typeof expression === 'boolean') {
     return expression ? '1 = 1' : '1 = 0';
@@ -86,16 +90,71 @@ export function mysqlMatchSql(
   const a0 = alias();
   const joins = rest.map((ranges) => {
     const a = alias();
-    return {
-      a,
-      render: () =>
-        ` JOIN ${t} ${a} ON ${a}.epoch = ${a0}.epoch AND ${a}.seq = ${a0}.seq AND ${a}.slot = ${a0}.slot AND ${rangesSql(a, ranges, bind)}`,
-    };
+    return () =>
+      ` JOIN ${t} ${a} ON ${a}.epoch = ${a0}.epoch AND ${a}.seq = ${a0}.seq AND ${a}.slot = ${a0}.slot AND ${rangesSql(a, ranges, bind)}`;
   });
-  const epochList =
-    epochs <= 1 ? `${a0}.epoch = 0` : `${a0}.epoch IN (${[...Array(epochs).keys()].join(', ')})`;
-  const joined = joins.map((j) => j.render()).join('');
-  return `${seq} IN (SELECT ${a0}.seq FROM ${t} ${a0}${joined} WHERE ${epochList} AND ${rangesSql(a0, first, bind)})`;
+  if (probe) {
+    const joined = joins.map((j) => j()).join('');
+    return (
+      `(SELECT 1 FROM ${t} ${a0}${joined} WHERE ${a0}.epoch = ${seq} >> ${EPOCH_BITS} ` +
+      `AND ${a0}.seq = ${seq} AND ${rangesSql(a0, first, bind)} LIMIT 1) IS NOT NULL`
+    );
+  }
+  const joined = joins.map((j) => j()).join('');
+  return `${seq} IN (SELECT ${a0}.seq FROM ${t} ${a0}${joined} WHERE ${epochList(a0, epochs)} AND ${rangesSql(a0, first, bind)})`;
+}
+
+function epochList(a: string, epochs: number): string {
+  return epochs <= 1 ? `${a}.epoch = 0` : `${a}.epoch IN (${[...Array(epochs).keys()].join(', ')})`;
+}
+
+/**
+ * The exact count of customers matching every lookup (each an AND of clauses on one row), from the
+ * token table alone: the first lookup's rows scanned in every epoch, the others joined on the
+ * customer's `(epoch, seq)`; rows of deleted customers not yet swept left out when `dead`.
+ */
+export function mysqlCountSql(
+  lookups: readonly (readonly (readonly TokenRange[])[])[],
+  mapping: MysqlTokenMapping,
+  epochs: number,
+  dead: boolean,
+  bind: (value: string | number) => string,
+  alias: () => string,
+): string {
+  const t = mapping.table;
+  let root: string | undefined;
+  // Rendered in SQL text order (FROM, then WHERE): parameters are bound as they are written.
+  const from: (() => string)[] = [];
+  const where: (() => string)[] = [];
+  for (const clauses of lookups) {
+    let first: string | undefined;
+    for (const ranges of clauses) {
+      const a = alias();
+      if (!root) {
+        root = a;
+        from.push(() => `${t} ${a}`);
+        where.push(
+          () => epochList(a, epochs),
+          () => rangesSql(a, ranges, bind),
+        );
+      } else {
+        const r = root;
+        const slot = first ? ` AND ${a}.slot = ${first}.slot` : '';
+        from.push(
+          () =>
+            `JOIN ${t} ${a} ON ${a}.epoch = ${r}.epoch AND ${a}.seq = ${r}.seq${slot} AND ${rangesSql(a, ranges, bind)}`,
+        );
+      }
+      first ??= a;
+    }
+  }
+  if (dead) {
+    const r = root;
+    where.push(() => `NOT EXISTS (SELECT 1 FROM ${mapping.deadTable} d WHERE d.seq = ${r}.seq)`);
+  }
+  const fromSql = from.map((f) => f()).join(' ');
+  const whereSql = where.map((w) => w()).join(' AND ');
+  return `SELECT COUNT(DISTINCT ${root}.seq) AS total FROM ${fromSql} WHERE ${whereSql}`;
 }
 
 /** An OR of ranges on alias `a`: equality tokens in one IN list, the others one by one. */
