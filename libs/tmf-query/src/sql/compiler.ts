@@ -342,7 +342,18 @@ class SqlCompiler {
     const sup = () => parts.map((part) => part.sup()).join(' AND ');
     const inexact = parts.filter((part) => !part.exact);
     if (inexact.length === 0) {
-      this.tokenCount = this.mysqlTokenCount(plan, tokens);
+      const lookups = this.mysqlLookups(plan);
+      if (lookups && lookups !== 'none') {
+        this.tokenCount = this.mysqlTokenSql(lookups, tokens, 'count');
+        if (lookups.length > 1 && !this.options.tokenProbe) {
+          // Several lookups: one subquery joins them on the customer, so that only the customers
+          // matching all of them are collected (the database drives from the most selective).
+          const seqs = this.mysqlTokenSql(lookups, tokens, 'seqs', false);
+          return `${this.alias}.${tokens.seqColumn} IN (${seqs.sql})`;
+        }
+      } else if (lookups === 'none') {
+        this.tokenCount = { sql: 'SELECT 0 AS total', params: [] };
+      }
       return sup();
     }
     const core = () => inexact.map((part) => part.core()).join(' AND ');
@@ -378,13 +389,12 @@ class SqlCompiler {
   }
 
   /**
-   * The count of a filter whose every part is an exact token lookup (no column, no href): one
-   * statement on the token table alone, each part's rows joined on the customer's `(epoch, seq)`.
+   * The lookups of a filter whose every part is a token lookup (no column, no href), each an AND of
+   * clauses on one row; `none` when one matches nothing, undefined for any other filter.
    */
-  private mysqlTokenCount(
+  private mysqlLookups(
     plan: ReturnType<typeof planFilter>,
-    tokens: MysqlTokenMapping,
-  ): SqlStatement | undefined {
+  ): (readonly (readonly TokenRange[])[])[] | 'none' | undefined {
     const expressions: RangeExpression[] = [];
     for (const clause of plan.independent) {
       if (clause.conditions.some((c) => this.isDirect(c.attribute.path))) {
@@ -397,17 +407,34 @@ class SqlCompiler {
       return undefined;
     }
     if (expressions.some((e) => e === false)) {
-      return { sql: 'SELECT 0 AS total', params: [] };
+      return 'none';
     }
-    const outer = this.takeParams();
+    return expressions as (readonly (readonly TokenRange[])[])[];
+  }
+
+  /**
+   * The lookups on the token table alone, joined on the customer's `(epoch, seq)`: their exact count
+   * (a statement of its own, `separate`), or the matching seqs (a subquery bound in place).
+   */
+  private mysqlTokenSql(
+    lookups: (readonly (readonly TokenRange[])[])[],
+    tokens: MysqlTokenMapping,
+    select: 'count' | 'seqs',
+    separate = true,
+  ): SqlStatement {
+    const outer = separate ? this.takeParams() : [];
     const sql = mysqlCountSql(
-      expressions as (readonly (readonly TokenRange[])[])[],
+      lookups,
       tokens,
       this.options.tokenEpochs ?? 1,
-      this.options.tokenDead ?? false,
+      select === 'count' && (this.options.tokenDead ?? false),
       (v) => this.bind(v),
       () => this.nextAlias(),
+      select,
     );
+    if (!separate) {
+      return { sql, params: [] };
+    }
     const statement = { sql, params: this.takeParams() };
     this.params = outer;
     return statement;

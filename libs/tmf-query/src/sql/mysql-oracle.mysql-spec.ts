@@ -20,7 +20,6 @@ import {
   mysqlTokenUpdateStatements,
   QueryErrorCode,
   readKeyset,
-  SqlParam,
   SqlStatement,
   tokenSweepStatements,
 } from '@app/tmf-query';

@@ -45,7 +45,7 @@ export async function compileMysqlSql(
     ...options,
     dialect: 'mysql' as const,
     tokenEpochs: epochOf(maxSeq) + 1,
-    tokenDead: state?.dead != null,
+    tokenDead: state?.dead !== null && state?.dead !== undefined,
   };
   const first = compileSql(query, storage, base);
   if (first.tokenCount) {

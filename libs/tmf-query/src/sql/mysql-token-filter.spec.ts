@@ -1,4 +1,5 @@
-import { customerQuerySchema, customerSqlStorage, parseQuery } from '@app/tmf-query';
+import { parseQuery } from '@app/tmf-query';
+import { customerQuerySchema, customerSqlStorage } from '@app/tmf-query/testing/customer-schema';
 import { generateCustomers } from '@app/tmf-query/testing/customer-fixtures';
 
 import { epochOf, EPOCH_BITS, extractMysqlTokenRows } from './mysql-token-entries';

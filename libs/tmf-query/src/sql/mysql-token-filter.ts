@@ -120,6 +120,8 @@ export function mysqlCountSql(
   dead: boolean,
   bind: (value: string | number) => string,
   alias: () => string,
+  /** `seqs`: the matching customers' seqs instead of their count (one subquery for every lookup). */
+  select: 'count' | 'seqs' = 'count',
 ): string {
   const t = mapping.table;
   let root: string | undefined;
@@ -154,7 +156,9 @@ export function mysqlCountSql(
   }
   const fromSql = from.map((f) => f()).join(' ');
   const whereSql = where.map((w) => w()).join(' AND ');
-  return `SELECT COUNT(DISTINCT ${root}.seq) AS total FROM ${fromSql} WHERE ${whereSql}`;
+  return select === 'count'
+    ? `SELECT COUNT(DISTINCT ${root}.seq) AS total FROM ${fromSql} WHERE ${whereSql}`
+    : `SELECT ${root}.seq FROM ${fromSql} WHERE ${whereSql}`;
 }
 
 /** An OR of ranges on alias `a`: equality tokens in one IN list, the others one by one. */
