@@ -14,8 +14,22 @@ import { SqliteCustomerStore } from '@app/tmf-query/testing/sqlite-store';
 const BASE = 'https://api.example.com';
 const paging = { defaultLimit: 20, maxLimit: 100 };
 
-function compile(raw: string, dialect: SqlDialect = 'sqlite') {
-  return compileSql(parseQuery(raw, customerQuerySchema, { paging }), customerSqlStorage, {
+/**
+ * MySQL here is the two-table layout (ADR 0005) the compiler still supports for a storage without a
+ * token table; the token table's SQL is proven by mysql-oracle.mysql-spec.ts.
+ */
+const EAV_STORAGE = { ...customerSqlStorage, mysqlTokenIndex: undefined };
+
+function compile(raw: string, dialect: SqlDialect | 'mysql-token' = 'sqlite') {
+  const query = parseQuery(raw, customerQuerySchema, { paging });
+  if (dialect === 'mysql-token') {
+    return compileSql(query, customerSqlStorage, {
+      dialect: 'mysql',
+      baseUrl: BASE,
+      tokenEpochs: 3,
+    });
+  }
+  return compileSql(query, dialect === 'mysql' ? EAV_STORAGE : customerSqlStorage, {
     dialect,
     baseUrl: BASE,
   });
@@ -251,12 +265,12 @@ describe('SQL injection', () => {
       `contactMedium.mediumType=email&contactMedium.characteristic.city=${encoded}`,
       `href=${encodeURIComponent(`${BASE}/tmf-api/customerManagement/v4/customer/`)}${encoded}`,
     ]) {
-      for (const dialect of ['sqlite', 'mysql'] as const) {
+      for (const dialect of ['sqlite', 'mysql', 'mysql-token'] as const) {
         const compiled = compile(raw, dialect);
         expect(compiled.where).not.toContain(attack);
         expect(compiled.where).not.toMatch(/DROP|DELETE|OR 1=1/);
-        // On SQLite a value outside the columns reaches the database only as its token (a hash).
-        const tokenized = dialect === 'sqlite' && !/^(name|href)=/.test(raw);
+        // With a token index a value outside the columns reaches the database only as its token (a hash).
+        const tokenized = dialect !== 'mysql' && !/^(name|href)=/.test(raw);
         expect(compiled.whereParams.join('\n').includes(attack)).toBe(!tokenized);
       }
       const parsed = parseQuery(raw, customerQuerySchema, { paging });
