@@ -13,19 +13,27 @@ const MARIADBD = '/usr/sbin/mariadbd';
  * A MariaDB server of the test's own (own data directory and port), for tests that stop or break
  * the database. The shared instance on 3306 is never touched.
  */
+export interface PrivateMariaDbOptions {
+  /** Server options beyond the defaults (e.g. `--log-bin`, `--server-id=2`). */
+  args?: string[];
+  /** Create the `tmf` database (default); a replica gets it from its primary instead. */
+  createDatabase?: boolean;
+}
+
 export class PrivateMariaDb {
   private child?: ChildProcess;
 
   private constructor(
     readonly dir: string,
     readonly port: number,
+    private readonly args: string[] = [],
   ) {}
 
   static available(): boolean {
     return existsSync(MARIADBD);
   }
 
-  static async create(): Promise<PrivateMariaDb> {
+  static async create(options: PrivateMariaDbOptions = {}): Promise<PrivateMariaDb> {
     const dir = mkdtempSync(join(tmpdir(), 'tmf629-mariadb-'));
     execFileSync('mariadb-install-db', [
       '--no-defaults',
@@ -34,9 +42,11 @@ export class PrivateMariaDb {
       '--auth-root-authentication-method=normal',
       '--skip-test-db',
     ]);
-    const db = new PrivateMariaDb(dir, await freePort());
+    const db = new PrivateMariaDb(dir, await freePort(), options.args);
     await db.start();
-    await db.query('CREATE DATABASE tmf CHARACTER SET utf8mb4');
+    if (options.createDatabase !== false) {
+      await db.query('CREATE DATABASE tmf CHARACTER SET utf8mb4');
+    }
     return db;
   }
 
@@ -57,7 +67,8 @@ export class PrivateMariaDb {
         `--log-error=${join(this.dir, 'error.log')}`,
         '--user=root',
         '--innodb-buffer-pool-size=32M',
-        '--skip-log-bin',
+        ...(this.args.some((arg) => arg.startsWith('--log-bin')) ? [] : ['--skip-log-bin']),
+        ...this.args,
       ],
       { stdio: 'ignore' },
     );
@@ -89,7 +100,7 @@ export class PrivateMariaDb {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  async query(sql: string): Promise<unknown> {
+  async query(sql: string, params: unknown[] = []): Promise<unknown> {
     const connection = await createConnection({
       host: '127.0.0.1',
       port: this.port,
@@ -97,7 +108,7 @@ export class PrivateMariaDb {
       connectTimeout: 2000,
     });
     try {
-      const [rows] = await connection.query(sql);
+      const [rows] = await connection.query(sql, params);
       return rows;
     } finally {
       await connection.end();

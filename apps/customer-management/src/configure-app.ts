@@ -18,6 +18,8 @@ import {
 
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { CONSISTENCY_HEADER } from './database/read-consistency';
+import { registerConsistencyToken } from './http/consistency-token';
 import { registerLingeringClose } from './http/lingering-close';
 import { registerSecurityHeaders } from './http/security-headers';
 import { MetricsService } from './metrics/metrics.service';
@@ -43,6 +45,7 @@ const EXPOSED_HEADERS = [
   'X-Result-Count',
   'X-Request-ID',
   'X-Correlation-ID',
+  CONSISTENCY_HEADER,
 ];
 const CONNECTIONS_CHECKING_INTERVAL_MS = 1000;
 // After an early answer (413), the rest of a body is read and dropped up to this many times
@@ -105,6 +108,7 @@ async function configureApp(app: NestFastifyApplication, config: AppConfig): Pro
   });
   registerRequestIdHeader(fastify);
   registerHttpMetrics(fastify, app.get(MetricsService));
+  registerConsistencyToken(fastify);
   const methods = new MethodNotAllowedResolver();
   methods.attach(fastify);
   app.useGlobalFilters(new TmfExceptionFilter(methods));
@@ -136,6 +140,7 @@ async function configureApp(app: NestFastifyApplication, config: AppConfig): Pro
         'If-Match',
         'If-None-Match',
         REQUEST_ID_HEADER,
+        CONSISTENCY_HEADER,
       ],
       exposedHeaders: EXPOSED_HEADERS,
       maxAge: 600,

@@ -88,6 +88,42 @@ describe(loadConfig.name, () => {
     }
   });
 
+  it('reads DATABASE_READ_URL: a mysql:// replica of a mysql:// primary, with its bounds', () => {
+    expect(loadConfig({}).readReplica).toBeUndefined();
+    const sut = loadConfig({
+      DATABASE_URL: 'mysql://app:pw@primary:3306/tmf',
+      DATABASE_READ_URL: 'mariadb://reader:pw@replica:3307/tmf',
+      DB_READ_MAX_LAG_MS: '2000',
+    }).readReplica;
+    expect(sut).toEqual({
+      database: {
+        type: 'mysql',
+        host: 'replica',
+        port: 3307,
+        username: 'reader',
+        password: 'pw',
+        database: 'tmf',
+      },
+      poolSize: 10,
+      maxLagMs: 2000,
+      waitMs: 250,
+    });
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'sqlite:x.db', DATABASE_READ_URL: 'mysql://r/tmf' }),
+    ).toThrow(/DATABASE_READ_URL: a mysql:\/\/ .*replica of a mysql:\/\/ DATABASE_URL/);
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'mysql://p/tmf', DATABASE_READ_URL: 'postgres://r/tmf' }),
+    ).toThrow(/DATABASE_READ_URL: expected/);
+    expect(() =>
+      loadConfig({
+        DATABASE_URL: 'mysql://p/tmf',
+        DATABASE_READ_URL: 'mysql://r/tmf',
+        DB_READ_MAX_LAG_MS: '10',
+        DB_READ_WAIT_MS: '-1',
+      }),
+    ).toThrow(/DB_READ_MAX_LAG_MS[\s\S]*DB_READ_WAIT_MS/);
+  });
+
   it('reads the HUB_* settings with their defaults and checks how they relate', () => {
     const defaults = loadConfig({}).hub;
     expect(defaults).toMatchObject({

@@ -57,6 +57,14 @@ export interface HubSettings {
   adminToken: string | undefined;
 }
 
+/** DATABASE_READ_URL and its bounds: a replica for customer reads (docs/operations.md). */
+export interface ReadReplicaSettings {
+  database: Extract<DatabaseSettings, { type: 'mysql' }>;
+  poolSize: number;
+  maxLagMs: number;
+  waitMs: number;
+}
+
 /** The validated, typed configuration. Built once by `loadConfig`; nothing else reads the env. */
 export class AppConfig {
   readonly port!: number;
@@ -73,6 +81,8 @@ export class AppConfig {
   readonly logLevel!: LogLevel;
   readonly migrationsRun!: boolean;
   readonly dbPoolSize!: number;
+  /** Absent without DATABASE_READ_URL: every read goes to DATABASE_URL. */
+  readonly readReplica?: ReadReplicaSettings;
   readonly sqliteReadConnections!: number;
   readonly listDefaultLimit!: number;
   readonly listMaxLimit!: number;
@@ -94,6 +104,7 @@ const PROCESS_CURSOR_KEY = randomBytes(32).toString('base64');
 // Variables without a default are not own keys of a fresh EnvDto; list them here.
 const OPTIONAL_VARIABLES = [
   'DATABASE_URL',
+  'DATABASE_READ_URL',
   'PUBLIC_BASE_URL',
   'API_PATH_PREFIX',
   'CORS_ORIGINS',
@@ -125,6 +136,25 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     database = parseDatabaseUrl(dto.DATABASE_URL);
   } catch (err) {
     problems.push((err as Error).message);
+  }
+  let readReplica: ReadReplicaSettings | undefined;
+  if (dto.DATABASE_READ_URL !== undefined) {
+    try {
+      const replica = parseDatabaseUrl(dto.DATABASE_READ_URL);
+      if (replica.type !== 'mysql' || database?.type !== 'mysql') {
+        throw new Error(
+          'DATABASE_READ_URL: a mysql:// (or mariadb://) replica of a mysql:// DATABASE_URL',
+        );
+      }
+      readReplica = {
+        database: replica,
+        poolSize: dto.DB_READ_POOL_SIZE,
+        maxLagMs: dto.DB_READ_MAX_LAG_MS,
+        waitMs: dto.DB_READ_WAIT_MS,
+      };
+    } catch (err) {
+      problems.push((err as Error).message.replace(/^DATABASE_URL/, 'DATABASE_READ_URL'));
+    }
   }
   if (dto.LIST_DEFAULT_LIMIT > dto.LIST_MAX_LIMIT) {
     problems.push('LIST_DEFAULT_LIMIT must not exceed LIST_MAX_LIMIT');
@@ -172,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     logLevel: dto.LOG_LEVEL,
     migrationsRun: dto.DB_MIGRATIONS_RUN,
     dbPoolSize: dto.DB_POOL_SIZE,
+    readReplica,
     sqliteReadConnections: dto.SQLITE_READ_CONNECTIONS,
     listDefaultLimit: dto.LIST_DEFAULT_LIMIT,
     listMaxLimit: dto.LIST_MAX_LIMIT,

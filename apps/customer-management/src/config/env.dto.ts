@@ -81,6 +81,34 @@ export class EnvDto {
   @Max(200)
   DB_POOL_SIZE = 10;
 
+  /** Optional: a replica (mysql:// URL) that serves customer GETs and lists (docs/operations.md). */
+  @IsOptional()
+  @IsString()
+  DATABASE_READ_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DB_READ_POOL_SIZE = 10;
+
+  /** A replica further behind the primary than this is taken out of reads until it catches up. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  DB_READ_MAX_LAG_MS = 5000;
+
+  /**
+   * How long a read presenting a consistency token waits for the replica to apply that write before
+   * it is served by the primary instead.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  DB_READ_WAIT_MS = 250;
+
   /**
    * SQLite: read-only connections beside the one writer, so reads never wait for a write
    * transaction; each read holds one for its statements (one snapshot).

@@ -5,6 +5,7 @@ import { AppConfig } from '@server/config/app-config';
 
 import { buildDataSourceOptions } from './data-source-options';
 import { MigrationService } from './migration.service';
+import { ReadReplica } from './read-replica';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { SqliteReaders } from './sqlite-readers';
 import { TransactionRunner } from './transaction-runner';
@@ -21,7 +22,7 @@ import { TransactionRunner } from './transaction-runner';
       }),
     }),
   ],
-  providers: [MigrationService, TransactionRunner, SqliteCheckpointer, SqliteReaders],
-  exports: [MigrationService, TransactionRunner, SqliteReaders],
+  providers: [MigrationService, TransactionRunner, SqliteCheckpointer, SqliteReaders, ReadReplica],
+  exports: [MigrationService, TransactionRunner, SqliteReaders, ReadReplica],
 })
 export class DatabaseModule {}

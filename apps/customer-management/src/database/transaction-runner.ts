@@ -1,4 +1,4 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Pool, QueryValues } from 'mysql2';
@@ -8,6 +8,9 @@ import { DEFAULT_RETRY_POLICY, RetryPolicy, retryDelayMs } from './conflict-retr
 import { classifyDatabaseError } from './database-errors';
 import { asDatabaseUnavailable, conflictsExhausted } from './database-unavailable';
 import { Dialect } from './dialect';
+import { currentConsistency } from './read-consistency';
+import { ReadReplica, RowQuery } from './read-replica';
+import { detectFlavour, positionAfterCommitSql, ServerFlavour } from './server-flavour';
 import { SerialQueue } from './serial-queue';
 import { SqliteReaders } from './sqlite-readers';
 
@@ -16,8 +19,7 @@ const MAX_GROUP = 64;
 /** Prepared SQLite statements kept for reuse (oldest dropped first). */
 const MAX_CACHED_STATEMENTS = 500;
 
-/** Runs one read-only statement and returns its rows. */
-export type RowQuery = <R>(sql: string, params: readonly unknown[]) => Promise<R[]>;
+export type { RowQuery } from './read-replica';
 
 /**
  * Writes that a SQLite write group makes once for all its units, after the last unit and before
@@ -67,7 +69,7 @@ interface PendingUnit {
  * COMMIT, when the 503 says the outcome is unknown (`database-errors.ts` classifies per engine).
  */
 @Injectable()
-export class TransactionRunner {
+export class TransactionRunner implements OnModuleInit {
   readonly dialect: Dialect;
   private readonly sqliteQueue = new SerialQueue();
   private readonly logger = new Logger(TransactionRunner.name);
@@ -89,13 +91,28 @@ export class TransactionRunner {
   };
   /** Replaceable by tests (fewer attempts, no waits). */
   retryPolicy: RetryPolicy = DEFAULT_RETRY_POLICY;
+  // MySQL/MariaDB: which server, known after init; with a replica or on Galera, writes report
+  // their commit position (X-Consistency-Token) and reads presenting one honour it.
+  private flavour: ServerFlavour | undefined;
+  private readonly replica: ReadReplica | undefined;
+  private positionsReported = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Optional() readers?: SqliteReaders,
+    @Optional() replica?: ReadReplica,
   ) {
     this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
     this.readers = this.dialect === 'sqlite' && readers?.enabled ? readers : undefined;
+    this.replica = this.dialect === 'mysql' && replica?.enabled ? replica : undefined;
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (this.dialect !== 'mysql') {
+      return;
+    }
+    this.flavour = await detectFlavour(this.dataSource);
+    this.positionsReported = this.replica !== undefined || this.flavour.galera;
   }
 
   async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -185,7 +202,14 @@ export class TransactionRunner {
           ? run()
           : await this.sqliteQueue.run(() => Promise.resolve(run()));
       }
-      return (await this.mysqlRows<T>(sql, params))[0];
+      const onPrimary = async () => (await this.mysqlRows<T>(this.causal(sql), params))[0];
+      return this.replica
+        ? await this.replica.read(
+            async (query) => (await query<T>(sql, params))[0],
+            onPrimary,
+            (row) => row === undefined,
+          )
+        : await onPrimary();
     } catch (err) {
       throw asDatabaseUnavailable(err) ?? err;
     }
@@ -210,9 +234,44 @@ export class TransactionRunner {
           Promise.resolve(this.sqliteStatement(sql).all(...params) as R[]);
         return await this.sqliteQueue.run(() => work(query));
       }
-      return await work((sql, params) => this.mysqlRows(sql, params));
+      const onPrimary = () => work((sql, params) => this.mysqlRows(this.causal(sql), params));
+      return this.replica ? await this.replica.read(work, onPrimary) : await onPrimary();
     } catch (err) {
       throw asDatabaseUnavailable(err) ?? err;
+    }
+  }
+
+  /**
+   * On Galera, a read presenting a consistency token waits until this node has applied every write
+   * the cluster committed before it (`wsrep_sync_wait`), so it sees the client's own write made
+   * through another node. Others read without that wait.
+   */
+  private causal(sql: string): string {
+    const context = this.flavour?.galera ? currentConsistency() : undefined;
+    return context?.presented || context?.invalid
+      ? `SET STATEMENT wsrep_sync_wait = 1 FOR ${sql}`
+      : sql;
+  }
+
+  /**
+   * After COMMIT, on the same connection: the commit's position, for the response's consistency
+   * token. The write is committed whatever happens here, so a failure only means no token.
+   */
+  private async reportPosition(runner: {
+    query: (sql: string) => Promise<unknown>;
+  }): Promise<void> {
+    const context = this.positionsReported ? currentConsistency() : undefined;
+    if (!context || !this.flavour) {
+      return;
+    }
+    try {
+      const rows = (await runner.query(positionAfterCommitSql(this.flavour))) as {
+        p: string | null;
+      }[];
+      const position = rows[0]?.p;
+      context.written = position ? position : this.flavour.galera ? 'wsrep' : undefined;
+    } catch (err) {
+      this.logger.warn(`No consistency token for a committed write: ${(err as Error).message}`);
     }
   }
 
@@ -307,6 +366,7 @@ export class TransactionRunner {
       try {
         const value = await work(runner.manager);
         await runner.commitTransaction();
+        await this.reportPosition(runner);
         return value;
       } catch (err) {
         if (runner.isTransactionActive) {

@@ -11,10 +11,12 @@ import type { FastifyReply } from 'fastify';
 
 import { Public } from '@server/auth/public.decorator';
 import { MigrationService } from '@server/database/migration.service';
+import { ReadReplica } from '@server/database/read-replica';
 
 /**
  * Kubernetes probes. Liveness says only that the process serves HTTP (restarting it cannot fix a
- * database outage); readiness says the database answers and every migration is applied.
+ * database outage); readiness says the database answers and every migration is applied, and shows
+ * the read replica's state and lag (DATABASE_READ_URL) without depending on it.
  */
 @ApiExcludeController()
 @Public()
@@ -25,6 +27,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly migrations: MigrationService,
     private readonly indicators: HealthIndicatorService,
+    private readonly replica: ReadReplica,
   ) {}
 
   @Get('live')
@@ -38,6 +41,7 @@ export class HealthController {
       return await this.health.check([
         () => this.db.pingCheck('database', { timeout: 1500 }),
         () => this.migrationsApplied(),
+        ...(this.replica.enabled ? [() => this.readReplica()] : []),
       ]);
     } catch (err) {
       // Terminus reports "not ready" as an exception carrying the full result; answer it as is.
@@ -48,6 +52,18 @@ export class HealthController {
       }
       throw err;
     }
+  }
+
+  /**
+   * Shown, never failing readiness: while the replica is out of reads the primary serves them, so
+   * this process still serves every request.
+   */
+  private readReplica(): HealthIndicatorResult {
+    return this.indicators.check('readReplica').up({
+      state: this.replica.state,
+      ...(this.replica.lagMs === undefined ? {} : { lagMs: this.replica.lagMs }),
+      servingReads: this.replica.state === 'up',
+    });
   }
 
   private async migrationsApplied(): Promise<HealthIndicatorResult> {

@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { DataSource } from 'typeorm';
 
 import { SqliteReaders } from '@server/database/sqlite-readers';
+import { ReadReplica, ReadRoute } from '@server/database/read-replica';
 import { TransactionRunner } from '@server/database/transaction-runner';
 
 interface MysqlPoolInternals {
@@ -40,8 +41,12 @@ export class MetricsService {
     @InjectDataSource() dataSource: DataSource,
     @Optional() readers?: SqliteReaders,
     @Optional() tx?: TransactionRunner,
+    @Optional() replica?: ReadReplica,
   ) {
     collectDefaultMetrics({ register: this.registry });
+    if (replica?.enabled) {
+      this.registerReplicaMetrics(replica);
+    }
     if (tx) {
       // Counted by the runner as plain numbers; read at scrape time.
       new Counter({
@@ -94,6 +99,39 @@ export class MetricsService {
         this.set({ state: 'in_use' }, total - free);
         this.set({ state: 'waiting_requests' }, p._connectionQueue?.length ?? 0);
         this.set({ state: 'max' }, p.config?.connectionLimit ?? 0);
+      },
+    });
+  }
+
+  /** DATABASE_READ_URL: the replica's state and lag, and where reads were served and why. */
+  private registerReplicaMetrics(replica: ReadReplica): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'db_replica_up',
+      help: 'Read replica serving reads (1), or out of reads (0: lagging beyond DB_READ_MAX_LAG_MS, or down)',
+      registers,
+      collect() {
+        this.set(replica.state === 'up' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'db_replica_lag_seconds',
+      help: 'Read replica lag behind the primary at the last check (age of the oldest primary position not applied yet); NaN while down',
+      registers,
+      collect() {
+        this.set(replica.lagMs === undefined ? NaN : replica.lagMs / 1000);
+      },
+    });
+    new Counter({
+      name: 'db_replica_reads_total',
+      help: 'Customer reads by where they were served and why: replica, replica_waited (token applied in time), primary_replica_out, primary_wait_timeout, primary_miss (GET by id not on the replica), primary_replica_error, primary_bad_token',
+      labelNames: ['route'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const [route, count] of Object.entries(replica.reads) as [ReadRoute, number][]) {
+          this.inc({ route }, count);
+        }
       },
     });
   }
