@@ -1,7 +1,8 @@
 // A 3-node MariaDB Galera cluster of the test's own with two server processes on two nodes: migrations
 // applied once although both start together, 50 concurrent PATCHes of one customer through both nodes
 // with no 5xx and no lost update (certification conflicts retried), every hub event delivered once per
-// subscriber with dispatchers on both nodes, and read-your-writes across nodes with the token.
+// subscriber with dispatchers on both nodes, read-your-writes across nodes with the token, and a node
+// cut off from the others (not ready, 1047) answered with 503s while the other node serves.
 import { minimalCustomer } from '@test/fixtures/customers';
 import { GaleraCluster } from '@test/support/galera-cluster';
 import { ServerProcess } from '@test/support/server-process';
@@ -214,5 +215,50 @@ describeGalera('MariaDB Galera, 3 nodes, two server processes on two nodes', () 
       `galera: read on the other node right after a POST: ${withoutToken}/${ROUNDS} found without the token, ${withToken}/${ROUNDS} with it`,
     );
     expect(withToken).toBe(ROUNDS);
+  });
+
+  // Recovery of the isolated node's process is not asserted: in 4 of 4 runs with both processes under
+  // hub load, a connection on the rejoined node stayed in state "Killed" and the process's database
+  // calls hung (see docs/operations.md, Database topologies). Isolated alone, it recovered in 3 s.
+  it('a node cut off from the cluster: its process answers 503 DATABASE_UNAVAILABLE and is not ready, the other serves, nothing refused is written', async () => {
+    const post = (server: ServerProcess, name: string) =>
+      fetch(`${server.baseUrl}${API}/customer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(minimalCustomer(name)),
+      });
+    const ready = async (server: ServerProcess) => {
+      const res = await fetch(`${server.baseUrl}/health/ready`);
+      await res.text();
+      return res.status;
+    };
+    const isolated = cluster.nodes[1];
+    await isolated.query("SET GLOBAL wsrep_provider_options = 'gmcast.isolate=1'");
+    try {
+      await eventually(async () => (await ready(servers[1])) === 503, 30_000, 'not ready');
+      const refused = await post(servers[1], 'Refused while isolated');
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('5');
+      const body = (await refused.json()) as { code: string; message: string };
+      expect(body.code).toBe('DATABASE_UNAVAILABLE');
+      expect(body.message).toMatch(/nothing was changed/);
+      expect((await post(servers[0], 'Served meanwhile')).status).toBe(201);
+      expect(await ready(servers[0])).toBe(200);
+    } finally {
+      await isolated.query("SET GLOBAL wsrep_provider_options = 'gmcast.isolate=0'");
+    }
+    await eventually(
+      async () =>
+        ((await isolated.query("SHOW STATUS LIKE 'wsrep_ready'")) as { Value: string }[])[0]
+          ?.Value === 'ON',
+      60_000,
+      'node synced again',
+    );
+    for (const node of cluster.nodes) {
+      const names = (await node.query(
+        "SELECT name FROM tmf.customer WHERE name IN ('Refused while isolated', 'Served meanwhile')",
+      )) as { name: string }[];
+      expect(names.map((r) => r.name)).toEqual(['Served meanwhile']);
+    }
   });
 });

@@ -241,6 +241,23 @@ export class TransactionRunner implements OnModuleInit {
     }
   }
 
+  /** Connected to a Galera node (known after init). */
+  get galera(): boolean {
+    return this.flavour?.galera ?? false;
+  }
+
+  /**
+   * On a Galera node: whether it takes queries (`wsrep_ready`: synced and in the primary component; an
+   * isolated node answers `SELECT 1` but refuses every table with 1047). Undefined elsewhere.
+   */
+  async galeraNodeReady(): Promise<boolean | undefined> {
+    if (!this.flavour?.galera) {
+      return undefined;
+    }
+    const rows = await this.dataSource.query<{ Value: string }[]>("SHOW STATUS LIKE 'wsrep_ready'");
+    return rows[0]?.Value === 'ON';
+  }
+
   /**
    * On Galera, a read presenting a consistency token waits until this node has applied every write
    * the cluster committed before it (`wsrep_sync_wait`), so it sees the client's own write made

@@ -12,10 +12,12 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '@server/auth/public.decorator';
 import { MigrationService } from '@server/database/migration.service';
 import { ReadReplica } from '@server/database/read-replica';
+import { TransactionRunner } from '@server/database/transaction-runner';
 
 /**
  * Kubernetes probes. Liveness says only that the process serves HTTP (restarting it cannot fix a
- * database outage); readiness says the database answers and every migration is applied, and shows
+ * database outage); readiness says the database answers (on Galera: the node is synced and in the primary
+ * component) and every migration is applied, and shows
  * the read replica's state and lag (DATABASE_READ_URL) without depending on it.
  */
 @ApiExcludeController()
@@ -28,6 +30,7 @@ export class HealthController {
     private readonly migrations: MigrationService,
     private readonly indicators: HealthIndicatorService,
     private readonly replica: ReadReplica,
+    private readonly tx: TransactionRunner,
   ) {}
 
   @Get('live')
@@ -41,6 +44,7 @@ export class HealthController {
       return await this.health.check([
         () => this.db.pingCheck('database', { timeout: 1500 }),
         () => this.migrationsApplied(),
+        ...(this.tx.galera ? [() => this.clusterNode()] : []),
         ...(this.replica.enabled ? [() => this.readReplica()] : []),
       ]);
     } catch (err) {
@@ -64,6 +68,21 @@ export class HealthController {
       ...(this.replica.lagMs === undefined ? {} : { lagMs: this.replica.lagMs }),
       servingReads: this.replica.state === 'up',
     });
+  }
+
+  /**
+   * On Galera: the node this process uses must be synced and in the primary component; otherwise
+   * every query on a table fails (1047) and the process must leave the load balancer until it is.
+   */
+  private async clusterNode(): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check('clusterNode');
+    try {
+      return (await this.tx.galeraNodeReady())
+        ? indicator.up({ cluster: 'galera', wsrepReady: true })
+        : indicator.down({ cluster: 'galera', wsrepReady: false });
+    } catch (err) {
+      return indicator.down({ message: err instanceof Error ? err.message : 'unknown' });
+    }
   }
 
   private async migrationsApplied(): Promise<HealthIndicatorResult> {
