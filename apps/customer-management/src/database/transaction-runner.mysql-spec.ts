@@ -122,4 +122,30 @@ describe('TransactionRunner on MySQL/MariaDB', () => {
     expect(runs).toBe(1);
     expect(await dataSource.query('SELECT id FROM r')).toEqual([]);
   });
+
+  it('runs a write that timed out waiting for a lock (1205) once more only, then 503 TRANSACTION_CONFLICT', async () => {
+    await dataSource.query('CREATE TABLE IF NOT EXISTS w (id INT PRIMARY KEY, v INT NOT NULL)');
+    await dataSource.query('REPLACE INTO w VALUES (1, 0)');
+    // Another session holds the row for the whole test.
+    const holder = await createConnection(`${URL}/${DATABASE}`);
+    await holder.query('START TRANSACTION');
+    await holder.query('UPDATE w SET v = 1 WHERE id = 1');
+    let runs = 0;
+    try {
+      const err = (await tx
+        .write(async (manager) => {
+          runs++;
+          await manager.query('SET SESSION innodb_lock_wait_timeout = 1');
+          await manager.query('UPDATE w SET v = 2 WHERE id = 1');
+        })
+        .catch((e: unknown) => e)) as AppException;
+      expect(err).toBeInstanceOf(AppException);
+      expect(err.code).toBe('TRANSACTION_CONFLICT');
+      expect(runs).toBe(2);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    expect(await dataSource.query('SELECT v FROM w')).toEqual([{ v: 0 }]);
+  });
 });

@@ -5,7 +5,7 @@ import type { Pool, QueryValues } from 'mysql2';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { DEFAULT_RETRY_POLICY, RetryPolicy, retryDelayMs } from './conflict-retry';
-import { classifyDatabaseError } from './database-errors';
+import { classifyDatabaseError, driverErrno } from './database-errors';
 import { asDatabaseUnavailable, conflictsExhausted } from './database-unavailable';
 import { Dialect } from './dialect';
 import { currentConsistency } from './read-consistency';
@@ -14,6 +14,7 @@ import { detectFlavour, positionAfterCommitSql, ServerFlavour } from './server-f
 import { SerialQueue } from './serial-queue';
 import { SqliteReaders } from './sqlite-readers';
 
+const ER_LOCK_WAIT_TIMEOUT = 1205;
 /** Most units of work committed together on SQLite. */
 const MAX_GROUP = 64;
 /** Prepared SQLite statements kept for reuse (oldest dropped first). */
@@ -349,7 +350,10 @@ export class TransactionRunner implements OnModuleInit {
         if (kind !== 'conflict' && kind !== 'not-ready') {
           throw err;
         }
-        if (attempt >= this.retryPolicy.attempts) {
+        // A lock wait timeout already waited innodb_lock_wait_timeout (50 s by default): one more
+        // run at most, so a lock held by a stuck session cannot hold a request for minutes.
+        const attempts = driverErrno(err) === ER_LOCK_WAIT_TIMEOUT ? 2 : this.retryPolicy.attempts;
+        if (attempt >= attempts) {
           if (kind === 'conflict') {
             this.retryStats.conflictsExhausted++;
             throw conflictsExhausted(attempt);
