@@ -6,15 +6,14 @@
  *   npm run ctk                 # SQLite
  *   npm run ctk -- --db mysql   # MariaDB/MySQL at TEST_MYSQL_URL (default mysql://root@127.0.0.1:3306/)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { createConnection } from 'mysql2/promise';
 import newman, { NewmanRunSummary } from 'newman';
 
 import { ServerProcess } from '@test/support/server-process';
 import { sharedDir } from '@test/support/shared-dir';
+
+import { withDatabase } from './ctk-database';
 
 const CTK_DIR = resolve(process.env.CTK_DIR ?? join(sharedDir(), 'ctk'));
 const COLLECTIONS = [
@@ -51,34 +50,6 @@ function runCollection(file: string, apiRoot: string): Promise<NewmanRunSummary>
       (err, summary) => (err ? reject(err) : resolveRun(summary)),
     );
   });
-}
-
-async function withDatabase<T>(db: string, work: (url: string) => Promise<T>): Promise<T> {
-  if (db === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'tmf629-ctk-'));
-    try {
-      return await work(`sqlite:${join(dir, 'ctk.sqlite')}`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  const server = new URL(process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/');
-  const name = `tmf_ctk_${process.pid}`;
-  const admin = await createConnection({
-    host: server.hostname,
-    port: Number(server.port || 3306),
-    user: decodeURIComponent(server.username || 'root'),
-    password: decodeURIComponent(server.password),
-  });
-  await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
-  try {
-    server.pathname = `/${name}`;
-    return await work(server.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-    await admin.end();
-  }
 }
 
 async function main(): Promise<number> {
