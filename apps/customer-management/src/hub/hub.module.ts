@@ -13,6 +13,7 @@ import { DeliveryRepository } from './delivery/delivery.repository';
 import { EventDispatcherService } from './delivery/event-dispatcher.service';
 import { NotificationListenerController } from './notification-listener/notification-listener.controller';
 import { NotificationListenerService } from './notification-listener/notification-listener.service';
+import { V5NotificationListenerController } from './notification-listener/v5-notification-listener.controller';
 import { CustomerEventListener } from './outbox/customer-event.listener';
 import { FanOutRepository } from './outbox/fan-out.repository';
 import { FanOutService } from './outbox/fan-out.service';
@@ -58,6 +59,7 @@ export class HubModule {
       controllers: [
         SubscriptionController,
         NotificationListenerController,
+        V5NotificationListenerController,
         ...(hubAdminOpen(config) ? [HubAdminController] : []),
       ],
       providers: HUB_PROVIDERS,

@@ -10,5 +10,7 @@ export class NotificationReceivedEvent {
   constructor(
     readonly eventType: CustomerEventType,
     readonly event: Record<string, unknown>,
+    /** The TMF629 version of the event's shape. */
+    readonly version: 'v4' | 'v5' = 'v4',
   ) {}
 }

@@ -13,6 +13,7 @@ import {
   CustomerDeleteEventDto,
   CustomerStateChangeEventDto,
 } from './dto/customer-event.dto';
+import { v5EventViolations } from './v5-event-rules';
 
 const SCHEMAS: Record<CustomerEventType, ClassConstructor<object>> = {
   CustomerCreateEvent: CustomerCreateEventDto,
@@ -50,6 +51,23 @@ export class NotificationListenerService {
     this.emitter.emit(
       NotificationReceivedEvent.eventName,
       new NotificationReceivedEvent(eventType, event),
+    );
+  }
+
+  /** The same for a TMF629 v5 event (its own rules, v5-event-rules.ts). */
+  receiveV5(eventType: CustomerEventType, body: unknown, mediaType: string | undefined): void {
+    if (mediaType !== 'application/json') {
+      throw HubException.unsupportedMediaType(mediaType);
+    }
+    const violations = v5EventViolations(eventType, body);
+    if (violations.length > 0) {
+      throw HubException.invalidEvent(`Invalid ${eventType}: ${violations.join('; ')}`);
+    }
+    const event = body as Record<string, unknown>;
+    this.logger.debug(`Received v5 ${eventType} ${JSON.stringify(event.eventId ?? null)}`);
+    this.emitter.emit(
+      NotificationReceivedEvent.eventName,
+      new NotificationReceivedEvent(eventType, event, 'v5'),
     );
   }
 }
