@@ -22,6 +22,7 @@ import { SubscriptionQueries } from './subscriptions/subscription-queries';
 import { SubscriptionController } from './subscriptions/subscription.controller';
 import { SubscriptionRepository } from './subscriptions/subscription.repository';
 import { SubscriptionService } from './subscriptions/subscription.service';
+import { V5HubController } from './subscriptions/v5-hub.controller';
 
 const HUB_PROVIDERS = [
   SubscriptionService,
@@ -58,6 +59,7 @@ export class HubModule {
       module: HubModule,
       controllers: [
         SubscriptionController,
+        V5HubController,
         NotificationListenerController,
         V5NotificationListenerController,
         ...(hubAdminOpen(config) ? [HubAdminController] : []),

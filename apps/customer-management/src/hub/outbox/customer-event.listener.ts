@@ -12,6 +12,7 @@ import { CustomerEventEnvelope } from '@server/hub/customer-event-envelope';
 import { OutboxWrittenEvent } from '@server/hub/events';
 
 import { createEvents, deleteEvents, updateEvents } from './envelope-builder';
+import { v5CreateEvents, v5DeleteEvents, v5UpdateEvents } from './v5-envelope-builder';
 import { OutboxRepository } from './outbox.repository';
 
 // Errors must reach the emitter: the outbox row is part of the change, so a failure to write it
@@ -39,17 +40,17 @@ export class CustomerEventListener {
 
   @OnEvent(CustomerCreatedEvent.eventName, IN_TRANSACTION)
   async onCreated(event: CustomerCreatedEvent): Promise<void> {
-    await this.enqueue(event.manager, () => createEvents(event));
+    await this.enqueue(event.manager, () => [...createEvents(event), ...v5CreateEvents(event)]);
   }
 
   @OnEvent(CustomerUpdatedEvent.eventName, IN_TRANSACTION)
   async onUpdated(event: CustomerUpdatedEvent): Promise<void> {
-    await this.enqueue(event.manager, () => updateEvents(event));
+    await this.enqueue(event.manager, () => [...updateEvents(event), ...v5UpdateEvents(event)]);
   }
 
   @OnEvent(CustomerDeletedEvent.eventName, IN_TRANSACTION)
   async onDeleted(event: CustomerDeletedEvent): Promise<void> {
-    await this.enqueue(event.manager, () => deleteEvents(event));
+    await this.enqueue(event.manager, () => [...deleteEvents(event), ...v5DeleteEvents(event)]);
   }
 
   // The events are built only when someone subscribes: with no subscription (common) a write pays

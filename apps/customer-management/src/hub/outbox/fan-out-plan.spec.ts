@@ -7,9 +7,14 @@ const event = (eventId: string, eventType: CustomerEventEnvelope['eventType']) =
 
 describe(planFanOut.name, () => {
   const subs = [
-    { id: 'old', query: null, afterOutboxId: 0 },
-    { id: 'creates', query: 'eventType=CustomerCreateEvent', afterOutboxId: 5 },
-    { id: 'new', query: null, afterOutboxId: 7 },
+    { id: 'old', query: null, afterOutboxId: 0, version: 'v4' as const },
+    {
+      id: 'creates',
+      query: 'eventType=CustomerCreateEvent',
+      afterOutboxId: 5,
+      version: 'v4' as const,
+    },
+    { id: 'new', query: null, afterOutboxId: 7, version: 'v4' as const },
   ];
   const matches = (s: { query: string | null }, e: CustomerEventEnvelope) =>
     s.query === null || s.query === `eventType=${e.eventType}`;

@@ -111,7 +111,7 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
 
   private matches(subscription: SubscriptionFilter, event: CustomerEventEnvelope): boolean {
     try {
-      return this.queries.matches(subscription.query, event);
+      return this.queries.matches(subscription, event);
     } catch (err) {
       // Queries are validated at registration; one that no longer parses must not block the others.
       if (!this.brokenQueries.has(subscription.id)) {

@@ -5,12 +5,16 @@ import { affectedRows } from '@server/database/affected-rows';
 import { isAsciiId } from '@server/database/ascii-id';
 import { TransactionRunner } from '@server/database/transaction-runner';
 
+/** The TMF629 version a subscription was registered through: its events' shape and query paths. */
+export type ApiVersion = 'v4' | 'v5';
+
 /** A subscription as the hub works with it. */
 export interface SubscriptionRow {
   id: string;
   callback: string;
   query: string | null;
   secret: string | null;
+  version: ApiVersion;
 }
 
 export interface NewSubscription extends SubscriptionRow {
@@ -24,6 +28,7 @@ export interface SubscriptionFilter {
   query: string | null;
   /** Its position in the outbox sequence: it receives the changes with a greater outbox id. */
   afterOutboxId: number;
+  version: ApiVersion;
 }
 
 /** A subscription as a NATS consumer loop delivers to it. */
@@ -58,8 +63,8 @@ export class SubscriptionRepository {
              UNION ALL SELECT value AS id FROM hub_gate WHERE name = 'fanout') positions`,
         );
         await manager.query(
-          `INSERT INTO hub_subscription (id, callback, query, secret, dedup_key, created_at, after_outbox_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO hub_subscription (id, callback, query, secret, dedup_key, created_at, after_outbox_id, version)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             row.id,
             row.callback,
@@ -68,6 +73,7 @@ export class SubscriptionRepository {
             row.dedupKey,
             row.createdAt,
             Number(last?.id ?? 0),
+            row.version,
           ],
         );
       });
@@ -87,7 +93,7 @@ export class SubscriptionRepository {
     }
     const rows = await this.tx.read((manager) =>
       manager.query<SubscriptionRow[]>(
-        'SELECT id, callback, query, secret FROM hub_subscription WHERE id = ?',
+        'SELECT id, callback, query, secret, version FROM hub_subscription WHERE id = ?',
         [id],
       ),
     );
@@ -122,12 +128,13 @@ export class SubscriptionRepository {
   /** Inside the fan-out's transaction: every subscription, to match the changes against. */
   async filtersIn(manager: EntityManager): Promise<SubscriptionFilter[]> {
     const rows = await manager.query<
-      { id: string; query: string | null; after_outbox_id: number | string }[]
-    >('SELECT id, query, after_outbox_id FROM hub_subscription');
+      { id: string; query: string | null; after_outbox_id: number | string; version: ApiVersion }[]
+    >('SELECT id, query, after_outbox_id, version FROM hub_subscription');
     return rows.map((row) => ({
       id: row.id,
       query: row.query,
       afterOutboxId: Number(row.after_outbox_id),
+      version: row.version,
     }));
   }
 
@@ -136,13 +143,16 @@ export class SubscriptionRepository {
     const rows = await this.tx.read((manager) =>
       manager.query<
         (SubscriptionRow & { after_outbox_id: number | string; created_at: number | string })[]
-      >('SELECT id, callback, query, secret, after_outbox_id, created_at FROM hub_subscription'),
+      >(
+        'SELECT id, callback, query, secret, version, after_outbox_id, created_at FROM hub_subscription',
+      ),
     );
     return rows.map((row) => ({
       id: row.id,
       callback: row.callback,
       query: row.query,
       secret: row.secret,
+      version: row.version,
       afterOutboxId: Number(row.after_outbox_id),
       createdAt: Number(row.created_at),
     }));

@@ -8,6 +8,7 @@ import { CustomerCounts1795910000000 } from './1795910000000-customer-counts';
 import { CustomerV5Extension1795920000000 } from './1795920000000-customer-v5-extension';
 import { HubOutbox1795940000000 } from './1795940000000-hub-outbox';
 import { CustomerTokenIndex1795950000000 } from './1795950000000-customer-token-index';
+import { HubSubscriptionVersion1795960000000 } from './1795960000000-hub-subscription-version';
 
 /** MySQL 8 / MariaDB 10.6+ migrations in timestamp order. Append only; never edit a committed migration. */
 export const MYSQL_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MYSQL_MIGRATIONS = [
   CustomerV5Extension1795920000000,
   HubOutbox1795940000000,
   CustomerTokenIndex1795950000000,
+  HubSubscriptionVersion1795960000000,
 ];

@@ -8,6 +8,7 @@ import { CustomerTokenIndex1795900000000 } from './1795900000000-customer-token-
 import { CustomerCounts1795910000000 } from './1795910000000-customer-counts';
 import { CustomerV5Extension1795920000000 } from './1795920000000-customer-v5-extension';
 import { HubOutbox1795940000000 } from './1795940000000-hub-outbox';
+import { HubSubscriptionVersion1795960000000 } from './1795960000000-hub-subscription-version';
 
 /** SQLite migrations in timestamp order. Append only; never edit a committed migration. */
 export const SQLITE_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const SQLITE_MIGRATIONS = [
   CustomerCounts1795910000000,
   CustomerV5Extension1795920000000,
   HubOutbox1795940000000,
+  HubSubscriptionVersion1795960000000,
 ];
