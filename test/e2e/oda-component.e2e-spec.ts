@@ -25,7 +25,12 @@ async function answers(
   const res = await fetch(`${baseUrl}${entry.path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ callback, query: 'eventType=CustomerCreateEvent' }),
+    // A v5 hub takes Hub_FVO, whose @type is required; v4 refuses an attribute it does not know.
+    body: JSON.stringify({
+      ...(entry.path.includes('/v5/') ? { '@type': 'Hub' } : {}),
+      callback,
+      query: 'eventType=CustomerCreateEvent',
+    }),
   });
   const location = res.headers.get('location') ?? '';
   if (res.status === 201) {
@@ -91,7 +96,7 @@ async function answers(
       results.push({ ...entry, status: await answers(server.baseUrl, entry, subscriber.url) });
     }
     expect(results.filter((r) => !/^2\d\d$/.test(r.status))).toEqual([]);
-    expect(results.find((r) => r.use === 'hub')?.status).toBe('201');
+    expect(results.filter((r) => r.use === 'hub').map((r) => r.status)).toEqual(['201', '201']);
   });
 
   it('the check fails for a path the server does not serve (a version it lacks, the path without the prefix)', async () => {

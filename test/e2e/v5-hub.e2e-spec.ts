@@ -121,7 +121,8 @@ describe('hub: v4 and v5 subscribers, changes through either version', () => {
         body: {
           '@type': 'Hub',
           callback: filtered.url,
-          query: 'eventType=CustomerCreateEvent&event.customer.contactMedium.emailAddress=hit@club.example',
+          query:
+            'eventType=CustomerCreateEvent&event.customer.contactMedium.emailAddress=hit@club.example',
         },
       });
       expect(hub.status).toBe(201);
@@ -134,7 +135,9 @@ describe('hub: v4 and v5 subscribers, changes through either version', () => {
         body: {
           name: 'Through v4',
           engagedParty: { id: '1', '@referredType': 'Organization' },
-          contactMedium: [{ mediumType: 'email', characteristic: { emailAddress: 'hit@club.example' } }],
+          contactMedium: [
+            { mediumType: 'email', characteristic: { emailAddress: 'hit@club.example' } },
+          ],
         },
       });
       await outboxDrained(app);

@@ -121,8 +121,13 @@ if (!KUBECTL) {
       expect(published.map((e) => e.name).sort()).toEqual(CUSTOMER_EVENTS);
       for (const event of published) {
         expect(event.specification.length).toBeGreaterThan(0);
+        const majors = event.specification.map((spec) => spec.version?.split('.')[0]);
+        expect(majors).toEqual(['4', '5']);
         for (const spec of event.specification) {
-          expect(spec.hub).toBe(`${prefix}${CUSTOMER_MANAGEMENT_V4.hub}`);
+          const major = spec.version?.split('.')[0] ?? '';
+          expect(spec.hub).toBe(
+            `${prefix}${CUSTOMER_MANAGEMENT_V4.hub.replace('/v4/', `/v${major}/`)}`,
+          );
           expect(spec.apiType).toBe('openapi');
           expect(servicePorts(spec.implementation)).toContain(spec.port);
         }
