@@ -16,7 +16,7 @@ import { TMF629_V5_SPEC } from '@app/tmf629-v5';
 import { ServerProcess } from '@test/support/server-process';
 
 import { withDatabase } from './ctk-database';
-import { KNOWN_DEFECTS, SpecValidator } from './v5/spec-validator';
+import { KNOWN_DEFECTS, SpecValidator } from '@test/support/v5-spec-validator';
 import { Call, customerCalls, eventCalls } from './v5/v5-calls';
 
 const ROUNDS = 2;

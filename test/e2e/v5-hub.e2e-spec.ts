@@ -1,4 +1,4 @@
-import { SpecValidator } from '@test/conformance/v5/spec-validator';
+import { SpecValidator } from '@test/support/v5-spec-validator';
 import { TestSubscriber } from '@test/support/subscriber';
 
 import { FAST_HUB_ENV, outboxDrained, subscribe } from './support/hub';
