@@ -142,12 +142,41 @@ describe('hub: v4 and v5 subscribers, changes through either version', () => {
       });
       await outboxDrained(app);
       expect(filtered.receipts.map((r) => r.body.event.customer.id)).toEqual([hit.json.id]);
+      expect(filtered.receipts[0].body.event.customer.href).toBe(
+        hit.json.href.replace('/v4/', '/v5/'),
+      );
       expect(filtered.receipts[0].body.event.customer.contactMedium[0]).toEqual({
         '@type': 'EmailContactMedium',
         emailAddress: 'hit@club.example',
       });
     } finally {
       await filtered.stop();
+    }
+  });
+
+  it('fields= in a v5 query projects the delivered v5 event (its identity kept)', async () => {
+    const projected = await TestSubscriber.start();
+    try {
+      projected.behaviour = () => 204;
+      const hub = await app.request('POST', V5_HUB, {
+        body: {
+          '@type': 'Hub',
+          callback: projected.url,
+          query: 'eventType=CustomerCreateEvent&fields=event.customer.name',
+        },
+      });
+      expect(hub.status).toBe(201);
+      const created = await app.request('POST', V5, {
+        body: { ...CUSTOMER_V5, name: 'Projected' },
+      });
+      await outboxDrained(app);
+      const [event] = projected.receipts.map((r) => r.body);
+      expect(event['@type']).toBe('CustomerCreateEvent');
+      expect(event.eventId).toEqual(expect.any(String));
+      expect(event.event.customer).toEqual({ name: 'Projected' });
+      expect(created.status).toBe(201);
+    } finally {
+      await projected.stop();
     }
   });
 });
