@@ -72,34 +72,44 @@ describe('hub: v4 and v5 subscribers, changes through either version', () => {
     await app.request('PATCH', `${V4}/${id}`, { body: { status: 'active' }, headers: MERGE });
     await app.request('PATCH', `${V5}/${id}`, { body: { description: 'renamed' }, headers: MERGE });
     await app.request('DELETE', `${V4}/${id}`);
+    await v4.waitForCount(3);
+    await v5.waitForCount(4);
     await outboxDrained(app);
+    // At least once: a subscriber de-duplicates on eventId (a retry under load may repeat one); in
+    // the order the changes were made (event ids are time-ordered), whatever the delivery order.
+    const distinct = (subscriber: TestSubscriber) =>
+      [...new Map(subscriber.receipts.map((r) => [r.body.eventId as string, r])).values()].sort(
+        (a, b) => String(a.body.eventId).localeCompare(String(b.body.eventId)),
+      );
+    const v4Receipts = distinct(v4);
+    const v5Receipts = distinct(v5);
 
     // v4: create, state change, delete (the description is invisible to v4).
-    expect(v4.receipts.map((r) => r.body.eventType)).toEqual([
+    expect(v4Receipts.map((r) => r.body.eventType)).toEqual([
       'CustomerCreateEvent',
       'CustomerStateChangeEvent',
       'CustomerDeleteEvent',
     ]);
-    for (const receipt of v4.receipts) {
+    for (const receipt of v4Receipts) {
       expect(receipt.body['@type']).toBeUndefined();
       expect(receipt.body.event.customer.href).toContain('/customerManagement/v4/customer/');
     }
-    expect(v4.receipts[0].body.event.customer.contactMedium[0].mediumType).toBe('email');
+    expect(v4Receipts[0].body.event.customer.contactMedium[0].mediumType).toBe('email');
 
     // v5: the same changes and the v5-only one, each event valid against the official schemas.
-    expect(v5.receipts.map((r) => r.body.eventType)).toEqual([
+    expect(v5Receipts.map((r) => r.body.eventType)).toEqual([
       'CustomerCreateEvent',
       'CustomerStateChangeEvent',
       'CustomerAttributeValueChangeEvent',
       'CustomerDeleteEvent',
     ]);
-    for (const receipt of v5.receipts) {
+    for (const receipt of v5Receipts) {
       const event = receipt.body;
       expect(event['@type']).toBe(event.eventType);
       expect(event.timeOccurred).toBe(event.eventTime);
       expect(validator.check(event.eventType as string, event)).toEqual([]);
     }
-    const [create, state, change, deleted] = v5.receipts.map((r) => r.body);
+    const [create, state, change, deleted] = v5Receipts.map((r) => r.body);
     expect(create.event.customer).toEqual({
       id,
       href: created.json.href,
@@ -110,7 +120,6 @@ describe('hub: v4 and v5 subscribers, changes through either version', () => {
     expect(change.fieldPath).toBe('description');
     expect(change.event.customer.description).toBe('renamed');
     expect(deleted.event.customer).toEqual({ id, href: created.json.href, '@type': 'Customer' });
-    expect(new Set(v5.receipts.map((r) => r.body.eventId)).size).toBe(4);
   });
 
   it('a v5 subscription query filters on v5 paths of the v5 event', async () => {
@@ -140,6 +149,7 @@ describe('hub: v4 and v5 subscribers, changes through either version', () => {
           ],
         },
       });
+      await filtered.waitForCount(1);
       await outboxDrained(app);
       expect(filtered.receipts.map((r) => r.body.event.customer.id)).toEqual([hit.json.id]);
       expect(filtered.receipts[0].body.event.customer.href).toBe(
