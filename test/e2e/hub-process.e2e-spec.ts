@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { REPO_ROOT, ServerProcess } from '@test/support/server-process';
 import { eventually, TestSubscriber } from '@test/support/subscriber';
 import { minimalCustomer } from '@test/fixtures/customers';
+import { hubTransportEnv, TEST_HUB_TRANSPORT } from '@test/support/hub-transport';
 import { createTestDatabase, TEST_DB, TestDatabase } from '@test/support/test-database';
 
 import { ADMIN_HEADERS, HUB_ADMIN_TOKEN } from './support/hub';
@@ -92,13 +93,13 @@ describe('Hub processes', () => {
     }
   });
 
-  it(`loses no event when killed with SIGKILL right after acknowledging writes, subscriber down (${TEST_DB})`, async () => {
+  it(`loses no event when killed with SIGKILL right after acknowledging writes, subscriber down (${TEST_DB}, ${TEST_HUB_TRANSPORT})`, async () => {
     const database: TestDatabase = await createTestDatabase();
     cleanup.push(() => database.drop());
     const subscriber = await TestSubscriber.start();
     cleanup.push(() => subscriber.stop());
     await subscriber.stop(); // down: its port refuses connections until it comes back
-    const env = { ...PROCESS_ENV, DATABASE_URL: database.url };
+    const env = { ...PROCESS_ENV, DATABASE_URL: database.url, ...hubTransportEnv(database.url) };
 
     const first = await ServerProcess.start(env);
     cleanup.push(() => first.stop('SIGKILL'));
@@ -137,7 +138,7 @@ describe('Hub processes', () => {
   }, 90_000);
 
   (TEST_DB === 'mysql' ? it : it.skip)(
-    'two replicas on one MariaDB, 1,000 writes over both, 3 subscribers: each event exactly once per subscriber',
+    `two replicas on one MariaDB, 1,000 writes over both, 3 subscribers: each event exactly once per subscriber (${TEST_HUB_TRANSPORT})`,
     async () => {
       const database = await createTestDatabase();
       cleanup.push(() => database.drop());
@@ -146,6 +147,7 @@ describe('Hub processes', () => {
       const env = {
         ...PROCESS_ENV,
         DATABASE_URL: database.url,
+        ...hubTransportEnv(database.url),
         HUB_LEASE_MS: '15000',
         HUB_DELIVERY_TIMEOUT_MS: '5000',
         HUB_SUBSCRIBER_CONCURRENCY: '8',

@@ -2,6 +2,8 @@
 // load (POST, PATCH in all four formats, DELETE) with a hub subscriber, and restarted on the same
 // database each time. Every acknowledged write must be in the store exactly as acknowledged, every
 // write in doubt applied whole or not at all, and every applied write's events delivered.
+import { hubTransportEnv, TEST_HUB_TRANSPORT } from '@test/support/hub-transport';
+import { NatsServer } from '@test/support/nats-server';
 import { createTestDatabase, TEST_DB, TestDatabase } from '@test/support/test-database';
 import { allCustomerIds, MixedWriteLoad, settle } from '@test/support/faults/mixed-load';
 import { WriteModel } from '@test/support/faults/write-model';
@@ -23,7 +25,7 @@ const ENV: Record<string, string> = {
   LOG_LEVEL: 'error',
 };
 
-describe(`crash consistency: SIGKILL under a mixed write load (${TEST_DB})`, () => {
+describe(`crash consistency: SIGKILL under a mixed write load (${TEST_DB}, hub transport ${TEST_HUB_TRANSPORT})`, () => {
   let database: TestDatabase;
   let subscriber: TestSubscriber;
   let server: ServerProcess | undefined;
@@ -41,7 +43,7 @@ describe(`crash consistency: SIGKILL under a mixed write load (${TEST_DB})`, () 
   it(`loses no acknowledged write and no event over ${KILLS} kills`, async () => {
     const started = Date.now();
     const port = await freePort();
-    const env = { ...ENV, DATABASE_URL: database.url };
+    const env = { ...ENV, DATABASE_URL: database.url, ...hubTransportEnv(database.url) };
     server = await ServerProcess.start(env, port);
     const baseUrl = server.baseUrl;
     const hub = await fetch(`${baseUrl}/tmf-api/customerManagement/v4/hub`, {
@@ -71,7 +73,7 @@ describe(`crash consistency: SIGKILL under a mixed write load (${TEST_DB})`, () 
 
     const stored = (await allCustomerIds(baseUrl)).length;
     process.stdout.write(
-      `\nCRASH [${TEST_DB}] ${KILLS} SIGKILLs, ${WORKERS} writers: ${model.acknowledged} acknowledged writes ` +
+      `\nCRASH [${TEST_DB}, ${TEST_HUB_TRANSPORT}] ${KILLS} SIGKILLs, ${WORKERS} writers: ${model.acknowledged} acknowledged writes ` +
         `(${model.live.size} live customers and ${model.deleted.size} deletes checked, ${stored} stored), ` +
         `${model.inDoubt} writes in doubt (${model.inDoubtApplied} applied, events owed), ` +
         `${expected.size} events owed, ${subscriber.distinctEventIds().size} distinct delivered ` +
@@ -92,4 +94,64 @@ describe(`crash consistency: SIGKILL under a mixed write load (${TEST_DB})`, () 
     ).json()) as any;
     expect(stats.deliveries.dead).toBe(0);
   }, 180_000);
+
+  (TEST_HUB_TRANSPORT === 'nats' ? it : it.skip)(
+    `nats: loses no event when nats-server is SIGKILLed ${KILLS} times under the load (the relay resumes from the outbox)`,
+    async () => {
+      const started = Date.now();
+      // A nats-server of this test's own, to kill (not the run's shared one).
+      const nats = await NatsServer.start();
+      const own = await createTestDatabase();
+      const own2 = await TestSubscriber.start();
+      try {
+        const env = {
+          ...ENV,
+          DATABASE_URL: own.url,
+          ...hubTransportEnv(own.url),
+          HUB_NATS_URL: nats.url,
+        };
+        server = await ServerProcess.start(env);
+        const baseUrl = server.baseUrl;
+        const hub = await fetch(`${baseUrl}/tmf-api/customerManagement/v4/hub`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ callback: own2.url }),
+        });
+        expect(hub.status).toBe(201);
+        const model = new WriteModel();
+        const load = new MixedWriteLoad(() => baseUrl, model, { workers: WORKERS, reads: false });
+        load.start();
+        for (let kill = 0; kill < KILLS; kill++) {
+          await sleep(400 + Math.random() * 1200);
+          await nats.stop('SIGKILL');
+          // Writes go on while NATS is down: their changes wait in the outbox.
+          await sleep(300 + Math.random() * 700);
+          await nats.restart();
+        }
+        await sleep(500);
+        await load.stop();
+        const expected = model.expectedEvents;
+        const { delivered: got, lostEvents, lostWrites } = await settle(baseUrl, model, own2);
+        const phantomEvents = [...got].filter((k) => !expected.has(k));
+        process.stdout.write(
+          `\nNATS-KILL [${TEST_DB}] ${KILLS} SIGKILLs of nats-server, ${WORKERS} writers: ${model.acknowledged} acknowledged writes, ` +
+            `${expected.size} events owed, ${own2.distinctEventIds().size} distinct delivered ` +
+            `(${own2.receipts.length} deliveries, ${own2.receipts.length - own2.distinctEventIds().size} duplicates); ` +
+            `lost writes ${lostWrites.length}, lost events ${lostEvents.length}, phantom events ${phantomEvents.length}; ` +
+            `${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+        );
+        expect(load.unexpected).toEqual([]);
+        expect(lostWrites).toEqual([]);
+        expect(lostEvents).toEqual([]);
+        expect(phantomEvents).toEqual([]);
+        expect(model.acknowledged).toBeGreaterThan(KILLS * 20);
+      } finally {
+        await server?.stop('SIGKILL');
+        await own2.stop();
+        await own.drop();
+        await nats.destroy();
+      }
+    },
+    180_000,
+  );
 });

@@ -7,6 +7,7 @@ import { adminQuery, e2eRunPrefix, TEST_DB } from '../../support/test-database';
  * may share one MySQL server (developers' machines), and another run's databases are in use.
  */
 export default async function globalTeardown(): Promise<void> {
+  await (globalThis as { testNatsServer?: { destroy(): Promise<void> } }).testNatsServer?.destroy();
   if (TEST_DB !== 'mysql') {
     return;
   }

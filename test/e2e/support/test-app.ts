@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 
 import { loadConfig } from '@server/config/app-config';
 import { createApp } from '@server/configure-app';
+import { hubTransportEnv } from '@test/support/hub-transport';
 import { createTestDatabase, TestDatabase } from '@test/support/test-database';
 
 export interface HttpResult {
@@ -64,7 +65,12 @@ export class TestApp {
   }
 
   private static async boot(database: TestDatabase, env: Record<string, string>): Promise<TestApp> {
-    const config = loadConfig({ LOG_LEVEL: 'info', DATABASE_URL: database.url, ...env });
+    const config = loadConfig({
+      LOG_LEVEL: 'info',
+      DATABASE_URL: database.url,
+      ...hubTransportEnv(database.url),
+      ...env,
+    });
     const lines: Record<string, unknown>[] = [];
     const app = await createApp(config, {
       logDestination: {

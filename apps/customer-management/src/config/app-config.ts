@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { accessSync, constants } from 'node:fs';
 
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 
 import { CallbackAllowList, parseCallbackAllow } from './callback-allow';
 import { DatabaseSettings, parseDatabaseUrl } from './database-url';
-import { EnvDto, LogLevel } from './env.dto';
+import { EnvDto, HubTransport, LogLevel } from './env.dto';
 
 /** Thrown when the environment is invalid; the message lists every problem. */
 export class ConfigError extends Error {
@@ -55,6 +56,21 @@ export interface HubSettings {
   subscriberConcurrency: number;
   callbackAllow: CallbackAllowList;
   adminToken: string | undefined;
+  transport: HubTransport;
+  /** HUB_TRANSPORT=nats only. */
+  nats: NatsSettings | undefined;
+}
+
+/** The NATS JetStream transport (HUB_NATS_*; see docs/hub.md). */
+export interface NatsSettings {
+  servers: string[];
+  stream: string;
+  replicas: number;
+  maxAgeMs: number;
+  credsFile?: string;
+  token?: string;
+  user?: string;
+  password?: string;
 }
 
 /** DATABASE_READ_URL and its bounds: a replica for customer reads (docs/operations.md). */
@@ -114,6 +130,11 @@ const OPTIONAL_VARIABLES = [
   'AUTH_AUDIENCE',
   'HUB_ADMIN_TOKEN',
   'CURSOR_SECRET',
+  'HUB_NATS_URL',
+  'HUB_NATS_CREDS_FILE',
+  'HUB_NATS_TOKEN',
+  'HUB_NATS_USER',
+  'HUB_NATS_PASSWORD',
 ];
 
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
@@ -186,6 +207,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (dto.HUB_SUBSCRIBER_CONCURRENCY > dto.HUB_CONCURRENCY) {
     problems.push('HUB_SUBSCRIBER_CONCURRENCY must not exceed HUB_CONCURRENCY');
   }
+  const nats = dto.HUB_TRANSPORT === 'nats' ? natsSettings(dto, problems) : undefined;
   if (problems.length > 0 || !database || !callbackAllow) {
     throw new ConfigError(problems);
   }
@@ -241,6 +263,56 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       subscriberConcurrency: dto.HUB_SUBSCRIBER_CONCURRENCY,
       callbackAllow,
       adminToken: dto.HUB_ADMIN_TOKEN,
+      transport: dto.HUB_TRANSPORT,
+      nats,
     },
   });
+}
+
+/** HUB_TRANSPORT=nats: the servers, the stream and at most one way to authenticate. */
+function natsSettings(dto: EnvDto, problems: string[]): NatsSettings | undefined {
+  const servers = (dto.HUB_NATS_URL ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  if (servers.length === 0) {
+    problems.push('HUB_TRANSPORT=nats needs HUB_NATS_URL');
+  }
+  for (const server of servers) {
+    let protocol = '';
+    try {
+      protocol = new URL(server).protocol;
+    } catch {
+      // reported below
+    }
+    if (!['nats:', 'tls:'].includes(protocol)) {
+      problems.push(`HUB_NATS_URL: "${server}" is not a nats:// or tls:// URL`);
+    }
+  }
+  const ways = [dto.HUB_NATS_CREDS_FILE, dto.HUB_NATS_TOKEN, dto.HUB_NATS_USER].filter(
+    (v) => v !== undefined,
+  );
+  if (ways.length > 1) {
+    problems.push('HUB_NATS_CREDS_FILE, HUB_NATS_TOKEN and HUB_NATS_USER are exclusive');
+  }
+  if ((dto.HUB_NATS_USER === undefined) !== (dto.HUB_NATS_PASSWORD === undefined)) {
+    problems.push('HUB_NATS_USER and HUB_NATS_PASSWORD go together');
+  }
+  if (dto.HUB_NATS_CREDS_FILE !== undefined) {
+    try {
+      accessSync(dto.HUB_NATS_CREDS_FILE, constants.R_OK);
+    } catch {
+      problems.push(`HUB_NATS_CREDS_FILE: cannot read ${dto.HUB_NATS_CREDS_FILE}`);
+    }
+  }
+  return {
+    servers,
+    stream: dto.HUB_NATS_STREAM,
+    replicas: dto.HUB_NATS_REPLICAS,
+    maxAgeMs: dto.HUB_NATS_MAX_AGE_S * 1000,
+    credsFile: dto.HUB_NATS_CREDS_FILE,
+    token: dto.HUB_NATS_TOKEN,
+    user: dto.HUB_NATS_USER,
+    password: dto.HUB_NATS_PASSWORD,
+  };
 }

@@ -26,6 +26,9 @@ const toBool = ({ value }: { value: unknown }) => {
 /** One or more `/segment`s of RFC 3986 unreserved characters; no `.`/`..` segment, no trailing `/`. */
 export const API_PATH_PREFIX_PATTERN = /^(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+$/;
 
+export const HUB_TRANSPORTS = ['db', 'nats'] as const;
+export type HubTransport = (typeof HUB_TRANSPORTS)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -290,4 +293,48 @@ export class EnvDto {
   @IsOptional()
   @IsString()
   HUB_ADMIN_TOKEN?: string;
+
+  /** `db`: deliveries queued and claimed in the database; `nats`: relayed to NATS JetStream (ADR 0010). */
+  @IsIn(HUB_TRANSPORTS)
+  HUB_TRANSPORT: HubTransport = 'db';
+
+  /** HUB_TRANSPORT=nats: comma-separated NATS server URLs (`nats://host:4222`, `tls://...`). */
+  @IsOptional()
+  @IsString()
+  HUB_NATS_URL?: string;
+
+  /** The JetStream stream the events are relayed to (its subject is `<stream>.events`). */
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'letters, digits, _ and - only (1-64)' })
+  HUB_NATS_STREAM = 'TMF629_HUB';
+
+  /** Stream replicas in the NATS cluster (1, or 3 or 5 for a cluster that survives node loss). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  HUB_NATS_REPLICAS = 1;
+
+  /** How long the stream keeps events (seconds): a subscriber may be down this long without loss. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(31536000)
+  HUB_NATS_MAX_AGE_S = 604800;
+
+  /** NATS credentials: a `.creds` file (JWT and NKey seed), or a token, or a user and password. */
+  @IsOptional()
+  @IsString()
+  HUB_NATS_CREDS_FILE?: string;
+
+  @IsOptional()
+  @IsString()
+  HUB_NATS_TOKEN?: string;
+
+  @IsOptional()
+  @IsString()
+  HUB_NATS_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  HUB_NATS_PASSWORD?: string;
 }

@@ -11,6 +11,10 @@ import { CallbackClient } from './delivery/callback-client';
 import { DeliveryMetrics } from './delivery/delivery.metrics';
 import { DeliveryRepository } from './delivery/delivery.repository';
 import { EventDispatcherService } from './delivery/event-dispatcher.service';
+import { NatsDeliveryService } from './nats/nats-delivery.service';
+import { NatsHub } from './nats/nats-hub';
+import { NatsRelayService } from './nats/nats-relay.service';
+import { RelayRepository } from './nats/relay.repository';
 import { NotificationListenerController } from './notification-listener/notification-listener.controller';
 import { NotificationListenerService } from './notification-listener/notification-listener.service';
 import { V5NotificationListenerController } from './notification-listener/v5-notification-listener.controller';
@@ -32,6 +36,10 @@ const HUB_PROVIDERS = [
   CustomerEventListener,
   FanOutRepository,
   FanOutService,
+  NatsHub,
+  RelayRepository,
+  NatsRelayService,
+  NatsDeliveryService,
   DeliveryRepository,
   CallbackClient,
   EventDispatcherService,
@@ -47,7 +55,8 @@ const HUB_PROVIDERS = [
  * Hub: one folder per concern. `subscriptions/` (`/hub`: register, read, unregister; the TMF630
  * queries), `outbox/` (customer domain events become one outbox row in the change's transaction; the fan-out
  * turns committed rows into per-subscription deliveries),
- * `delivery/` (the dispatcher: claims, callback POSTs, retries, dead letters), `admin/` (`/hub-admin`,
+ * `delivery/` (the dispatcher: claims, callback POSTs, retries, dead letters), `nats/` (HUB_TRANSPORT=nats:
+ * the relay to JetStream and delivery from one durable consumer per subscription), `admin/` (`/hub-admin`,
  * operators; its routes exist only when guarded, see `hubAdminOpen`) and `notification-listener/` (the
  * client-side `/listener/*` endpoints). It depends on the Customer module only through its domain
  * events and its contract file (lint-enforced).

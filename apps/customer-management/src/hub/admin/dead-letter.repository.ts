@@ -17,6 +17,17 @@ export interface DeadLetter {
   event: unknown;
 }
 
+export interface NewDeadLetter {
+  eventId: string;
+  eventType: string;
+  resourceId: string;
+  payload: string;
+  subscriptionId: string;
+  attempts: number;
+  lastError: string;
+  lastStatus?: number;
+}
+
 interface DeadLetterRow {
   id: string | number;
   event_id: string;
@@ -90,6 +101,44 @@ export class DeadLetterRepository {
          WHERE ${conditions.join(' AND ')}`,
         params,
       );
+    });
+  }
+
+  /**
+   * Stores a dead letter decided outside `hub_delivery` (the nats transport): the event once, and a
+   * dead delivery unless that event already has a row for that subscription.
+   */
+  async record(letter: NewDeadLetter, now: number): Promise<void> {
+    await this.tx.write(async (manager) => {
+      const known = await manager.query<unknown[]>('SELECT id FROM hub_event WHERE id = ?', [
+        letter.eventId,
+      ]);
+      if (known.length === 0) {
+        await manager.query(
+          'INSERT INTO hub_event (id, event_type, resource_id, payload, created_at) VALUES (?, ?, ?, ?, ?)',
+          [letter.eventId, letter.eventType, letter.resourceId, letter.payload, now],
+        );
+      }
+      const existing = await manager.query<unknown[]>(
+        'SELECT id FROM hub_delivery WHERE event_id = ? AND subscription_id = ?',
+        [letter.eventId, letter.subscriptionId],
+      );
+      if (existing.length === 0) {
+        await manager.query(
+          `INSERT INTO hub_delivery (event_id, subscription_id, status, attempts, next_attempt_at, last_error, last_status, created_at, updated_at)
+           VALUES (?, ?, 'dead', ?, ?, ?, ?, ?, ?)`,
+          [
+            letter.eventId,
+            letter.subscriptionId,
+            letter.attempts,
+            now,
+            letter.lastError.slice(0, 1000),
+            letter.lastStatus ?? null,
+            now,
+            now,
+          ],
+        );
+      }
     });
   }
 

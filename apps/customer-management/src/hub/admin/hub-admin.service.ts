@@ -3,9 +3,14 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 
 import { formatViolations, validateDocument } from '@app/tmf-common';
 
-import { EventDispatcherService } from '@server/hub/delivery/event-dispatcher.service';
+import {
+  DispatcherMetrics,
+  EventDispatcherService,
+} from '@server/hub/delivery/event-dispatcher.service';
 import { OutboxCommittedEvent } from '@server/hub/events';
 import { HubException } from '@server/hub/hub.exception';
+import { NatsDeliveryService } from '@server/hub/nats/nats-delivery.service';
+import { NatsHub } from '@server/hub/nats/nats-hub';
 import { OutboxRepository } from '@server/hub/outbox/outbox.repository';
 import { SubscriptionRepository } from '@server/hub/subscriptions/subscription.repository';
 
@@ -23,6 +28,8 @@ export class HubAdminService {
     private readonly subscriptions: SubscriptionRepository,
     private readonly dispatcher: EventDispatcherService,
     private readonly emitter: EventEmitter2,
+    private readonly nats: NatsHub,
+    private readonly natsDelivery: NatsDeliveryService,
   ) {}
 
   async deadLetters(params: {
@@ -64,12 +71,27 @@ export class HubAdminService {
 
   async stats(): Promise<HubStatsDto> {
     const counts = await this.outbox.counts(Date.now());
+    const process: Record<string, number | boolean | string> = {
+      dispatchEnabled: this.dispatcher.enabled,
+      ...this.dispatcher.metrics,
+    };
+    if (this.nats.enabled) {
+      // Not yet delivered to the consumers, and delivered but not acknowledged (all replicas).
+      const { backlog } = await this.nats.consumers();
+      counts.pending += backlog.pending;
+      counts.claimed += backlog.ackPending;
+      const delivered: DispatcherMetrics = this.natsDelivery.metrics;
+      for (const name of Object.keys(delivered) as (keyof DispatcherMetrics)[]) {
+        process[name] = (process[name] as number) + delivered[name];
+      }
+    }
     return {
       subscriptions: await this.subscriptions.count(),
+      transport: this.nats.enabled ? 'nats' : 'db',
       changes: counts.changes,
       deliveries: { pending: counts.pending, claimed: counts.claimed, dead: counts.dead },
       events: counts.events,
-      process: { dispatchEnabled: this.dispatcher.enabled, ...this.dispatcher.metrics },
+      process,
     };
   }
 }

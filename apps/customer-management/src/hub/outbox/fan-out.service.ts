@@ -43,8 +43,9 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     this.settings = config.hub;
   }
 
+  /** In dispatching processes of the db transport (the nats transport relays instead). */
   get enabled(): boolean {
-    return this.settings.dispatchEnabled;
+    return this.settings.dispatchEnabled && this.settings.transport === 'db';
   }
 
   onApplicationBootstrap(): void {

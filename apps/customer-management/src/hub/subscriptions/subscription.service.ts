@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 
 import {
   CUSTOMER_MANAGEMENT_V4,
@@ -12,6 +12,7 @@ import {
 import { AppConfig } from '@server/config/app-config';
 import { CallbackClient } from '@server/hub/delivery/callback-client';
 import { HubException } from '@server/hub/hub.exception';
+import { NatsHub } from '@server/hub/nats/nats-hub';
 
 import { EventSubscriptionDto, EventSubscriptionInputDto } from './dto/event-subscription.dto';
 import { SubscriptionQueries } from './subscription-queries';
@@ -43,11 +44,14 @@ export interface SubscriptionView {
 /** Hub registration rules: callback policy, query syntax, uniqueness of (callback, query). */
 @Injectable()
 export class SubscriptionService {
+  private readonly logger = new Logger(SubscriptionService.name);
+
   constructor(
     private readonly subscriptions: SubscriptionRepository,
     private readonly queries: SubscriptionQueries,
     private readonly client: CallbackClient,
     private readonly config: AppConfig,
+    private readonly nats: NatsHub,
   ) {}
 
   async register(body: unknown, mediaType: string | undefined): Promise<SubscriptionView> {
@@ -116,6 +120,17 @@ export class SubscriptionService {
       const existing = await this.subscriptions.findIdByDedupKey(row.dedupKey);
       throw HubException.duplicate(existing ?? '(concurrently deleted)');
     }
+    if (this.nats.enabled) {
+      // Committed first: a consumer that cannot be made now is made by the next reconciliation,
+      // and the stream keeps the events meanwhile.
+      await this.nats
+        .addConsumer(row)
+        .catch((err: unknown) =>
+          this.logger.warn(
+            `Consumer for subscription ${row.id} not created yet: ${(err as Error).message}`,
+          ),
+        );
+    }
     return row;
   }
 
@@ -132,6 +147,15 @@ export class SubscriptionService {
     await this.find(id, version);
     if (!(await this.subscriptions.delete(id))) {
       throw HubException.notFound(id);
+    }
+    if (this.nats.enabled) {
+      await this.nats
+        .deleteConsumer(id)
+        .catch((err: unknown) =>
+          this.logger.warn(
+            `Consumer of subscription ${id} not deleted yet: ${(err as Error).message}`,
+          ),
+        );
     }
   }
 

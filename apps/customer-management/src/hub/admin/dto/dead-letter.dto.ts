@@ -70,6 +70,9 @@ export class HubStatsDto {
   @ApiProperty({ type: 'integer' })
   subscriptions!: number;
 
+  @ApiProperty({ enum: ['db', 'nats'], description: 'HUB_TRANSPORT' })
+  transport!: 'db' | 'nats';
+
   @ApiProperty({
     type: 'integer',
     description: 'Changes committed and not yet fanned out to subscriptions (db) or relayed (nats)',
@@ -77,7 +80,8 @@ export class HubStatsDto {
   changes!: number;
 
   @ApiProperty({
-    description: 'Deliveries in the database: pending (due or waiting to retry), claimed, dead',
+    description:
+      "Deliveries: pending (due or waiting to retry), claimed (in flight), dead; with nats, pending and claimed include the JetStream consumers' backlog",
     example: { pending: 0, claimed: 0, dead: 0 },
   })
   deliveries!: { pending: number; claimed: number; dead: number };
@@ -89,5 +93,5 @@ export class HubStatsDto {
     description: 'Counters of this process since it started',
     example: { delivered: 0, failedAttempts: 0, deadLettered: 0, dropped: 0, inFlight: 0 },
   })
-  process!: Record<string, number | boolean>;
+  process!: Record<string, number | boolean | string>;
 }

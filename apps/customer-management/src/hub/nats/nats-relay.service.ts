@@ -1,0 +1,130 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+
+import { AppConfig, HubSettings } from '@server/config/app-config';
+import type { CustomerEventEnvelope } from '@server/hub/customer-event-envelope';
+import { OutboxWrittenEvent } from '@server/hub/events';
+
+import { NatsHub } from './nats-hub';
+import { RelayRepository } from './relay.repository';
+
+const BATCH = 200;
+
+/**
+ * HUB_TRANSPORT=nats: relays committed outbox rows to the JetStream stream, in id order, one event
+ * per message (`Nats-Msg-Id` = eventId, so a republish after a crash is dropped by the stream;
+ * header `Hub-Outbox-Id` = the change's position, which decides its recipients), then deletes them.
+ * Woken after each commit and polling; while NATS is unreachable rows stay in the outbox and the
+ * relay resumes from them. One replica relays at a time (a lease on `hub_gate`).
+ */
+@Injectable()
+export class NatsRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(NatsRelayService.name);
+  private readonly settings: HubSettings;
+  private running = false;
+  private pumping: Promise<void> | null = null;
+  private rerun = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private failing = false;
+  private relayed = 0;
+
+  constructor(
+    config: AppConfig,
+    private readonly hub: NatsHub,
+    private readonly outbox: RelayRepository,
+  ) {
+    this.settings = config.hub;
+  }
+
+  get changesRelayed(): number {
+    return this.relayed;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.hub.enabled || !this.settings.dispatchEnabled) {
+      return;
+    }
+    await this.outbox.voidAbandonedLease();
+    this.running = true;
+    this.pollTimer = setInterval(() => this.kick(), this.settings.pollIntervalMs);
+    this.kick();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.running) {
+      return;
+    }
+    this.running = false;
+    clearInterval(this.pollTimer);
+    while (this.pumping) {
+      await this.pumping;
+    }
+    await this.outbox.releaseLease().catch(() => undefined);
+  }
+
+  @OnEvent(OutboxWrittenEvent.eventName)
+  kick(): void {
+    if (!this.running) {
+      return;
+    }
+    if (this.pumping) {
+      this.rerun = true;
+      return;
+    }
+    this.pumping = this.pump()
+      .then(() => {
+        if (this.failing) {
+          this.failing = false;
+          this.logger.log('Relaying to NATS again');
+        }
+      })
+      .catch((err: unknown) => {
+        if (!this.failing) {
+          this.failing = true;
+          this.logger.warn(
+            `Relaying to NATS failed; the changes stay in the outbox: ${(err as Error).message}`,
+          );
+        }
+      })
+      .finally(() => {
+        this.pumping = null;
+        if (this.rerun) {
+          this.rerun = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async pump(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.hub.ready();
+    while (this.running) {
+      if (!(await this.outbox.acquireLease(Date.now(), this.settings.leaseMs))) {
+        return;
+      }
+      const changes = await this.outbox.next(BATCH);
+      if (changes.length === 0) {
+        return;
+      }
+      // Published concurrently, acknowledged each; a failure leaves the whole batch for later
+      // (what was stored is dropped as a duplicate then).
+      await Promise.all(
+        changes.flatMap((change) =>
+          (JSON.parse(change.payload) as CustomerEventEnvelope[]).map((event) =>
+            this.hub.publish(event.eventId, change.id, JSON.stringify(event)),
+          ),
+        ),
+      );
+      await this.outbox.remove(changes.map((c) => c.id));
+      this.relayed += changes.length;
+      if (changes.length < BATCH) {
+        return;
+      }
+    }
+  }
+}
