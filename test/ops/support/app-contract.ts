@@ -22,7 +22,12 @@ export const KNOWN_ENV: ReadonlySet<string> = new Set([
 ]);
 
 /** Variables that carry credentials and therefore belong in a Secret, never a ConfigMap. */
-export const SECRET_ENV = new Set(['DATABASE_URL', 'HUB_ADMIN_TOKEN']);
+export const SECRET_ENV = new Set([
+  'DATABASE_URL',
+  'HUB_ADMIN_TOKEN',
+  'HUB_NATS_TOKEN',
+  'HUB_NATS_PASSWORD',
+]);
 
 export const LIVE_PATH = '/health/live';
 export const READY_PATH = '/health/ready';

@@ -171,6 +171,53 @@ describe(loadConfig.name, () => {
     expect(problems).toContain('HUB_CALLBACK_ALLOW');
   });
 
+  it('HUB_TRANSPORT: db by default; nats reads HUB_NATS_* once and refuses what cannot work', () => {
+    expect(loadConfig({}).hub).toMatchObject({ transport: 'db', nats: undefined });
+    expect(
+      loadConfig({
+        HUB_TRANSPORT: 'nats',
+        HUB_NATS_URL: 'nats://a:4222, tls://b:4222',
+        HUB_NATS_REPLICAS: '3',
+        HUB_NATS_USER: 'hub',
+        HUB_NATS_PASSWORD: 'pw',
+      }).hub.nats,
+    ).toEqual({
+      servers: ['nats://a:4222', 'tls://b:4222'],
+      stream: 'TMF629_HUB',
+      replicas: 3,
+      maxAgeMs: 604800000,
+      credsFile: undefined,
+      token: undefined,
+      user: 'hub',
+      password: 'pw',
+    });
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return '';
+      } catch (err) {
+        return (err as ConfigError).problems.join('\n');
+      }
+    };
+    expect(problemsOf({ HUB_TRANSPORT: 'kafka' })).toContain('HUB_TRANSPORT');
+    expect(problemsOf({ HUB_TRANSPORT: 'nats' })).toContain('needs HUB_NATS_URL');
+    const bad = problemsOf({
+      HUB_TRANSPORT: 'nats',
+      HUB_NATS_URL: 'http://a:4222',
+      HUB_NATS_STREAM: 'a.b',
+      HUB_NATS_REPLICAS: '7',
+      HUB_NATS_TOKEN: 't',
+      HUB_NATS_USER: 'u',
+      HUB_NATS_CREDS_FILE: '/nonexistent/hub.creds',
+    });
+    expect(bad).toContain('not a nats:// or tls:// URL');
+    expect(bad).toContain('HUB_NATS_STREAM');
+    expect(bad).toContain('HUB_NATS_REPLICAS');
+    expect(bad).toContain('are exclusive');
+    expect(bad).toContain('HUB_NATS_USER and HUB_NATS_PASSWORD go together');
+    expect(bad).toContain('cannot read /nonexistent/hub.creds');
+  });
+
   it('refuses a header timeout longer than the request timeout', () => {
     let error: unknown;
     try {
