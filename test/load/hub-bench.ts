@@ -3,6 +3,7 @@
 //   npm run bench:hub                                   # SQLite, db transport, 0/10/100/300 subscriptions
 //   npm run bench:hub -- --db mysql                     # MySQL/MariaDB at TEST_MYSQL_URL (default root@127.0.0.1)
 //   npm run bench:hub -- --subs 0,10,300 --duration 10 --connections 10 --window 10
+//   npm run bench:hub -- --transport nats               # through a private nats-server -js (started here)
 //
 // Everything runs on 127.0.0.1: the built server as child processes (dist/), autocannon and a
 // counting node:http subscriber (one port, a distinct callback path per subscription) in this
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 
 import autocannon from 'autocannon';
 
+import { NatsServer } from '@test/support/nats-server';
 import { adminQuery, TEST_MYSQL_URL } from '@test/support/test-database';
 import { ServerProcess } from '@test/support/server-process';
 
@@ -119,11 +121,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const subscriber = await CountingSubscriber.start();
+  const nats = transport === 'nats' ? await NatsServer.start() : undefined;
   const env: Record<string, string> = {
     HUB_CALLBACK_ALLOW: '127.0.0.0/8',
     HUB_POLL_INTERVAL_MS: '200',
     HUB_TRANSPORT: transport,
     LOG_LEVEL: 'error',
+    ...(nats ? { HUB_NATS_URL: nats.url } : {}),
   };
   const writes: WriteResult[] = [];
   const deliveries: string[][] = [];
@@ -132,11 +136,8 @@ async function main(): Promise<void> {
       const database = await freshDatabase(n);
       const servers: ServerProcess[] = [];
       try {
-        const api = await ServerProcess.start({
-          ...env,
-          DATABASE_URL: database.url,
-          HUB_DISPATCH_ENABLED: 'false',
-        });
+        const levelEnv = { ...env, DATABASE_URL: database.url, HUB_NATS_STREAM: `BENCH_${n}` };
+        const api = await ServerProcess.start({ ...levelEnv, HUB_DISPATCH_ENABLED: 'false' });
         servers.push(api);
         for (let i = 0; i < n; i++) {
           const res = await fetch(`${api.baseUrl}${API}/hub`, {
@@ -167,7 +168,7 @@ async function main(): Promise<void> {
         for (const processes of db === 'mysql' ? [1, 2] : [1]) {
           const before = subscriber.count;
           for (let p = 0; p < processes; p++) {
-            servers.push(await ServerProcess.start({ ...env, DATABASE_URL: database.url }));
+            servers.push(await ServerProcess.start(levelEnv));
           }
           // Start-up excluded: counted from the first delivery.
           while (subscriber.count === before) {
@@ -195,6 +196,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await subscriber.stop();
+    await nats?.destroy();
   }
 
   const base = writes.find((w) => w.subs === 0);
