@@ -22,6 +22,7 @@ import { CustomerEventListener } from './outbox/customer-event.listener';
 import { FanOutRepository } from './outbox/fan-out.repository';
 import { FanOutService } from './outbox/fan-out.service';
 import { OutboxRepository } from './outbox/outbox.repository';
+import { RoleLeases } from './role-lease';
 import { SubscriptionQueries } from './subscriptions/subscription-queries';
 import { SubscriptionController } from './subscriptions/subscription.controller';
 import { SubscriptionRepository } from './subscriptions/subscription.repository';
@@ -49,6 +50,7 @@ const HUB_PROVIDERS = [
   HubAdminService,
   HubAdminGuard,
   HubAdminNotice,
+  RoleLeases,
 ];
 
 /**

@@ -88,10 +88,13 @@ export class DeliveryRepository {
       }
       const token = randomUUID();
       const inList = ids.map(() => '?').join(', ');
+      // The UPDATE is the claim (a compare-and-set: still pending and due, i.e. unclaimed or its lease
+      // over), and only the rows it took are read back: correctness does not rest on SKIP LOCKED,
+      // which only finds candidates (per node on Galera / Group Replication, ignored by TiDB).
       await manager.query(
         `UPDATE hub_delivery SET claim_token = ?, next_attempt_at = ?, attempts = attempts + 1, updated_at = ?
-         WHERE id IN (${inList})`,
-        [token, request.now + request.leaseMs, request.now, ...ids],
+         WHERE id IN (${inList}) AND status = 'pending' AND next_attempt_at <= ?`,
+        [token, request.now + request.leaseMs, request.now, ...ids, request.now],
       );
       const rows = await manager.query<
         {
@@ -109,9 +112,9 @@ export class DeliveryRepository {
          FROM hub_delivery d
          JOIN hub_event e ON e.id = d.event_id
          LEFT JOIN hub_subscription s ON s.id = d.subscription_id
-         WHERE d.id IN (${inList})
+         WHERE d.id IN (${inList}) AND d.claim_token = ?
          ORDER BY d.next_attempt_at, d.id`,
-        ids,
+        [...ids, token],
       );
       return rows.map((row) => ({
         id: String(row.id),

@@ -11,7 +11,7 @@ import {
 import { OutboxChange, planFanOut } from './fan-out-plan';
 
 export interface FanOutBatch {
-  /** Outbox rows taken (0: none committed, or another replica holds the fan-out). */
+  /** Outbox rows taken (0: none committed). */
   changes: number;
   /** Subscriptions that got new deliveries. */
   recipients: string[];
@@ -26,8 +26,9 @@ const INSERT_CHUNK = 500;
 /**
  * The db transport's fan-out: in one transaction, takes committed `hub_outbox` rows in id order,
  * writes `hub_event` and one `hub_delivery` per recipient, and deletes the rows, so a crash leaves
- * either all of a batch or none of it. On MySQL/MariaDB the gate's `fanout` row (`FOR UPDATE SKIP
- * LOCKED`) lets one replica at a time fan out, so deliveries are queued in outbox order.
+ * either all of a batch or none of it. One process at a time runs it (`FanOutService`'s lease), so
+ * deliveries are queued in outbox order; two that overlap (a lease lost mid-batch) conflict on the
+ * same rows and one of them rolls back.
  */
 @Injectable()
 export class FanOutRepository {
@@ -43,14 +44,6 @@ export class FanOutRepository {
   ): Promise<FanOutBatch> {
     return this.tx.write(async (manager) => {
       const none: FanOutBatch = { changes: 0, recipients: [], deliveries: 0, more: false };
-      if (this.tx.dialect === 'mysql') {
-        const held = await manager.query<unknown[]>(
-          `SELECT value FROM hub_gate WHERE name = 'fanout' FOR UPDATE SKIP LOCKED`,
-        );
-        if (held.length === 0) {
-          return none;
-        }
-      }
       const rows = await manager.query<{ id: number | string; payload: string }[]>(
         'SELECT id, payload FROM hub_outbox ORDER BY id LIMIT ?',
         [limits.changes],

@@ -12,6 +12,8 @@ import { OutboxCommittedEvent, OutboxWrittenEvent } from '@server/hub/events';
 import { SubscriptionQueries } from '@server/hub/subscriptions/subscription-queries';
 import type { SubscriptionFilter } from '@server/hub/subscriptions/subscription.repository';
 
+import { RoleLease, RoleLeases } from '@server/hub/role-lease';
+
 import { FanOutRepository } from './fan-out.repository';
 
 // One fan-out transaction: at most this many changes and deliveries (whole changes, at least one).
@@ -22,7 +24,8 @@ const LIMITS = { changes: 200, deliveries: 2000 };
  * The db transport's fan-out worker, in every process that dispatches: woken when a change's
  * outbox row commits, and polling every HUB_POLL_INTERVAL_MS (rows left by a crash, or written by
  * an API-only replica), it turns committed changes into per-subscription deliveries, batch by batch,
- * and wakes the dispatcher for the subscriptions concerned.
+ * and wakes the dispatcher for the subscriptions concerned. On MySQL/MariaDB one replica at a time
+ * holds the `hub-fanout` lease (`DatabaseLease`) and fans out.
  */
 @Injectable()
 export class FanOutService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -33,14 +36,17 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
   private rerun = false;
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly brokenQueries = new Set<string>();
+  private readonly role: RoleLease;
 
   constructor(
     config: AppConfig,
     private readonly repository: FanOutRepository,
     private readonly queries: SubscriptionQueries,
     private readonly emitter: EventEmitter2,
+    leases: RoleLeases,
   ) {
     this.settings = config.hub;
+    this.role = leases.lease('hub-fanout', config.hub.leaseMs);
   }
 
   /** In dispatching processes of the db transport (the nats transport relays instead). */
@@ -63,6 +69,7 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     while (this.pumping) {
       await this.pumping;
     }
+    await this.role.release();
   }
 
   @OnEvent(OutboxWrittenEvent.eventName)
@@ -90,6 +97,10 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
   private async pump(): Promise<void> {
     // Many commits in one turn of the event loop make one batch.
     await new Promise<void>((resolve) => setImmediate(resolve));
+    // One process fans out at a time (the others poll for the lease).
+    if (!(await this.role.hold())) {
+      return;
+    }
     while (this.running) {
       const batch = await this.repository.fanOut(
         LIMITS,
