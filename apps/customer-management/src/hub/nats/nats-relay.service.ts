@@ -10,6 +10,8 @@ import { AppConfig, HubSettings } from '@server/config/app-config';
 import type { CustomerEventEnvelope } from '@server/hub/customer-event-envelope';
 import { OutboxWrittenEvent } from '@server/hub/events';
 
+import { RoleLease, RoleLeases } from '@server/hub/role-lease';
+
 import { NatsHub } from './nats-hub';
 import { RelayRepository } from './relay.repository';
 
@@ -20,7 +22,8 @@ const BATCH = 200;
  * per message (`Nats-Msg-Id` = eventId, so a republish after a crash is dropped by the stream;
  * header `Hub-Outbox-Id` = the change's position, which decides its recipients), then deletes them.
  * Woken after each commit and polling; while NATS is unreachable rows stay in the outbox and the
- * relay resumes from them. One replica relays at a time (a lease on `hub_gate`).
+ * relay resumes from them. One replica relays at a time (the `hub-relay` DatabaseLease on
+ * MySQL/MariaDB).
  */
 @Injectable()
 export class NatsRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -32,24 +35,26 @@ export class NatsRelayService implements OnApplicationBootstrap, BeforeApplicati
   private pollTimer: NodeJS.Timeout | undefined;
   private failing = false;
   private relayed = 0;
+  private readonly role: RoleLease;
 
   constructor(
     config: AppConfig,
     private readonly hub: NatsHub,
     private readonly outbox: RelayRepository,
+    leases: RoleLeases,
   ) {
     this.settings = config.hub;
+    this.role = leases.lease('hub-relay', config.hub.leaseMs);
   }
 
   get changesRelayed(): number {
     return this.relayed;
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     if (!this.hub.enabled || !this.settings.dispatchEnabled) {
       return;
     }
-    await this.outbox.voidAbandonedLease();
     this.running = true;
     this.pollTimer = setInterval(() => this.kick(), this.settings.pollIntervalMs);
     this.kick();
@@ -64,7 +69,7 @@ export class NatsRelayService implements OnApplicationBootstrap, BeforeApplicati
     while (this.pumping) {
       await this.pumping;
     }
-    await this.outbox.releaseLease().catch(() => undefined);
+    await this.role.release();
   }
 
   @OnEvent(OutboxWrittenEvent.eventName)
@@ -104,7 +109,7 @@ export class NatsRelayService implements OnApplicationBootstrap, BeforeApplicati
     await new Promise<void>((resolve) => setImmediate(resolve));
     await this.hub.ready();
     while (this.running) {
-      if (!(await this.outbox.acquireLease(Date.now(), this.settings.leaseMs))) {
+      if (!(await this.role.hold())) {
         return;
       }
       const changes = await this.outbox.next(BATCH);
