@@ -6,8 +6,8 @@ import { binaryCollation } from './collation';
  * Fan-out after commit (ADR 0010): one `hub_outbox` row per change, a subscription's position in
  * the outbox sequence (`after_outbox_id`: it receives the changes written after it), and `hub_gate`:
  * writers read its `subscriptions` row with a shared lock until commit, subscription changes update
- * it, so a subscription and the writes around it are ordered by commit; its `fanout` row keeps the
- * highest outbox id fanned out or relayed (deleted rows still count for positions).
+ * it, so a subscription and the writes around it are ordered by commit; its `fanout` row makes the
+ * fan-out one replica at a time and keeps the highest outbox id fanned out or relayed, its `relay` row (a lease) the NATS relay.
  */
 export class HubOutbox1795940000000 implements MigrationInterface {
   name = 'HubOutbox1795940000000';
@@ -36,7 +36,7 @@ export class HubOutbox1795940000000 implements MigrationInterface {
       `INSERT INTO \`hub_gate\` (\`name\`, \`value\`) SELECT 'subscriptions', COUNT(*) FROM \`hub_subscription\``,
     );
     await queryRunner.query(
-      `INSERT INTO \`hub_gate\` (\`name\`, \`value\`) VALUES ('fanout', 0)`,
+      `INSERT INTO \`hub_gate\` (\`name\`, \`value\`) VALUES ('fanout', 0), ('relay', 0)`,
     );
   }
 

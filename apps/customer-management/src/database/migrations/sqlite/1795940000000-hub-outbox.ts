@@ -24,7 +24,7 @@ export class HubOutbox1795940000000 implements MigrationInterface {
       `INSERT INTO "hub_gate" ("name", "value") SELECT 'subscriptions', COUNT(*) FROM "hub_subscription"`,
     );
     await queryRunner.query(
-      `INSERT INTO "hub_gate" ("name", "value") VALUES ('fanout', 0)`,
+      `INSERT INTO "hub_gate" ("name", "value") VALUES ('fanout', 0), ('relay', 0)`,
     );
   }
 
