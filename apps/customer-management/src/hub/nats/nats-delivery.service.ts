@@ -88,6 +88,10 @@ export class NatsDeliveryService implements OnApplicationBootstrap, BeforeApplic
     this.refresh();
   }
 
+  /**
+   * Stops pulling, waits for the attempts in flight (at most min(SHUTDOWN_GRACE_MS,
+   * HUB_DELIVERY_TIMEOUT_MS + 1 s)), then aborts them: those are nak'ed without delay (due again).
+   */
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.running) {
       return;
@@ -119,9 +123,6 @@ export class NatsDeliveryService implements OnApplicationBootstrap, BeforeApplic
       await attempts;
     }
   }
-
-  // Shutdown: stops pulling, waits for attempts in flight (at most min(SHUTDOWN_GRACE_MS,
-  // HUB_DELIVERY_TIMEOUT_MS + 1 s)), then aborts them: those are nak'ed without delay (due again).
 
   /** Re-reads the subscriptions, starts and stops consumer loops, reconciles consumers now and then. */
   private refresh(): void {
