@@ -99,23 +99,25 @@ describe(`crash consistency: SIGKILL under a mixed write load (${TEST_DB}, hub t
     `nats: loses no event when nats-server is SIGKILLed ${KILLS} times under the load (the relay resumes from the outbox)`,
     async () => {
       const started = Date.now();
-      // A nats-server of this test's own, to kill (not the run's shared one).
+      // A nats-server of this test's ownDatabase, to kill (not the run's shared one).
       const nats = await NatsServer.start();
-      const own = await createTestDatabase();
-      const own2 = await TestSubscriber.start();
+      const ownDatabase = await createTestDatabase();
+      const ownSubscriber = await TestSubscriber.start();
+      // Its ownDatabase server process too: `server` is the first test's, stopped by afterAll.
+      let ownServer: ServerProcess | undefined;
       try {
         const env = {
           ...ENV,
-          DATABASE_URL: own.url,
-          ...hubTransportEnv(own.url),
+          DATABASE_URL: ownDatabase.url,
+          ...hubTransportEnv(ownDatabase.url),
           HUB_NATS_URL: nats.url,
         };
-        server = await ServerProcess.start(env);
-        const baseUrl = server.baseUrl;
+        ownServer = await ServerProcess.start(env);
+        const baseUrl = ownServer.baseUrl;
         const hub = await fetch(`${baseUrl}/tmf-api/customerManagement/v4/hub`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ callback: own2.url }),
+          body: JSON.stringify({ callback: ownSubscriber.url }),
         });
         expect(hub.status).toBe(201);
         const model = new WriteModel();
@@ -131,12 +133,16 @@ describe(`crash consistency: SIGKILL under a mixed write load (${TEST_DB}, hub t
         await sleep(500);
         await load.stop();
         const expected = model.expectedEvents;
-        const { delivered: got, lostEvents, lostWrites } = await settle(baseUrl, model, own2);
+        const {
+          delivered: got,
+          lostEvents,
+          lostWrites,
+        } = await settle(baseUrl, model, ownSubscriber);
         const phantomEvents = [...got].filter((k) => !expected.has(k));
         process.stdout.write(
           `\nNATS-KILL [${TEST_DB}] ${KILLS} SIGKILLs of nats-server, ${WORKERS} writers: ${model.acknowledged} acknowledged writes, ` +
-            `${expected.size} events owed, ${own2.distinctEventIds().size} distinct delivered ` +
-            `(${own2.receipts.length} deliveries, ${own2.receipts.length - own2.distinctEventIds().size} duplicates); ` +
+            `${expected.size} events owed, ${ownSubscriber.distinctEventIds().size} distinct delivered ` +
+            `(${ownSubscriber.receipts.length} deliveries, ${ownSubscriber.receipts.length - ownSubscriber.distinctEventIds().size} duplicates); ` +
             `lost writes ${lostWrites.length}, lost events ${lostEvents.length}, phantom events ${phantomEvents.length}; ` +
             `${((Date.now() - started) / 1000).toFixed(1)} s\n`,
         );
@@ -146,9 +152,9 @@ describe(`crash consistency: SIGKILL under a mixed write load (${TEST_DB}, hub t
         expect(phantomEvents).toEqual([]);
         expect(model.acknowledged).toBeGreaterThan(KILLS * 20);
       } finally {
-        await server?.stop('SIGKILL');
-        await own2.stop();
-        await own.drop();
+        await ownServer?.stop('SIGKILL');
+        await ownSubscriber.stop();
+        await ownDatabase.drop();
         await nats.destroy();
       }
     },
