@@ -1,3 +1,4 @@
+import { TEST_HUB_TRANSPORT } from '@test/support/hub-transport';
 import { eventually } from '@test/support/subscriber';
 
 import { TestApp } from './test-app';
@@ -45,6 +46,18 @@ export async function subscribe(
  * event did not arrive after this.
  */
 export async function outboxDrained(app: TestApp, timeoutMs = 10000): Promise<void> {
+  if (TEST_HUB_TRANSPORT === 'nats') {
+    // The deliveries are in the JetStream consumers, which the stats count (all replicas).
+    await eventually(
+      async () => {
+        const { json } = await app.request('GET', '/hub-admin/stats', { headers: ADMIN_HEADERS });
+        return json.changes === 0 && json.deliveries.pending === 0 && json.deliveries.claimed === 0;
+      },
+      timeoutMs,
+      'outbox drained',
+    );
+    return;
+  }
   await eventually(
     async () => {
       const [row] = await app.dataSource.query(
