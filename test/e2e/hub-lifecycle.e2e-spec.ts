@@ -236,4 +236,51 @@ describe('Hub: outbox and shutdown', () => {
       await subscriber.stop();
     }
   });
+
+  (TEST_HUB_TRANSPORT === 'nats' ? it : it.skip)(
+    'nats: a last attempt cut short (its process went away) becomes a dead letter through the max-deliveries advisory',
+    async () => {
+      const subscriber = await TestSubscriber.start();
+      subscriber.behaviour = () => 'hang';
+      const env = {
+        ...FAST_HUB_ENV,
+        HUB_MAX_ATTEMPTS: '1',
+        HUB_DELIVERY_TIMEOUT_MS: '5000',
+        HUB_LEASE_MS: '60000',
+      };
+      const first = await TestApp.start({ ...env, SHUTDOWN_GRACE_MS: '200' });
+      const id = await subscribe(first, subscriber.url);
+      const c = await createCustomer(first);
+      await subscriber.waitForCount(1);
+      // The only attempt is cut by shutdown: JetStream may not deliver it again (max_deliver 1).
+      await first.close(true);
+      const second = await TestApp.start(env, first.database);
+      try {
+        let letters: any[] = [];
+        await eventually(
+          async () => {
+            letters = (
+              await second.request('GET', `/hub-admin/dead-letters?subscriptionId=${id}`, {
+                headers: ADMIN_HEADERS,
+              })
+            ).json;
+            return letters.length === 1;
+          },
+          30000,
+          'dead letter from the advisory',
+        );
+        expect(letters[0]).toMatchObject({
+          eventType: 'CustomerCreateEvent',
+          attempts: 1,
+          lastError: expect.stringMatching(/No outcome recorded for the last attempt/),
+        });
+        expect(letters[0].event.event.customer.id).toBe(c.id);
+        expect(subscriber.receipts).toHaveLength(1);
+      } finally {
+        await second.close();
+        await subscriber.stop();
+      }
+    },
+    60_000,
+  );
 });
