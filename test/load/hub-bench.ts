@@ -4,6 +4,7 @@
 //   npm run bench:hub -- --db mysql                     # MySQL/MariaDB at TEST_MYSQL_URL (default root@127.0.0.1)
 //   npm run bench:hub -- --subs 0,10,300 --duration 10 --connections 10 --window 10
 //   npm run bench:hub -- --transport nats               # through a private nats-server -js (started here)
+//   npm run bench:hub -- --db mysql --subs 0,300,0,300 --window 0   # writes only, levels repeated
 //
 // Everything runs on 127.0.0.1: the built server as child processes (dist/), autocannon and a
 // counting node:http subscriber (one port, a distinct callback path per subscription) in this
@@ -162,8 +163,8 @@ async function main(): Promise<void> {
         });
         await api.stop();
         servers.splice(0);
-        if (n === 0) {
-          continue;
+        if (n === 0 || windowSeconds === 0) {
+          continue; // nothing to deliver, or writes only (--window 0)
         }
         const owed = n * (w.requests.total - w.errors - w.non2xx);
         const levelStart = subscriber.count;
