@@ -201,6 +201,12 @@ export class NatsDeliveryService implements OnApplicationBootstrap, BeforeApplic
       loop.messages = messages;
       for await (const m of messages) {
         await this.slot();
+        if (loop.stopped) {
+          // Pulled but not attempted (a change carries several events): due again at once rather
+          // than after ack_wait, which would hold the consumer's max_ack_pending meanwhile.
+          m.nak();
+          continue;
+        }
         const attempt = this.handle(subscriptionId, m).catch((err: unknown) => {
           this.logger.error(
             `Delivery of message ${m.seq} to ${subscriptionId} failed unexpectedly`,
