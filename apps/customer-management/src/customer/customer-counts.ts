@@ -18,7 +18,14 @@ export const MYSQL_SHARDS = 16;
 
 /** The counted attributes and their `dim` in `customer_count`; `total` counts every customer. */
 const DIMENSIONS = { status: 'status', '@type': 'at_type' } as const;
-type Dimension = 'total' | (typeof DIMENSIONS)[keyof typeof DIMENSIONS];
+type Dimension = 'total' | (typeof DIMENSIONS)[keyof typeof DIMENSIONS] | typeof SEQ_DISORDER;
+
+/**
+ * SQLite: customers inserted after one with a greater id (`seq` is the insertion order). While it
+ * is 0, seq order is id order, and the token index (whose rows are in seq order) serves lists in id
+ * order without sorting (`keysetStatements`' `seqOrdered`). Server-made ids (UUIDv7) only grow.
+ */
+export const SEQ_DISORDER = 'seq_disorder';
 
 /** What a count reads: a dimension and the values summed (`''` for the total). */
 export interface CounterKey {
@@ -55,6 +62,14 @@ function textOf(value: string | number | null): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/** SQLite: the statement that reads whether seq order is id order (`ordered`: 1 or 0). */
+export function seqOrderReadStatement(): SqlStatement {
+  return {
+    sql: 'SELECT COALESCE(SUM(n), 0) = 0 AS ordered FROM customer_count WHERE dim = ?',
+    params: [SEQ_DISORDER],
+  };
+}
+
 /** The statement that reads a count (`total`). */
 export function counterReadStatement(key: CounterKey): SqlStatement {
   return {
@@ -67,6 +82,8 @@ export function counterReadStatement(key: CounterKey): SqlStatement {
 export interface CounterChange {
   readonly before: CustomerColumns | undefined;
   readonly after: CustomerColumns | undefined;
+  /** SQLite insert: the customer inserted before it has a greater id (see SEQ_DISORDER). */
+  readonly outOfOrder?: boolean;
 }
 
 /**
@@ -77,8 +94,9 @@ export function counterWriteStatement(
   dialect: Dialect,
   before: CustomerColumns | undefined,
   after: CustomerColumns | undefined,
+  outOfOrder = false,
 ): SqlStatement | undefined {
-  return counterChangesStatement(dialect, [{ before, after }]);
+  return counterChangesStatement(dialect, [{ before, after, outOfOrder }]);
 }
 
 /** The statement that applies several writes to the counts at once, their deltas summed. */
@@ -96,7 +114,10 @@ export function counterChangesStatement(
     delta.n += n;
     deltas.set(key, delta);
   };
-  for (const { before, after } of changes) {
+  for (const { before, after, outOfOrder } of changes) {
+    if (outOfOrder) {
+      add(SEQ_DISORDER, '', 1);
+    }
     for (const [columns, n] of [
       [before, -1],
       [after, 1],

@@ -34,6 +34,7 @@ import {
   counterChangesStatement,
   CounterKey,
   counterReadStatement,
+  seqOrderReadStatement,
 } from './customer-counts';
 import { changedColumns, columnsOf, CustomerColumns } from './customer-document';
 import { customerSqlStorage } from './customer.storage';
@@ -160,9 +161,16 @@ export class CustomerRepository {
 
   async insert(manager: EntityManager, row: CustomerWrite): Promise<void> {
     const c = row.columns;
-    // The row's `seq` (SQLite: RETURNING; MySQL: the AUTO_INCREMENT value) keys its token rows.
-    const returning = this.dialect === 'sqlite' ? ' RETURNING seq' : '';
-    const inserted = await manager.query<{ seq: number }[] & { insertId?: number }>(
+    // The row's `seq` (SQLite: RETURNING; MySQL: the AUTO_INCREMENT value) keys its token rows. On
+    // SQLite `disorder` is 1 when the customer inserted before it has a greater id (seq order stops
+    // being id order, see SEQ_DISORDER).
+    const returning =
+      this.dialect === 'sqlite'
+        ? ' RETURNING seq, (SELECT p.id FROM customer p WHERE p.seq < customer.seq ORDER BY p.seq DESC LIMIT 1) > id AS disorder'
+        : '';
+    const inserted = await manager.query<
+      { seq: number; disorder: number | null }[] & { insertId?: number }
+    >(
       `INSERT INTO customer (id, ${COLUMNS}, created_at, updated_at, version, document)
        VALUES (?, ${COLUMN_PLACEHOLDERS}, ?, ?, ?, ?)${returning}`,
       [
@@ -183,7 +191,7 @@ export class CustomerRepository {
       );
     }
     await this.writeExtension(manager, row.id, null, row.extension);
-    await this.count(manager, undefined, c);
+    await this.count(manager, undefined, c, inserted[0]?.disorder === 1);
   }
 
   /**
@@ -359,9 +367,10 @@ export class CustomerRepository {
     manager: EntityManager,
     before: CustomerColumns | undefined,
     after: CustomerColumns | undefined,
+    outOfOrder = false,
   ): Promise<void> {
     await this.tx.groupWrite(manager, this.groupWrites, [
-      { kind: 'count', change: { before, after } },
+      { kind: 'count', change: { before, after, outOfOrder } },
     ]);
   }
 
@@ -406,6 +415,10 @@ export class CustomerRepository {
         return query<R>(statement.sql, statement.params);
       };
       const keysOf = (row: KeyedRow | undefined) => row && keyValuesOf(row, compiled);
+      // A filter the token index answers alone is paged in the index's order when it is id order.
+      const seqOrdered =
+        compiled.tokenSearch !== undefined &&
+        (await run<{ ordered: number }>(seqOrderReadStatement()))[0]?.ordered === 1;
       if (position) {
         const statements = keysetStatements(
           compiled,
@@ -413,6 +426,7 @@ export class CustomerRepository {
           this.dialect,
           'c.id',
           position,
+          { seqOrdered },
         );
         const found = await readKeyset(statements, limit + 1, (s) => run<KeyedRow>(s));
         const page = found.slice(0, limit);
@@ -430,7 +444,14 @@ export class CustomerRepository {
       let rows: CustomerRow[];
       let keyed: KeyedRow[];
       if (offset === 0) {
-        const statements = keysetStatements(compiled, customerSqlStorage, this.dialect, ROW_SELECT);
+        const statements = keysetStatements(
+          compiled,
+          customerSqlStorage,
+          this.dialect,
+          ROW_SELECT,
+          undefined,
+          { seqOrdered },
+        );
         keyed = await readKeyset(statements, limit, (s) => run<KeyedRow>(s));
         // v5 reads the page's rows again with their side bags, each row in one statement.
         rows = withExtensions
@@ -439,6 +460,7 @@ export class CustomerRepository {
       } else {
         const statements = buildListStatements(compiled, customerSqlStorage, 'c.id', {
           keys: true,
+          seqOrdered,
         });
         keyed = await run<KeyedRow>(statements.page);
         rows = await this.byIds(query, keyed, withExtensions);

@@ -22,7 +22,14 @@ import {
   TokenIndexMapping,
 } from './storage';
 import { orderedTokenNumber } from './token-encoding';
-import { matchSql, MatchExpression, planTokens } from './token-filter';
+import { matchSql, MatchExpression, planTokens, TokenPlan } from './token-filter';
+import {
+  servesOrder,
+  tokenCountStatement,
+  tokenPageStatement,
+  TokenSearch,
+  TokenSearchPart,
+} from './token-search';
 import { MAX_INDEXED_STRING_BYTES, prefixUpperBound, truncateUtf8, utf8Length } from './utf8';
 
 /** Options of {@link compileSql}. */
@@ -114,6 +121,12 @@ export interface CompiledSql {
   readonly tokenCount?: SqlStatement;
   /** The exact number of matches, when it was counted while compiling (`compileMysqlSql`). */
   readonly total?: number;
+  /**
+   * SQLite token index: the filter as lookups in the index alone, when it is one (no column or
+   * href test). Counts and pages in the index's order are then read without the resource table
+   * (see `token-search.ts`).
+   */
+  readonly tokenSearch?: TokenSearch;
 }
 
 /** One ORDER BY key as SQL. */
@@ -167,6 +180,7 @@ export function compileSql(
     residual: compiler.residual,
     residualScan: compiler.residualScan,
     tokenCount: compiler.tokenCount,
+    tokenSearch: compiler.tokenSearch,
   };
 }
 
@@ -192,11 +206,22 @@ export function buildListStatements(
   compiled: CompiledSql,
   storage: SqlStorage,
   select: string,
-  options: { readonly keys?: boolean } = {},
+  options: { readonly keys?: boolean; readonly seqOrdered?: boolean } = {},
 ): { readonly page: SqlStatement; readonly count: SqlStatement } {
   const from = `FROM ${storage.table} ${compiled.alias} WHERE ${compiled.where}`;
   const paging = compiled.page ? ' LIMIT ? OFFSET ?' : '';
   const keys = options.keys ? keySelect(compiled) : { sql: '', params: [] };
+  const count = compiled.tokenSearch
+    ? tokenCountStatement(compiled.tokenSearch, storage)
+    : { sql: `SELECT COUNT(*) AS total ${from}`, params: [...compiled.whereParams] };
+  if (options.seqOrdered && compiled.page && servesOrder(compiled, storage)) {
+    const head = { sql: `SELECT ${select}${keys.sql}`, params: [...keys.params] };
+    const page = tokenPageStatement(compiled, storage, head, undefined, 'offset');
+    return {
+      page: { sql: page.sql, params: [...page.params, compiled.page.limit, compiled.page.offset] },
+      count,
+    };
+  }
   return {
     page: {
       sql: `SELECT ${select}${keys.sql} ${from} ORDER BY ${compiled.orderBy}${paging}`,
@@ -207,7 +232,7 @@ export function buildListStatements(
         ...(compiled.page ? [compiled.page.limit, compiled.page.offset] : []),
       ],
     },
-    count: { sql: `SELECT COUNT(*) AS total ${from}`, params: [...compiled.whereParams] },
+    count,
   };
 }
 
@@ -230,6 +255,7 @@ class SqlCompiler {
   private readonly mysqlTokens: MysqlTokenMapping | undefined;
   residualScan: MysqlResidualScan | undefined;
   tokenCount: SqlStatement | undefined;
+  tokenSearch: TokenSearch | undefined;
 
   constructor(
     private readonly storage: SqlStorage,
@@ -290,13 +316,21 @@ class SqlCompiler {
    */
   private tokenWhere(clauses: readonly Clause[], tokens: TokenIndexMapping): string {
     const plan = planFilter(clauses);
+    // Clauses on attributes outside arrays all hold on the resource's slot-0 row: one lookup.
+    const root = plan.independent.filter((clause) => this.isRootTokenClause(clause));
+    const rows: { plan: TokenPlan; singleRow: boolean }[] = [
+      ...(root.length > 0 ? [{ plan: planTokens(root), singleRow: true }] : []),
+      ...plan.groups.map((group) => ({ plan: planTokens(group.clauses), singleRow: false })),
+    ];
+    const independent = plan.independent.filter((clause) => !root.includes(clause));
     const parts: ApproximatePart[] = [
-      ...plan.independent.map((clause) => this.tokenClause(clause, tokens)),
-      ...plan.groups.map((group) => this.tokenRows(planTokens(group.clauses), tokens)),
+      ...independent.map((clause) => this.tokenClause(clause, tokens)),
+      ...rows.map((row) => this.tokenRows(row.plan, tokens)),
     ];
     if (parts.length === 0) {
       return '1 = 1';
     }
+    this.tokenSearch = this.searchOf(independent, rows, tokens);
     const sup = parts.map((part) => part.sup()).join(' AND ');
     const inexact = parts.filter((part) => !part.exact);
     if (inexact.length === 0) {
@@ -313,6 +347,9 @@ class SqlCompiler {
       hrefPrefix,
       this.options.residualLimit ?? DEFAULT_RESIDUAL_LIMIT,
     );
+    if (this.tokenSearch) {
+      this.tokenSearch = { ...this.tokenSearch, residualKey: this.residual.key };
+    }
     const residual = `tmf_residual(${this.alias}.${tokens.documentColumn}, ${this.id}, ${this.bind(this.residual.key)})`;
     // CASE, not OR: SQLite may evaluate both sides of an OR, and the residual check is the costly one.
     return `${sup} AND (CASE WHEN ${core} THEN 1 ELSE ${residual} END)`;
@@ -464,6 +501,44 @@ class SqlCompiler {
     );
   }
 
+  /**
+   * The filter as lookups in the token index alone, when it is one: no clause tests a column or
+   * the href, and each part names tokens (not everything, not nothing).
+   */
+  private searchOf(
+    independent: readonly Clause[],
+    rows: readonly { plan: TokenPlan; singleRow: boolean }[],
+    tokens: TokenIndexMapping,
+  ): TokenSearch | undefined {
+    if (
+      independent.some((clause) => clause.conditions.some((c) => this.isDirect(c.attribute.path)))
+    ) {
+      return undefined;
+    }
+    const plans = [
+      ...independent.map((clause) => ({
+        plan: planTokens([{ conditions: clause.conditions }]),
+        singleRow: false,
+      })),
+      ...rows,
+    ];
+    const parts: TokenSearchPart[] = [];
+    for (const { plan, singleRow } of plans) {
+      if (typeof plan.sup !== 'string' || plan.core === true) {
+        return undefined;
+      }
+      parts.push({ sup: plan.sup, core: plan.exact ? undefined : plan.core, singleRow });
+    }
+    return { mapping: tokens, parts };
+  }
+
+  /** A clause whose conditions all lie on token-indexed paths outside arrays (the slot-0 row). */
+  private isRootTokenClause(clause: Clause): boolean {
+    return clause.conditions.every(
+      (c) => c.attribute.arrayKey === undefined && !this.isDirect(c.attribute.path),
+    );
+  }
+
   /** An independent clause: its column and href tests, OR one token lookup for the other paths. */
   private tokenClause(clause: Clause, tokens: TokenIndexMapping): ApproximatePart {
     const direct = clause.conditions.filter((c) => this.isDirect(c.attribute.path));
@@ -477,10 +552,7 @@ class SqlCompiler {
     return { sup: render('sup'), core: render('core'), exact: plan?.exact ?? true };
   }
 
-  private tokenRows(
-    plan: { sup: MatchExpression; core: MatchExpression; exact: boolean },
-    tokens: TokenIndexMapping,
-  ): ApproximatePart {
+  private tokenRows(plan: TokenPlan, tokens: TokenIndexMapping): ApproximatePart {
     return {
       sup: () => this.tokenMatch(plan.sup, tokens),
       core: () => this.tokenMatch(plan.core, tokens),

@@ -14,3 +14,4 @@ export * from './sqlite-instant';
 export * from './mysql-token-entries';
 export * from './mysql-token-filter';
 export * from './mysql-residual';
+export * from './token-search';

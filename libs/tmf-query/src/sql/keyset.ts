@@ -1,6 +1,7 @@
 import type { CompiledSortKey, CompiledSql } from './compiler';
 import { SqlParam, SqlStatement } from './index-entries';
 import { SqlDialect, SqlStorage } from './storage';
+import { servesOrder, tokenPageStatement } from './token-search';
 
 /**
  * A sort key's value as the database returns it for the key's expression: text, a number, bytes
@@ -56,6 +57,17 @@ interface Segment {
   readonly lead: Fragment | undefined;
 }
 
+/** Options of {@link keysetStatements}. */
+export interface KeysetOptions {
+  /**
+   * SQLite token index: the caller knows that the resource table's `seq` grows with the id (every
+   * resource was created after those with a smaller id). A page in id order of a filter that the
+   * token index answers alone is then read in the index's own row order and stops after the page,
+   * instead of sorting every match by id.
+   */
+  readonly seqOrdered?: boolean;
+}
+
 /**
  * The statements of one keyset page, to run in order, each with `LIMIT ?` bound to the rows still
  * missing (see {@link readKeyset}); the rows they return, concatenated, are the page in order (for
@@ -80,10 +92,23 @@ export function keysetStatements(
   dialect: SqlDialect,
   select: string,
   position?: KeysetPosition,
+  options: KeysetOptions = {},
 ): SqlStatement[] {
   const keys = compiled.keys;
   if (position && position.values.length !== keys.length) {
     throw new Error(`A keyset position needs ${keys.length} values`);
+  }
+  if (dialect === 'sqlite' && options.seqOrdered && servesOrder(compiled, storage)) {
+    const head = keySelect(compiled);
+    return [
+      tokenPageStatement(
+        compiled,
+        storage,
+        { sql: `SELECT ${select}${head.sql}`, params: head.params },
+        position,
+        'keyset',
+      ),
+    ];
   }
   const reverse = position?.direction === 'before';
   const branches: { condition: Fragment | undefined; order: Fragment[] }[] = [];

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { encodeSortableNumber } from './index-encoding';
 import {
   bucketTokens,
+  intervalCover,
   RANGE_LEVELS,
   rangeCover,
   sortableKey,
@@ -75,6 +76,34 @@ describe('token encoding', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('an interval cover holds every value meeting all bounds and, in its core, only those', () => {
+    const bound = fc.record({ op: fc.constantFrom(...OPS), num: numbers });
+    fc.assert(
+      fc.property(numbers, fc.array(bound, { minLength: 1, maxLength: 3 }), (v, bounds) => {
+        const cover = intervalCover(9, 'd', bounds);
+        const core = new Set(cover.core);
+        const edge = new Set(cover.edge);
+        const mine = bucketTokens(9, 'd', v);
+        const inCore = mine.some((t) => core.has(t));
+        const inEdge = edge.has(mine[mine.length - 1]);
+        if (bounds.every(({ op, num }) => holds(v, op, num))) {
+          expect(inCore || inEdge).toBe(true);
+        } else {
+          expect(inCore).toBe(false);
+        }
+        expect(mine.filter((t) => core.has(t) || edge.has(t)).length).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 1000 },
+    );
+    // One day is a few buckets; its lower end alone is most of the key space.
+    const from = Date.UTC(2024, 2, 4);
+    const day = intervalCover(9, 'd', [
+      { op: 'gte', num: from },
+      { op: 'lt', num: from + 86400000 },
+    ]);
+    expect(day.core.length + day.edge.length).toBeLessThanOrEqual(8);
   });
 
   it('a string range cover holds every matching string and, in its core, only matching ones', () => {

@@ -68,13 +68,41 @@ export interface RangeCover {
   readonly edge: string[];
 }
 
-type RangeOp = 'gt' | 'gte' | 'lt' | 'lte';
+export type RangeOp = 'gt' | 'gte' | 'lt' | 'lte';
 
 /** Covers `value <op> num` (a number or date-time) with bucket tokens. */
 export function rangeCover(pathId: number, kind: 'n' | 'd', op: RangeOp, num: number): RangeCover {
-  const key = sortableKey(num);
-  const from = op === 'gt' ? increment(key) : op === 'gte' ? key : MIN_KEY;
-  const to = op === 'lt' ? decrement(key) : op === 'lte' ? key : MAX_KEY;
+  return intervalCover(pathId, kind, [{ op, num }]);
+}
+
+/** One end of a range: `value <op> num`. */
+export interface RangeBound {
+  readonly op: RangeOp;
+  readonly num: number;
+}
+
+/**
+ * Covers the values that satisfy every bound at once (an interval), with bucket tokens: for bounds
+ * that one value must meet together (`gte=a&lt=b` on a path that holds one value per index row), a
+ * cover of the interval, where covering each bound alone would name most of the index twice.
+ */
+export function intervalCover(
+  pathId: number,
+  kind: 'n' | 'd',
+  bounds: readonly RangeBound[],
+): RangeCover {
+  let from: Key | undefined = MIN_KEY;
+  let to: Key | undefined = MAX_KEY;
+  for (const { op, num } of bounds) {
+    const key = sortableKey(num);
+    if (op === 'gt' || op === 'gte') {
+      const low = op === 'gt' ? increment(key) : key;
+      from = low === undefined || from === undefined ? undefined : max(from, low);
+    } else {
+      const high = op === 'lt' ? decrement(key) : key;
+      to = high === undefined || to === undefined ? undefined : min(to, high);
+    }
+  }
   return from === undefined || to === undefined
     ? { core: [], edge: [] }
     : coverKeys(pathId, kind, from, to, true);
@@ -190,6 +218,14 @@ export function decrement([hi, lo]: Key): Key | undefined {
 
 function compare(a: Key, b: Key): number {
   return a[0] - b[0] || a[1] - b[1];
+}
+
+function max(a: Key, b: Key): Key {
+  return compare(a, b) >= 0 ? a : b;
+}
+
+function min(a: Key, b: Key): Key {
+  return compare(a, b) <= 0 ? a : b;
 }
 
 function bucketToken(pathId: number, kind: TokenKind, bits: number, bucket: number): string {

@@ -3,7 +3,14 @@ import { Clause, Condition, Operator, QueryValue } from '@app/tmf-query/parser';
 import { indexPathId } from './index-encoding';
 import { TokenIndexMapping } from './storage';
 import { SLOT_BITS } from './token-entries';
-import { rangeCover, stringRangeCover, valueToken } from './token-encoding';
+import {
+  intervalCover,
+  RangeBound,
+  RangeOp,
+  rangeCover,
+  stringRangeCover,
+  valueToken,
+} from './token-encoding';
 
 /**
  * What the token index knows of one condition. `sup`: tokens of which a matching row holds at least
@@ -38,10 +45,56 @@ const ALL = 'all';
  * top-level attributes): each clause is an OR of tokens, the clauses an AND in one FTS5 `MATCH`.
  */
 export function planTokens(clauses: readonly Clause[]): TokenPlan {
-  const sets = clauses.map((clause) => clauseSets(clause.conditions));
+  const { intervals, others } = splitIntervals(clauses);
+  const sets = [...intervals, ...others.map((clause) => clauseSets(clause.conditions))];
   const exact = sets.every((s) => s.sup !== ALL && sameSet(s.sup, s.core));
   const sup = matchOf(sets.flatMap((s) => (s.sup === ALL ? [] : [s.sup])));
   return { sup, core: exact ? sup : matchOf(sets.map((s) => s.core)), exact };
+}
+
+/**
+ * Range clauses (one condition each) on the same number or date-time path, which holds at most one
+ * value per index row, bound that one value together: `gte=a&lt=b` is the interval [a, b), covered
+ * by the few buckets between a and b. Covered one by one, each end alone would name the buckets of
+ * most of the index (FTS5 reads every one of them before the AND).
+ */
+function splitIntervals(clauses: readonly Clause[]): {
+  intervals: TokenSets[];
+  others: Clause[];
+} {
+  const byPath = new Map<string, { condition: Condition; bounds: RangeBound[] }>();
+  const others: Clause[] = [];
+  for (const clause of clauses) {
+    const [condition] = clause.conditions;
+    if (clause.conditions.length !== 1 || !isIntervalBound(condition)) {
+      others.push(clause);
+      continue;
+    }
+    const bound = { op: condition.op as RangeOp, num: (condition.value as { num: number }).num };
+    const entry = byPath.get(condition.attribute.path);
+    if (entry) {
+      entry.bounds.push(bound);
+    } else {
+      byPath.set(condition.attribute.path, { condition, bounds: [bound] });
+    }
+  }
+  const intervals = [...byPath.values()].map(({ condition, bounds }) => {
+    const kind = condition.value.kind === 'instant' ? 'd' : 'n';
+    const cover = intervalCover(indexPathId(condition.attribute.path), kind, bounds);
+    return { sup: new Set([...cover.core, ...cover.edge]), core: new Set(cover.core) };
+  });
+  return { intervals, others };
+}
+
+/** A typed number/date-time range on a path with at most one value per index row. */
+function isIntervalBound({ attribute, op, value }: Condition): boolean {
+  return (
+    (op === 'gt' || op === 'gte' || op === 'lt' || op === 'lte') &&
+    (value.kind === 'number' || value.kind === 'instant') &&
+    attribute.type !== 'any' &&
+    // The row's element (or the resource) holds one value: no array below the first.
+    attribute.arrays.filter((isArray) => isArray).length <= 1
+  );
 }
 
 /** AND of ORs; no term: `true`; an empty OR: `false`. */

@@ -51,6 +51,13 @@ export const SQLITE_CUSTOMER_DDL = [
 
 export class SqliteCustomerStore {
   readonly db: SqliteDatabase;
+  /** Customers inserted after one with a greater id: while 0, seq order is id order. */
+  private disorder = 0;
+
+  /** Whether `seq` grows with the id (as the app tracks it in `customer_count`). */
+  get seqOrdered(): boolean {
+    return this.disorder === 0;
+  }
 
   constructor(private readonly storage: SqlStorage) {
     this.db = openMemoryDatabase();
@@ -76,12 +83,17 @@ export class SqliteCustomerStore {
     const { id: _id, href: _href, ...stored } = doc;
     const columns = extractColumnValues(doc, this.storage);
     const names = Object.keys(columns);
-    const { seq } = this.db
+    const { seq, disorder } = this.db
       .prepare(
         `INSERT INTO customer (id, ${names.join(', ')}, created_at, updated_at, version, document)
-         VALUES (?, ${names.map(() => '?').join(', ')}, 0, 0, 1, ?) RETURNING seq`,
+         VALUES (?, ${names.map(() => '?').join(', ')}, 0, 0, 1, ?)
+         RETURNING seq, (SELECT p.id FROM customer p WHERE p.seq < customer.seq ORDER BY p.seq DESC LIMIT 1) > id AS disorder`,
       )
-      .get(id, ...Object.values(columns), JSON.stringify(stored)) as { seq: number };
+      .get(id, ...Object.values(columns), JSON.stringify(stored)) as {
+      seq: number;
+      disorder: number | null;
+    };
+    this.disorder += disorder === 1 ? 1 : 0;
     for (const statement of tokenInsertStatements(this.storage, seq, doc)) {
       this.db.prepare(statement.sql).run(...statement.params);
     }
@@ -106,7 +118,9 @@ export class SqliteCustomerStore {
       baseUrl: BASE_URL,
       residualLimit,
     });
-    const { page, count } = buildListStatements(compiled, this.storage, 'c.id');
+    const { page, count } = buildListStatements(compiled, this.storage, 'c.id', {
+      seqOrdered: this.seqOrdered,
+    });
     try {
       const ids = this.db
         .prepare(page.sql)
@@ -130,7 +144,9 @@ export class SqliteCustomerStore {
   ): Promise<{ id: string; values: KeyValue[] }[]> {
     const compiled = compileSql(query, this.storage, { dialect: 'sqlite', baseUrl: BASE_URL });
     try {
-      const statements = keysetStatements(compiled, this.storage, 'sqlite', 'c.id', position);
+      const statements = keysetStatements(compiled, this.storage, 'sqlite', 'c.id', position, {
+        seqOrdered: this.seqOrdered,
+      });
       const rows = await readKeyset(statements, query.page?.limit ?? 20, (statement) => {
         compiled.residual?.reset();
         return this.db.prepare(statement.sql).all(...statement.params);
@@ -148,14 +164,17 @@ export class SqliteCustomerStore {
   /** The query plan lines of the page statement (EXPLAIN QUERY PLAN). */
   plan(query: ParsedQuery): string[] {
     const compiled = compileSql(query, this.storage, { dialect: 'sqlite', baseUrl: BASE_URL });
-    const { page } = buildListStatements(compiled, this.storage, 'c.id');
+    const { page } = buildListStatements(compiled, this.storage, 'c.id', {
+      seqOrdered: this.seqOrdered,
+    });
     return this.explain(page);
   }
 
   /** The plan lines of each statement of a keyset page. */
   keysetPlans(query: ParsedQuery, position?: KeysetPosition): string[][] {
     const compiled = compileSql(query, this.storage, { dialect: 'sqlite', baseUrl: BASE_URL });
-    return keysetStatements(compiled, this.storage, 'sqlite', 'c.id', position).map((s) =>
+    const options = { seqOrdered: this.seqOrdered };
+    return keysetStatements(compiled, this.storage, 'sqlite', 'c.id', position, options).map((s) =>
       this.explain({ sql: s.sql, params: [...s.params, 20] }),
     );
   }
