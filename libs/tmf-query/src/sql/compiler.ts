@@ -26,7 +26,7 @@ import { matchSql, MatchExpression, planTokens, TokenPlan } from './token-filter
 import {
   servesOrder,
   tokenCountStatement,
-  tokenPageStatement,
+  tokenPageStatements,
   TokenSearch,
   TokenSearchPart,
 } from './token-search';
@@ -216,7 +216,7 @@ export function buildListStatements(
     : { sql: `SELECT COUNT(*) AS total ${from}`, params: [...compiled.whereParams] };
   if (options.seqOrdered && compiled.page && servesOrder(compiled, storage)) {
     const head = { sql: `SELECT ${select}${keys.sql}`, params: [...keys.params] };
-    const page = tokenPageStatement(compiled, storage, head, undefined, 'offset');
+    const [page] = tokenPageStatements(compiled, storage, head, undefined, 'offset');
     return {
       page: { sql: page.sql, params: [...page.params, compiled.page.limit, compiled.page.offset] },
       count,

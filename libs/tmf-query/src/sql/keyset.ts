@@ -1,7 +1,7 @@
 import type { CompiledSortKey, CompiledSql } from './compiler';
 import { SqlParam, SqlStatement } from './index-entries';
 import { SqlDialect, SqlStorage } from './storage';
-import { servesOrder, tokenPageStatement } from './token-search';
+import { servesOrder, tokenPageStatements } from './token-search';
 
 /**
  * A sort key's value as the database returns it for the key's expression: text, a number, bytes
@@ -66,6 +66,8 @@ export interface KeysetOptions {
    * instead of sorting every match by id.
    */
   readonly seqOrdered?: boolean;
+  /** Tuning of such a page with several parts (default `PROBED_ROWS`); tests set it low. */
+  readonly probedRows?: number;
 }
 
 /**
@@ -100,15 +102,14 @@ export function keysetStatements(
   }
   if (dialect === 'sqlite' && options.seqOrdered && servesOrder(compiled, storage)) {
     const head = keySelect(compiled);
-    return [
-      tokenPageStatement(
-        compiled,
-        storage,
-        { sql: `SELECT ${select}${head.sql}`, params: head.params },
-        position,
-        'keyset',
-      ),
-    ];
+    return tokenPageStatements(
+      compiled,
+      storage,
+      { sql: `SELECT ${select}${head.sql}`, params: head.params },
+      position,
+      'keyset',
+      options.probedRows,
+    );
   }
   const reverse = position?.direction === 'before';
   const branches: { condition: Fragment | undefined; order: Fragment[] }[] = [];

@@ -431,6 +431,34 @@ describe('filters the token index answers alone', () => {
     }
   });
 
+  it.each([1, 2, 5, 40])(
+    'pages with several parts equal the evaluator whether candidates are probed or read whole (%i probed rows)',
+    async (probedRows) => {
+      store.probedRows = probedRows;
+      try {
+        for (const raw of [
+          'contactMedium.mediumType=email&creditProfile.creditRiskRating=2',
+          'contactMedium.characteristic.city=Paris,Lyon&characteristic.value=gold&sort=-id',
+          'engagedParty.name=Alpha&contactMedium.mediumType=email&characteristic.name=tier',
+          'creditProfile.creditProfileDate.gte=2024-01-15T10:11:12Z&contactMedium.mediumType=email',
+        ]) {
+          for (const limit of [1, 4, 9]) {
+            const query = parse(`${raw}&limit=${limit}`);
+            const want = expectedOrder(query);
+            const { forward, backward } = await walkKeyset(
+              (p) => store.keysetPage(query, p),
+              limit,
+            );
+            expect(forward).toEqual(want);
+            expect(backward).toEqual(want.slice(0, -1));
+          }
+        }
+      } finally {
+        store.probedRows = undefined;
+      }
+    },
+  );
+
   it('an interval on one element is covered by its few buckets, not by each end alone', () => {
     const interval = parse('creditProfile.creditScore.gte=600&creditProfile.creditScore.lt=605');
     const lowerOnly = parse('creditProfile.creditScore.gte=600');

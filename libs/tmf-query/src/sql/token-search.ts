@@ -114,44 +114,117 @@ export function servesOrder(compiled: CompiledSql, storage: SqlStorage): boolean
 }
 
 /**
+ * How many of the first part's rows a keyset page tests against the other parts one candidate at a
+ * time (an FTS5 lookup bounded to the candidate's rows) before it reads the other parts' matches
+ * whole: a probe costs tens of microseconds, reading a part whole a fraction of a microsecond per
+ * row it matches.
+ */
+export const PROBED_ROWS = 256;
+
+/** Which rows of the first part a page statement reads. */
+type Stretch = 'all' | 'probed' | 'rest';
+
+/**
  * A page of matches in `seq` order (= id order, by the caller's word), read from the token index
  * in row-id order: the first part's rows stream in order, each resource once (a resource's rows are
- * adjacent), and the page stops after `LIMIT` matches; the other parts are tested per candidate,
- * the resource row is read only for the candidates. `position` (a keyset cursor) starts it after or
- * before a row; `paging: 'offset'` ends it with `LIMIT ? OFFSET ?`, else `LIMIT ?` (bound by the
- * caller).
+ * adjacent), and the page stops after `LIMIT` matches; the resource row is read only for the
+ * candidates. `position` (a keyset cursor) starts it after or before a row.
+ *
+ * - `keyset`: statements to run in order until the page is full (`readKeyset`), each ending with
+ *   `LIMIT ?`. With several parts, the first statement tests the other parts per candidate among
+ *   the first part's first {@link PROBED_ROWS} rows, the second the rest against the other parts'
+ *   matches read whole.
+ * - `offset`: one statement ending with `LIMIT ? OFFSET ?`.
  */
-export function tokenPageStatement(
+export function tokenPageStatements(
   compiled: CompiledSql,
   storage: SqlStorage,
   head: Fragment,
   position: KeysetPosition | undefined,
   paging: 'keyset' | 'offset',
+  probedRows = PROBED_ROWS,
+): SqlStatement[] {
+  const search = compiled.tokenSearch as TokenSearch;
+  probedRows = Math.max(1, Math.floor(probedRows));
+  // The part with the most tokens drives (streaming it opens its tokens once); the others are
+  // probed per candidate, which opens their tokens each time: only worth it for a few tokens.
+  const parts = [...search.parts].sort((a, b) => tokenCount(b.sup) - tokenCount(a.sup));
+  const page = (stretch: Stretch) =>
+    pageStatement(compiled, storage, head, position, { stretch, probedRows, parts }, paging);
+  if (
+    paging === 'offset' ||
+    parts.length === 1 ||
+    parts.slice(1).some((part) => tokenCount(part.sup) > PROBED_MAX_TOKENS)
+  ) {
+    return [page('all')];
+  }
+  return [page('probed'), page('rest')];
+}
+
+/** At most this many tokens in a part probed per candidate. */
+const PROBED_MAX_TOKENS = 8;
+
+function tokenCount(match: string): number {
+  return match.split(' ').filter((word) => word !== 'OR' && word !== 'AND').length;
+}
+
+function pageStatement(
+  compiled: CompiledSql,
+  storage: SqlStorage,
+  head: Fragment,
+  position: KeysetPosition | undefined,
+  {
+    stretch,
+    probedRows,
+    parts,
+  }: { stretch: Stretch; probedRows: number; parts: readonly TokenSearchPart[] },
+  paging: 'keyset' | 'offset',
 ): SqlStatement {
   const search = compiled.tokenSearch as TokenSearch;
-  const { mapping, parts } = search;
+  const { mapping } = search;
   const t = mapping.table;
   const c = compiled.alias;
   const seq = `${c}.${mapping.seqColumn}`;
   const id = storage.idColumn;
   const walksBack = compiled.keys[0].descending !== (position?.direction === 'before');
-  const params: SqlParam[] = [...head.params, parts[0].sup];
-  let bound = '';
-  if (position) {
-    const value = position.values[0] as SqlParam;
-    // Ids grow with seq: the rows after id X are those after the last seq whose id is <= X.
-    bound = walksBack
-      ? ` AND rowid < COALESCE((SELECT ${mapping.seqColumn} FROM ${storage.table} WHERE ${id} >= ? ORDER BY ${id} LIMIT 1) << ${SLOT_BITS}, 9223372036854775807)`
-      : ` AND rowid >= (COALESCE((SELECT ${mapping.seqColumn} FROM ${storage.table} WHERE ${id} <= ? ORDER BY ${id} DESC LIMIT 1), -1) + 1) << ${SLOT_BITS}`;
-    params.push(value);
-  }
   const direction = walksBack ? 'DESC' : 'ASC';
-  const stream =
-    `SELECT rowid >> ${SLOT_BITS} AS s, LAG(rowid >> ${SLOT_BITS}) OVER (ORDER BY rowid ${direction}) AS p ` +
-    `FROM ${t} WHERE ${t} MATCH ?${bound}`;
+  // The first part's rows from the position on, in the walking direction.
+  let fromSql = `${t} WHERE ${t} MATCH ?`;
+  const fromParams: SqlParam[] = [parts[0].sup];
+  if (position) {
+    // Ids grow with seq: the rows after id X are those after the last seq whose id is <= X.
+    fromSql += walksBack
+      ? ` AND rowid < COALESCE((SELECT ${mapping.seqColumn} FROM ${storage.table} WHERE ${id} >= ? ORDER BY ${id} LIMIT 1) << ${SLOT_BITS}, ${MAX_ROWID})`
+      : ` AND rowid >= (COALESCE((SELECT ${mapping.seqColumn} FROM ${storage.table} WHERE ${id} <= ? ORDER BY ${id} DESC LIMIT 1), -1) + 1) << ${SLOT_BITS}`;
+    fromParams.push(position.values[0] as SqlParam);
+  }
+  const from = { sql: fromSql, params: fromParams };
+  const params: SqlParam[] = [...head.params];
+  let stream: string;
+  const lag = (r: string) =>
+    `SELECT ${r} >> ${SLOT_BITS} AS s, LAG(${r} >> ${SLOT_BITS}) OVER (ORDER BY ${r} ${direction}) AS p`;
+  if (stretch === 'probed') {
+    stream = `${lag('r')} FROM (SELECT rowid AS r FROM ${from.sql} ORDER BY rowid ${direction} LIMIT ${probedRows})`;
+    params.push(...from.params);
+  } else if (stretch === 'rest') {
+    // After the resource of the last probed row (whose rows the probed statement saw first).
+    const cut = `(SELECT rowid >> ${SLOT_BITS} FROM ${from.sql} ORDER BY rowid ${direction} LIMIT 1 OFFSET ${probedRows - 1})`;
+    const after = walksBack
+      ? `rowid < COALESCE(${cut} << ${SLOT_BITS}, -1)`
+      : `rowid >= COALESCE((${cut} + 1) << ${SLOT_BITS}, ${MAX_ROWID})`;
+    stream = `${lag('rowid')} FROM ${from.sql} AND ${after}`;
+    params.push(...from.params, ...from.params);
+  } else {
+    stream = `${lag('rowid')} FROM ${from.sql}`;
+    params.push(...from.params);
+  }
   const tests = ['m.p IS NOT m.s'];
   for (const part of parts.slice(1)) {
-    tests.push(`${seq} IN (SELECT rowid >> ${SLOT_BITS} FROM ${t} WHERE ${t} MATCH ?)`);
+    tests.push(
+      stretch === 'probed'
+        ? `EXISTS (SELECT 1 FROM ${t} x WHERE x.${t} MATCH ? AND x.rowid >= m.s << ${SLOT_BITS} AND x.rowid < (m.s + 1) << ${SLOT_BITS})`
+        : `${seq} IN (SELECT rowid >> ${SLOT_BITS} FROM ${t} WHERE ${t} MATCH ?)`,
+    );
     params.push(part.sup);
   }
   const inexact = parts.filter((p) => p.core !== undefined);
@@ -177,3 +250,5 @@ export function tokenPageStatement(
     params,
   };
 }
+
+const MAX_ROWID = '9223372036854775807';

@@ -53,6 +53,8 @@ export class SqliteCustomerStore {
   readonly db: SqliteDatabase;
   /** Customers inserted after one with a greater id: while 0, seq order is id order. */
   private disorder = 0;
+  /** `keysetStatements`' tuning of token-index pages with several parts (default when unset). */
+  probedRows: number | undefined;
 
   /** Whether `seq` grows with the id (as the app tracks it in `customer_count`). */
   get seqOrdered(): boolean {
@@ -146,6 +148,7 @@ export class SqliteCustomerStore {
     try {
       const statements = keysetStatements(compiled, this.storage, 'sqlite', 'c.id', position, {
         seqOrdered: this.seqOrdered,
+        probedRows: this.probedRows,
       });
       const rows = await readKeyset(statements, query.page?.limit ?? 20, (statement) => {
         compiled.residual?.reset();
