@@ -182,6 +182,7 @@ describe('Keyset cursors in the Link header (GET /customer)', () => {
     // An id below every server-made one (an imported customer): on SQLite seq order stops being
     // id order, which the maintained flag records, and lists sort by id again.
     const doc = {
+      '@type': 'Customer',
       name: 'Imported',
       statusReason: 'fraud',
       engagedParty: { id: 'org-1', name: 'Acme' },
