@@ -9,7 +9,7 @@ import { CustomerCounts1795910000000 } from './1795910000000-customer-counts';
 import { CustomerV5Extension1795920000000 } from './1795920000000-customer-v5-extension';
 import { HubOutbox1795940000000 } from './1795940000000-hub-outbox';
 import { HubSubscriptionVersion1795960000000 } from './1795960000000-hub-subscription-version';
-import { CustomerSeqOrder1795950000000 } from './1795950000000-customer-seq-order';
+import { CustomerSeqOrder1795970000000 } from './1795970000000-customer-seq-order';
 
 /** SQLite migrations in timestamp order. Append only; never edit a committed migration. */
 export const SQLITE_MIGRATIONS = [
@@ -24,5 +24,5 @@ export const SQLITE_MIGRATIONS = [
   CustomerV5Extension1795920000000,
   HubOutbox1795940000000,
   HubSubscriptionVersion1795960000000,
-  CustomerSeqOrder1795950000000,
+  CustomerSeqOrder1795970000000,
 ];

@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * order whose filter the token index answers alone is then read in the index's row order, which is
  * seq order, and stops after its page. Counted here over the id index: adjacent ids out of seq order.
  */
-export class CustomerSeqOrder1795950000000 implements MigrationInterface {
-  name = 'CustomerSeqOrder1795950000000';
+export class CustomerSeqOrder1795970000000 implements MigrationInterface {
+  name = 'CustomerSeqOrder1795970000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
