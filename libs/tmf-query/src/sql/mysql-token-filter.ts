@@ -52,10 +52,53 @@ const RESIDUAL: RangeSets = { sup: ALL, core: [] };
 
 /** Plans clauses on token paths that must hold on one index row (one element, or the root). */
 export function planMysqlTokens(clauses: readonly Clause[]): MysqlTokenPlan {
-  const sets = clauses.map((clause) => clauseSets(clause.conditions));
+  const sets = mergeRanges(
+    clauses,
+    clauses.map((clause) => clauseSets(clause.conditions)),
+  );
   const exact = sets.every((s) => s.sup !== ALL && sameRanges(s.sup, s.core));
   const sup = expressionOf(sets.flatMap((s) => (s.sup === ALL ? [] : [s.sup])));
   return { sup, core: exact ? sup : expressionOf(sets.map((s) => s.core)), exact };
+}
+
+/**
+ * Clauses that are each one exact range of the same ordered path, on a path with at most one value
+ * per index row (no array below the element's): one range, their intersection. Apart, each would
+ * scan its own half-open range (`gte` and `lt` of a window: most of the path's rows) and join the
+ * other on a key whose prefix stops at `v`.
+ */
+function mergeRanges(clauses: readonly Clause[], sets: RangeSets[]): RangeSets[] {
+  const merged: RangeSets[] = [];
+  const byToken = new Map<number, { from: bigint; to: bigint; at: number }>();
+  sets.forEach((set, i) => {
+    const [condition] = clauses[i].conditions;
+    const single =
+      clauses[i].conditions.length === 1 &&
+      condition.attribute.arrays.filter(Boolean).length <= 1 &&
+      (condition.value.kind === 'number' || condition.value.kind === 'instant') &&
+      set.sup !== ALL &&
+      set.sup.length === 1 &&
+      sameRanges(set.sup, set.core);
+    if (!single) {
+      merged.push(set);
+      return;
+    }
+    const [r] = set.sup as TokenRange[];
+    const seen = byToken.get(r.token);
+    if (!seen) {
+      byToken.set(r.token, { from: BigInt(r.from), to: BigInt(r.to), at: merged.length });
+      merged.push(set);
+      return;
+    }
+    seen.from = seen.from > BigInt(r.from) ? seen.from : BigInt(r.from);
+    seen.to = seen.to < BigInt(r.to) ? seen.to : BigInt(r.to);
+    const ranges: TokenRange[] =
+      seen.from <= seen.to
+        ? [{ token: r.token, from: seen.from.toString(), to: seen.to.toString() }]
+        : [];
+    merged[seen.at] = { sup: ranges, core: ranges };
+  });
+  return merged;
 }
 
 function expressionOf(terms: readonly (readonly TokenRange[])[]): RangeExpression {
