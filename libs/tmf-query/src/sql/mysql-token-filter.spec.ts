@@ -46,6 +46,15 @@ describe('the MySQL token table: rows and lookups', () => {
     expect(Array.isArray(any.sup) && Array.isArray(any.core)).toBe(true);
   });
 
+  it('makes the two ends of a window on one element one range', () => {
+    const window = plan('creditProfile.creditScore.gte=600&creditProfile.creditScore.lt=700');
+    expect(window.exact).toBe(true);
+    expect(Array.isArray(window.sup) && window.sup.length === 1 && window.sup[0].length).toBe(1);
+    expect(plan('creditProfile.creditScore.gt=700&creditProfile.creditScore.lt=600').sup).toBe(
+      false,
+    );
+  });
+
   it('gives a number one ordered row (its key in v) and a string one value row', () => {
     const doc = {
       creditProfile: [{ creditScore: 640 }],
