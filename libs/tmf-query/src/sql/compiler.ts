@@ -127,6 +127,12 @@ export interface CompiledSql {
    * (see `token-search.ts`).
    */
   readonly tokenSearch?: TokenSearch;
+  /**
+   * An index hint after the table alias (MySQL): with token lookups that collect their few matches
+   * first, `IGNORE INDEX FOR ORDER BY (PRIMARY)`, so that the page sorts those matches instead of
+   * walking the clustered index (the documents) in id order until it has found them.
+   */
+  readonly tableHint?: string;
 }
 
 /** One ORDER BY key as SQL. */
@@ -181,6 +187,10 @@ export function compileSql(
     residualScan: compiler.residualScan,
     tokenCount: compiler.tokenCount,
     tokenSearch: compiler.tokenSearch,
+    tableHint:
+      compiler.collectsTokens && !options.tokenProbe
+        ? ' IGNORE INDEX FOR ORDER BY (PRIMARY)'
+        : undefined,
   };
 }
 
@@ -208,7 +218,7 @@ export function buildListStatements(
   select: string,
   options: { readonly keys?: boolean; readonly seqOrdered?: boolean } = {},
 ): { readonly page: SqlStatement; readonly count: SqlStatement } {
-  const from = `FROM ${storage.table} ${compiled.alias} WHERE ${compiled.where}`;
+  const from = `FROM ${storage.table} ${compiled.alias}${compiled.tableHint ?? ''} WHERE ${compiled.where}`;
   const paging = compiled.page ? ' LIMIT ? OFFSET ?' : '';
   const keys = options.keys ? keySelect(compiled) : { sql: '', params: [] };
   const count = compiled.tokenSearch
@@ -256,6 +266,8 @@ class SqlCompiler {
   residualScan: MysqlResidualScan | undefined;
   tokenCount: SqlStatement | undefined;
   tokenSearch: TokenSearch | undefined;
+  /** Whether the filter has MySQL token lookups (rendered in the collecting form unless probed). */
+  collectsTokens = false;
 
   constructor(
     private readonly storage: SqlStorage,
@@ -490,6 +502,7 @@ class SqlCompiler {
   }
 
   private mysqlMatch(expression: RangeExpression, tokens: MysqlTokenMapping): string {
+    this.collectsTokens ||= typeof expression !== 'boolean';
     return mysqlMatchSql(
       expression,
       tokens,
