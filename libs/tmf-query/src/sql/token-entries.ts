@@ -85,16 +85,29 @@ export function layoutOf(storage: SqlStorage): TokenLayout {
  * @throws TokenIndexLimitException when the arrays hold more elements than there are slots
  */
 export function extractTokenRows(document: unknown, storage: SqlStorage): TokenRow[] {
+  const layout = layoutOf(storage);
   const rows: TokenRow[] = [];
-  walkTokenRows(document, storage, (slot, values) => {
-    const tokens: string[] = [];
-    for (const [leaf, stored] of values) {
-      pushTokens(tokens, leaf, stored);
-    }
-    if (tokens.length > 0) {
-      rows.push({ slot, tokens: tokens.join(' ') });
-    }
-  });
+  const rootTokens: string[] = [];
+  for (const leaf of layout.root) {
+    pushTokens(rootTokens, leaf, valuesAt(document, leaf.attribute));
+  }
+  if (rootTokens.length > 0) {
+    rows.push({ slot: 0, tokens: rootTokens.join(' ') });
+  }
+  let base = 1;
+  for (const { sample, leaves } of layout.arrays) {
+    const elements = elementsOf(document, sample, base);
+    elements.forEach((element, pos) => {
+      const tokens: string[] = [];
+      for (const leaf of leaves) {
+        pushTokens(tokens, leaf, elementValues(element, leaf.attribute));
+      }
+      if (tokens.length > 0) {
+        rows.push({ slot: base + pos, tokens: tokens.join(' ') });
+      }
+    });
+    base += elements.length;
+  }
   return rows;
 }
 
@@ -103,40 +116,31 @@ export function extractTokenRows(document: unknown, storage: SqlStorage): TokenR
  * leaf value yields at least one token): what a delete needs.
  */
 export function tokenRowSlots(document: unknown, storage: SqlStorage): number[] {
-  const slots: number[] = [];
-  walkTokenRows(document, storage, (slot, values) => {
-    if (values.some(([, stored]) => stored.length > 0)) {
-      slots.push(slot);
-    }
-  });
-  return slots;
-}
-
-/** Calls `row` with each candidate row's slot and its leaves' values, in slot order. */
-function walkTokenRows(
-  document: unknown,
-  storage: SqlStorage,
-  row: (slot: number, values: [TokenLeaf, StoredValue[]][]) => void,
-): void {
   const layout = layoutOf(storage);
-  row(
-    0,
-    layout.root.map((leaf) => [leaf, valuesAt(document, leaf.attribute)]),
-  );
+  const slots: number[] = [];
+  if (layout.root.some((leaf) => valuesAt(document, leaf.attribute).length > 0)) {
+    slots.push(0);
+  }
   let base = 1;
   for (const { sample, leaves } of layout.arrays) {
-    const elements = arrayElements(document, sample);
-    if (base + elements.length > SLOTS) {
-      throw new TokenIndexLimitException(base - 1 + elements.length);
-    }
+    const elements = elementsOf(document, sample, base);
     elements.forEach((element, pos) => {
-      row(
-        base + pos,
-        leaves.map((leaf) => [leaf, elementValues(element, leaf.attribute)]),
-      );
+      if (leaves.some((leaf) => elementValues(element, leaf.attribute).length > 0)) {
+        slots.push(base + pos);
+      }
     });
     base += elements.length;
   }
+  return slots;
+}
+
+/** The elements of a first-level array whose rows start at slot `base`. */
+function elementsOf(document: unknown, sample: AttributePath, base: number): unknown[] {
+  const elements = arrayElements(document, sample);
+  if (base + elements.length > SLOTS) {
+    throw new TokenIndexLimitException(base - 1 + elements.length);
+  }
+  return elements;
 }
 
 function pushTokens(out: string[], { pathId, attribute }: TokenLeaf, values: StoredValue[]): void {
