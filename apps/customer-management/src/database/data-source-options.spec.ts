@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 
 import { buildDataSourceOptions } from './data-source-options';
+import { CustomerSearchDeleteMerge1795980000000 } from './migrations/sqlite/1795980000000-customer-search-delete-merge';
 
 // The connection settings the write path's cost depends on (docs/performance.md), read back from
 // a real SQLite connection opened with the app's options.
@@ -38,5 +39,26 @@ describe('SQLite connection settings', () => {
 
   it('enforces foreign keys', async () => {
     expect(await pragma('foreign_keys')).toBe(1);
+  });
+
+  it("the token index merges a segment away at 50 % of its rows deleted; undone, at FTS5's 10 %", async () => {
+    const setting = async () =>
+      (
+        await dataSource.query<{ v: number }[]>(
+          "SELECT v FROM customer_search_config WHERE k = 'deletemerge'",
+        )
+      )[0]?.v;
+    await dataSource.runMigrations();
+    expect(await setting()).toBe(50);
+    const migration = new CustomerSearchDeleteMerge1795980000000();
+    const runner = dataSource.createQueryRunner();
+    try {
+      await migration.down(runner);
+      expect(await setting()).toBe(10);
+      await migration.up(runner);
+      expect(await setting()).toBe(50);
+    } finally {
+      await runner.release();
+    }
   });
 });

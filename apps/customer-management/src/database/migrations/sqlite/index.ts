@@ -10,6 +10,7 @@ import { CustomerV5Extension1795920000000 } from './1795920000000-customer-v5-ex
 import { HubOutbox1795940000000 } from './1795940000000-hub-outbox';
 import { HubSubscriptionVersion1795960000000 } from './1795960000000-hub-subscription-version';
 import { CustomerSeqOrder1795970000000 } from './1795970000000-customer-seq-order';
+import { CustomerSearchDeleteMerge1795980000000 } from './1795980000000-customer-search-delete-merge';
 
 /** SQLite migrations in timestamp order. Append only; never edit a committed migration. */
 export const SQLITE_MIGRATIONS = [
@@ -25,4 +26,5 @@ export const SQLITE_MIGRATIONS = [
   HubOutbox1795940000000,
   HubSubscriptionVersion1795960000000,
   CustomerSeqOrder1795970000000,
+  CustomerSearchDeleteMerge1795980000000,
 ];
