@@ -25,35 +25,18 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { PATCH_MEDIA_TYPES } from '@app/json-patch';
-import { ApiTmfErrors, ifNoneMatchHits, mediaTypeOf, pagingLinks } from '@app/tmf-common';
+import { ApiTmfErrors, mediaTypeOf } from '@app/tmf-common';
 import { RequireScope } from '@server/auth/scopes.decorator';
 import { AppConfig } from '@server/config/app-config';
 
 import { ApiListQuery, FIELDS_QUERY } from './customer-query.openapi';
 import { fieldsParam } from './fields-param';
-import { CUSTOMER_PATH, CustomerView } from './customer.mapper';
+import { header, rawQuery, sendCustomer, sendPage, sendRetrieved } from './customer-http';
+import { CUSTOMER_PATH } from './customer.mapper';
 import { CustomerService } from './customer.service';
 import { CustomerCreateDto } from './dto/customer-create.dto';
 import { CustomerUpdateDto } from './dto/customer-update.dto';
 import { CustomerDto } from './dto/customer.dto';
-
-const JSON_UTF8 = 'application/json; charset=utf-8';
-
-function rawQuery(request: FastifyRequest): string {
-  const q = request.url.indexOf('?');
-  return q < 0 ? '' : request.url.slice(q + 1);
-}
-
-function sendCustomer(reply: FastifyReply, view: CustomerView): string {
-  void reply.header('content-type', JSON_UTF8).header('etag', view.etag);
-  return view.json;
-}
-
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-}
 
 @ApiTags('customer')
 @ApiBearerAuth()
@@ -122,23 +105,7 @@ export class CustomerController {
   ): Promise<string> {
     const raw = rawQuery(request);
     const page = await this.customers.list(raw);
-    const link = pagingLinks(
-      `${this.config.publicBaseUrl}${CUSTOMER_PATH}`,
-      raw,
-      page,
-      page.total,
-      page.cursors,
-    );
-    if (link) {
-      void reply.header('link', link);
-    }
-    // 206 when this page is a strict subset of the matches (TMF630), 200 when it holds them all.
-    void reply
-      .status(page.items.length < page.total ? HttpStatus.PARTIAL_CONTENT : HttpStatus.OK)
-      .header('x-total-count', String(page.total))
-      .header('x-result-count', String(page.items.length))
-      .header('content-type', JSON_UTF8);
-    return `[${page.items.join(',')}]`;
+    return sendPage(reply, `${this.config.publicBaseUrl}${CUSTOMER_PATH}`, raw, page);
   }
 
   @Get(':id')
@@ -154,12 +121,7 @@ export class CustomerController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
     const view = await this.customers.get(id, fieldsParam(rawQuery(request)));
-    if (ifNoneMatchHits(header(request, 'if-none-match'), view.etag)) {
-      void reply.status(HttpStatus.NOT_MODIFIED).header('etag', view.etag);
-      return '';
-    }
-    void reply.header('accept-patch', PATCH_MEDIA_TYPES.join(', '));
-    return sendCustomer(reply, view);
+    return sendRetrieved(request, reply, view);
   }
 
   @Patch(':id')

@@ -22,16 +22,20 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { PATCH_MEDIA_TYPES } from '@app/json-patch';
-import { CUSTOMER_MANAGEMENT_V5, ifNoneMatchHits, mediaTypeOf, pagingLinks } from '@app/tmf-common';
+import { CUSTOMER_MANAGEMENT_V5, mediaTypeOf } from '@app/tmf-common';
 import { RequireScope } from '@server/auth/scopes.decorator';
 import { AppConfig } from '@server/config/app-config';
 
 import { ApiListQuery } from '@server/customer/customer-query.openapi';
-import { CustomerView } from '@server/customer/customer.mapper';
+import {
+  header,
+  rawQuery,
+  sendCustomer,
+  sendPage,
+  sendRetrieved,
+} from '@server/customer/customer-http';
 import { CustomerV5Service, v5FieldsParam } from './customer-v5.service';
 
-const JSON_UTF8 = 'application/json; charset=utf-8';
 // The v5 document's schemas are the official file's (openapi/v5-document.ts).
 const schema = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const FIELDS = {
@@ -41,21 +45,6 @@ const FIELDS = {
   description:
     'Comma-separated attributes of the v5 Customer to return (dotted paths reach nested ones; `none`: only `id`, `href`, `@type`)',
 } as const;
-
-function rawQuery(request: FastifyRequest): string {
-  const q = request.url.indexOf('?');
-  return q < 0 ? '' : request.url.slice(q + 1);
-}
-
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function send(reply: FastifyReply, view: CustomerView): string {
-  void reply.header('content-type', JSON_UTF8).header('etag', view.etag);
-  return view.json;
-}
 
 /**
  * TMF629 v5 `/customer` (docs/v5.md), at `/tmf-api/customerManagement/v5` and, as the spec's
@@ -93,22 +82,7 @@ export class CustomerV5Controller {
     )
       ? CUSTOMER_MANAGEMENT_V5.alias
       : CUSTOMER_MANAGEMENT_V5.root;
-    const link = pagingLinks(
-      `${this.config.publicBaseUrl}${base}/customer`,
-      raw,
-      page,
-      page.total,
-      page.cursors,
-    );
-    if (link) {
-      void reply.header('link', link);
-    }
-    void reply
-      .status(page.items.length < page.total ? HttpStatus.PARTIAL_CONTENT : HttpStatus.OK)
-      .header('x-total-count', String(page.total))
-      .header('x-result-count', String(page.items.length))
-      .header('content-type', JSON_UTF8);
-    return `[${page.items.join(',')}]`;
+    return sendPage(reply, `${this.config.publicBaseUrl}${base}/customer`, raw, page);
   }
 
   @Post()
@@ -133,7 +107,7 @@ export class CustomerV5Controller {
       fields,
     );
     void reply.header('location', view.href);
-    return send(reply, view);
+    return sendCustomer(reply, view);
   }
 
   @Get(':id')
@@ -152,12 +126,7 @@ export class CustomerV5Controller {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
     const view = await this.customers.get(id, v5FieldsParam(rawQuery(request)));
-    if (ifNoneMatchHits(header(request, 'if-none-match'), view.etag)) {
-      void reply.status(HttpStatus.NOT_MODIFIED).header('etag', view.etag);
-      return '';
-    }
-    void reply.header('accept-patch', PATCH_MEDIA_TYPES.join(', '));
-    return send(reply, view);
+    return sendRetrieved(request, reply, view);
   }
 
   @Patch(':id')
@@ -185,7 +154,7 @@ export class CustomerV5Controller {
       header(request, 'if-match'),
       fields,
     );
-    return send(reply, view);
+    return sendCustomer(reply, view);
   }
 
   @Delete(':id')
