@@ -26,6 +26,8 @@ import { NatsHub, OUTBOX_ID_HEADER } from './nats-hub';
 const ADVISORY_CONSUMER = 'hub-dead-letters';
 // Consumers are compared with the subscriptions (created, deleted) this often, besides start-up.
 const RECONCILE_EVERY_MS = 10_000;
+// At shutdown, how long releasing the messages held by this process may wait for NATS.
+const RELEASE_TIMEOUT_MS = 2_000;
 
 /** A max-deliveries advisory as JetStream publishes it. */
 interface MaxDeliveriesAdvisory {
@@ -60,6 +62,9 @@ export class NatsDeliveryService implements OnApplicationBootstrap, BeforeApplic
   private readonly inFlight = new Set<Promise<void>>();
   private readonly slotWaiters: (() => void)[] = [];
   private readonly abort = new AbortController();
+  // While shutting down, until the server has dropped this process's pull requests: the messages
+  // to release (nak), held so that none is handed back to a request of ours (NatsHub.forgetPulls).
+  private held: JsMsg[] | null = null;
   private readonly counters = { delivered: 0, failedAttempts: 0, deadLettered: 0, dropped: 0 };
 
   constructor(
@@ -89,8 +94,10 @@ export class NatsDeliveryService implements OnApplicationBootstrap, BeforeApplic
   }
 
   /**
-   * Stops pulling, waits for the attempts in flight (at most min(SHUTDOWN_GRACE_MS,
-   * HUB_DELIVERY_TIMEOUT_MS + 1 s)), then aborts them: those are nak'ed without delay (due again).
+   * Stops pulling and has the server drop this process's pull requests, waits for the attempts in
+   * flight (at most min(SHUTDOWN_GRACE_MS, HUB_DELIVERY_TIMEOUT_MS + 1 s)), then aborts them: those,
+   * and messages pulled but not attempted, are nak'ed without delay (due again at once for the other
+   * replicas or the next start).
    */
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.running) {
@@ -101,11 +108,16 @@ export class NatsDeliveryService implements OnApplicationBootstrap, BeforeApplic
     while (this.refreshing) {
       await this.refreshing;
     }
+    this.held = [];
+    const stopped = [...this.loops.keys()];
     for (const loop of this.loops.values()) {
       loop.stopped = true;
       loop.messages?.stop();
     }
     this.advisories?.stop();
+    // Loops waiting for a slot see that they are stopped and hold their message.
+    this.slotWaiters.splice(0).forEach((wake) => wake());
+    await this.forgetPulls(stopped);
     const attempts = Promise.allSettled([...this.inFlight]);
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([
@@ -204,7 +216,7 @@ export class NatsDeliveryService implements OnApplicationBootstrap, BeforeApplic
         if (loop.stopped) {
           // Pulled but not attempted (a change carries several events): due again at once rather
           // than after ack_wait, which would hold the consumer's max_ack_pending meanwhile.
-          m.nak();
+          this.release(m);
           continue;
         }
         const attempt = this.handle(subscriptionId, m).catch((err: unknown) => {
@@ -236,9 +248,39 @@ export class NatsDeliveryService implements OnApplicationBootstrap, BeforeApplic
       });
   }
 
-  /** Waits for a free slot of HUB_CONCURRENCY in this process. */
+  /**
+   * Has the server drop this process's pull requests of the stopped loops (NatsHub.forgetPulls),
+   * then naks the messages held meanwhile; later releases are nak'ed at once.
+   */
+  private async forgetPulls(subscriptionIds: string[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.hub.forgetPulls(subscriptionIds),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, RELEASE_TIMEOUT_MS);
+      }),
+    ])
+      .catch((err: unknown) =>
+        this.logger.warn(`NATS delivery: stopping the pulls: ${(err as Error).message}`),
+      )
+      .finally(() => clearTimeout(timer));
+    const held = this.held ?? [];
+    this.held = null;
+    held.forEach((m) => m.nak());
+  }
+
+  /** Makes a message due again at once (an attempt cut by shutdown, or one never attempted). */
+  private release(m: JsMsg): void {
+    if (this.held) {
+      this.held.push(m);
+    } else {
+      m.nak();
+    }
+  }
+
+  /** Waits for a free slot of HUB_CONCURRENCY in this process (none while stopping). */
   private async slot(): Promise<void> {
-    while (this.inFlight.size >= this.settings.concurrency) {
+    while (this.running && this.inFlight.size >= this.settings.concurrency) {
       await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
     }
   }
@@ -319,7 +361,7 @@ export class NatsDeliveryService implements OnApplicationBootstrap, BeforeApplic
         break;
       case 'released':
       case 'dropped':
-        m.nak();
+        this.release(m);
         break;
     }
   }

@@ -201,6 +201,23 @@ export class NatsHub implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Makes the server drop this process's pull requests to the given consumers, once their
+   * subscriptions are stopped. A stopped pull subscription leaves its requests queued on the server
+   * until they expire; nats-server 2.9, handing a redelivery (a `nak`) to such a request, finds no
+   * interest and rewinds the consumer's stream position as if the message were new: the nak'ed
+   * message then waits for `ack_wait` and the next message is delivered a second time. The flush
+   * makes the server process our unsubscriptions; consumer info then purges the requests that lost
+   * their interest. Call it before `nak`ing messages of stopped subscriptions.
+   */
+  async forgetPulls(subscriptionIds: Iterable<string>): Promise<void> {
+    const { nc, jsm } = await this.ready();
+    await nc.flush();
+    for (const id of subscriptionIds) {
+      await jsm.consumers.info(this.nats.stream, this.consumerName(id)).catch(() => undefined);
+    }
+  }
+
   /** The subscription ids that have a consumer, and the backlog over them. */
   async consumers(): Promise<{ ids: string[]; backlog: NatsBacklog }> {
     const { jsm } = await this.ready();
