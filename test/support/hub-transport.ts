@@ -20,6 +20,10 @@ export function hubTransportEnv(databaseUrl: string): Record<string, string> {
   if (!url) {
     throw new Error('TEST_HUB_TRANSPORT=nats needs TEST_NATS_URL (set by the global set-up)');
   }
+  if (/:4222\/?$/.test(url)) {
+    // The machine's shared server: tests use their own (test/support/nats-server.ts).
+    throw new Error(`TEST_NATS_URL=${url} is the shared nats-server's port; unset it`);
+  }
   const key = createHash('sha256').update(databaseUrl).digest('hex').slice(0, 16);
   return { HUB_TRANSPORT: 'nats', HUB_NATS_URL: url, HUB_NATS_STREAM: `HUB_T_${key}` };
 }
