@@ -41,6 +41,23 @@ export function valueToken(pathId: number, kind: TokenKind, value: string | numb
   return hashWords(pathId, KIND_TAG[kind], hi, lo);
 }
 
+/**
+ * The repeat marker of a token: held by an array row whose resource has an earlier row (an earlier
+ * element of the same array) holding the token. 14 characters, the last outside the base-32 digits,
+ * so it is no other token.
+ */
+export function repeatMarker(token: string): string {
+  return `${token}w`;
+}
+
+/**
+ * The FTS5 query of one row per resource among the rows holding `token`: its first row (the rows
+ * without the token's repeat marker).
+ */
+export function firstRowsMatch(token: string): string {
+  return `${token} NOT ${repeatMarker(token)}`;
+}
+
 /** The bucket tokens of a number or date-time, one per range level. */
 export function bucketTokens(pathId: number, kind: 'n' | 'd', num: number): string[] {
   return keyBuckets(pathId, kind, sortableKey(num));

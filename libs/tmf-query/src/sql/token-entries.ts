@@ -6,7 +6,7 @@ import { StoredValue } from '@app/tmf-query/values';
 import { indexPathId } from './index-encoding';
 import { SqlStatement } from './index-entries';
 import { isStoredOutsideIndex, SqlStorage, TokenIndexMapping } from './storage';
-import { bucketTokens, stringBucketTokens, valueToken } from './token-encoding';
+import { bucketTokens, repeatMarker, stringBucketTokens, valueToken } from './token-encoding';
 
 /**
  * Rows of the token index per resource: the row id is `seq * 2^SLOT_BITS + slot`. Slot 0 holds the
@@ -84,7 +84,11 @@ export function layoutOf(storage: SqlStorage): TokenLayout {
  *
  * @throws TokenIndexLimitException when the arrays hold more elements than there are slots
  */
-export function extractTokenRows(document: unknown, storage: SqlStorage): TokenRow[] {
+export function extractTokenRows(
+  document: unknown,
+  storage: SqlStorage,
+  { repeats = true }: { repeats?: boolean } = {},
+): TokenRow[] {
   const layout = layoutOf(storage);
   const rows: TokenRow[] = [];
   const rootTokens: string[] = [];
@@ -97,18 +101,43 @@ export function extractTokenRows(document: unknown, storage: SqlStorage): TokenR
   let base = 1;
   for (const { sample, leaves } of layout.arrays) {
     const elements = elementsOf(document, sample, base);
+    // The tokens of this array's earlier rows (a path belongs to one array: no other row shares them).
+    const earlier = new Set<string>();
     elements.forEach((element, pos) => {
       const tokens: string[] = [];
       for (const leaf of leaves) {
         pushTokens(tokens, leaf, elementValues(element, leaf.attribute));
       }
       if (tokens.length > 0) {
+        if (repeats) {
+          markRepeats(tokens, earlier);
+        }
         rows.push({ slot: base + pos, tokens: tokens.join(' ') });
       }
     });
     base += elements.length;
   }
   return rows;
+}
+
+/**
+ * Appends the repeat marker of each token an earlier row of the array holds, then adds the row's
+ * tokens to `earlier`. A resource's rows holding a token, less those holding its marker, are one
+ * row per resource: what a count of distinct resources reads (`firstRowsMatch`).
+ */
+function markRepeats(tokens: string[], earlier: Set<string>): void {
+  const own = tokens.length;
+  let marked: Set<string> | undefined;
+  for (let i = 0; i < own; i++) {
+    const token = tokens[i];
+    if (earlier.has(token) && !marked?.has(token)) {
+      (marked ??= new Set()).add(token);
+      tokens.push(repeatMarker(token));
+    }
+  }
+  for (let i = 0; i < own; i++) {
+    earlier.add(tokens[i]);
+  }
 }
 
 /**

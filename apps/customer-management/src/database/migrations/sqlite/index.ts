@@ -11,6 +11,7 @@ import { HubOutbox1795940000000 } from './1795940000000-hub-outbox';
 import { HubSubscriptionVersion1795960000000 } from './1795960000000-hub-subscription-version';
 import { CustomerSeqOrder1795970000000 } from './1795970000000-customer-seq-order';
 import { CustomerSearchDeleteMerge1795980000000 } from './1795980000000-customer-search-delete-merge';
+import { CustomerSearchRepeatMarkers1796020000000 } from './1796020000000-customer-search-repeat-markers';
 
 /** SQLite migrations in timestamp order. Append only; never edit a committed migration. */
 export const SQLITE_MIGRATIONS = [
@@ -27,4 +28,5 @@ export const SQLITE_MIGRATIONS = [
   HubSubscriptionVersion1795960000000,
   CustomerSeqOrder1795970000000,
   CustomerSearchDeleteMerge1795980000000,
+  CustomerSearchRepeatMarkers1796020000000,
 ];

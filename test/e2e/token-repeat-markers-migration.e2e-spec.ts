@@ -1,0 +1,73 @@
+import { indexPathId, repeatMarker, valueToken } from '@app/tmf-query';
+import { minimalCustomer } from '@test/fixtures/customers';
+import { TEST_DB } from '@test/support/test-database';
+
+import { CUSTOMER_PATH, createCustomer } from './support/customers';
+import { undoMigrationsThrough } from './support/migrations';
+import { TestApp } from './support/test-app';
+
+/**
+ * The repeat-marker migration (SQLite) on a database holding customers whose contact media repeat a
+ * value: done, the rows repeating a token hold its marker and a token's count is read from its first
+ * rows; undone, no row holds a marker; redone, they are back and the counts are exact again.
+ */
+(TEST_DB === 'sqlite' ? describe : describe.skip)('token repeat-marker migration (SQLite)', () => {
+  let app: TestApp;
+  const work = valueToken(indexPathId('contactMedium.characteristic.contactType'), 's', 'work');
+
+  beforeAll(async () => {
+    app = await TestApp.start();
+    for (let i = 0; i < 9; i++) {
+      // i % 3 work contact media (0, 1 or 2: a customer with two repeats the token).
+      const contactMedium = Array.from({ length: i % 3 }, (_, k) => ({
+        mediumType: 'email',
+        characteristic: { emailAddress: `m${i}.${k}@repeat.example`, contactType: 'work' },
+      }));
+      await createCustomer(app, {
+        ...minimalCustomer(`Repeat ${i}`),
+        ...(contactMedium.length > 0 ? { contactMedium } : {}),
+      });
+    }
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const rowsMatching = async (match: string) => {
+    const [{ n }] = await app.dataSource.query<{ n: number }[]>(
+      'SELECT COUNT(*) AS n FROM customer_search WHERE customer_search MATCH ?',
+      [match],
+    );
+    return n;
+  };
+
+  async function expectCount(): Promise<void> {
+    const res = await app.request(
+      'GET',
+      `${CUSTOMER_PATH}?contactMedium.characteristic.contactType=work&name*=^Repeat&fields=id`,
+    );
+    expect(res.status).toBe(200);
+    expect((res.json as unknown[]).length).toBe(6);
+    const counted = await app.request(
+      'GET',
+      `${CUSTOMER_PATH}?contactMedium.characteristic.contactType=work&fields=id&limit=1`,
+    );
+    expect(counted.headers.get('x-total-count')).toBe('6');
+  }
+
+  it('marks the repeated tokens, and undo takes the marks out', async () => {
+    // Customers 2, 5 and 8 hold two work rows each: 9 rows, 3 of them repeats.
+    expect(await rowsMatching(work)).toBe(9);
+    expect(await rowsMatching(repeatMarker(work))).toBe(3);
+    await expectCount();
+
+    const undone = await undoMigrationsThrough(app.dataSource, 'CustomerSearchRepeatMarkers');
+    expect(await rowsMatching(work)).toBe(9);
+    expect(await rowsMatching(repeatMarker(work))).toBe(0);
+
+    expect(await app.dataSource.runMigrations({ transaction: 'each' })).toHaveLength(undone);
+    expect(await rowsMatching(repeatMarker(work))).toBe(3);
+    await expectCount();
+  });
+});
