@@ -126,6 +126,34 @@ import { TestApp } from './support/test-app';
     await expectSearches();
   });
 
+  it('indexes the customers in id order; undone and redone on the populated table, pages agree', async () => {
+    const indexColumns = async () =>
+      (
+        await app.dataSource.query<{ c: string }[]>(
+          `SELECT column_name AS c FROM information_schema.statistics WHERE table_schema = DATABASE()
+           AND table_name = 'customer' AND index_name = 'idx_customer_id_seq' ORDER BY seq_in_index`,
+        )
+      ).map((r) => r.c);
+    const offsetPages = async () => {
+      const pages: string[][] = [];
+      for (const query of ['offset=3&limit=4', 'contactMedium.preferred=true&offset=1&limit=2']) {
+        const res = await app.request('GET', `${CUSTOMER_PATH}?${query}&fields=id`);
+        expect(res.status).toBe(206);
+        pages.push((res.json as { id: string }[]).map((c) => c.id));
+      }
+      return pages;
+    };
+    const sorted = [...documents.keys()].sort();
+    expect(await indexColumns()).toEqual(['id', 'seq']);
+    const before = await offsetPages();
+    expect(before[0]).toEqual(sorted.slice(3, 7));
+    const undone = await undoMigrationsThrough(app.dataSource, 'CustomerIdSeqIndex');
+    expect(await indexColumns()).toEqual([]);
+    expect(await app.dataSource.runMigrations({ transaction: 'each' })).toHaveLength(undone);
+    expect(await indexColumns()).toEqual(['id', 'seq']);
+    expect(await offsetPages()).toEqual(before);
+  });
+
   it('builds the token rows from the documents, and undo brings the search-index tables back', async () => {
     for (const [id, doc] of documents) {
       expect(await tokenRowsOf(id)).toEqual(expectedRows(doc));

@@ -444,19 +444,22 @@ export class CustomerRepository {
       let rows: CustomerRow[];
       let keyed: KeyedRow[];
       if (offset === 0) {
+        // Matches collected first are sorted by their keys alone; the page's documents after.
+        const deferred = compiled.collectsMatches === true;
         const statements = keysetStatements(
           compiled,
           customerSqlStorage,
           this.dialect,
-          ROW_SELECT,
+          deferred ? 'c.id' : ROW_SELECT,
           undefined,
           { seqOrdered },
         );
         keyed = await readKeyset(statements, limit, (s) => run<KeyedRow>(s));
         // v5 reads the page's rows again with their side bags, each row in one statement.
-        rows = withExtensions
-          ? await this.byIds(query, keyed, true)
-          : (keyed as unknown as CustomerRow[]);
+        rows =
+          withExtensions || deferred
+            ? await this.byIds(query, keyed, withExtensions)
+            : (keyed as unknown as CustomerRow[]);
       } else {
         const statements = buildListStatements(compiled, customerSqlStorage, 'c.id', {
           keys: true,

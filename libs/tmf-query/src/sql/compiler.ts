@@ -133,6 +133,11 @@ export interface CompiledSql {
    * walking the clustered index (the documents) in id order until it has found them.
    */
   readonly tableHint?: string;
+  /**
+   * MySQL: token lookups collect their matches before the page is sorted. A page then selects ids
+   * (and keys) first, which the `seq` index holds, and its documents after, by id.
+   */
+  readonly collectsMatches?: boolean;
 }
 
 /** One ORDER BY key as SQL. */
@@ -175,23 +180,49 @@ export function compileSql(
   const whereParams = compiler.takeParams();
   const orderBy = compiler.orderBy(query);
   const orderByParams = compiler.takeParams();
+  const keys = compiler.sortKeys(query);
   return {
     where,
     whereParams,
     orderBy,
     orderByParams,
-    keys: compiler.sortKeys(query),
+    keys,
     page: query.page,
     alias: options.alias ?? 'c',
     residual: compiler.residual,
     residualScan: compiler.residualScan,
     tokenCount: compiler.tokenCount,
     tokenSearch: compiler.tokenSearch,
-    tableHint:
-      compiler.collectsTokens && !options.tokenProbe
-        ? ' IGNORE INDEX FOR ORDER BY (PRIMARY)'
-        : undefined,
+    tableHint: tableHintOf(compiler, query, storage, options, keys),
+    collectsMatches: compiler.collectsTokens && !options.tokenProbe,
   };
+}
+
+/**
+ * MySQL: token lookups that collect their few matches first sort those matches (`IGNORE INDEX FOR
+ * ORDER BY (PRIMARY)`) instead of walking the clustered index (the documents) in id order until
+ * they have found them. In id order, no filter or one that tests candidates one by one
+ * (`tokenProbe`, token lookups only) walks the narrow `(id, seq)` index (`idSeqIndex`): an offset
+ * skips its entries, a probe reads the candidate's `seq` there, and only the rows that are
+ * returned are read in the clustered index.
+ */
+function tableHintOf(
+  compiler: SqlCompiler,
+  query: ParsedQuery,
+  storage: SqlStorage,
+  options: CompileOptions,
+  keys: readonly CompiledSortKey[],
+): string | undefined {
+  if (compiler.collectsTokens && !options.tokenProbe) {
+    return ' IGNORE INDEX FOR ORDER BY (PRIMARY)';
+  }
+  const index = options.dialect === 'mysql' ? storage.mysqlTokenIndex?.idSeqIndex : undefined;
+  const idOrder =
+    keys.length === 1 && keys[0].sql === `${options.alias ?? 'c'}.${storage.idColumn}`;
+  const walks =
+    query.clauses.length === 0 ||
+    (options.tokenProbe === true && compiler.tokenCount !== undefined);
+  return index && idOrder && walks ? ` FORCE INDEX (${index})` : undefined;
 }
 
 /** Whether the query filters on a path held in the token index (not a column, not the href). */
@@ -398,6 +429,7 @@ class SqlCompiler {
           // Several lookups: one subquery joins them on the customer, so that only the customers
           // matching all of them are collected (the database drives from the most selective).
           const seqs = this.mysqlTokenSql(lookups, tokens, 'seqs', false);
+          this.collectsTokens = true;
           return `${this.alias}.${tokens.seqColumn} IN (${seqs.sql})`;
         }
       } else if (lookups === 'none') {

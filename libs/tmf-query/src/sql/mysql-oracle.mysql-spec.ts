@@ -54,7 +54,8 @@ function customerDdl(collation: string): string {
     KEY customer_name (name), KEY customer_status (status), KEY customer_at_type (at_type),
     KEY customer_engaged_party_id (engaged_party_id),
     KEY customer_valid_for_start (valid_for_start), KEY customer_valid_for_end (valid_for_end),
-    KEY customer_status_start (status, valid_for_start), KEY customer_status_name (status, name)
+    KEY customer_status_start (status, valid_for_start), KEY customer_status_name (status, name),
+    KEY customer_id_seq (id, seq)
   ) ENGINE=InnoDB`;
 }
 
@@ -372,8 +373,45 @@ describe('keyset pages on MySQL/MariaDB walk the evaluator order', () => {
       expect(plan).not.toMatch(/filesort/);
     }
     for (const plan of await explain('', ['c0100'])) {
-      expect(plan).toMatch(/^c:range:PRIMARY:/);
+      // The narrow (id, seq) index, not the clustered rows (the documents).
+      expect(plan).toMatch(/^c:range:customer_id_seq:.*Using index/);
       expect(plan).not.toMatch(/filesort/);
+    }
+  });
+});
+
+describe('pages in id order on MySQL/MariaDB read narrow indexes, not the documents', () => {
+  const explain = async (raw: string, probe: boolean) => {
+    const query = parseQuery(raw, customerQuerySchema, { paging });
+    const compiled = await compile(query, undefined, probe);
+    const { page } = buildListStatements(compiled, customerSqlStorage, 'c.id', { keys: true });
+    const [rows] = await db.query<RowDataPacket[]>(`EXPLAIN ${page.sql}`, page.params);
+    return rows
+      .filter((r) => r.table === 'c')
+      .map((r) => `${String(r.type)}:${String(r.key)}:${String(r.Extra)}`)
+      .join('; ');
+  };
+
+  it('skips an offset of the unfiltered list on the (id, seq) index', async () => {
+    expect(await explain('offset=300&limit=20', false)).toMatch(
+      /^index:customer_id_seq:.*Using index/,
+    );
+  });
+
+  it('walks the (id, seq) index when it tests candidates one by one', async () => {
+    expect(
+      await explain('contactMedium.characteristic.city=Paris&offset=10&limit=5', true),
+    ).toMatch(/^index:customer_id_seq:.*Using index/);
+  });
+
+  it('sorts collected matches by id on the seq index alone', async () => {
+    for (const raw of [
+      'creditProfile.creditScore.gte=600&creditProfile.creditScore.lt=700&limit=5',
+      'contactMedium.characteristic.city=Paris&creditProfile.creditRiskRating=3&limit=5',
+    ]) {
+      const query = parseQuery(raw, customerQuerySchema, { paging });
+      expect((await compile(query)).collectsMatches).toBe(true);
+      expect(await explain(raw, false)).toMatch(/^eq_ref:seq:.*Using index/);
     }
   });
 });

@@ -35,6 +35,12 @@ export interface MysqlTokenMapping {
   readonly table: string;
   readonly deadTable: string;
   readonly seqColumn: string;
+  /**
+   * A secondary index of the resource table on `(id, seq)`: narrow entries in id order. An `offset`
+   * page in id order skips its rows there instead of in the clustered index (the documents), and
+   * a page that tests candidates one by one in id order (`tokenProbe`) reads their `seq` there.
+   */
+  readonly idSeqIndex?: string;
 }
 
 /**
@@ -110,6 +116,7 @@ export function defineSqlStorage(storage: SqlStorage): SqlStorage {
           storage.mysqlTokenIndex.table,
           storage.mysqlTokenIndex.deadTable,
           storage.mysqlTokenIndex.seqColumn,
+          ...(storage.mysqlTokenIndex.idSeqIndex ? [storage.mysqlTokenIndex.idSeqIndex] : []),
         ]
       : []),
   ]) {

@@ -136,6 +136,11 @@ export const customerSqlStorage: SqlStorage = defineSqlStorage({
   plainTable: 'customer_attr_plain',
   valueIndexed: new Set(CUSTOMER_VALUE_INDEXED),
   tokenIndex: { table: 'customer_search', seqColumn: 'seq', documentColumn: 'document' },
-  mysqlTokenIndex: { table: 'customer_token', deadTable: 'customer_token_dead', seqColumn: 'seq' },
+  mysqlTokenIndex: {
+    table: 'customer_token',
+    deadTable: 'customer_token_dead',
+    seqColumn: 'seq',
+    idSeqIndex: 'customer_id_seq',
+  },
   derivedHref: { path: 'href', resourcePath: `${CUSTOMER_MANAGEMENT_V4.customer}/` },
 });

@@ -9,6 +9,7 @@ import { CustomerV5Extension1795920000000 } from './1795920000000-customer-v5-ex
 import { HubOutbox1795940000000 } from './1795940000000-hub-outbox';
 import { CustomerTokenIndex1795950000000 } from './1795950000000-customer-token-index';
 import { HubSubscriptionVersion1795960000000 } from './1795960000000-hub-subscription-version';
+import { CustomerIdSeqIndex1796000000000 } from './1796000000000-customer-id-seq-index';
 
 /** MySQL 8 / MariaDB 10.6+ migrations in timestamp order. Append only; never edit a committed migration. */
 export const MYSQL_MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MYSQL_MIGRATIONS = [
   HubOutbox1795940000000,
   CustomerTokenIndex1795950000000,
   HubSubscriptionVersion1795960000000,
+  CustomerIdSeqIndex1796000000000,
 ];
