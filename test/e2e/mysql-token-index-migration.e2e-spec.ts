@@ -27,6 +27,10 @@ import { TestApp } from './support/test-app';
       body.name = `Tokens ${i}`;
       email.preferred = i % 3 === 0;
       email.characteristic = { emailAddress: `c${i % 4}@tokens.example`, contactType: 'work' };
+      if (i % 2 === 0) {
+        // The same address twice: its second row repeats the first (rep = 1).
+        (body.contactMedium as Record<string, unknown>[]).push({ ...email, preferred: false });
+      }
       const created = (await createCustomer(app, body)) as Record<string, unknown>;
       documents.set(created.id as string, created);
     }
@@ -57,17 +61,24 @@ import { TestApp } from './support/test-app';
   });
 
   async function tokenRowsOf(id: string): Promise<string[]> {
-    const rows = await app.dataSource.query<{ token: string; v: string; slot: number }[]>(
-      `SELECT t.token, t.v, t.slot FROM customer c JOIN customer_token t ON t.seq = c.seq
+    const rows = await app.dataSource.query<
+      { token: string; v: string; slot: number; rep: number }[]
+    >(
+      `SELECT t.token, t.v, t.slot, t.rep FROM customer c JOIN customer_token t ON t.seq = c.seq
        WHERE c.id = ? ORDER BY t.slot, t.token, t.v`,
       [id],
     );
-    return rows.map((r) => `${r.slot}:${r.token}:${r.v}`);
+    return rows.map((r) => `${r.slot}:${r.token}:${r.v}:${r.rep}`);
   }
 
   const expectedRows = (doc: Record<string, unknown>) =>
     extractMysqlTokenRows(doc, customerSqlStorage)
-      .map((r) => ({ key: `${r.slot}:${r.token}:${r.v}`, slot: r.slot, token: r.token, v: r.v }))
+      .map((r) => ({
+        key: `${r.slot}:${r.token}:${r.v}:${r.rep}`,
+        slot: r.slot,
+        token: r.token,
+        v: r.v,
+      }))
       .sort((a, b) => a.slot - b.slot || a.token - b.token || (BigInt(a.v) < BigInt(b.v) ? -1 : 1))
       .map((r) => r.key);
 
@@ -87,6 +98,13 @@ import { TestApp } from './support/test-app';
   async function expectSearches(): Promise<void> {
     expect(await ids('contactMedium.characteristic.emailAddress=c1@tokens.example')).toEqual(
       where((doc) => email(doc).characteristic.emailAddress === 'c1@tokens.example'),
+    );
+    const counted = await app.request(
+      'GET',
+      `${CUSTOMER_PATH}?contactMedium.characteristic.emailAddress=c0@tokens.example&limit=1`,
+    );
+    expect(Number(counted.headers.get('x-total-count'))).toBe(
+      where((doc) => email(doc).characteristic.emailAddress === 'c0@tokens.example').length,
     );
     const both = await ids(
       'contactMedium.characteristic.emailAddress=c0@tokens.example&contactMedium.preferred=true',

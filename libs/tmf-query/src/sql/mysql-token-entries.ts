@@ -34,6 +34,12 @@ export interface MysqlTokenRow {
   readonly token: number;
   readonly v: string;
   readonly slot: number;
+  /**
+   * 1 when an earlier slot of the same resource holds the same `(token, v)` (two array elements
+   * with the same value), else 0: the resources with a `(token, v)` are its rows with `rep = 0`,
+   * counted without de-duplicating (`COUNT(*)`, not `COUNT(DISTINCT seq)`).
+   */
+  readonly rep: 0 | 1;
 }
 
 /** The epoch of a resource's rows. */
@@ -58,6 +64,28 @@ export function mysqlTokenDdl(storage: SqlStorage): string[] {
 }
 
 /**
+ * The token table's `rep` column (see {@link MysqlTokenRow}), added after the table: instant on
+ * MariaDB 10.4+ and MySQL 8, 0 on the existing rows until they are marked
+ * ({@link markRepeatsStatement}).
+ */
+export function mysqlTokenRepeatDdl(storage: SqlStorage): string {
+  return `ALTER TABLE ${mysqlTokenMapping(storage).table} ADD COLUMN rep TINYINT UNSIGNED NOT NULL DEFAULT 0`;
+}
+
+/**
+ * Marks the repeated rows of one epoch (`rep = 1` on every row but the first slot of each
+ * resource's `(token, v)`), params `[epoch, epoch]`: one walk of the epoch's region.
+ */
+export function markRepeatsStatement(storage: SqlStorage): string {
+  const { table } = mysqlTokenMapping(storage);
+  return (
+    `UPDATE ${table} t JOIN (SELECT token, v, seq, MIN(slot) AS first FROM ${table} WHERE epoch = ? ` +
+    'GROUP BY token, v, seq HAVING COUNT(*) > 1) d ON t.token = d.token AND t.v = d.v AND t.seq = d.seq ' +
+    'SET t.rep = 1 WHERE t.epoch = ? AND t.slot > d.first'
+  );
+}
+
+/**
  * The rows of a resource document: one per distinct (token, v) of each index row. Values are
  * reduced exactly as the evaluator reduces them.
  *
@@ -66,12 +94,15 @@ export function mysqlTokenDdl(storage: SqlStorage): string[] {
 export function extractMysqlTokenRows(document: unknown, storage: SqlStorage): MysqlTokenRow[] {
   const layout = layoutOf(storage);
   const rows: MysqlTokenRow[] = [];
+  // Every (token, v) of the resource so far, in slot order: a later slot's row repeats it.
+  const anywhere = new Set<string>();
   const push = (slot: number, seen: Set<string>, leaf: TokenLeaf, values: StoredValue[]) => {
     for (const row of leafRows(leaf, values)) {
       const key = `${row.token}:${row.v}`;
       if (!seen.has(key)) {
         seen.add(key);
-        rows.push({ ...row, slot });
+        rows.push({ ...row, slot, rep: anywhere.has(key) ? 1 : 0 });
+        anywhere.add(key);
       }
     }
   };
@@ -145,7 +176,8 @@ export function mysqlTokenUpdateStatements(
   if (changedRoots && !mysqlTokenChanges(storage, changedRoots)) {
     return [];
   }
-  const key = (r: MysqlTokenRow) => `${r.token}:${r.v}:${r.slot}`;
+  // A row whose `rep` changed (an earlier element with its value came or went) is rewritten.
+  const key = (r: MysqlTokenRow) => `${r.token}:${r.v}:${r.slot}:${r.rep}`;
   const previous = new Map(extractMysqlTokenRows(before, storage).map((r) => [key(r), r]));
   const fresh: MysqlTokenRow[] = [];
   for (const row of extractMysqlTokenRows(after, storage)) {
@@ -203,8 +235,8 @@ function insertRows(
   for (let start = 0; start < rows.length; start += INSERT_BATCH) {
     const batch = rows.slice(start, start + INSERT_BATCH);
     statements.push({
-      sql: `INSERT INTO ${table} (epoch, token, v, seq, slot) VALUES ${batch.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-      params: batch.flatMap((row) => [epoch, row.token, row.v, seq, row.slot]),
+      sql: `INSERT INTO ${table} (epoch, token, v, seq, slot, rep) VALUES ${batch.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+      params: batch.flatMap((row) => [epoch, row.token, row.v, seq, row.slot, row.rep]),
     });
   }
   return statements;

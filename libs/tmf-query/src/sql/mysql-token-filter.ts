@@ -167,6 +167,16 @@ export function mysqlCountSql(
   select: 'count' | 'seqs' = 'count',
 ): string {
   const t = mapping.table;
+  const [only] = lookups;
+  if (select === 'count' && lookups.length === 1 && only.length === 1 && isPoint(only[0])) {
+    // One (token, v): its rows with rep = 0 are one per customer, counted without de-duplicating
+    // (a walk of the index; COUNT(DISTINCT) sorts or hashes every seq, ~8 times the cost).
+    const a = alias();
+    const live = dead
+      ? ` AND NOT EXISTS (SELECT 1 FROM ${mapping.deadTable} d WHERE d.seq = ${a}.seq)`
+      : '';
+    return `SELECT COUNT(*) AS total FROM ${t} ${a} WHERE ${epochList(a, epochs)} AND ${rangesSql(a, only[0], bind)} AND ${a}.rep = 0${live}`;
+  }
   let root: string | undefined;
   // Rendered in SQL text order (FROM, then WHERE): parameters are bound as they are written.
   const from: (() => string)[] = [];
@@ -202,6 +212,11 @@ export function mysqlCountSql(
   return select === 'count'
     ? `SELECT COUNT(DISTINCT ${root}.seq) AS total FROM ${fromSql} WHERE ${whereSql}`
     : `SELECT ${root}.seq FROM ${fromSql} WHERE ${whereSql}`;
+}
+
+/** One range of one point: a single `(token, v)`. */
+function isPoint(ranges: readonly TokenRange[]): boolean {
+  return ranges.length === 1 && ranges[0].from === ranges[0].to;
 }
 
 /** An OR of ranges on alias `a`: equality tokens in one IN list, the others one by one. */

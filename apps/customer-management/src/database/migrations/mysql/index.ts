@@ -10,6 +10,7 @@ import { HubOutbox1795940000000 } from './1795940000000-hub-outbox';
 import { CustomerTokenIndex1795950000000 } from './1795950000000-customer-token-index';
 import { HubSubscriptionVersion1795960000000 } from './1795960000000-hub-subscription-version';
 import { CustomerIdSeqIndex1796000000000 } from './1796000000000-customer-id-seq-index';
+import { CustomerTokenRepeats1796000001000 } from './1796000001000-customer-token-repeats';
 
 /** MySQL 8 / MariaDB 10.6+ migrations in timestamp order. Append only; never edit a committed migration. */
 export const MYSQL_MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MYSQL_MIGRATIONS = [
   CustomerTokenIndex1795950000000,
   HubSubscriptionVersion1795960000000,
   CustomerIdSeqIndex1796000000000,
+  CustomerTokenRepeats1796000001000,
 ];
