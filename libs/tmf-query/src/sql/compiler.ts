@@ -65,6 +65,12 @@ export interface CompileOptions {
   readonly tokenProbe?: boolean;
   /** MySQL token index: whether deleted customers' rows wait for the sweep (the count skips them). */
   readonly tokenDead?: boolean;
+  /**
+   * MySQL token index, a filter of several lookups: the matching customers' seqs, read before the
+   * query (`tokenSeqs` of the first compile); the page then reads them by key instead of joining
+   * the lookups again.
+   */
+  readonly tokenSeqList?: readonly number[];
 }
 
 /**
@@ -119,6 +125,11 @@ export interface CompiledSql {
    * table alone (`COUNT(DISTINCT seq)`), without touching the customers.
    */
   readonly tokenCount?: SqlStatement;
+  /**
+   * MySQL token index, a filter of several token lookups: the distinct seqs of the customers that
+   * match them all (deleted ones left out), from the token table alone; `LIMIT` to append.
+   */
+  readonly tokenSeqs?: SqlStatement;
   /** The exact number of matches, when it was counted while compiling (`compileMysqlSql`). */
   readonly total?: number;
   /**
@@ -192,6 +203,7 @@ export function compileSql(
     residual: compiler.residual,
     residualScan: compiler.residualScan,
     tokenCount: compiler.tokenCount,
+    tokenSeqs: compiler.tokenSeqs,
     tokenSearch: compiler.tokenSearch,
     tableHint: tableHintOf(compiler, query, storage, options, keys),
     collectsMatches: compiler.collectsTokens && !options.tokenProbe,
@@ -296,6 +308,7 @@ class SqlCompiler {
   private readonly mysqlTokens: MysqlTokenMapping | undefined;
   residualScan: MysqlResidualScan | undefined;
   tokenCount: SqlStatement | undefined;
+  tokenSeqs: SqlStatement | undefined;
   tokenSearch: TokenSearch | undefined;
   /** Whether the filter has MySQL token lookups (rendered in the collecting form unless probed). */
   collectsTokens = false;
@@ -426,10 +439,18 @@ class SqlCompiler {
       if (lookups && lookups !== 'none') {
         this.tokenCount = this.mysqlTokenSql(lookups, tokens, 'count');
         if (lookups.length > 1 && !this.options.tokenProbe) {
+          this.tokenSeqs = this.mysqlTokenSql(lookups, tokens, 'distinct');
+          this.collectsTokens = true;
+          const list = this.options.tokenSeqList;
+          if (list) {
+            // Read before the query: the page reads the customers by key.
+            return list.length === 0
+              ? '1 = 0'
+              : `${this.alias}.${tokens.seqColumn} IN (${list.map((seq) => this.bind(seq)).join(', ')})`;
+          }
           // Several lookups: one subquery joins them on the customer, so that only the customers
           // matching all of them are collected (the database drives from the most selective).
           const seqs = this.mysqlTokenSql(lookups, tokens, 'seqs', false);
-          this.collectsTokens = true;
           return `${this.alias}.${tokens.seqColumn} IN (${seqs.sql})`;
         }
       } else if (lookups === 'none') {
@@ -500,7 +521,7 @@ class SqlCompiler {
   private mysqlTokenSql(
     lookups: (readonly (readonly TokenRange[])[])[],
     tokens: MysqlTokenMapping,
-    select: 'count' | 'seqs',
+    select: 'count' | 'seqs' | 'distinct',
     separate = true,
   ): SqlStatement {
     const outer = separate ? this.takeParams() : [];
@@ -508,7 +529,7 @@ class SqlCompiler {
       lookups,
       tokens,
       this.options.tokenEpochs ?? 1,
-      select === 'count' && (this.options.tokenDead ?? false),
+      select !== 'seqs' && (this.options.tokenDead ?? false),
       (v) => this.bind(v),
       () => this.nextAlias(),
       select,

@@ -26,7 +26,7 @@ export type ReadStatement = <R>(statement: SqlStatement) => Promise<R[]>;
 export async function compileMysqlSql(
   query: ParsedQuery,
   storage: SqlStorage,
-  options: Omit<CompileOptions, 'dialect' | 'tokenEpochs' | 'residualIds'>,
+  options: Omit<CompileOptions, 'dialect' | 'tokenEpochs' | 'residualIds' | 'tokenSeqList'>,
   read: ReadStatement,
   probeShare = PROBE_SHARE,
 ): Promise<CompiledSql> {
@@ -48,12 +48,26 @@ export async function compileMysqlSql(
     tokenDead: state?.dead !== null && state?.dead !== undefined,
   };
   const first = compileSql(query, storage, base);
+  const probeFrom = probeShare * maxSeq;
+  if (first.tokenSeqs) {
+    // Several lookups joined: their matches are read once, for the count and the page, while they
+    // are few; beyond the share, the page tests candidates one by one.
+    const limit = Number.isFinite(probeFrom) ? Math.max(0, Math.ceil(probeFrom)) : undefined;
+    const rows = await read<{ seq: number | string }>({
+      sql: limit === undefined ? first.tokenSeqs.sql : `${first.tokenSeqs.sql} LIMIT ${limit + 1}`,
+      params: first.tokenSeqs.params,
+    });
+    if (limit === undefined || rows.length <= limit) {
+      const tokenSeqList = rows.map((r) => Number(r.seq));
+      return { ...compileSql(query, storage, { ...base, tokenSeqList }), total: rows.length };
+    }
+  }
   if (first.tokenCount) {
     // Counted from the token table alone. A filter that matches many customers finds its page
     // sooner by testing candidates in the sort order than by collecting every match first.
     const [counted] = await read<{ total: number | string }>(first.tokenCount);
     const total = Number(counted?.total ?? 0);
-    const probe = total >= probeShare * maxSeq;
+    const probe = total >= probeFrom;
     return {
       ...(probe ? compileSql(query, storage, { ...base, tokenProbe: true }) : first),
       total,

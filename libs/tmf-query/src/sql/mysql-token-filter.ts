@@ -163,8 +163,11 @@ export function mysqlCountSql(
   dead: boolean,
   bind: (value: string | number) => string,
   alias: () => string,
-  /** `seqs`: the matching customers' seqs instead of their count (one subquery for every lookup). */
-  select: 'count' | 'seqs' = 'count',
+  /**
+   * `seqs`: the matching customers' seqs instead of their count (one subquery for every lookup);
+   * `distinct`: each once.
+   */
+  select: 'count' | 'seqs' | 'distinct' = 'count',
 ): string {
   const t = mapping.table;
   const [only] = lookups;
@@ -209,9 +212,11 @@ export function mysqlCountSql(
   }
   const fromSql = from.map((f) => f()).join(' ');
   const whereSql = where.map((w) => w()).join(' AND ');
-  return select === 'count'
-    ? `SELECT COUNT(DISTINCT ${root}.seq) AS total FROM ${fromSql} WHERE ${whereSql}`
-    : `SELECT ${root}.seq FROM ${fromSql} WHERE ${whereSql}`;
+  const head =
+    select === 'count'
+      ? `COUNT(DISTINCT ${root}.seq) AS total`
+      : `${select === 'distinct' ? 'DISTINCT ' : ''}${root}.seq`;
+  return `SELECT ${head} FROM ${fromSql} WHERE ${whereSql}`;
 }
 
 /** One range of one point: a single `(token, v)`. */
