@@ -124,6 +124,24 @@ describe(loadConfig.name, () => {
     ).toThrow(/DB_READ_MAX_LAG_MS[\s\S]*DB_READ_WAIT_MS/);
   });
 
+  it('bounds database waits: statement and acquire timeouts, below the request deadline', () => {
+    expect(loadConfig({}).dbTimeouts).toEqual({ statementMs: 10000, acquireMs: 10000 });
+    expect(
+      loadConfig({ DB_STATEMENT_TIMEOUT_MS: '2500', DB_ACQUIRE_TIMEOUT_MS: '800' }).dbTimeouts,
+    ).toEqual({ statementMs: 2500, acquireMs: 800 });
+    expect(() => loadConfig({ DB_STATEMENT_TIMEOUT_MS: '30000' })).toThrow(
+      'DB_STATEMENT_TIMEOUT_MS must be less than HTTP_REQUEST_TIMEOUT_MS',
+    );
+    expect(() =>
+      loadConfig({
+        DB_ACQUIRE_TIMEOUT_MS: '6000',
+        HTTP_REQUEST_TIMEOUT_MS: '5000',
+        DB_STATEMENT_TIMEOUT_MS: '1000',
+      }),
+    ).toThrow('DB_ACQUIRE_TIMEOUT_MS must be less than HTTP_REQUEST_TIMEOUT_MS');
+    expect(() => loadConfig({ DB_STATEMENT_TIMEOUT_MS: '50' })).toThrow(/DB_STATEMENT_TIMEOUT_MS/);
+  });
+
   it('reads the HUB_* settings with their defaults and checks how they relate', () => {
     const defaults = loadConfig({}).hub;
     expect(defaults).toMatchObject({

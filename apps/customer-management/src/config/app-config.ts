@@ -73,6 +73,14 @@ export interface NatsSettings {
   password?: string;
 }
 
+/** Bounds on every wait for MySQL/MariaDB (docs/operations.md, Database topologies). */
+export interface DatabaseTimeouts {
+  /** A statement unanswered after this fails and its connection is replaced. */
+  statementMs: number;
+  /** A wait for a free pooled connection fails after this. */
+  acquireMs: number;
+}
+
 /** DATABASE_READ_URL and its bounds: a replica for customer reads (docs/operations.md). */
 export interface ReadReplicaSettings {
   database: Extract<DatabaseSettings, { type: 'mysql' }>;
@@ -97,6 +105,8 @@ export class AppConfig {
   readonly logLevel!: LogLevel;
   readonly migrationsRun!: boolean;
   readonly dbPoolSize!: number;
+  /** DB_STATEMENT_TIMEOUT_MS and DB_ACQUIRE_TIMEOUT_MS (MySQL/MariaDB pools). */
+  readonly dbTimeouts!: DatabaseTimeouts;
   /** Absent without DATABASE_READ_URL: every read goes to DATABASE_URL. */
   readonly readReplica?: ReadReplicaSettings;
   readonly sqliteReadConnections!: number;
@@ -204,6 +214,21 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     // The request deadline would cut the headers first: the larger value would be a lie.
     problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   }
+  // A database wait must end before the request deadline, or the client is cut off instead of
+  // getting its 503. Unset, they follow a lowered HTTP_REQUEST_TIMEOUT_MS (half of it at most).
+  const dbWaitMs = (name: 'DB_STATEMENT_TIMEOUT_MS' | 'DB_ACQUIRE_TIMEOUT_MS'): number => {
+    if (defined[name] === undefined) {
+      return Math.max(100, Math.min(dto[name], Math.floor(dto.HTTP_REQUEST_TIMEOUT_MS / 2)));
+    }
+    if (dto[name] >= dto.HTTP_REQUEST_TIMEOUT_MS) {
+      problems.push(`${name} must be less than HTTP_REQUEST_TIMEOUT_MS`);
+    }
+    return dto[name];
+  };
+  const dbTimeouts = {
+    statementMs: dbWaitMs('DB_STATEMENT_TIMEOUT_MS'),
+    acquireMs: dbWaitMs('DB_ACQUIRE_TIMEOUT_MS'),
+  };
   if (dto.HUB_SUBSCRIBER_CONCURRENCY > dto.HUB_CONCURRENCY) {
     problems.push('HUB_SUBSCRIBER_CONCURRENCY must not exceed HUB_CONCURRENCY');
   }
@@ -224,6 +249,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     logLevel: dto.LOG_LEVEL,
     migrationsRun: dto.DB_MIGRATIONS_RUN,
     dbPoolSize: dto.DB_POOL_SIZE,
+    dbTimeouts,
     readReplica,
     sqliteReadConnections: dto.SQLITE_READ_CONNECTIONS,
     listDefaultLimit: dto.LIST_DEFAULT_LIMIT,

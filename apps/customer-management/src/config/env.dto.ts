@@ -84,6 +84,24 @@ export class EnvDto {
   @Max(200)
   DB_POOL_SIZE = 10;
 
+  /**
+   * MySQL/MariaDB: a statement with no answer after this fails (503 DATABASE_UNAVAILABLE) and its
+   * connection is replaced, so a node that stopped answering cannot hold requests or background
+   * work. Migrations are exempt (index builds may take minutes).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DB_STATEMENT_TIMEOUT_MS = 10000;
+
+  /** MySQL/MariaDB: a request waiting longer than this for a free pooled connection gets a 503. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DB_ACQUIRE_TIMEOUT_MS = 10000;
+
   /** Optional: a replica (mysql:// URL) that serves customer GETs and lists (docs/operations.md). */
   @IsOptional()
   @IsString()

@@ -93,7 +93,9 @@ export class TokenSweeper implements OnApplicationBootstrap, OnApplicationShutdo
         await runner.commitTransaction();
       } catch (err) {
         if (runner.isTransactionActive) {
-          await runner.rollbackTransaction();
+          // Queued behind a statement that timed out, the ROLLBACK times out too and the pool
+          // guard discards the connection (its statement still running). The first error counts.
+          await runner.rollbackTransaction().catch(() => undefined);
         }
         throw err;
       } finally {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import type { Database } from 'better-sqlite3';
-import type { DataSourceOptions } from 'typeorm';
+import { AdvancedConsoleLogger, DataSourceOptions } from 'typeorm';
 
 import { sqliteInstant, sqliteRegexp, sqliteResidual } from '@app/tmf-query';
 
@@ -14,11 +14,14 @@ import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 /**
  * One DataSource definition for the app, the migration CLI and the tests. No entities: the schema is
  * the migrations' (per dialect, written by hand), and the repositories speak SQL (docs/adr/0006).
- * Never `synchronize`.
+ * Never `synchronize`. `statementTimeoutMs` (MySQL/MariaDB): every statement through TypeORM fails
+ * after it (mysql2's query `timeout`); the app guards the pool too (`guardPool`), so the connection
+ * of a statement that timed out is replaced, not reused. The CLI runs without one (migrations).
  */
 export function buildDataSourceOptions(
   settings: DatabaseSettings,
   poolSize = 10,
+  statementTimeoutMs?: number,
 ): DataSourceOptions {
   if (settings.type === 'sqlite') {
     if (settings.file !== ':memory:') {
@@ -63,8 +66,25 @@ export function buildDataSourceOptions(
     charset: 'utf8mb4',
     timezone: 'Z',
     poolSize,
+    ...(statementTimeoutMs
+      ? {
+          enableQueryTimeout: true,
+          maxQueryExecutionTime: statementTimeoutMs,
+          logger: new NoSlowQueryLogger(),
+        }
+      : {}),
     extra: { connectionLimit: poolSize, enableKeepAlive: true, connectTimeout: 5000 },
   };
+}
+
+/**
+ * TypeORM's default logger, except that it does not print a statement slower than
+ * `maxQueryExecutionTime`: here that is the statement timeout, so each such statement failed and
+ * was answered with a 503 (and counted); the printout would put its parameters (customer data) on
+ * stdout, outside the structured logs.
+ */
+class NoSlowQueryLogger extends AdvancedConsoleLogger {
+  override logQuerySlow(): void {}
 }
 
 // SQLite has no REGEXP of its own; `x REGEXP y` calls regexp(y, x). The query lib's implementation

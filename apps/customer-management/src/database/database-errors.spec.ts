@@ -3,7 +3,7 @@ import { QueryFailedError } from 'typeorm';
 import { AppException } from '@app/tmf-common';
 
 import { retryDelayMs } from './conflict-retry';
-import { classifyDatabaseError } from './database-errors';
+import { classifyDatabaseError, POOL_ACQUIRE_TIMEOUT, STATEMENT_TIMEOUT } from './database-errors';
 import { asDatabaseUnavailable, conflictsExhausted } from './database-unavailable';
 
 // The shapes mysql2 gives its server errors (code, errno, sqlMessage), as the servers word them.
@@ -69,6 +69,19 @@ describe('classifyDatabaseError, per engine', () => {
     expect(classifyDatabaseError(new Error('Pool is closed.'))).toBe('unreachable');
   });
 
+  it('a statement or a pool wait that ran out of time is unreachable (not retried)', () => {
+    for (const code of [STATEMENT_TIMEOUT, POOL_ACQUIRE_TIMEOUT]) {
+      expect(classifyDatabaseError(Object.assign(new Error(code), { code }))).toBe('unreachable');
+    }
+    // The server's own limits: MariaDB max_statement_time, MySQL max_execution_time.
+    expect(
+      classifyDatabaseError(wrapped(serverError(1969, 'ER_STATEMENT_TIMEOUT', 'interrupted'))),
+    ).toBe('unreachable');
+    expect(classifyDatabaseError(wrapped(serverError(3024, 'ER_QUERY_TIMEOUT', 'exceeded')))).toBe(
+      'unreachable',
+    );
+  });
+
   it('statement errors and bugs are neither (a 500)', () => {
     expect(
       classifyDatabaseError(wrapped(serverError(1062, 'ER_DUP_ENTRY', "Duplicate entry '1'"))),
@@ -97,6 +110,12 @@ describe('the 503s', () => {
     const lost = Object.assign(new Error('lost'), { code: 'PROTOCOL_CONNECTION_LOST' });
     expect(asDatabaseUnavailable(lost, true)?.message).toMatch(/may or may not have been applied/);
     expect(asDatabaseUnavailable(lost, false)?.message).toMatch(/nothing was changed/);
+    // A COMMIT that got no answer within the statement timeout: the same.
+    const unanswered = Object.assign(new Error('Query inactivity timeout'), {
+      code: STATEMENT_TIMEOUT,
+    });
+    expect(asDatabaseUnavailable(unanswered, true)?.message).toMatch(/may or may not/);
+    expect(asDatabaseUnavailable(unanswered, true)?.headers['retry-after']).toBe('5');
   });
 
   it('a conflict is not "unavailable" (it is retried first); exhausted, it is TRANSACTION_CONFLICT', () => {

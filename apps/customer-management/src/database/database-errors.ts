@@ -9,11 +9,19 @@
  *   was written; it may accept the same work a moment later.
  * - `read-only`: the server does not take writes (a replica, `read_only`/`super_read_only`, a read-only
  *   transaction). Nothing was written; retrying on the same server does not help.
- * - `unreachable`: the connection failed or was lost; if that happened during COMMIT the outcome is
- *   unknown to the client.
+ * - `unreachable`: the connection failed or was lost, no pooled connection came free in time, or a
+ *   statement got no answer within its timeout (the client gave up: DB_STATEMENT_TIMEOUT_MS, or the
+ *   server's own `max_statement_time` / `max_execution_time`); not retried, since a node that does
+ *   not answer would hold the request for another timeout. If that happened during COMMIT the
+ *   outcome is unknown to the client.
  * - `other`: not the database's state: a bug or a bad statement (a 500).
  */
 export type DatabaseErrorClass = 'conflict' | 'not-ready' | 'read-only' | 'unreachable' | 'other';
+
+/** The code of the error `guardPool` gives when no pooled connection came free in time. */
+export const POOL_ACQUIRE_TIMEOUT = 'POOL_ACQUIRE_TIMEOUT';
+/** mysql2's code for a statement that got no answer within its `timeout`. */
+export const STATEMENT_TIMEOUT = 'PROTOCOL_SEQUENCE_TIMEOUT';
 
 // MySQL / MariaDB server error numbers (errno), the same on both engines unless noted.
 const CONFLICT_ERRNOS = new Set([
@@ -37,6 +45,10 @@ const READ_ONLY_ERRNOS = new Set([
   1836, // ER_READ_ONLY_MODE
   1223, // ER_CANT_UPDATE_WITH_READLOCK: FLUSH TABLES WITH READ LOCK (a backup)
 ]);
+const TIMEOUT_ERRNOS = new Set([
+  1969, // ER_STATEMENT_TIMEOUT (MariaDB max_statement_time)
+  3024, // ER_QUERY_TIMEOUT (MySQL max_execution_time)
+]);
 const CONFLICT_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 const NOT_READY_CODES = new Set([
   'ER_UNKNOWN_COM_ERROR',
@@ -56,7 +68,8 @@ const UNREACHABLE_CODES = new Set([
   'ENOTFOUND',
   'EPIPE',
   'PROTOCOL_CONNECTION_LOST',
-  'PROTOCOL_SEQUENCE_TIMEOUT',
+  STATEMENT_TIMEOUT,
+  POOL_ACQUIRE_TIMEOUT,
 ]);
 
 interface DriverErrorShape {
@@ -92,7 +105,7 @@ export function classifyDatabaseError(err: unknown): DatabaseErrorClass {
   if ((errno !== undefined && NOT_READY_ERRNOS.has(errno)) || (code && NOT_READY_CODES.has(code))) {
     return 'not-ready';
   }
-  if (code && UNREACHABLE_CODES.has(code)) {
+  if ((code && UNREACHABLE_CODES.has(code)) || (errno !== undefined && TIMEOUT_ERRNOS.has(errno))) {
     return 'unreachable';
   }
   // mysql2 and TypeORM report a pool or connection closed under them only in the message.

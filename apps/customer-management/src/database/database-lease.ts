@@ -17,6 +17,14 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS tmf_lease (
   PRIMARY KEY (name)
 ) ENGINE=InnoDB`;
 
+/**
+ * Per data source, the leases whose `tmf_lease` table and row are known to exist: created once per
+ * process. On Galera every CREATE TABLE, even one that finds the table, is a DDL run in total order
+ * isolation, which waits for the whole cluster and holds every node's commits meanwhile; a role
+ * lease that each process polls for would run one per poll.
+ */
+const prepared = new WeakMap<DataSource, Set<string>>();
+
 export interface LeaseOptions {
   /** How long a lease lasts unless renewed: a crashed holder's lease is free after this. */
   ttlMs: number;
@@ -49,13 +57,21 @@ export class DatabaseLease {
 
   /** Takes the lease, waiting while another holder has it; throws after `waitMs`. */
   async acquire(): Promise<void> {
-    await this.dataSource.query(CREATE_TABLE);
-    await this.tolerateConflict(() =>
-      this.dataSource.query(
-        'INSERT IGNORE INTO tmf_lease (name, holder, expires_at) VALUES (?, NULL, NULL)',
-        [this.name],
-      ),
-    );
+    let names = prepared.get(this.dataSource);
+    if (!names?.has(this.name)) {
+      if (!names) {
+        await this.dataSource.query(CREATE_TABLE);
+        names = new Set();
+        prepared.set(this.dataSource, names);
+      }
+      await this.tolerateConflict(() =>
+        this.dataSource.query(
+          'INSERT IGNORE INTO tmf_lease (name, holder, expires_at) VALUES (?, NULL, NULL)',
+          [this.name],
+        ),
+      );
+      names.add(this.name);
+    }
     const deadline = Date.now() + this.options.waitMs;
     while (!(await this.tryTake())) {
       if (Date.now() >= deadline) {

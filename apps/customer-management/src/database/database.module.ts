@@ -5,6 +5,7 @@ import { AppConfig } from '@server/config/app-config';
 
 import { buildDataSourceOptions } from './data-source-options';
 import { MigrationService } from './migration.service';
+import { PoolGuard } from './pool-guard';
 import { ReadReplica } from './read-replica';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { SqliteReaders } from './sqlite-readers';
@@ -16,13 +17,25 @@ import { TransactionRunner } from './transaction-runner';
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        ...buildDataSourceOptions(config.database, config.dbPoolSize),
+        ...buildDataSourceOptions(
+          config.database,
+          config.dbPoolSize,
+          config.dbTimeouts.statementMs,
+        ),
         // Fail fast at start-up instead of TypeORM's default nine silent retries.
         retryAttempts: 1,
       }),
     }),
   ],
-  providers: [MigrationService, TransactionRunner, SqliteCheckpointer, SqliteReaders, ReadReplica],
+  // PoolGuard first: the pool is bounded before anything else uses it.
+  providers: [
+    PoolGuard,
+    MigrationService,
+    TransactionRunner,
+    SqliteCheckpointer,
+    SqliteReaders,
+    ReadReplica,
+  ],
   exports: [MigrationService, TransactionRunner, SqliteReaders, ReadReplica],
 })
 export class DatabaseModule {}

@@ -56,9 +56,27 @@ export class MigrationService implements OnModuleInit {
   }
 
   private async apply(): Promise<void> {
-    const applied = await this.dataSource.runMigrations({ transaction: 'each' });
+    const applied = await this.withoutStatementTimeout(() =>
+      this.dataSource.runMigrations({ transaction: 'each' }),
+    );
     for (const migration of applied) {
       this.logger.log(`Applied migration ${migration.name}`);
+    }
+  }
+
+  /**
+   * DB_STATEMENT_TIMEOUT_MS bounds requests and background work, not schema changes: an index build
+   * on a large table may take minutes. TypeORM reads the option at every statement, and nothing else
+   * runs before the migrations are done.
+   */
+  private async withoutStatementTimeout<T>(work: () => Promise<T>): Promise<T> {
+    const options = this.dataSource.driver.options as { enableQueryTimeout?: boolean };
+    const enabled = options.enableQueryTimeout;
+    options.enableQueryTimeout = false;
+    try {
+      return await work();
+    } finally {
+      options.enableQueryTimeout = enabled;
     }
   }
 }

@@ -1,11 +1,12 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createPool, Pool, QueryValues } from 'mysql2';
+import { createPool, Pool } from 'mysql2';
 import { DataSource } from 'typeorm';
 
-import { AppConfig, ReadReplicaSettings } from '@server/config/app-config';
+import { AppConfig, DatabaseTimeouts, ReadReplicaSettings } from '@server/config/app-config';
 
 import { classifyDatabaseError } from './database-errors';
+import { guardPool, queryPool } from './pool-guard';
 import { currentConsistency } from './read-consistency';
 import { detectFlavour, primaryPositionSql, ServerFlavour } from './server-flavour';
 
@@ -47,6 +48,7 @@ const MAX_PROBES_PER_CHECK = 4;
 export class ReadReplica implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ReadReplica.name);
   private readonly settings: ReadReplicaSettings | undefined;
+  private readonly timeouts: DatabaseTimeouts | undefined;
   private pool?: Pool;
   private flavour: ServerFlavour = { mariadb: true, galera: false };
   private timer?: NodeJS.Timeout;
@@ -71,6 +73,7 @@ export class ReadReplica implements OnModuleInit, OnModuleDestroy {
     @Optional() config?: AppConfig,
   ) {
     this.settings = config?.readReplica;
+    this.timeouts = config?.dbTimeouts;
   }
 
   get enabled(): boolean {
@@ -98,6 +101,9 @@ export class ReadReplica implements OnModuleInit, OnModuleDestroy {
       enableKeepAlive: true,
       connectTimeout: 2000,
     });
+    if (this.timeouts) {
+      guardPool(this.pool, this.timeouts.acquireMs);
+    }
     this.flavour = await detectFlavour(this.primary);
     // The first check before serving, so a healthy replica serves from the first request; a
     // replica that is down does not delay the start (the primary serves meanwhile).
@@ -156,17 +162,20 @@ export class ReadReplica implements OnModuleInit, OnModuleDestroy {
 
   /** True once the replica has applied `token`, waiting up to DB_READ_WAIT_MS. */
   private async waitFor(token: string): Promise<boolean> {
-    const seconds = (this.settings?.waitMs ?? 0) / 1000;
+    const waitMs = this.settings?.waitMs ?? 0;
+    const seconds = waitMs / 1000;
     const [row] = this.flavour.mariadb
-      ? await this.query<{ r: number | string }>('SELECT MASTER_GTID_WAIT(?, ?) AS r', [
-          token,
-          seconds,
-        ])
+      ? await this.query<{ r: number | string }>(
+          'SELECT MASTER_GTID_WAIT(?, ?) AS r',
+          [token, seconds],
+          waitMs,
+        )
       : seconds > 0
-        ? await this.query<{ r: number | string }>('SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS r', [
-            token,
-            seconds,
-          ])
+        ? await this.query<{ r: number | string }>(
+            'SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?) AS r',
+            [token, seconds],
+            waitMs,
+          )
         : await this.query<{ r: number | string }>(
             'SELECT 1 - GTID_SUBSET(?, @@global.gtid_executed) AS r',
             [token],
@@ -246,15 +255,13 @@ export class ReadReplica implements OnModuleInit, OnModuleDestroy {
     this.lagMs = undefined;
   }
 
-  private query<R>(sql: string, params: readonly unknown[]): Promise<R[]> {
+  /** `waitsMs`: how long the statement itself waits, on top of DB_STATEMENT_TIMEOUT_MS. */
+  private query<R>(sql: string, params: readonly unknown[], waitsMs = 0): Promise<R[]> {
     const pool = this.pool;
     if (!pool) {
       return Promise.reject(new Error('Pool is closed.'));
     }
-    return new Promise<R[]>((resolve, reject) =>
-      pool.query(sql, [...params] as QueryValues, (err, result) =>
-        err ? reject(err) : resolve(result as R[]),
-      ),
-    );
+    const timeoutMs = this.timeouts ? this.timeouts.statementMs + waitsMs : undefined;
+    return queryPool<R[]>(pool, sql, params, timeoutMs);
   }
 }

@@ -1,13 +1,18 @@
 import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database, Statement } from 'better-sqlite3';
-import type { Pool, QueryValues } from 'mysql2';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { DEFAULT_RETRY_POLICY, RetryPolicy, retryDelayMs } from './conflict-retry';
-import { classifyDatabaseError, driverErrno } from './database-errors';
+import {
+  classifyDatabaseError,
+  driverErrno,
+  driverErrorCode,
+  STATEMENT_TIMEOUT,
+} from './database-errors';
 import { asDatabaseUnavailable, conflictsExhausted } from './database-unavailable';
 import { Dialect } from './dialect';
+import { discardConnection, mysqlPool, queryPool, statementTimeoutMs } from './pool-guard';
 import { currentConsistency } from './read-consistency';
 import { ReadReplica, RowQuery } from './read-replica';
 import { detectFlavour, positionAfterCommitSql, ServerFlavour } from './server-flavour';
@@ -97,6 +102,7 @@ export class TransactionRunner implements OnModuleInit {
   private flavour: ServerFlavour | undefined;
   private readonly replica: ReadReplica | undefined;
   private positionsReported = false;
+  private readonly statementTimeoutMs: number | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -106,6 +112,7 @@ export class TransactionRunner implements OnModuleInit {
     this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
     this.readers = this.dialect === 'sqlite' && readers?.enabled ? readers : undefined;
     this.replica = this.dialect === 'mysql' && replica?.enabled ? replica : undefined;
+    this.statementTimeoutMs = statementTimeoutMs(dataSource);
   }
 
   async onModuleInit(): Promise<void> {
@@ -294,12 +301,11 @@ export class TransactionRunner implements OnModuleInit {
   }
 
   private mysqlRows<R>(sql: string, params: readonly unknown[]): Promise<R[]> {
-    const pool = (this.dataSource.driver as unknown as { pool: Pool }).pool;
-    return new Promise<R[]>((resolve, reject) =>
-      pool.query(sql, [...params] as QueryValues, (err, result) =>
-        err ? reject(err) : resolve(result as R[]),
-      ),
-    );
+    const pool = mysqlPool(this.dataSource);
+    if (!pool) {
+      return Promise.reject(new Error('Pool is closed.'));
+    }
+    return queryPool<R[]>(pool, sql, params, this.statementTimeoutMs);
   }
 
   private sqliteStatement(sql: string): Statement {
@@ -390,8 +396,14 @@ export class TransactionRunner implements OnModuleInit {
         await this.reportPosition(runner);
         return value;
       } catch (err) {
-        if (runner.isTransactionActive) {
-          await runner.rollbackTransaction().catch(() => undefined);
+        // A statement with no answer in time may still be running: a ROLLBACK would queue behind
+        // it. Closing the connection makes the server roll back; and a connection whose
+        // transaction may still be open must never go back to the pool, where the next START
+        // TRANSACTION would commit it.
+        if (driverErrorCode(err) === STATEMENT_TIMEOUT) {
+          discardConnection(connection);
+        } else if (runner.isTransactionActive) {
+          await runner.rollbackTransaction().catch(() => discardConnection(connection));
         }
         throw err;
       }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 
+import { mysqlPool, poolGuardStats } from '@server/database/pool-guard';
 import { SqliteReaders } from '@server/database/sqlite-readers';
 import { ReadReplica, ReadRoute } from '@server/database/read-replica';
 import { TransactionRunner } from '@server/database/transaction-runner';
@@ -71,6 +72,24 @@ export class MetricsService {
       });
     }
     const pool = () => (dataSource.driver as unknown as { pool?: MysqlPoolInternals }).pool;
+    new Counter({
+      name: 'db_pool_discarded_connections_total',
+      help: 'MySQL/MariaDB connections closed because a statement on them got no answer within DB_STATEMENT_TIMEOUT_MS',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(poolGuardStats(mysqlPool(dataSource))?.discarded ?? 0);
+      },
+    });
+    new Counter({
+      name: 'db_pool_acquire_timeouts_total',
+      help: 'Waits for a free MySQL/MariaDB pooled connection that gave up after DB_ACQUIRE_TIMEOUT_MS',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(poolGuardStats(mysqlPool(dataSource))?.acquireTimeouts ?? 0);
+      },
+    });
     // mysql2 exposes no public pool statistics: read its counters. On SQLite: the read connections.
     new Gauge({
       name: 'db_pool_connections',

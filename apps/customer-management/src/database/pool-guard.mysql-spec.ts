@@ -1,0 +1,134 @@
+// MySQL / MariaDB tier (npm run test:mysql): a statement that outlives DB_STATEMENT_TIMEOUT_MS fails
+// at once, its connection is replaced rather than reused, and a write it was part of is absent; a
+// wait for a free connection gives up after DB_ACQUIRE_TIMEOUT_MS. `SELECT SLEEP(n)` stands for a
+// node that does not answer.
+import { createConnection } from 'mysql2/promise';
+import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+
+import { AppException, ErrorKind } from '@app/tmf-common';
+
+import type { AppConfig } from '@server/config/app-config';
+import { parseDatabaseUrl } from '@server/config/database-url';
+
+import { buildDataSourceOptions } from './data-source-options';
+import { classifyDatabaseError, driverErrorCode, POOL_ACQUIRE_TIMEOUT } from './database-errors';
+import { MigrationService } from './migration.service';
+import { guardPool, mysqlPool, poolGuardStats, queryPool } from './pool-guard';
+import { TransactionRunner } from './transaction-runner';
+
+const URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+const DATABASE = `tmf_pool_guard_${process.pid}`;
+const STATEMENT_TIMEOUT_MS = 1000;
+
+describe('guarded MySQL/MariaDB pool', () => {
+  let dataSource: DataSource;
+  let tx: TransactionRunner;
+
+  beforeAll(async () => {
+    // Schema changes outside the timed pool: they may take longer than its timeout.
+    const admin = await createConnection(URL);
+    await admin.query(`CREATE DATABASE ${DATABASE}`);
+    await admin.query(`CREATE TABLE ${DATABASE}.t (id INT PRIMARY KEY)`);
+    await admin.end();
+    // One connection: a reused connection would be the one that timed out.
+    dataSource = new DataSource(
+      buildDataSourceOptions(
+        parseDatabaseUrl(`${URL.replace(/\/$/, '')}/${DATABASE}`),
+        1,
+        STATEMENT_TIMEOUT_MS,
+      ),
+    );
+    await dataSource.initialize();
+    guardPool(mysqlPool(dataSource)!, 1000);
+    tx = new TransactionRunner(dataSource);
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    const admin = await createConnection(URL);
+    await admin.query(`DROP DATABASE ${DATABASE}`);
+    await admin.end();
+  });
+
+  const connectionId = async () =>
+    Number((await dataSource.query<{ id: number }[]>('SELECT CONNECTION_ID() AS id'))[0].id);
+
+  it('fails a statement with no answer in time and replaces its connection', async () => {
+    const before = await connectionId();
+    const discarded = poolGuardStats(mysqlPool(dataSource))!.discarded;
+    const err = await dataSource.query<unknown>('SELECT SLEEP(3)').catch((e: unknown) => e);
+    expect(classifyDatabaseError(err)).toBe('unreachable');
+    // The next statement gets a fresh connection, not the one still sleeping.
+    expect(await connectionId()).not.toBe(before);
+    expect(poolGuardStats(mysqlPool(dataSource))!.discarded).toBe(discarded + 1);
+  });
+
+  it('the raw read path (queryPool) is bounded and replaces the connection too', async () => {
+    const pool = mysqlPool(dataSource)!;
+    const before = await connectionId();
+    const err = await queryPool(pool, 'SELECT SLEEP(3)', [], STATEMENT_TIMEOUT_MS).catch(
+      (e: unknown) => e,
+    );
+    expect(classifyDatabaseError(err)).toBe('unreachable');
+    expect(await connectionId()).not.toBe(before);
+    // A server error is an answer: that connection stays.
+    const kept = await connectionId();
+    await expect(queryPool(pool, 'SELECT * FROM missing_table', [], 1000)).rejects.toThrow();
+    expect(await connectionId()).toBe(kept);
+  });
+
+  it('a write whose statement times out answers 503 DATABASE_UNAVAILABLE and is absent', async () => {
+    const err = await tx
+      .write(async (manager) => {
+        await manager.query('INSERT INTO t VALUES (1)');
+        await manager.query('SELECT SLEEP(3)');
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppException);
+    expect((err as AppException).kind).toBe(ErrorKind.ServiceUnavailable);
+    expect((err as AppException).code).toBe('DATABASE_UNAVAILABLE');
+    expect((err as AppException).headers['retry-after']).toBe('5');
+    // Its connection was closed, so the server rolled the INSERT back; the next write commits.
+    await tx.write((manager) => manager.query('INSERT INTO t VALUES (2)'));
+    expect(await dataSource.query('SELECT id FROM t')).toEqual([{ id: 2 }]);
+  });
+
+  it('a wait for a free connection gives up after the acquire timeout', async () => {
+    const runner = dataSource.createQueryRunner();
+    await runner.connect(); // holds the pool's only connection
+    try {
+      const err = await dataSource.query<unknown>('SELECT 1').catch((e: unknown) => e);
+      expect(driverErrorCode(err)).toBe(POOL_ACQUIRE_TIMEOUT);
+      expect(classifyDatabaseError(err)).toBe('unreachable');
+    } finally {
+      await runner.release();
+    }
+    // The connection that came free is back in the pool and serves.
+    expect(await dataSource.query('SELECT 1 AS x')).toEqual([{ x: 1 }]);
+  });
+
+  it('runs migrations without the statement timeout, and restores it after', async () => {
+    class SlowIndexBuild1000000000000 implements MigrationInterface {
+      async up(runner: QueryRunner): Promise<void> {
+        await runner.query('SELECT SLEEP(1.5)');
+      }
+      async down(): Promise<void> {}
+    }
+    const migrating = new DataSource({
+      ...buildDataSourceOptions(
+        parseDatabaseUrl(`${URL.replace(/\/$/, '')}/${DATABASE}`),
+        2,
+        STATEMENT_TIMEOUT_MS,
+      ),
+      migrations: [SlowIndexBuild1000000000000],
+    });
+    await migrating.initialize();
+    try {
+      await new MigrationService(migrating, { migrationsRun: true } as AppConfig).onModuleInit();
+      expect(await migrating.showMigrations()).toBe(false);
+      const err = await migrating.query<unknown>('SELECT SLEEP(3)').catch((e: unknown) => e);
+      expect(classifyDatabaseError(err)).toBe('unreachable');
+    } finally {
+      await migrating.destroy();
+    }
+  });
+});

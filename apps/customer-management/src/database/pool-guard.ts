@@ -1,0 +1,165 @@
+import { Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool, PoolConnection, QueryValues } from 'mysql2';
+import { DataSource } from 'typeorm';
+
+import { AppConfig } from '@server/config/app-config';
+
+import { POOL_ACQUIRE_TIMEOUT } from './database-errors';
+
+/** A mysql2 pool connection with the internals the guard reads (mysql2 3.x). */
+interface PooledConnection extends PoolConnection {
+  /** Set while the pool owns it; unset once it was removed. */
+  _pool: unknown;
+  /** The command the server has not finished answering. */
+  _command: unknown;
+  _commands: { length: number };
+  stream?: { destroy(): void };
+}
+
+/** Counts since start, for the metrics. */
+export interface PoolGuardStats {
+  /** Connections closed because a statement on them got no answer in time. */
+  discarded: number;
+  /** Requests for a connection that gave up after the acquire timeout. */
+  acquireTimeouts: number;
+}
+
+const guards = new WeakMap<Pool, PoolGuardStats>();
+
+/** The counts of a guarded pool (undefined for another). */
+export function poolGuardStats(pool: Pool | undefined): PoolGuardStats | undefined {
+  return pool ? guards.get(pool) : undefined;
+}
+
+/**
+ * Two bounds mysql2's pool lacks, so no database call waits forever on a node that stopped answering
+ * (a Galera node cut off from its cluster or rejoining it, a server stalled on I/O):
+ *
+ * - A statement that outlived its timeout (mysql2's `timeout` query option) is answered with an
+ *   error, but mysql2 3.x leaves the connection as it is, its command still waiting for the server:
+ *   returned to the pool, the next statement on it would queue behind one that may never finish.
+ *   A connection that comes back with a statement still running is destroyed instead, and the pool
+ *   opens a fresh one for whoever waits. The server rolls back an open transaction of a closed
+ *   connection.
+ * - mysql2 waits for a free connection without limit; after `acquireTimeoutMs` the caller gets a
+ *   {@link POOL_ACQUIRE_TIMEOUT} error (and the connection, when it comes, goes back to the pool).
+ */
+export function guardPool(pool: Pool, acquireTimeoutMs: number): PoolGuardStats {
+  const guarded = guards.get(pool);
+  if (guarded) {
+    return guarded;
+  }
+  const stats: PoolGuardStats = { discarded: 0, acquireTimeouts: 0 };
+  guards.set(pool, stats);
+  const release = pool.releaseConnection.bind(pool);
+  pool.releaseConnection = (connection: PoolConnection) => {
+    const pooled = connection as PooledConnection;
+    if (pooled._pool && (pooled._command || pooled._commands?.length > 0)) {
+      discardConnection(pooled);
+      return;
+    }
+    release(connection);
+  };
+  const getConnection = pool.getConnection.bind(pool);
+  pool.getConnection = ((
+    callback: (err: NodeJS.ErrnoException | null, connection?: PoolConnection) => void,
+  ) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      stats.acquireTimeouts++;
+      const err: NodeJS.ErrnoException = new Error(
+        `No database connection free within ${acquireTimeoutMs} ms`,
+      );
+      err.code = POOL_ACQUIRE_TIMEOUT;
+      callback(err);
+    }, acquireTimeoutMs);
+    getConnection((err, connection) => {
+      if (settled) {
+        connection?.release();
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      callback(err, connection);
+    });
+  }) as Pool['getConnection'];
+  return stats;
+}
+
+/**
+ * One statement on a pooled connection, failing after `timeoutMs`. Unlike mysql2's `pool.query`,
+ * which gives the connection back only once the server has answered (never, from a stalled node),
+ * the connection is handed back as soon as the caller has its answer, and the guard replaces it
+ * when the statement is still running.
+ */
+export function queryPool<R>(
+  pool: Pool,
+  sql: string,
+  params: readonly unknown[],
+  timeoutMs: number | undefined,
+): Promise<R> {
+  return new Promise<R>((resolve, reject) =>
+    pool.getConnection((err, connection) => {
+      if (err) {
+        reject(err);
+        return;
+      }
+      connection.query({ sql, timeout: timeoutMs }, [...params] as QueryValues, (qerr, result) => {
+        // A server error is reported while its command still counts as running: give the
+        // connection back once mysql2 has finished with it, or the guard would discard it.
+        setImmediate(() => connection.release());
+        if (qerr) {
+          reject(qerr);
+        } else {
+          resolve(result as R);
+        }
+      });
+    }),
+  );
+}
+
+/**
+ * Closes a pooled connection for good: out of the pool (which then opens a fresh one for whoever
+ * waits) and its socket closed outright, since a stalled server may never answer a polite close.
+ * The server rolls back whatever transaction it had open.
+ */
+export function discardConnection(connection: object): void {
+  const pooled = connection as PooledConnection;
+  const stats = guards.get(pooled._pool as Pool);
+  if (stats) {
+    stats.discarded++;
+  }
+  pooled.destroy();
+  pooled.stream?.destroy();
+}
+
+/** DB_STATEMENT_TIMEOUT_MS as given to the DataSource (undefined: none, e.g. the CLI). */
+export function statementTimeoutMs(dataSource: DataSource): number | undefined {
+  const options = dataSource.options as { enableQueryTimeout?: boolean };
+  return options.enableQueryTimeout ? dataSource.options.maxQueryExecutionTime : undefined;
+}
+
+/** The mysql2 pool under TypeORM's MySQL driver (undefined on SQLite or before it connects). */
+export function mysqlPool(dataSource: DataSource): Pool | undefined {
+  return dataSource.options.type === 'mysql'
+    ? (dataSource.driver as unknown as { pool?: Pool }).pool
+    : undefined;
+}
+
+/** Guards the app's MySQL/MariaDB pool at start-up (see {@link guardPool}). */
+@Injectable()
+export class PoolGuard implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() private readonly config?: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const pool = mysqlPool(this.dataSource);
+    if (pool && this.config) {
+      guardPool(pool, this.config.dbTimeouts.acquireMs);
+    }
+  }
+}
