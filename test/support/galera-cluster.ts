@@ -80,12 +80,22 @@ export class GaleraNode {
     throw new Error(`Galera node ${this.name} not ready:\n${this.errorLog()}`);
   }
 
+  /** Freezes the node (SIGSTOP): its peers lose it from their view, its clients get no answers. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) {
       return;
     }
     const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGCONT'); // a paused node would never handle the SIGTERM
     child.kill('SIGTERM');
     await exited;
   }
