@@ -28,6 +28,7 @@ import {
 } from '@app/tmf-query';
 import { storeV4, StoredCustomer, V5Extension } from '@app/tmf629-v5';
 import { AppConfig } from '@server/config/app-config';
+import { KeyedSerializer } from '@server/database/keyed-serializer';
 import { TransactionRunner } from '@server/database/transaction-runner';
 
 import { counterKeyOf } from './customer-counts';
@@ -102,6 +103,8 @@ export interface CustomerPage {
 export class CustomerService {
   private readonly cursors: KeysetCursorCodec;
   private readonly v4List: ListView;
+  /** One write of a customer at a time in this process (keyed-serializer.ts says why). */
+  private readonly perCustomer = new KeyedSerializer();
 
   constructor(
     private readonly repository: CustomerRepository,
@@ -290,6 +293,14 @@ export class CustomerService {
     ifMatch: string | undefined,
     next: (current: LockedCustomer) => StoredCustomer,
   ): Promise<WrittenCustomer> {
+    return this.perCustomer.run(id, () => this.updateNow(id, ifMatch, next));
+  }
+
+  private updateNow(
+    id: string,
+    ifMatch: string | undefined,
+    next: (current: LockedCustomer) => StoredCustomer,
+  ): Promise<WrittenCustomer> {
     return this.tx.write(async (manager) => {
       const row = await this.lockForWrite(manager, id, ifMatch);
       const current = storedOf(row);
@@ -341,6 +352,10 @@ export class CustomerService {
   }
 
   async delete(id: string, ifMatch?: string): Promise<void> {
+    await this.perCustomer.run(id, () => this.deleteNow(id, ifMatch));
+  }
+
+  private async deleteNow(id: string, ifMatch?: string): Promise<void> {
     await this.tx.write(async (manager) => {
       const row = await this.lockForWrite(manager, id, ifMatch);
       const last = JSON.parse(row.document) as JsonObject;
