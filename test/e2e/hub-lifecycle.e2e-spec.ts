@@ -1,4 +1,5 @@
 import { DeliveryRepository } from '@server/hub/delivery/delivery.repository';
+import { OutboxRepository } from '@server/hub/outbox/outbox.repository';
 import { TEST_HUB_TRANSPORT } from '@test/support/hub-transport';
 import { TEST_DB } from '@test/support/test-database';
 import { eventually, TestSubscriber } from '@test/support/subscriber';
@@ -6,6 +7,16 @@ import { eventually, TestSubscriber } from '@test/support/subscriber';
 import { createCustomer, CUSTOMER_PATH } from './support/customers';
 import { ADMIN_HEADERS, FAST_HUB_ENV, HUB_PATH, outboxDrained, subscribe } from './support/hub';
 import { TestApp } from './support/test-app';
+
+const V5_HUB_PATH = '/tmf-api/customerManagement/v5/hub';
+
+/** The gate's subscription counts. */
+async function gate(app: TestApp): Promise<Record<string, number>> {
+  const rows: { name: string; value: number | string }[] = await app.dataSource.query(
+    "SELECT name, value FROM hub_gate WHERE name LIKE 'subscriptions%'",
+  );
+  return Object.fromEntries(rows.map((r) => [r.name, Number(r.value)]));
+}
 
 async function deliveries(app: TestApp): Promise<any[]> {
   return app.dataSource.query(
@@ -164,6 +175,101 @@ describe('Hub: outbox and shutdown', () => {
         );
         expect(settledBeforeCommit).toBe(false);
         expect(Number(row.after_outbox_id)).toBeGreaterThanOrEqual(Number(written));
+        await subscriber.stop();
+      } finally {
+        await writer.release();
+        await app.close();
+      }
+    },
+  );
+
+  it("builds a change's events of a version only when a subscription of that version exists at commit; the counts follow subscriptions created and deleted", async () => {
+    let app = await TestApp.start({ ...FAST_HUB_ENV, HUB_DISPATCH_ENABLED: 'false' });
+    try {
+      const [v4, v5] = await Promise.all([TestSubscriber.start(), TestSubscriber.start()]);
+      const versionsOfRow = async (n: number) => {
+        const rows = await app.dataSource.query('SELECT payload FROM hub_outbox ORDER BY id');
+        expect(rows).toHaveLength(n);
+        return (JSON.parse(rows[n - 1].payload) as any[]).map((e) => ('@type' in e ? 'v5' : 'v4'));
+      };
+      const v4Id = await subscribe(app, v4.url);
+      const c = await createCustomer(app);
+      expect(await versionsOfRow(1)).toEqual(['v4']);
+      const hub = await app.request('POST', V5_HUB_PATH, {
+        body: { '@type': 'Hub', callback: v5.url },
+      });
+      expect(hub.status).toBe(201);
+      await app.request('PATCH', `${CUSTOMER_PATH}/${c.id}`, { body: { name: 'Renamed' } });
+      expect(await versionsOfRow(2)).toEqual(['v4', 'v5']);
+      expect((await app.request('DELETE', `${HUB_PATH}/${v4Id}`)).status).toBe(204);
+      await app.request('DELETE', `${CUSTOMER_PATH}/${c.id}`);
+      expect(await versionsOfRow(3)).toEqual(['v5']);
+      expect(await gate(app)).toEqual({ subscriptions: 1, subscriptions_v5: 1 });
+      const other = await app.request('POST', V5_HUB_PATH, {
+        body: { '@type': 'Hub', callback: `${v5.url}/other` },
+      });
+      expect(await gate(app)).toEqual({ subscriptions: 2, subscriptions_v5: 2 });
+      expect((await app.request('DELETE', `${V5_HUB_PATH}/${other.json.id}`)).status).toBe(204);
+      expect(await gate(app)).toEqual({ subscriptions: 1, subscriptions_v5: 1 });
+      // A dispatching process delivers: the v5 subscriber gets the v5 events of the two changes
+      // after it, the v4 one (deleted) nothing.
+      await app.close(true);
+      app = await TestApp.start(FAST_HUB_ENV, app.database);
+      await v5.waitForCount(2);
+      await outboxDrained(app);
+      expect(v5.events().map((e: any) => [e['@type'], e.event.customer.id])).toEqual(
+        expect.arrayContaining([
+          ['CustomerAttributeValueChangeEvent', c.id],
+          ['CustomerDeleteEvent', c.id],
+        ]),
+      );
+      expect(v5.receipts).toHaveLength(2);
+      expect(v4.receipts).toEqual([]);
+      await Promise.all([v4.stop(), v5.stop()]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  (TEST_DB === 'mysql' ? it : it.skip)(
+    'MariaDB: a v5 subscription created while a write without v5 subscribers is in flight waits for its commit and is positioned after it',
+    async () => {
+      const app = await TestApp.start({ ...FAST_HUB_ENV, HUB_DISPATCH_ENABLED: 'false' });
+      const writer = app.dataSource.createQueryRunner();
+      try {
+        const subscriber = await TestSubscriber.start();
+        await subscribe(app, subscriber.url);
+        // A write transaction as the outbox listener runs it: the gate read (shared locks held to
+        // commit) finds no v5 subscriber, so the change carries v4 events only.
+        await writer.connect();
+        await writer.startTransaction();
+        const outbox = app.app.get(OutboxRepository);
+        expect(await outbox.subscribersIn(writer.manager)).toEqual({ v4: 1, v5: 0 });
+        await outbox.append(writer.manager, '[]', 0);
+        const [{ id: written }] = await writer.query('SELECT LAST_INSERT_ID() AS id');
+        let settled = false;
+        const registering = app
+          .request('POST', V5_HUB_PATH, { body: { '@type': 'Hub', callback: subscriber.url } })
+          .finally(() => {
+            settled = true;
+          });
+        // Whatever the interleaving: the subscription cannot commit before the write does, so it
+        // cannot be a recipient of a change built without v5 events.
+        await app.dataSource.query('SELECT SLEEP(0.3)');
+        const settledBeforeCommit = settled;
+        await writer.commitTransaction();
+        const created = await registering;
+        expect(created.status).toBe(201);
+        const [row] = await app.dataSource.query(
+          'SELECT after_outbox_id FROM hub_subscription WHERE id = ?',
+          [created.json.id],
+        );
+        expect(settledBeforeCommit).toBe(false);
+        expect(Number(row.after_outbox_id)).toBeGreaterThanOrEqual(Number(written));
+        // The next write sees it.
+        await writer.startTransaction();
+        expect(await outbox.subscribersIn(writer.manager)).toEqual({ v4: 1, v5: 1 });
+        await writer.rollbackTransaction();
         await subscriber.stop();
       } finally {
         await writer.release();

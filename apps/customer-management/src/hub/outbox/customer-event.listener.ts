@@ -13,6 +13,8 @@ import { OutboxWrittenEvent } from '@server/hub/events';
 
 import { createEvents, deleteEvents, updateEvents } from './envelope-builder';
 import { v5CreateEvents, v5DeleteEvents, v5UpdateEvents } from './v5-envelope-builder';
+import type { ApiVersion } from '@server/hub/subscriptions/subscription.repository';
+
 import { OutboxRepository } from './outbox.repository';
 
 // Errors must reach the emitter: the outbox row is part of the change, so a failure to write it
@@ -23,6 +25,7 @@ import { OutboxRepository } from './outbox.repository';
 // every write's critical section. Its `nextTick` variant never calls a promisified listener at all
 // (eventemitter2 6.4.9). See docs/hub.md, Measurements.
 const IN_TRANSACTION = { async: false, promisify: false, suppressErrors: false } as const;
+const API_VERSIONS: readonly ApiVersion[] = ['v4', 'v5'];
 
 /**
  * Turns customer domain events into TMF events and appends them to the outbox, inside the write
@@ -40,29 +43,39 @@ export class CustomerEventListener {
 
   @OnEvent(CustomerCreatedEvent.eventName, IN_TRANSACTION)
   async onCreated(event: CustomerCreatedEvent): Promise<void> {
-    await this.enqueue(event.manager, () => [...createEvents(event), ...v5CreateEvents(event)]);
+    await this.enqueue(event.manager, {
+      v4: () => createEvents(event),
+      v5: () => v5CreateEvents(event),
+    });
   }
 
   @OnEvent(CustomerUpdatedEvent.eventName, IN_TRANSACTION)
   async onUpdated(event: CustomerUpdatedEvent): Promise<void> {
-    await this.enqueue(event.manager, () => [...updateEvents(event), ...v5UpdateEvents(event)]);
+    await this.enqueue(event.manager, {
+      v4: () => updateEvents(event),
+      v5: () => v5UpdateEvents(event),
+    });
   }
 
   @OnEvent(CustomerDeletedEvent.eventName, IN_TRANSACTION)
   async onDeleted(event: CustomerDeletedEvent): Promise<void> {
-    await this.enqueue(event.manager, () => [...deleteEvents(event), ...v5DeleteEvents(event)]);
+    await this.enqueue(event.manager, {
+      v4: () => deleteEvents(event),
+      v5: () => v5DeleteEvents(event),
+    });
   }
 
-  // The events are built only when someone subscribes: with no subscription (common) a write pays
-  // one read of the gate row. That read also orders this write against subscription changes.
+  // The events of a version are built only when a subscription of that version exists: with no
+  // subscription (common) a write pays one read of the gate rows. That read also orders this write
+  // against subscription changes, so the versions counted are those of the change's recipients.
   private async enqueue(
     manager: EntityManager,
-    eventsOf: () => CustomerEventEnvelope[],
+    eventsOf: Record<ApiVersion, () => CustomerEventEnvelope[]>,
   ): Promise<void> {
-    if ((await this.outbox.subscriptionCountIn(manager)) === 0) {
-      return;
-    }
-    const events = eventsOf();
+    const subscribers = await this.outbox.subscribersIn(manager);
+    const events = API_VERSIONS.flatMap((version) =>
+      subscribers[version] > 0 ? eventsOf[version]() : [],
+    );
     if (events.length === 0) {
       return;
     }

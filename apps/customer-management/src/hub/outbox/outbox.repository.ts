@@ -12,6 +12,12 @@ export interface OutboxCounts {
   events: number;
 }
 
+/** The subscriptions of each version, as a change's transaction sees them. */
+export interface Subscribers {
+  v4: number;
+  v5: number;
+}
+
 /**
  * The outbox as the write path and the operators see it. `hub_outbox` holds one row per change (its
  * events, as the JSON array of envelopes), appended in the change's transaction whatever the number
@@ -28,16 +34,21 @@ export class OutboxRepository {
   }
 
   /**
-   * Inside the change's transaction: how many subscriptions exist. On MySQL/MariaDB the gate row is
-   * read with a shared lock held until commit, so no subscription can be created or deleted between
-   * this read and the commit (writers do not block each other; a subscription change waits for the
-   * writes in flight, and they for it). On SQLite the single writer gives the same order.
+   * Inside the change's transaction: how many subscriptions exist, in all and through v5. On
+   * MySQL/MariaDB the gate rows are read with a shared lock held until commit, so no subscription
+   * can be created or deleted between this read and the commit (writers do not block each other; a
+   * subscription change waits for the writes in flight, and they for it). On SQLite the single
+   * writer gives the same order. The counts are thus those of the subscriptions that exist when the
+   * change commits, its recipients (ADR 0010).
    */
-  async subscriptionCountIn(manager: EntityManager): Promise<number> {
-    const rows = await manager.query<{ value: number | string }[]>(
-      `SELECT value FROM hub_gate WHERE name = 'subscriptions'${this.shareLock}`,
+  async subscribersIn(manager: EntityManager): Promise<Subscribers> {
+    const rows = await manager.query<{ name: string; value: number | string }[]>(
+      `SELECT name, value FROM hub_gate WHERE name IN ('subscriptions', 'subscriptions_v5')${this.shareLock}`,
     );
-    return Number(rows[0]?.value ?? 0);
+    const value = (name: string) => Number(rows.find((row) => row.name === name)?.value ?? 0);
+    const all = value('subscriptions');
+    const v5 = value('subscriptions_v5');
+    return { v4: all - v5, v5 };
   }
 
   /** Inside the change's transaction: the change's events, one row whatever the subscribers. */

@@ -55,6 +55,12 @@ export class SubscriptionRepository {
     try {
       await this.tx.write(async (manager) => {
         await manager.query(`UPDATE hub_gate SET value = value + 1 WHERE name = 'subscriptions'`);
+        if (row.version === 'v5') {
+          // After the `subscriptions` row, as writers lock them (no deadlock with a write).
+          await manager.query(
+            `UPDATE hub_gate SET value = value + 1 WHERE name = 'subscriptions_v5'`,
+          );
+        }
         // The highest outbox id so far: of the rows still there, or of those already fanned out
         // or relayed and deleted (kept in the gate's `fanout` row).
         const [last] = await manager.query<{ id: number | string | null }[]>(
@@ -115,11 +121,20 @@ export class SubscriptionRepository {
       return false;
     }
     return this.tx.write(async (manager) => {
+      const [row] = await manager.query<{ version: ApiVersion }[]>(
+        'SELECT version FROM hub_subscription WHERE id = ?',
+        [id],
+      );
       const result = await affectedRows(manager, 'DELETE FROM hub_subscription WHERE id = ?', [id]);
-      if (result === 0) {
+      if (!row || result === 0) {
         return false;
       }
       await manager.query(`UPDATE hub_gate SET value = value - 1 WHERE name = 'subscriptions'`);
+      if (row.version === 'v5') {
+        await manager.query(
+          `UPDATE hub_gate SET value = value - 1 WHERE name = 'subscriptions_v5'`,
+        );
+      }
       await manager.query('DELETE FROM hub_delivery WHERE subscription_id = ?', [id]);
       return true;
     });

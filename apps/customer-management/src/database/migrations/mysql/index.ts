@@ -11,6 +11,7 @@ import { CustomerTokenIndex1795950000000 } from './1795950000000-customer-token-
 import { HubSubscriptionVersion1795960000000 } from './1795960000000-hub-subscription-version';
 import { CustomerIdSeqIndex1796000000000 } from './1796000000000-customer-id-seq-index';
 import { CustomerTokenRepeats1796000001000 } from './1796000001000-customer-token-repeats';
+import { HubGateV5Subscriptions1796030000000 } from './1796030000000-hub-gate-v5-subscriptions';
 
 /** MySQL 8 / MariaDB 10.6+ migrations in timestamp order. Append only; never edit a committed migration. */
 export const MYSQL_MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MYSQL_MIGRATIONS = [
   HubSubscriptionVersion1795960000000,
   CustomerIdSeqIndex1796000000000,
   CustomerTokenRepeats1796000001000,
+  HubGateV5Subscriptions1796030000000,
 ];

@@ -12,6 +12,7 @@ import { HubSubscriptionVersion1795960000000 } from './1795960000000-hub-subscri
 import { CustomerSeqOrder1795970000000 } from './1795970000000-customer-seq-order';
 import { CustomerSearchDeleteMerge1795980000000 } from './1795980000000-customer-search-delete-merge';
 import { CustomerSearchRepeatMarkers1796020000000 } from './1796020000000-customer-search-repeat-markers';
+import { HubGateV5Subscriptions1796030000000 } from './1796030000000-hub-gate-v5-subscriptions';
 
 /** SQLite migrations in timestamp order. Append only; never edit a committed migration. */
 export const SQLITE_MIGRATIONS = [
@@ -29,4 +30,5 @@ export const SQLITE_MIGRATIONS = [
   CustomerSeqOrder1795970000000,
   CustomerSearchDeleteMerge1795980000000,
   CustomerSearchRepeatMarkers1796020000000,
+  HubGateV5Subscriptions1796030000000,
 ];
