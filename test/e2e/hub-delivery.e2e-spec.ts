@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 import { verifySignature } from '@server/hub/delivery/signature';
+import { TEST_HUB_TRANSPORT } from '@test/support/hub-transport';
 import { eventually, TestSubscriber } from '@test/support/subscriber';
 import { fullCustomer, minimalCustomer } from '@test/fixtures/customers';
 
@@ -413,5 +414,43 @@ describe('Hub: events and delivery', () => {
       false,
     );
     expect(verifySignature(secret, `${raw} `, header, Math.floor(Date.now() / 1000))).toBe(false);
+  });
+});
+
+describe('Hub: backlog gauge', () => {
+  /** The gauge's series by transport, from one scrape. */
+  async function backlog(app: TestApp): Promise<Record<string, number>> {
+    const text = (await app.request('GET', '/metrics')).text;
+    const series = [...text.matchAll(/^hub_delivery_backlog\{transport="(\w+)"\} (\d+)$/gm)];
+    return Object.fromEntries(series.map(([, transport, n]) => [transport, Number(n)]));
+  }
+
+  it('hub_delivery_backlog{transport} counts the deliveries the transport holds (here in flight to a subscriber that does not answer)', async () => {
+    const app = await TestApp.start({
+      ...FAST_HUB_ENV,
+      HUB_DELIVERY_TIMEOUT_MS: '30000',
+      HUB_LEASE_MS: '60000',
+    });
+    const subscriber = await TestSubscriber.start();
+    subscriber.behaviour = () => 'hang';
+    try {
+      const transports = TEST_HUB_TRANSPORT === 'nats' ? { db: 0, nats: 0 } : { db: 0 };
+      expect(await backlog(app)).toEqual(transports);
+      await subscribe(app, subscriber.url);
+      for (let i = 0; i < 3; i++) {
+        await createCustomer(app);
+      }
+      await subscriber.waitForCount(3);
+      // Sampled at most every 5 s: the scrapes converge on the three attempts in flight.
+      await eventually(
+        async () => (await backlog(app))[TEST_HUB_TRANSPORT] === 3,
+        15000,
+        'backlog of 3',
+      );
+      expect(Object.keys(await backlog(app)).sort()).toEqual(Object.keys(transports).sort());
+    } finally {
+      await subscriber.stop();
+      await app.close();
+    }
   });
 });

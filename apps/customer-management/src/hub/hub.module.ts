@@ -7,6 +7,7 @@ import { HubAdminNotice, hubAdminOpen } from './admin/hub-admin.access';
 import { HubAdminController } from './admin/hub-admin.controller';
 import { HubAdminGuard } from './admin/hub-admin.guard';
 import { HubAdminService } from './admin/hub-admin.service';
+import { BacklogMetrics } from './delivery/backlog.metrics';
 import { CallbackClient } from './delivery/callback-client';
 import { DeliveryMetrics } from './delivery/delivery.metrics';
 import { DeliveryRepository } from './delivery/delivery.repository';
@@ -45,6 +46,7 @@ const HUB_PROVIDERS = [
   CallbackClient,
   EventDispatcherService,
   DeliveryMetrics,
+  BacklogMetrics,
   NotificationListenerService,
   DeadLetterRepository,
   HubAdminService,

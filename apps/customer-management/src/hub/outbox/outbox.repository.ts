@@ -67,6 +67,16 @@ export class OutboxRepository {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /** Deliveries stored and still to make (pending or in flight, not dead). */
+  async deliveryBacklog(): Promise<number> {
+    const rows = await this.tx.read((manager) =>
+      manager.query<{ n: number | string }[]>(
+        "SELECT COUNT(*) AS n FROM hub_delivery WHERE status <> 'dead'",
+      ),
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async counts(now: number): Promise<OutboxCounts> {
     return this.tx.read(async (manager) => {
       const rows = await manager.query<
