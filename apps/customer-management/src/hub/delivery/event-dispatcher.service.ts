@@ -7,6 +7,7 @@ import {
 import { OnEvent } from '@nestjs/event-emitter';
 
 import { AppConfig, HubSettings } from '@server/config/app-config';
+import { CoalescingRunner } from '@server/hub/coalescing-runner';
 
 import { OutboxCommittedEvent } from '@server/hub/events';
 import { SubscriptionQueries } from '@server/hub/subscriptions/subscription-queries';
@@ -46,9 +47,12 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
   private readonly settings: HubSettings;
   private readonly shutdownGraceMs: number;
   private running = false;
-  private pumping: Promise<void> | null = null;
-  private rerun = false;
-  private kickTimer: NodeJS.Timeout | undefined;
+  // Many kicks in one turn of the event loop make one pump.
+  private readonly runner = new CoalescingRunner(
+    () => this.pump(),
+    (err) => this.logger.warn(`Claiming deliveries failed; will retry: ${(err as Error).message}`),
+    () => new Promise((resolve) => setTimeout(resolve, 0)),
+  );
   private pollTimer: NodeJS.Timeout | undefined;
   // One timer per subscription, for its earliest retry this process scheduled.
   private readonly retryTimers = new Map<string, { timer: NodeJS.Timeout; at: number }>();
@@ -109,12 +113,9 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
     }
     this.running = false;
     clearInterval(this.pollTimer);
-    clearTimeout(this.kickTimer);
     this.retryTimers.forEach(({ timer }) => clearTimeout(timer));
     this.retryTimers.clear();
-    while (this.pumping) {
-      await this.pumping;
-    }
+    await this.runner.stop();
     const attempts = Promise.allSettled([...this.inFlight.values()]);
     const grace = Math.min(this.shutdownGraceMs, this.settings.deliveryTimeoutMs + 1000);
     let graceTimer: NodeJS.Timeout | undefined;
@@ -147,30 +148,9 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
 
   /** Runs a pump soon; many kicks in one turn of the event loop make one pump. */
   private kick(): void {
-    if (!this.running) {
-      return;
+    if (this.running) {
+      this.runner.request();
     }
-    if (this.pumping) {
-      this.rerun = true;
-      return;
-    }
-    if (this.kickTimer) {
-      return;
-    }
-    this.kickTimer = setTimeout(() => {
-      this.kickTimer = undefined;
-      this.pumping = this.pump()
-        .catch((err: unknown) =>
-          this.logger.warn(`Claiming deliveries failed; will retry: ${(err as Error).message}`),
-        )
-        .finally(() => {
-          this.pumping = null;
-          if (this.rerun) {
-            this.rerun = false;
-            this.kick();
-          }
-        });
-    }, 0);
   }
 
   /**

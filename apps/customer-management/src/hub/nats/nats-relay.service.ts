@@ -7,6 +7,7 @@ import {
 import { OnEvent } from '@nestjs/event-emitter';
 
 import { AppConfig, HubSettings } from '@server/config/app-config';
+import { CoalescingRunner, nextTurn } from '@server/hub/coalescing-runner';
 import type { CustomerEventEnvelope } from '@server/hub/customer-event-envelope';
 import { OutboxWrittenEvent } from '@server/hub/events';
 
@@ -30,8 +31,11 @@ export class NatsRelayService implements OnApplicationBootstrap, BeforeApplicati
   private readonly logger = new Logger(NatsRelayService.name);
   private readonly settings: HubSettings;
   private running = false;
-  private pumping: Promise<void> | null = null;
-  private rerun = false;
+  private readonly runner = new CoalescingRunner(
+    () => this.relay(),
+    (err) => this.failed(err),
+    nextTurn,
+  );
   private pollTimer: NodeJS.Timeout | undefined;
   private failing = false;
   private relayed = 0;
@@ -66,47 +70,36 @@ export class NatsRelayService implements OnApplicationBootstrap, BeforeApplicati
     }
     this.running = false;
     clearInterval(this.pollTimer);
-    while (this.pumping) {
-      await this.pumping;
-    }
+    await this.runner.stop();
     await this.role.release();
   }
 
   @OnEvent(OutboxWrittenEvent.eventName)
   kick(): void {
-    if (!this.running) {
-      return;
+    if (this.running) {
+      this.runner.request();
     }
-    if (this.pumping) {
-      this.rerun = true;
-      return;
+  }
+
+  private async relay(): Promise<void> {
+    await this.pump();
+    if (this.failing) {
+      this.failing = false;
+      this.logger.log('Relaying to NATS again');
     }
-    this.pumping = this.pump()
-      .then(() => {
-        if (this.failing) {
-          this.failing = false;
-          this.logger.log('Relaying to NATS again');
-        }
-      })
-      .catch((err: unknown) => {
-        if (!this.failing) {
-          this.failing = true;
-          this.logger.warn(
-            `Relaying to NATS failed; the changes stay in the outbox: ${(err as Error).message}`,
-          );
-        }
-      })
-      .finally(() => {
-        this.pumping = null;
-        if (this.rerun) {
-          this.rerun = false;
-          this.kick();
-        }
-      });
+  }
+
+  /** Logged once per outage. */
+  private failed(err: unknown): void {
+    if (!this.failing) {
+      this.failing = true;
+      this.logger.warn(
+        `Relaying to NATS failed; the changes stay in the outbox: ${(err as Error).message}`,
+      );
+    }
   }
 
   private async pump(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
     await this.hub.ready();
     while (this.running) {
       if (!(await this.role.hold())) {

@@ -7,6 +7,7 @@ import {
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 
 import { AppConfig, HubSettings } from '@server/config/app-config';
+import { CoalescingRunner, nextTurn } from '@server/hub/coalescing-runner';
 import type { CustomerEventEnvelope } from '@server/hub/customer-event-envelope';
 import { OutboxCommittedEvent, OutboxWrittenEvent } from '@server/hub/events';
 import { SubscriptionQueries } from '@server/hub/subscriptions/subscription-queries';
@@ -32,8 +33,11 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger(FanOutService.name);
   private readonly settings: HubSettings;
   private running = false;
-  private pumping: Promise<void> | null = null;
-  private rerun = false;
+  private readonly runner = new CoalescingRunner(
+    () => this.pump(),
+    (err) => this.logger.warn(`Fan-out failed; will retry: ${(err as Error).message}`),
+    nextTurn,
+  );
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly brokenQueries = new Set<string>();
   private readonly role: RoleLease;
@@ -66,37 +70,19 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     clearInterval(this.pollTimer);
-    while (this.pumping) {
-      await this.pumping;
-    }
+    await this.runner.stop();
     await this.role.release();
   }
 
   @OnEvent(OutboxWrittenEvent.eventName)
   kick(): void {
-    if (!this.running) {
-      return;
+    if (this.running) {
+      this.runner.request();
     }
-    if (this.pumping) {
-      this.rerun = true;
-      return;
-    }
-    this.pumping = this.pump()
-      .catch((err: unknown) =>
-        this.logger.warn(`Fan-out failed; will retry: ${(err as Error).message}`),
-      )
-      .finally(() => {
-        this.pumping = null;
-        if (this.rerun) {
-          this.rerun = false;
-          this.kick();
-        }
-      });
   }
 
+  // Many commits in one turn of the event loop make one batch (the runner settles for a turn).
   private async pump(): Promise<void> {
-    // Many commits in one turn of the event loop make one batch.
-    await new Promise<void>((resolve) => setImmediate(resolve));
     // One process fans out at a time (the others poll for the lease).
     if (!(await this.role.hold())) {
       return;
