@@ -255,7 +255,7 @@ export class NatsDeliveryService implements OnApplicationBootstrap, BeforeApplic
   private async forgetPulls(subscriptionIds: string[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      this.hub.forgetPulls(subscriptionIds),
+      subscriptionIds.length > 0 ? this.hub.forgetPulls(subscriptionIds) : undefined,
       new Promise((resolve) => {
         timer = setTimeout(resolve, RELEASE_TIMEOUT_MS);
       }),

@@ -213,9 +213,11 @@ export class NatsHub implements OnApplicationShutdown {
   async forgetPulls(subscriptionIds: Iterable<string>): Promise<void> {
     const { nc, jsm } = await this.ready();
     await nc.flush();
-    for (const id of subscriptionIds) {
-      await jsm.consumers.info(this.nats.stream, this.consumerName(id)).catch(() => undefined);
-    }
+    await Promise.all(
+      [...subscriptionIds].map((id) =>
+        jsm.consumers.info(this.nats.stream, this.consumerName(id)).catch(() => undefined),
+      ),
+    );
   }
 
   /** The subscription ids that have a consumer, and the backlog over them. */
