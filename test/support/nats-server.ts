@@ -35,6 +35,12 @@ export class NatsServer {
 
   static async start(): Promise<NatsServer> {
     const server = new NatsServer(await freeTcpPort(), mkdtempSync(join(tmpdir(), 'tmf629-nats-')));
+    // A run that ends in process.exit (jest does on some failures) skips its teardown: the server
+    // must not outlive it.
+    process.once('exit', () => {
+      server.child?.kill('SIGKILL');
+      rmSync(server.storeDir, { recursive: true, force: true });
+    });
     await server.restart();
     return server;
   }
