@@ -9,8 +9,9 @@
  *                    [--ops get,post,list,patch,delete] [--no-baseline]
  *                    [--entries a/main.js,b/main.js]
  *
- * `--entries` (SQLite) compares builds: each build runs on its own copy of the one seeded database,
- * and each operation is measured on every build in turn and then on the baseline.
+ * `--entries` compares builds: each build runs on its own copy of the one seeded database (SQLite:
+ * the file; MariaDB: a database copied table by table), and each operation is measured on every
+ * build in turn and then on the baseline.
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -244,9 +245,6 @@ async function benchDb(db: Db): Promise<void> {
     if (BASELINE) {
       await BaselineProcess.seed(db, SEED, rawEnv);
     }
-    if (ENTRIES.length > 1 && db !== 'sqlite') {
-      throw new Error('--entries compares builds on SQLite only');
-    }
     const labels = ENTRIES.length > 1 ? ENTRIES.map((_, i) => `ours${i + 1}`) : ['ours'];
     const ours: ServerProcess[] = [];
     let raw: BaselineProcess | undefined;
@@ -254,11 +252,13 @@ async function benchDb(db: Db): Promise<void> {
     try {
       for (const [i, entry] of ENTRIES.entries()) {
         let url = ourDb;
-        if (ENTRIES.length > 1) {
+        if (ENTRIES.length > 1 && db === 'sqlite') {
           // Each build on its own copy of the seeded database (writes change it).
           const file = join(tmp, `bench-${i + 1}.sqlite`);
           copyFileSync(join(tmp, 'bench.sqlite'), file);
           url = `sqlite:${file}`;
+        } else if (ENTRIES.length > 1 && i > 0) {
+          url = `${MYSQL_URL.replace(/\/$/, '')}/${await copyMysqlDatabase('tmf_bench', i + 1)}`;
         }
         ours.push(
           await ServerProcess.start(
@@ -307,10 +307,28 @@ async function benchDb(db: Db): Promise<void> {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
     if (db === 'mysql') {
+      for (let i = 2; i <= ENTRIES.length; i++) {
+        await adminQuery(`DROP DATABASE IF EXISTS tmf_bench_${i}`);
+      }
       await adminQuery('DROP DATABASE IF EXISTS tmf_bench');
       await adminQuery('DROP DATABASE IF EXISTS raw_bench');
     }
   }
+}
+
+/** MariaDB: a copy of the seeded database for build `n` (same schema, rows and counters). */
+async function copyMysqlDatabase(source: string, n: number): Promise<string> {
+  const target = `${source}_${n}`;
+  await adminQuery(`DROP DATABASE IF EXISTS ${target}`);
+  await adminQuery(`CREATE DATABASE ${target} CHARACTER SET utf8mb4`);
+  const tables = await adminQuery<{ name: string }[]>(
+    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = '${source}'`,
+  );
+  for (const { name } of tables) {
+    await adminQuery(`CREATE TABLE ${target}.${name} LIKE ${source}.${name}`);
+    await adminQuery(`INSERT INTO ${target}.${name} SELECT * FROM ${source}.${name}`);
+  }
+  return target;
 }
 
 /** The ratios of one build (`label`) to the baseline. */

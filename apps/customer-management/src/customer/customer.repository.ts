@@ -14,7 +14,7 @@ import {
   readKeyset,
   mysqlTokenChanges,
   mysqlTokenDeleteStatement,
-  mysqlTokenInsertStatements,
+  mysqlTokenInsertStatementsFor,
   mysqlTokenUpdateStatements,
   ParsedQuery,
   SqlStatement,
@@ -69,7 +69,9 @@ const ROW_SELECT = 'c.id, c.version, c.document';
 
 /** What a write leaves for its group (see `groupWrites`). */
 type GroupedChange =
-  { kind: 'tokens'; changes: TokenRowChange[] } | { kind: 'count'; change: CounterChange };
+  | { kind: 'tokens'; changes: TokenRowChange[] }
+  | { kind: 'count'; change: CounterChange }
+  | { kind: 'newTokens'; seq: number; document: JsonObject };
 
 /** One page of a list and what its links need. */
 export interface CustomerPageRows {
@@ -104,8 +106,9 @@ const COLUMN_PLACEHOLDERS = COLUMN_NAMES.map(() => '?').join(', ');
 export class CustomerRepository {
   readonly dialect: Dialect;
   /**
-   * SQLite: the token index and the maintained counts are written once per write group (netted per
-   * row), not per customer. FTS5 writes out the rows it holds in memory as a new segment at every
+   * The maintained counts and new customers' token rows are written once per write group, not per
+   * customer (MySQL/MariaDB: one INSERT of every new customer's token rows, then one upsert of the
+   * counts). SQLite: the token index netted per row. FTS5 writes out the rows it holds in memory as a new segment at every
    * savepoint and before every statement that opens one (a multi-row INSERT, a DELETE), so written
    * per unit, each customer's rows became a segment of their own, with the merges that follow; here
    * the counts go first and the token rows last, and a group's new rows become one segment at
@@ -117,6 +120,20 @@ export class CustomerRepository {
         this.dialect,
         changes.flatMap((c) => (c.kind === 'count' ? [c.change] : [])),
       );
+      if (this.dialect === 'mysql') {
+        // New customers' token rows as one multi-row INSERT; the counts' hot rows locked last.
+        await this.runAll(
+          manager,
+          mysqlTokenInsertStatementsFor(
+            customerSqlStorage,
+            changes.flatMap((c) => (c.kind === 'newTokens' ? [c] : [])),
+          ),
+        );
+        if (counts) {
+          await manager.query(counts.sql, counts.params);
+        }
+        return;
+      }
       if (counts) {
         await manager.query(counts.sql, counts.params);
       }
@@ -185,10 +202,11 @@ export class CustomerRepository {
     if (this.dialect === 'sqlite') {
       await this.writeTokens(manager, inserted[0].seq, undefined, row.parsed);
     } else {
-      await this.runAll(
-        manager,
-        mysqlTokenInsertStatements(customerSqlStorage, Number(inserted.insertId), row.parsed),
-      );
+      // Nobody can address the new customer before COMMIT (its id is not out yet), so its token
+      // rows may wait for the write group's one INSERT.
+      await this.tx.groupWrite(manager, this.groupWrites, [
+        { kind: 'newTokens', seq: Number(inserted.insertId), document: row.parsed },
+      ]);
     }
     await this.writeExtension(manager, row.id, null, row.extension);
     await this.count(manager, undefined, c, inserted[0]?.disorder === 1);

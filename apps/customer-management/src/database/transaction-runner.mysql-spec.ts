@@ -10,20 +10,33 @@ import { TransactionRunner } from './transaction-runner';
 const URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const DATABASE = `tmf_tx_runner_${process.pid}`;
 
-describe('TransactionRunner on MySQL/MariaDB', () => {
+// Without init the runner knows no server flavour and runs each write alone; after init (as in
+// the app) writes are grouped, two groups at once with a pool of four.
+describe.each([
+  { mode: 'one transaction per write', grouped: false },
+  { mode: 'write groups', grouped: true },
+])('TransactionRunner on MySQL/MariaDB, $mode', ({ grouped }) => {
   let dataSource: DataSource;
   let tx: TransactionRunner;
+  const database = `${DATABASE}_${grouped ? 'g' : 's'}`;
 
   beforeAll(async () => {
     const admin = await createConnection(URL);
-    await admin.query(`CREATE DATABASE ${DATABASE}`);
+    await admin.query(`CREATE DATABASE ${database}`);
     await admin.end();
-    dataSource = new DataSource({ type: 'mysql', url: `${URL}/${DATABASE}`, poolSize: 3 });
+    dataSource = new DataSource({
+      type: 'mysql',
+      url: `${URL}/${database}`,
+      poolSize: grouped ? 4 : 3,
+    });
     await dataSource.initialize();
     tx = new TransactionRunner(dataSource);
+    if (grouped) {
+      await tx.onModuleInit();
+    }
   });
   afterAll(async () => {
-    await dataSource.query(`DROP DATABASE ${DATABASE}`);
+    await dataSource.query(`DROP DATABASE ${database}`);
     await dataSource.destroy();
   });
 
@@ -127,7 +140,7 @@ describe('TransactionRunner on MySQL/MariaDB', () => {
     await dataSource.query('CREATE TABLE IF NOT EXISTS w (id INT PRIMARY KEY, v INT NOT NULL)');
     await dataSource.query('REPLACE INTO w VALUES (1, 0)');
     // Another session holds the row for the whole test.
-    const holder = await createConnection(`${URL}/${DATABASE}`);
+    const holder = await createConnection(`${URL}/${database}`);
     await holder.query('START TRANSACTION');
     await holder.query('UPDATE w SET v = 1 WHERE id = 1');
     let runs = 0;
@@ -147,5 +160,45 @@ describe('TransactionRunner on MySQL/MariaDB', () => {
       await holder.end();
     }
     expect(await dataSource.query('SELECT v FROM w')).toEqual([{ v: 0 }]);
+  });
+
+  it('commits concurrent writes, undoing only the units that fail (first of a group or not)', async () => {
+    await dataSource.query('CREATE TABLE g (id INT PRIMARY KEY)');
+    const failing = new Set([3, 4, 12]);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        tx.write(async (manager) => {
+          await manager.query('INSERT INTO g VALUES (?)', [i]);
+          if (failing.has(i)) {
+            throw new Error(`unit ${i} fails after writing`);
+          }
+          // Rows of this write and of the writes before it in its transaction (committed or not).
+          const [{ n }] = await manager.query<{ n: string }[]>(
+            'SELECT COUNT(*) AS n FROM g WHERE id >= 2',
+          );
+          return Number(n);
+        }),
+      ),
+    );
+    outcomes.forEach((outcome, i) => {
+      if (failing.has(i)) {
+        expect(outcome).toEqual({
+          status: 'rejected',
+          reason: new Error(`unit ${i} fails after writing`),
+        });
+      } else {
+        expect(outcome.status).toBe('fulfilled');
+      }
+    });
+    const rows = await dataSource.query<{ id: number }[]>('SELECT id FROM g ORDER BY id');
+    expect(rows.map((r) => r.id)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i).filter((i) => !failing.has(i)),
+    );
+    if (grouped) {
+      // Writes 0 and 1 each started a group; 2..19 waited and shared the next one's transaction,
+      // the last seeing every row of its group (the failed writes' undone).
+      const last = outcomes[19] as PromiseFulfilledResult<number>;
+      expect(last.value).toBe(15);
+    }
   });
 });

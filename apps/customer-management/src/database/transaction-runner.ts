@@ -22,6 +22,8 @@ import { SqliteReaders } from './sqlite-readers';
 const ER_LOCK_WAIT_TIMEOUT = 1205;
 /** Most units of work committed together on SQLite. */
 const MAX_GROUP = 64;
+/** Most units of work committed together on MySQL/MariaDB. */
+const MAX_MYSQL_GROUP = 32;
 /** Prepared SQLite statements kept for reuse (oldest dropped first). */
 const MAX_CACHED_STATEMENTS = 500;
 
@@ -56,6 +58,8 @@ interface PendingUnit {
   work: (manager: EntityManager) => Promise<Outcome<unknown>>;
   resolve: (outcome: Outcome<unknown>) => void;
   reject: (err: unknown) => void;
+  /** MySQL/MariaDB: the runs so far (a group lost to a conflict runs its units again). */
+  attempt?: number;
 }
 
 /**
@@ -66,8 +70,8 @@ interface PendingUnit {
  * for the writer. Writes waiting together are committed together (group commit): each unit runs in its
  * own savepoint, so a failing unit is rolled back alone, and nothing is acknowledged before the one
  * COMMIT; a COMMIT costs about as much for one unit as for many, since the units' pages overlap.
- * On MySQL/MariaDB transactions run concurrently (the server groups commits itself). A transaction
- * that lost to another (deadlock victim, Galera certification failure, Group Replication conflict) or
+ * On MySQL/MariaDB writes are grouped too, several groups at once (`commitMysqlGroup`), except where
+ * each write needs its own commit position (a read replica, Galera). A transaction that lost to another (deadlock victim, Galera certification failure, Group Replication conflict) or
  * met a node not ready yet was rolled back whole, so it is run again after a jittered back-off
  * (`conflict-retry.ts`); when every attempt lost, the answer is a 503 `TRANSACTION_CONFLICT` with
  * Retry-After, never a 500. A database that cannot take the work (unreachable, not ready, read-only)
@@ -81,10 +85,18 @@ export class TransactionRunner implements OnModuleInit {
   private readonly logger = new Logger(TransactionRunner.name);
   // Hooks registered through afterCommit, by the manager of the transaction that registered them.
   private readonly commitHooks = new WeakMap<EntityManager, (() => void)[]>();
-  // Group writes left by the SQLite unit that `manager` runs (see groupWrite).
+  // Group writes left by the unit that `manager` runs (see groupWrite).
   private readonly groupWrites = new WeakMap<EntityManager, Deferred>();
+  // Values read once per transaction (see `memo`), by the manager of the transaction.
+  private readonly memos = new WeakMap<EntityManager, Map<string, unknown>>();
   private pending: PendingUnit[] = [];
   private groupQueued = false;
+  // MySQL/MariaDB write groups (see mysqlGroups): waiting units and groups running now.
+  private mysqlPending: PendingUnit[] = [];
+  private mysqlRunning = 0;
+  private mysqlGroups = 0;
+  // Errors of a group that failed before its COMMIT was sent: nothing of it was written.
+  private readonly beforeCommit = new WeakSet<object>();
   private readonly statements = new Map<string, Statement>();
   // Pooled MySQL connections whose session is already READ COMMITTED.
   private readonly readCommittedSessions = new WeakSet<object>();
@@ -121,6 +133,10 @@ export class TransactionRunner implements OnModuleInit {
     }
     this.flavour = await detectFlavour(this.dataSource);
     this.positionsReported = this.replica !== undefined || this.flavour.galera;
+    // Grouped writes need one commit position per write (consistency tokens) no more than Galera's
+    // certification, which would fail a whole group for one unit's conflict: single transactions there.
+    const poolSize = (this.dataSource.options as { poolSize?: number }).poolSize ?? 10;
+    this.mysqlGroups = this.positionsReported ? 0 : Math.max(1, Math.floor(poolSize / 2));
   }
 
   async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -136,7 +152,8 @@ export class TransactionRunner implements OnModuleInit {
         return value;
       });
     } catch (err) {
-      throw asDatabaseUnavailable(err, committing) ?? err;
+      const sent = committing && !(err instanceof Object && this.beforeCommit.has(err));
+      throw asDatabaseUnavailable(err, sent) ?? err;
     }
     for (const hook of outcome.hooks) {
       try {
@@ -161,9 +178,9 @@ export class TransactionRunner implements OnModuleInit {
   }
 
   /**
-   * Inside a write transaction: `items` for `write`, which a SQLite write group runs once for all
-   * its units after the last one, just before COMMIT, outside the units' savepoints; a unit rolled
-   * back leaves none. Elsewhere (MySQL/MariaDB, a manager of no write group) it runs at once. For
+   * Inside a write transaction: `items` for `write`, which a write group runs once for all its
+   * units after the last one, just before COMMIT, outside the units' savepoints; a unit rolled back
+   * leaves none. Elsewhere (a manager of no write group) it runs at once. For
    * writes whose cost falls per statement or per savepoint rather than per row (the FTS5 token
    * index writes a segment at each). A group write that fails fails the whole group. Reads inside
    * the group do not see its items yet.
@@ -180,6 +197,30 @@ export class TransactionRunner implements OnModuleInit {
     } else {
       deferred.set(write, [...items]);
     }
+  }
+
+  /**
+   * Inside a write transaction: `read`'s value, read once for the whole transaction (a write group's
+   * units included) and kept until it ends or {@link forget} drops it. For a value the first read
+   * locks until commit (so it cannot change under the transaction) or that only this transaction
+   * writes. Outside a transaction it simply reads.
+   */
+  async memo<T>(manager: EntityManager, key: string, read: () => Promise<T>): Promise<T> {
+    const values = this.memos.get(manager);
+    if (!values) {
+      return read();
+    }
+    if (values.has(key)) {
+      return values.get(key) as T;
+    }
+    const value = await read();
+    values.set(key, value);
+    return value;
+  }
+
+  /** Drops a {@link memo} value: the unit running on `manager` is changing what it holds. */
+  forget(manager: EntityManager, key: string): void {
+    this.memos.get(manager)?.delete(key);
   }
 
   async read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -328,7 +369,7 @@ export class TransactionRunner implements OnModuleInit {
       const hooks: (() => void)[] = [];
       const deferred: Deferred = new Map();
       this.commitHooks.set(manager, hooks);
-      if (this.dialect === 'sqlite') {
+      if (this.dialect === 'sqlite' || this.mysqlGroups > 0) {
         this.groupWrites.set(manager, deferred);
       }
       try {
@@ -346,6 +387,17 @@ export class TransactionRunner implements OnModuleInit {
           reject,
         });
         this.queueGroup();
+      });
+    }
+    if (this.mysqlGroups > 0) {
+      return new Promise<Outcome<T>>((resolve, reject) => {
+        this.mysqlPending.push({
+          work: tracked,
+          resolve: resolve as (outcome: Outcome<unknown>) => void,
+          reject,
+          attempt: 1,
+        });
+        this.startMysqlGroups();
       });
     }
     for (let attempt = 1; ; attempt++) {
@@ -390,6 +442,7 @@ export class TransactionRunner implements OnModuleInit {
         this.readCommittedSessions.add(connection);
       }
       await runner.startTransaction();
+      this.memos.set(runner.manager, new Map());
       try {
         const value = await work(runner.manager);
         await runner.commitTransaction();
@@ -408,8 +461,136 @@ export class TransactionRunner implements OnModuleInit {
         throw err;
       }
     } finally {
+      this.memos.delete(runner.manager);
       await runner.release();
     }
+  }
+
+  /**
+   * MySQL/MariaDB group commit: up to `mysqlGroups` transactions run at once (half the pool, the
+   * rest left to reads); writes that arrive while they are all busy wait, and the next one free
+   * takes every waiting write as one group. So an idle server commits each write alone, and a
+   * loaded one shares a transaction's fixed costs (START, COMMIT and its redo-log write, the
+   * maintained counts' upsert and the token rows as one statement each, see `groupWrite`) between
+   * the writes waiting at that moment.
+   */
+  private startMysqlGroups(): void {
+    while (this.mysqlRunning < this.mysqlGroups && this.mysqlPending.length > 0) {
+      const group = this.mysqlPending.splice(0, MAX_MYSQL_GROUP);
+      this.mysqlRunning++;
+      void this.commitMysqlGroup(group).finally(() => {
+        this.mysqlRunning--;
+        this.startMysqlGroups();
+      });
+    }
+  }
+
+  /**
+   * One READ COMMITTED transaction for a group's units, run one after the other on one connection,
+   * each after a savepoint (but the first): a unit that fails is undone alone (the first by rolling
+   * back and starting again). A failure that ends the transaction (a conflict, a lost connection)
+   * fails the group: after a conflict its units run again, in a later group, after the jittered
+   * back-off of `conflict-retry.ts`. Nothing is acknowledged before the COMMIT. Never rejects.
+   */
+  private async commitMysqlGroup(group: PendingUnit[]): Promise<void> {
+    const committed: { unit: PendingUnit; outcome: Outcome<unknown> }[] = [];
+    const failed = new Map<PendingUnit, unknown>();
+    let commitSent = false;
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const connection = (await runner.connect()) as object;
+      if (!this.readCommittedSessions.has(connection)) {
+        await runner.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+        this.readCommittedSessions.add(connection);
+      }
+      await runner.startTransaction();
+      this.memos.set(runner.manager, new Map());
+      try {
+        for (const unit of group) {
+          const first = committed.length === 0;
+          if (!first) {
+            await runner.query('SAVEPOINT unit_of_work');
+          }
+          try {
+            committed.push({ unit, outcome: await unit.work(runner.manager) });
+          } catch (err) {
+            const kind = classifyDatabaseError(err);
+            if (kind === 'conflict' || kind === 'unreachable' || kind === 'not-ready') {
+              throw err; // the transaction is gone (or its locks are): the whole group
+            }
+            failed.set(unit, err);
+            // What a memo read may have been undone with it (a lock, a value it wrote).
+            this.memos.set(runner.manager, new Map());
+            if (first) {
+              await runner.rollbackTransaction();
+              await runner.startTransaction();
+            } else {
+              await runner.query('ROLLBACK TO SAVEPOINT unit_of_work');
+            }
+          }
+        }
+        await this.runGroupWrites(runner.manager, committed);
+        commitSent = true;
+        await runner.commitTransaction();
+      } catch (err) {
+        if (runner.isTransactionActive) {
+          await runner.rollbackTransaction().catch(() => undefined);
+        }
+        throw err;
+      }
+    } catch (err) {
+      if (!commitSent && err instanceof Object) {
+        this.beforeCommit.add(err);
+      }
+      for (const unit of group) {
+        if (failed.has(unit)) {
+          unit.reject(failed.get(unit));
+        } else {
+          this.retryMysqlUnit(unit, err);
+        }
+      }
+      return;
+    } finally {
+      this.memos.delete(runner.manager);
+      await runner.release();
+    }
+    for (const { unit, outcome } of committed) {
+      unit.resolve(outcome);
+    }
+    for (const [unit, err] of failed) {
+      unit.reject(err);
+    }
+  }
+
+  /** A unit of a group that failed whole: queued again after a conflict, else failed with it. */
+  private retryMysqlUnit(unit: PendingUnit, err: unknown): void {
+    const kind = classifyDatabaseError(err);
+    const attempt = unit.attempt ?? 1;
+    if (kind !== 'conflict' && kind !== 'not-ready') {
+      unit.reject(err);
+      return;
+    }
+    // A lock wait timeout already waited innodb_lock_wait_timeout: one more run at most.
+    const attempts = driverErrno(err) === ER_LOCK_WAIT_TIMEOUT ? 2 : this.retryPolicy.attempts;
+    if (attempt >= attempts) {
+      if (kind === 'conflict') {
+        this.retryStats.conflictsExhausted++;
+        unit.reject(conflictsExhausted(attempt));
+      } else {
+        unit.reject(err);
+      }
+      return;
+    }
+    if (kind === 'conflict') {
+      this.retryStats.conflictRetries++;
+    } else {
+      this.retryStats.notReadyRetries++;
+    }
+    unit.attempt = attempt + 1;
+    void sleep(retryDelayMs(this.retryPolicy, attempt)).then(() => {
+      this.mysqlPending.push(unit);
+      this.startMysqlGroups();
+    });
   }
 
   private queueGroup(): void {
@@ -453,6 +634,8 @@ export class TransactionRunner implements OnModuleInit {
     const failed: { unit: PendingUnit; err: unknown }[] = [];
     try {
       await this.dataSource.transaction(async (manager) => {
+        // The manager outlives the transaction on SQLite (one connection): memos start empty.
+        this.memos.set(manager, new Map());
         for (const unit of group) {
           await manager.query('SAVEPOINT unit_of_work');
           try {
@@ -461,12 +644,14 @@ export class TransactionRunner implements OnModuleInit {
             committed.push({ unit, outcome });
           } catch (err) {
             // Undoes this unit only; if even that fails, the whole transaction fails below.
+            this.memos.set(manager, new Map());
             await manager.query('ROLLBACK TO unit_of_work');
             await manager.query('RELEASE unit_of_work');
             failed.push({ unit, err });
           }
         }
         await this.runGroupWrites(manager, committed);
+        this.memos.delete(manager);
       });
     } catch (err) {
       // Nothing of the group was committed: every unit fails, with its own error if it had one.

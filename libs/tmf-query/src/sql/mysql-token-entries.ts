@@ -1,7 +1,7 @@
 import { arrayElements, elementValues, valuesAt } from '@app/tmf-query/memory';
 import { StoredValue } from '@app/tmf-query/values';
 
-import { SqlStatement } from './index-entries';
+import { SqlParam, SqlStatement } from './index-entries';
 import { MysqlTokenMapping, SqlStorage } from './storage';
 import { layoutOf, SLOTS, TokenIndexLimitException, TokenLeaf, tokenRoots } from './token-entries';
 import {
@@ -160,6 +160,51 @@ export function mysqlTokenInsertStatements(
   document: unknown,
 ): SqlStatement[] {
   return insertRows(storage, seq, extractMysqlTokenRows(document, storage));
+}
+
+/** Rows per INSERT when several resources' rows are written together. */
+const GROUP_INSERT_BATCH = 1000;
+
+/**
+ * Statements that write several new resources' rows (a write group's): one multi-row INSERT per
+ * {@link GROUP_INSERT_BATCH} rows, whichever resource they belong to.
+ */
+export function mysqlTokenInsertStatementsFor(
+  storage: SqlStorage,
+  resources: readonly { seq: number; document: unknown }[],
+): SqlStatement[] {
+  const { table } = mysqlTokenMapping(storage);
+  const params: SqlParam[] = [];
+  for (const { seq, document } of resources) {
+    const epoch = epochOf(seq);
+    for (const row of extractMysqlTokenRows(document, storage)) {
+      params.push(epoch, row.token, row.v, seq, row.slot);
+    }
+  }
+  const statements: SqlStatement[] = [];
+  const perBatch = GROUP_INSERT_BATCH * 5;
+  for (let start = 0; start < params.length; start += perBatch) {
+    const batch = params.slice(start, start + perBatch);
+    statements.push({
+      sql: `INSERT INTO ${table} (epoch, token, v, seq, slot) VALUES ${rowPlaceholders(batch.length / 5)}`,
+      params: batch,
+    });
+  }
+  return statements;
+}
+
+const placeholderCache = new Map<number, string>();
+
+/** `(?, ?, ?, ?, ?), ...` for `n` rows, built once per row count. */
+function rowPlaceholders(n: number): string {
+  let text = placeholderCache.get(n);
+  if (text === undefined) {
+    text = Array.from({ length: n }, () => '(?, ?, ?, ?, ?)').join(', ');
+    if (placeholderCache.size < 256) {
+      placeholderCache.set(n, text);
+    }
+  }
+  return text;
 }
 
 /**

@@ -3,6 +3,9 @@ import { EntityManager } from 'typeorm';
 
 import { TransactionRunner } from '@server/database/transaction-runner';
 
+/** The memo key (`TransactionRunner.memo`) of the subscription count a write transaction read. */
+export const SUBSCRIPTION_GATE = 'hub_gate.subscriptions';
+
 export interface OutboxCounts {
   /** Changes committed and not yet fanned out (db) or relayed (nats). */
   changes: number;
@@ -42,13 +45,17 @@ export class OutboxRepository {
    * change commits, its recipients (ADR 0010).
    */
   async subscribersIn(manager: EntityManager): Promise<Subscribers> {
-    const rows = await manager.query<{ name: string; value: number | string }[]>(
-      `SELECT name, value FROM hub_gate WHERE name IN ('subscriptions', 'subscriptions_v5')${this.shareLock}`,
-    );
-    const value = (name: string) => Number(rows.find((row) => row.name === name)?.value ?? 0);
-    const all = value('subscriptions');
-    const v5 = value('subscriptions_v5');
-    return { v4: all - v5, v5 };
+    // Once per transaction: the lock holds until commit, and a subscription change in the same
+    // transaction (another unit of its write group) forgets the value (`SUBSCRIPTION_GATE`).
+    return this.tx.memo(manager, SUBSCRIPTION_GATE, async () => {
+      const rows = await manager.query<{ name: string; value: number | string }[]>(
+        `SELECT name, value FROM hub_gate WHERE name IN ('subscriptions', 'subscriptions_v5')${this.shareLock}`,
+      );
+      const value = (name: string) => Number(rows.find((row) => row.name === name)?.value ?? 0);
+      const all = value('subscriptions');
+      const v5 = value('subscriptions_v5');
+      return { v4: all - v5, v5 };
+    });
   }
 
   /** Inside the change's transaction: the change's events, one row whatever the subscribers. */

@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { affectedRows } from '@server/database/affected-rows';
 import { isAsciiId } from '@server/database/ascii-id';
 import { TransactionRunner } from '@server/database/transaction-runner';
+import { SUBSCRIPTION_GATE } from '@server/hub/outbox/outbox.repository';
 
 /** The TMF629 version a subscription was registered through: its events' shape and query paths. */
 export type ApiVersion = 'v4' | 'v5';
@@ -61,6 +62,7 @@ export class SubscriptionRepository {
             `UPDATE hub_gate SET value = value + 1 WHERE name = 'subscriptions_v5'`,
           );
         }
+        this.tx.forget(manager, SUBSCRIPTION_GATE);
         // The highest outbox id so far: of the rows still there, or of those already fanned out
         // or relayed and deleted (kept in the gate's `fanout` row).
         const [last] = await manager.query<{ id: number | string | null }[]>(
@@ -135,6 +137,7 @@ export class SubscriptionRepository {
           `UPDATE hub_gate SET value = value - 1 WHERE name = 'subscriptions_v5'`,
         );
       }
+      this.tx.forget(manager, SUBSCRIPTION_GATE);
       await manager.query('DELETE FROM hub_delivery WHERE subscription_id = ?', [id]);
       return true;
     });
