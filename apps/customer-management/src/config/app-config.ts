@@ -107,6 +107,8 @@ export class AppConfig {
   readonly dbPoolSize!: number;
   /** DB_STATEMENT_TIMEOUT_MS and DB_ACQUIRE_TIMEOUT_MS (MySQL/MariaDB pools). */
   readonly dbTimeouts!: DatabaseTimeouts;
+  /** MySQL/MariaDB write groups at once (0: none); undefined: derived from the pool size. */
+  readonly dbWriteGroups?: number;
   /** Absent without DATABASE_READ_URL: every read goes to DATABASE_URL. */
   readonly readReplica?: ReadReplicaSettings;
   readonly sqliteReadConnections!: number;
@@ -250,6 +252,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     migrationsRun: dto.DB_MIGRATIONS_RUN,
     dbPoolSize: dto.DB_POOL_SIZE,
     dbTimeouts,
+    dbWriteGroups: dto.DB_WRITE_GROUPS,
     readReplica,
     sqliteReadConnections: dto.SQLITE_READ_CONNECTIONS,
     listDefaultLimit: dto.LIST_DEFAULT_LIMIT,

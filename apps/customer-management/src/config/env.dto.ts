@@ -102,6 +102,18 @@ export class EnvDto {
   @Max(600_000)
   DB_ACQUIRE_TIMEOUT_MS = 10000;
 
+  /**
+   * MySQL/MariaDB: write transactions running at once, each committing the writes that waited for
+   * it together (a write group); 0 runs each write in its own transaction. Default: a fifth of
+   * DB_POOL_SIZE, at least 1.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(200)
+  DB_WRITE_GROUPS?: number;
+
   /** Optional: a replica (mysql:// URL) that serves customer GETs and lists (docs/operations.md). */
   @IsOptional()
   @IsString()

@@ -13,7 +13,7 @@ import {
   KeyValue,
   readKeyset,
   mysqlTokenChanges,
-  mysqlTokenDeleteStatement,
+  mysqlTokenDeadStatements,
   mysqlTokenInsertStatementsFor,
   mysqlTokenUpdateStatements,
   ParsedQuery,
@@ -50,6 +50,8 @@ export interface CustomerRow {
    * v5 needs it (absent: not read; null: none).
    */
   extension?: string | null;
+  /** The row's key in the token index (`findForUpdate` only). */
+  seq?: number;
 }
 
 export interface CustomerWrite extends CustomerRow {
@@ -71,7 +73,8 @@ const ROW_SELECT = 'c.id, c.version, c.document';
 type GroupedChange =
   | { kind: 'tokens'; changes: TokenRowChange[] }
   | { kind: 'count'; change: CounterChange }
-  | { kind: 'newTokens'; seq: number; document: JsonObject };
+  | { kind: 'newTokens'; seq: number; document: JsonObject }
+  | { kind: 'dead'; seq: number };
 
 /** One page of a list and what its links need. */
 export interface CustomerPageRows {
@@ -89,6 +92,9 @@ type KeyedRow = Record<string, unknown> & { id: string };
 const SELECT_BY_ID = 'SELECT id, version, document FROM customer WHERE id = ?';
 // With the v5 side bag: one statement, so document and side bag are always of the same version.
 const SELECT_WITH_EXTENSION = `SELECT c.id, c.version, c.document, x.extension FROM customer c
+  LEFT JOIN customer_v5_extension x ON x.customer_id = c.id`;
+// For a write: with the row's token-index key.
+const SELECT_WITH_EXTENSION_AND_SEQ = `SELECT c.id, c.version, c.document, x.extension, c.seq FROM customer c
   LEFT JOIN customer_v5_extension x ON x.customer_id = c.id`;
 
 /** The typed columns but the id, in the order {@link columnsOf} derives them. */
@@ -121,14 +127,18 @@ export class CustomerRepository {
         changes.flatMap((c) => (c.kind === 'count' ? [c.change] : [])),
       );
       if (this.dialect === 'mysql') {
-        // New customers' token rows as one multi-row INSERT; the counts' hot rows locked last.
-        await this.runAll(
-          manager,
-          mysqlTokenInsertStatementsFor(
+        // New customers' token rows and deleted ones' keys as one multi-row INSERT each; the
+        // counts' hot rows locked last.
+        await this.runAll(manager, [
+          ...mysqlTokenInsertStatementsFor(
             customerSqlStorage,
             changes.flatMap((c) => (c.kind === 'newTokens' ? [c] : [])),
           ),
-        );
+          ...mysqlTokenDeadStatements(
+            customerSqlStorage,
+            changes.flatMap((c) => (c.kind === 'dead' ? [c.seq] : [])),
+          ),
+        ]);
         if (counts) {
           await manager.query(counts.sql, counts.params);
         }
@@ -221,7 +231,13 @@ export class CustomerRepository {
     manager: EntityManager,
     row: CustomerWrite,
     expectedVersion: number,
-    previous: { document: JsonObject; changed: readonly string[]; extension?: string | null },
+    previous: {
+      document: JsonObject;
+      changed: readonly string[];
+      extension?: string | null;
+      /** Its token-index key, when the locked read returned it. */
+      seq?: number;
+    },
   ): Promise<boolean> {
     // Only the columns whose value changes: SQLite rewrites the entry of every index on a column
     // named in SET, changed or not (InnoDB compares first), and each entry dirties a B-tree leaf.
@@ -260,10 +276,11 @@ export class CustomerRepository {
     }
     if (mysqlTokenChanges(customerSqlStorage, previous.changed)) {
       // The row is locked: its seq cannot change under us.
-      const [{ seq }] = await manager.query<{ seq: number }[]>(
-        'SELECT seq FROM customer WHERE id = ?',
-        [row.id],
-      );
+      const seq =
+        previous.seq ??
+        (
+          await manager.query<{ seq: number }[]>('SELECT seq FROM customer WHERE id = ?', [row.id])
+        )[0].seq;
       await this.runAll(
         manager,
         mysqlTokenUpdateStatements(customerSqlStorage, Number(seq), previous.document, row.parsed),
@@ -275,19 +292,15 @@ export class CustomerRepository {
   }
 
   /**
-   * Deletes the customer whose stored document is `previous` (locked by the caller), with its v5
-   * side bag when it has one (`hadExtension`).
+   * Deletes the customer `row` as `findForUpdate` read and locked it (`previous`: its parsed
+   * document), with its v5 side bag when it has one.
    */
-  async delete(
-    manager: EntityManager,
-    id: string,
-    previous: JsonObject,
-    hadExtension = false,
-  ): Promise<boolean> {
+  async delete(manager: EntityManager, row: CustomerRow, previous: JsonObject): Promise<boolean> {
+    const { id } = row;
     if (!isAsciiId(id)) {
       return false;
     }
-    if (hadExtension) {
+    if (row.extension) {
       await this.writeExtension(manager, id, 'present', null);
     }
     if (this.dialect === 'sqlite') {
@@ -300,16 +313,15 @@ export class CustomerRepository {
       }
       await this.writeTokens(manager, deleted[0].seq, previous, undefined);
     } else {
-      // The token rows stay until the sweep (TokenSweeper); the seq goes on its list.
-      await this.runAll(manager, [
-        mysqlTokenDeleteStatement(customerSqlStorage, {
-          sql: 'SELECT seq FROM customer WHERE id = ?',
-          params: [id],
-        }),
-      ]);
+      if (row.seq === undefined) {
+        throw new Error('A MySQL delete needs the row as findForUpdate read it (its seq)');
+      }
       if ((await affectedRows(manager, 'DELETE FROM customer WHERE id = ?', [id])) !== 1) {
         return false;
       }
+      // The token rows stay until the sweep (TokenSweeper); the seq goes on its list, with the
+      // write group's other deleted customers' in one INSERT.
+      await this.tx.groupWrite(manager, this.groupWrites, [{ kind: 'dead', seq: row.seq }]);
     }
     await this.count(manager, columnsOf(previous), undefined);
     return true;
@@ -554,9 +566,13 @@ export class CustomerRepository {
     }
     const lock = forUpdate && this.dialect === 'mysql' ? ' FOR UPDATE' : '';
     const rows = await manager.query<CustomerRow[]>(
-      `${SELECT_WITH_EXTENSION} WHERE c.id = ?${lock}`,
+      `${SELECT_WITH_EXTENSION_AND_SEQ} WHERE c.id = ?${lock}`,
       [id],
     );
-    return rows[0] ?? null;
+    const row = rows[0];
+    if (row?.seq !== undefined) {
+      row.seq = Number(row.seq);
+    }
+    return row ?? null;
   }
 }

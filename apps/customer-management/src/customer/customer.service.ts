@@ -329,7 +329,7 @@ export class CustomerService {
           extension,
         },
         row.version,
-        { document: before, changed, extension: row.extension ?? null },
+        { document: before, changed, extension: row.extension ?? null, seq: row.seq },
       );
       if (!written) {
         // The row lock (MySQL) or the single writer (SQLite) makes this unreachable; fail loudly.
@@ -359,7 +359,7 @@ export class CustomerService {
     await this.tx.write(async (manager) => {
       const row = await this.lockForWrite(manager, id, ifMatch);
       const last = JSON.parse(row.document) as JsonObject;
-      if (!(await this.repository.delete(manager, id, last, !!row.extension))) {
+      if (!(await this.repository.delete(manager, row, last))) {
         throw CustomerException.notFound(id);
       }
       const href = customerHref(this.config.publicBaseUrl, id);

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database, Statement } from 'better-sqlite3';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { AppConfig } from '@server/config/app-config';
+
 import { DEFAULT_RETRY_POLICY, RetryPolicy, retryDelayMs } from './conflict-retry';
 import {
   classifyDatabaseError,
@@ -120,6 +122,7 @@ export class TransactionRunner implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Optional() readers?: SqliteReaders,
     @Optional() replica?: ReadReplica,
+    @Optional() private readonly config?: AppConfig,
   ) {
     this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
     this.readers = this.dialect === 'sqlite' && readers?.enabled ? readers : undefined;
@@ -136,7 +139,9 @@ export class TransactionRunner implements OnModuleInit {
     // Grouped writes need one commit position per write (consistency tokens) no more than Galera's
     // certification, which would fail a whole group for one unit's conflict: single transactions there.
     const poolSize = (this.dataSource.options as { poolSize?: number }).poolSize ?? 10;
-    this.mysqlGroups = this.positionsReported ? 0 : Math.max(1, Math.floor(poolSize / 2));
+    this.mysqlGroups = this.positionsReported
+      ? 0
+      : (this.config?.dbWriteGroups ?? Math.max(1, Math.floor(poolSize / 5)));
   }
 
   async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -467,8 +472,8 @@ export class TransactionRunner implements OnModuleInit {
   }
 
   /**
-   * MySQL/MariaDB group commit: up to `mysqlGroups` transactions run at once (half the pool, the
-   * rest left to reads); writes that arrive while they are all busy wait, and the next one free
+   * MySQL/MariaDB group commit: up to `mysqlGroups` transactions run at once (DB_WRITE_GROUPS, by
+   * default a fifth of the pool: the rest is left to reads); writes that arrive while they are all busy wait, and the next one free
    * takes every waiting write as one group. So an idle server commits each write alone, and a
    * loaded one shares a transaction's fixed costs (START, COMMIT and its redo-log write, the
    * maintained counts' upsert and the token rows as one statement each, see `groupWrite`) between

@@ -269,6 +269,26 @@ export function mysqlTokenDeleteStatement(
   };
 }
 
+/**
+ * The statement that records deleted resources' `seq`s for the sweep (their rows stay until then:
+ * a delete writes one row at the end of a small table instead of deleting ~35 rows at random
+ * positions); none for none.
+ */
+export function mysqlTokenDeadStatements(
+  storage: SqlStorage,
+  seqs: readonly number[],
+): SqlStatement[] {
+  if (seqs.length === 0) {
+    return [];
+  }
+  return [
+    {
+      sql: `INSERT INTO ${mysqlTokenMapping(storage).deadTable} (seq) VALUES ${seqs.map(() => '(?)').join(', ')}`,
+      params: [...seqs],
+    },
+  ];
+}
+
 function insertRows(
   storage: SqlStorage,
   seq: number,
