@@ -11,7 +11,7 @@ const URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const DATABASE = `tmf_tx_runner_${process.pid}`;
 
 // Without init the runner knows no server flavour and runs each write alone; after init (as in
-// the app) writes are grouped, two groups at once with a pool of four.
+// the app) writes are grouped, two groups at once with a pool of ten (DB_WRITE_GROUPS' default).
 describe.each([
   { mode: 'one transaction per write', grouped: false },
   { mode: 'write groups', grouped: true },
@@ -27,7 +27,7 @@ describe.each([
     dataSource = new DataSource({
       type: 'mysql',
       url: `${URL}/${database}`,
-      poolSize: grouped ? 4 : 3,
+      poolSize: grouped ? 10 : 3,
     });
     await dataSource.initialize();
     tx = new TransactionRunner(dataSource);
