@@ -538,8 +538,12 @@ export class TransactionRunner implements OnModuleInit {
         commitSent = true;
         await runner.commitTransaction();
       } catch (err) {
-        if (runner.isTransactionActive) {
-          await runner.rollbackTransaction().catch(() => undefined);
+        // As in `mysqlTransaction`: a statement with no answer in time may still run, so the
+        // connection is closed (the server rolls back) rather than rolled back or pooled again.
+        if (driverErrorCode(err) === STATEMENT_TIMEOUT) {
+          discardConnection(connection);
+        } else if (runner.isTransactionActive) {
+          await runner.rollbackTransaction().catch(() => discardConnection(connection));
         }
         throw err;
       }

@@ -164,6 +164,8 @@ export function mysqlTokenInsertStatements(
 
 /** Rows per INSERT when several resources' rows are written together. */
 const GROUP_INSERT_BATCH = 1000;
+/** The parameters of one row: epoch, token, v, seq, slot, rep. */
+const ROW_PARAMS = 6;
 
 /**
  * Statements that write several new resources' rows (a write group's): one multi-row INSERT per
@@ -178,15 +180,15 @@ export function mysqlTokenInsertStatementsFor(
   for (const { seq, document } of resources) {
     const epoch = epochOf(seq);
     for (const row of extractMysqlTokenRows(document, storage)) {
-      params.push(epoch, row.token, row.v, seq, row.slot);
+      params.push(epoch, row.token, row.v, seq, row.slot, row.rep);
     }
   }
   const statements: SqlStatement[] = [];
-  const perBatch = GROUP_INSERT_BATCH * 5;
+  const perBatch = GROUP_INSERT_BATCH * ROW_PARAMS;
   for (let start = 0; start < params.length; start += perBatch) {
     const batch = params.slice(start, start + perBatch);
     statements.push({
-      sql: `INSERT INTO ${table} (epoch, token, v, seq, slot) VALUES ${rowPlaceholders(batch.length / 5)}`,
+      sql: `INSERT INTO ${table} (epoch, token, v, seq, slot, rep) VALUES ${rowPlaceholders(batch.length / ROW_PARAMS)}`,
       params: batch,
     });
   }
@@ -199,7 +201,7 @@ const placeholderCache = new Map<number, string>();
 function rowPlaceholders(n: number): string {
   let text = placeholderCache.get(n);
   if (text === undefined) {
-    text = Array.from({ length: n }, () => '(?, ?, ?, ?, ?)').join(', ');
+    text = Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
     if (placeholderCache.size < 256) {
       placeholderCache.set(n, text);
     }
