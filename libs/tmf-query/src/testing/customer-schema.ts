@@ -140,7 +140,7 @@ export const customerSqlStorage: SqlStorage = defineSqlStorage({
     table: 'customer_token',
     deadTable: 'customer_token_dead',
     seqColumn: 'seq',
-    idSeqIndex: 'customer_id_seq',
+    idSeqIndex: 'idx_customer_id_seq',
   },
   derivedHref: { path: 'href', resourcePath: `${CUSTOMER_MANAGEMENT_V4.customer}/` },
 });
