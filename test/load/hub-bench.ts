@@ -5,9 +5,11 @@
 //   npm run bench:hub -- --subs 0,10,300 --duration 10 --connections 10 --window 10
 //   npm run bench:hub -- --transport nats               # through a private nats-server -js (started here)
 //   npm run bench:hub -- --db mysql --subs 0,300,0,300 --window 0   # writes only, levels repeated
+//   npm run bench:hub -- --rounds 3                     # every level 3 times, interleaved; medians
 //
-// Everything runs on 127.0.0.1: the built server as child processes (dist/), autocannon and a
-// counting node:http subscriber (one port, a distinct callback path per subscription) in this
+// Everything runs on 127.0.0.1: the built server as child processes (dist/), a closed-loop client
+// (latencies to the microsecond: autocannon's are whole milliseconds, too coarse to tell 1.2x at a
+// p50 of 2 ms) and a counting node:http subscriber (one port, a distinct callback path per subscription) in this
 // process. For each number of subscriptions, on a fresh database:
 //   W  POST /customer for --duration seconds on an API-only process (HUB_DISPATCH_ENABLED=false):
 //      the write path alone, which must not grow with the subscriptions
@@ -19,11 +21,12 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import autocannon from 'autocannon';
-
 import { NatsServer } from '@test/support/nats-server';
 import { adminQuery, TEST_MYSQL_URL } from '@test/support/test-database';
 import { ServerProcess } from '@test/support/server-process';
+
+import { closedLoop, percentile } from './closed-loop';
+import { CpuMeter, databaseServerPid } from './cpu-meter';
 
 const API = '/tmf-api/customerManagement/v4';
 
@@ -37,7 +40,18 @@ const transport = option('transport', 'db');
 const duration = Number(option('duration', '5'));
 const windowSeconds = Number(option('window', '8'));
 const connections = Number(option('connections', '10'));
-const levels = option('subs', '0,10,100,300').split(',').map(Number);
+const rounds = Number(option('rounds', '1'));
+const levelList = option('subs', '0,10,100,300').split(',').map(Number);
+// Rounds repeat the levels, each round in another order (the first as given, then rotated and
+// reversed in turn), so that neither a slow spell of a shared machine nor what the level before
+// left behind (MariaDB purging a dropped database's rows) falls on one level every time.
+const levels = Array.from({ length: rounds }, (_, r) => {
+  const rotated = [
+    ...levelList.slice(r % levelList.length),
+    ...levelList.slice(0, r % levelList.length),
+  ];
+  return r % 2 === 1 ? rotated.reverse() : rotated;
+}).flat();
 
 interface WriteResult {
   subs: number;
@@ -47,6 +61,10 @@ interface WriteResult {
   p50: number;
   p99: number;
   errors: number;
+  /** Server CPU per POST (all its threads), microseconds: steadier than latency on a shared machine. */
+  cpuUs: number;
+  /** The database server's CPU per POST (MySQL/MariaDB when one local server is found). */
+  dbCpuUs?: number;
 }
 
 /** Answers 201 to every POST and counts them; stores nothing (hundreds of thousands arrive). */
@@ -103,19 +121,41 @@ async function freshDatabase(n: number): Promise<{ url: string; drop: () => Prom
   };
 }
 
-async function writeLoad(server: ServerProcess, seconds: number) {
-  return autocannon({
-    url: `${server.baseUrl}${API}/customer`,
+const customerBody = JSON.stringify({
+  name: 'Bench Club',
+  status: 'approved',
+  engagedParty: { id: '500', '@referredType': 'Organization' },
+});
+
+async function writeLoad(
+  server: ServerProcess,
+  seconds: number,
+): Promise<Omit<WriteResult, 'subs'>> {
+  const cpu = new CpuMeter(server.child.pid as number);
+  const dbPid = db === 'mysql' ? databaseServerPid() : undefined;
+  const dbCpu = dbPid ? new CpuMeter(dbPid) : undefined;
+  cpu.start();
+  dbCpu?.start();
+  const stats = await closedLoop(server.baseUrl, connections, seconds * 1000, () => ({
+    kind: 'POST',
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: 'Bench Club',
-      status: 'approved',
-      engagedParty: { id: '500', '@referredType': 'Organization' },
-    }),
-    connections,
-    duration: seconds,
-  });
+    path: `${API}/customer`,
+    body: customerBody,
+  }));
+  const s = stats.get('POST') ?? { latencies: [], non2xx: 0, errors: 0 };
+  const total = s.latencies.length + s.errors;
+  const cpuUs = cpu.stop(total).usPerRequest;
+  const dbCpuUs = dbCpu?.stop(total).usPerRequest;
+  return {
+    cpuUs,
+    dbCpuUs,
+    requests: total,
+    rps: total / seconds,
+    mean: s.latencies.reduce((a, b) => a + b, 0) / Math.max(1, s.latencies.length),
+    p50: percentile(s.latencies, 50),
+    p99: percentile(s.latencies, 99),
+    errors: s.errors + s.non2xx,
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -152,21 +192,13 @@ async function main(): Promise<void> {
         }
         await writeLoad(api, 2); // warm-up: JIT, connection pools, page cache
         const w = await writeLoad(api, duration);
-        writes.push({
-          subs: n,
-          requests: w.requests.total,
-          rps: w.requests.average,
-          mean: w.latency.mean,
-          p50: w.latency.p50,
-          p99: w.latency.p99,
-          errors: w.errors + w.non2xx,
-        });
+        writes.push({ subs: n, ...w });
         await api.stop();
         servers.splice(0);
         if (n === 0 || windowSeconds === 0) {
           continue; // nothing to deliver, or writes only (--window 0)
         }
-        const owed = n * (w.requests.total - w.errors - w.non2xx);
+        const owed = n * (w.requests - w.errors);
         const levelStart = subscriber.count;
         for (const processes of db === 'mysql' ? [1, 2] : [1]) {
           const before = subscriber.count;
@@ -206,22 +238,53 @@ async function main(): Promise<void> {
     await nats?.destroy();
   }
 
-  const base = writes.find((w) => w.subs === 0);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  const byLevel = levelList.map((subs) => {
+    const runs = writes.filter((w) => w.subs === subs);
+    return {
+      subs,
+      requests: median(runs.map((w) => w.requests)),
+      rps: median(runs.map((w) => w.rps)),
+      mean: median(runs.map((w) => w.mean)),
+      p50: median(runs.map((w) => w.p50)),
+      p99: median(runs.map((w) => w.p99)),
+      errors: runs.reduce((a, w) => a + w.errors, 0),
+      rounds: runs.map((w) => w.p50.toFixed(2)).join(' '),
+      cpuUs: median(runs.map((w) => w.cpuUs)),
+      dbCpuUs: runs[0]?.dbCpuUs === undefined ? undefined : median(runs.map((w) => w.dbCpuUs ?? 0)),
+    };
+  });
+  const base = byLevel.find((w) => w.subs === 0);
   console.log(
     `\nHub benchmark: ${db}, transport ${transport}, ${connections} connections, ${duration} s of writes, ` +
-      `${windowSeconds} s delivery windows, 127.0.0.1\n`,
+      `${windowSeconds} s delivery windows, ${rounds} round(s) (medians; errors summed), 127.0.0.1\n`,
   );
   table(
-    ['subscriptions', 'POSTs', 'req/s', 'mean ms', 'p50 ms', 'p99 ms', 'errors', 'p50 vs 0'],
-    writes.map((w) => [
+    [
+      'subscriptions',
+      'POSTs',
+      'req/s',
+      'mean ms',
+      'p50 ms',
+      'p99 ms',
+      'errors',
+      'p50 vs 0',
+      'p50 per round',
+      'server CPU µs/POST',
+      'db CPU µs/POST',
+    ],
+    byLevel.map((w) => [
       String(w.subs),
       String(w.requests),
       w.rps.toFixed(0),
       w.mean.toFixed(2),
-      String(w.p50),
-      String(w.p99),
+      w.p50.toFixed(2),
+      w.p99.toFixed(2),
       String(w.errors),
       base && base.p50 > 0 ? `${(w.p50 / base.p50).toFixed(2)}x` : '',
+      w.rounds,
+      String(w.cpuUs),
+      w.dbCpuUs === undefined ? '' : String(w.dbCpuUs),
     ]),
   );
   console.log('');
