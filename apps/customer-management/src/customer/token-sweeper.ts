@@ -3,6 +3,9 @@ import { DataSource } from 'typeorm';
 
 import { EPOCH_BITS, SWEEP_BATCH, tokenSweepStatements } from '@app/tmf-query';
 
+import { driverErrorCode, STATEMENT_TIMEOUT } from '@server/database/database-errors';
+import { discardConnection } from '@server/database/pool-guard';
+
 import { customerSqlStorage } from './customer.storage';
 
 /** Between passes when the last one found nothing, and between passes that found a full batch. */
@@ -84,17 +87,21 @@ export class TokenSweeper implements OnApplicationBootstrap, OnApplicationShutdo
       const seqs = dead.map((row) => Number(row.seq));
       taken += seqs.length;
       const runner = this.dataSource.createQueryRunner();
+      let connection: object | undefined;
       try {
-        await runner.connect();
+        connection = (await runner.connect()) as object;
         await runner.startTransaction('READ COMMITTED');
         for (const statement of tokenSweepStatements(customerSqlStorage, Number(epoch), seqs)) {
           await runner.query(statement.sql, statement.params);
         }
         await runner.commitTransaction();
       } catch (err) {
-        if (runner.isTransactionActive) {
-          // Queued behind a statement that timed out, the ROLLBACK times out too and the pool
-          // guard discards the connection (its statement still running). The first error counts.
+        if (connection && driverErrorCode(err) === STATEMENT_TIMEOUT) {
+          // The statement may still run: mysql2 starts a command's timer only when the command
+          // starts, so a ROLLBACK queued behind it would wait, untimed, for as long as it runs.
+          // Closing the connection makes the server roll back.
+          discardConnection(connection);
+        } else if (runner.isTransactionActive) {
           await runner.rollbackTransaction().catch(() => undefined);
         }
         throw err;
