@@ -4,6 +4,10 @@
 // subscriber with dispatchers on both nodes, read-your-writes across nodes with the token, and a node
 // cut off from the cluster and rejoining under load: 503s while cut off, both processes recovering on
 // their own, no acknowledged write lost, every event delivered (the figures are printed).
+import { writeFileSync } from 'node:fs';
+
+import { createConnection } from 'mysql2/promise';
+
 import { minimalCustomer } from '@test/fixtures/customers';
 import { GaleraCluster, GaleraNode } from '@test/support/galera-cluster';
 import { ServerProcess } from '@test/support/server-process';
@@ -31,6 +35,8 @@ const ENV: Record<string, string> = {
   // A frozen node's statements get no answer: the process answers 503 after this.
   DB_STATEMENT_TIMEOUT_MS: '5000',
   DB_ACQUIRE_TIMEOUT_MS: '5000',
+  // A holder stuck with a connection is named in the log (and in a failure's message).
+  DB_LEAK_DETECTION_MS: '10000',
   LOG_LEVEL: 'info',
 };
 
@@ -329,8 +335,13 @@ describeGalera('MariaDB Galera, 3 nodes, two server processes on two nodes', () 
           ).then(
             () => (recoveredMs[n] = Date.now() - rejoinedAt),
             (err: Error) => {
-              const log = servers[n].output.join('').split('\n').slice(-60).join('\n');
-              throw new Error(`${err.message}; the process's last log lines:\n${log}`);
+              const lines = servers[n].output.join('').split('\n');
+              const leaks = lines.filter((l) => l.includes('database connection has been held'));
+              throw new Error(
+                `${err.message}; connections held too long: ${leaks.length}, the first:\n` +
+                  `${leaks.slice(0, 3).join('\n')}\nthe process's last log lines:\n` +
+                  `${lines.slice(-60).join('\n')}\ndiagnostics:\n${diagnostics.join('\n')}`,
+              );
             },
           ),
         ),
@@ -343,7 +354,14 @@ describeGalera('MariaDB Galera, 3 nodes, two server processes on two nodes', () 
       const slowest = [0, 1].map((n) =>
         Math.max(0, ...answers.filter((a) => a.server === n).map((a) => a.ms)),
       );
-      if (process.env.GALERA_CUT_LOGS) {
+      if (process.env.GALERA_CUT_LOGS?.startsWith('/')) {
+        for (const n of [0, 1]) {
+          writeFileSync(
+            `${process.env.GALERA_CUT_LOGS}/process-${n}.log`,
+            servers[n].output.join(''),
+          );
+        }
+      } else if (process.env.GALERA_CUT_LOGS) {
         for (const n of [0, 1]) {
           console.log(
             `process ${n} log:\n${servers[n].output.join('').split('\n').slice(-80).join('\n')}`,
@@ -547,5 +565,19 @@ async function sample(servers: ServerProcess[], node: GaleraNode): Promise<strin
   } catch (err) {
     sessions = (err as Error).message;
   }
-  return `${at} ${pools.join('; ')}; cut-off node sessions: ${sessions || 'none'}`;
+  // A new connection to the node, as the pool opens one: how long it takes to answer a statement.
+  let fresh: string;
+  const started = Date.now();
+  try {
+    const connection = await createConnection({ uri: node.url, connectTimeout: 3000 });
+    try {
+      await connection.query({ sql: 'SELECT 1', timeout: 3000 });
+      fresh = `${Date.now() - started} ms`;
+    } finally {
+      connection.destroy();
+    }
+  } catch (err) {
+    fresh = `${(err as Error).message} after ${Date.now() - started} ms`;
+  }
+  return `${at} ${pools.join('; ')}; cut-off node sessions: ${sessions || 'none'}; new connection: ${fresh}`;
 }

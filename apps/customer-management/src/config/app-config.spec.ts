@@ -125,10 +125,14 @@ describe(loadConfig.name, () => {
   });
 
   it('bounds database waits: statement and acquire timeouts, below the request deadline', () => {
-    expect(loadConfig({}).dbTimeouts).toEqual({ statementMs: 10000, acquireMs: 10000 });
+    expect(loadConfig({}).dbTimeouts).toEqual({
+      statementMs: 10000,
+      acquireMs: 10000,
+      leakDetectionMs: 60000,
+    });
     expect(
       loadConfig({ DB_STATEMENT_TIMEOUT_MS: '2500', DB_ACQUIRE_TIMEOUT_MS: '800' }).dbTimeouts,
-    ).toEqual({ statementMs: 2500, acquireMs: 800 });
+    ).toEqual({ statementMs: 2500, acquireMs: 800, leakDetectionMs: 60000 });
     expect(() => loadConfig({ DB_STATEMENT_TIMEOUT_MS: '30000' })).toThrow(
       'DB_STATEMENT_TIMEOUT_MS must be less than HTTP_REQUEST_TIMEOUT_MS',
     );

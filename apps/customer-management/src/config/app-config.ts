@@ -79,6 +79,8 @@ export interface DatabaseTimeouts {
   statementMs: number;
   /** A wait for a free pooled connection fails after this. */
   acquireMs: number;
+  /** A connection held longer than this is logged with its holder's stack (0: never). */
+  leakDetectionMs: number;
 }
 
 /** DATABASE_READ_URL and its bounds: a replica for customer reads (docs/operations.md). */
@@ -230,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const dbTimeouts = {
     statementMs: dbWaitMs('DB_STATEMENT_TIMEOUT_MS'),
     acquireMs: dbWaitMs('DB_ACQUIRE_TIMEOUT_MS'),
+    leakDetectionMs: dto.DB_LEAK_DETECTION_MS,
   };
   if (dto.HUB_SUBSCRIBER_CONCURRENCY > dto.HUB_CONCURRENCY) {
     problems.push('HUB_SUBSCRIBER_CONCURRENCY must not exceed HUB_CONCURRENCY');

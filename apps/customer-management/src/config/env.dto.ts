@@ -103,6 +103,16 @@ export class EnvDto {
   DB_ACQUIRE_TIMEOUT_MS = 10000;
 
   /**
+   * MySQL/MariaDB: a pooled connection held longer than this is logged once, with the stack that
+   * took it (a leak or a stuck holder starves the pool); 0 turns it off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  DB_LEAK_DETECTION_MS = 60000;
+
+  /**
    * MySQL/MariaDB: write transactions running at once, each committing the writes that waited for
    * it together (a write group); 0 runs each write in its own transaction. Default: a fifth of
    * DB_POOL_SIZE, at least 1.

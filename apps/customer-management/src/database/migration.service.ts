@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
 
 import { AppConfig } from '@server/config/app-config';
 
@@ -52,7 +52,15 @@ export class MigrationService implements OnModuleInit {
 
   /** True when every migration this build knows has been applied (used by readiness). */
   async upToDate(): Promise<boolean> {
-    return !(await this.dataSource.showMigrations());
+    // Not DataSource.showMigrations: it gives its connection back only when every statement
+    // succeeded, so each failed probe (a node not ready, a statement timeout) kept one, and a
+    // few dozen probes during an outage held the whole pool after it ended.
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return !(await new MigrationExecutor(this.dataSource, runner).showMigrations());
+    } finally {
+      await runner.release();
+    }
   }
 
   private async apply(): Promise<void> {

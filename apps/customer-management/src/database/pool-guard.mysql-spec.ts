@@ -131,4 +131,69 @@ describe('guarded MySQL/MariaDB pool', () => {
       await migrating.destroy();
     }
   });
+
+  it('a failed migrations check gives its connection back (probes during an outage do not empty the pool)', async () => {
+    const probing = new DataSource(
+      buildDataSourceOptions(
+        parseDatabaseUrl(`${URL.replace(/\/$/, '')}/${DATABASE}`),
+        2,
+        STATEMENT_TIMEOUT_MS,
+      ),
+    );
+    await probing.initialize();
+    guardPool(mysqlPool(probing)!, 1000);
+    const migrations = new MigrationService(probing, { migrationsRun: true } as AppConfig);
+    const answer = await migrations.upToDate();
+    // The migrations table write-locked elsewhere: the check's read gets no answer in time.
+    const locker = await createConnection(`${URL.replace(/\/$/, '')}/${DATABASE}`);
+    try {
+      await locker.query('LOCK TABLES migrations WRITE');
+      for (let probe = 0; probe < 4; probe++) {
+        const err = await migrations.upToDate().catch((e: unknown) => e);
+        expect(classifyDatabaseError(err)).toBe('unreachable');
+      }
+      await locker.query('UNLOCK TABLES');
+      // Four failed probes on a pool of two: a kept connection would leave none for this one.
+      expect(await migrations.upToDate()).toBe(answer);
+    } finally {
+      await locker.end();
+      await probing.destroy();
+    }
+  });
+});
+
+describe('guarded pool: leak detection', () => {
+  it('reports a connection held past DB_LEAK_DETECTION_MS once, with the stack that took it; not one given back', async () => {
+    const { createPool } = await import('mysql2');
+    const pool = createPool({ uri: URL, connectionLimit: 2 });
+    const reports: { heldMs: number; takenAt: string }[] = [];
+    guardPool(pool, 1000, {
+      afterMs: 300,
+      report: (heldMs, takenAt) => reports.push({ heldMs, takenAt }),
+    });
+    const take = () =>
+      new Promise<import('mysql2').PoolConnection>((resolve, reject) =>
+        pool.getConnection((err, connection) => (err ? reject(err) : resolve(connection))),
+      );
+    async function holdsOneConnection() {
+      return take();
+    }
+    try {
+      const given = await take();
+      given.release();
+      const held = await holdsOneConnection();
+      const deadline = Date.now() + 10_000;
+      while (reports.length === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // A few more passes of the watch: still one report.
+      await new Promise((r) => setTimeout(r, 400));
+      expect(reports).toHaveLength(1);
+      expect(reports[0].heldMs).toBeGreaterThanOrEqual(300);
+      expect(reports[0].takenAt).toContain('holdsOneConnection');
+      held.release();
+    } finally {
+      await new Promise<void>((resolve) => pool.end(() => resolve()));
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool, PoolConnection, QueryValues } from 'mysql2';
 import { DataSource } from 'typeorm';
@@ -27,6 +27,22 @@ export interface PoolGuardStats {
 
 const guards = new WeakMap<Pool, PoolGuardStats>();
 
+/** Leak detection: who holds a connection longer than `afterMs` is reported once. */
+export interface LeakWatch {
+  afterMs: number;
+  report(heldMs: number, takenAt: string): void;
+}
+
+interface Holder {
+  since: number;
+  /** Where the connection was taken (its stack, formatted only when reported). */
+  taken: Error;
+  reported: boolean;
+}
+
+/** Frames kept in a holder's stack: enough to get past TypeORM and mysql2 to the app's caller. */
+const HOLDER_STACK_FRAMES = 40;
+
 /** The counts of a guarded pool (undefined for another). */
 export function poolGuardStats(pool: Pool | undefined): PoolGuardStats | undefined {
   return pool ? guards.get(pool) : undefined;
@@ -45,15 +61,20 @@ export function poolGuardStats(pool: Pool | undefined): PoolGuardStats | undefin
  * - mysql2 waits for a free connection without limit; after `acquireTimeoutMs` the caller gets a
  *   {@link POOL_ACQUIRE_TIMEOUT} error (and the connection, when it comes, goes back to the pool).
  */
-export function guardPool(pool: Pool, acquireTimeoutMs: number): PoolGuardStats {
+export function guardPool(pool: Pool, acquireTimeoutMs: number, leaks?: LeakWatch): PoolGuardStats {
   const guarded = guards.get(pool);
   if (guarded) {
     return guarded;
   }
   const stats: PoolGuardStats = { discarded: 0, acquireTimeouts: 0 };
   guards.set(pool, stats);
+  const holders = new Map<PoolConnection, Holder>();
+  if (leaks && leaks.afterMs > 0) {
+    watchHolders(pool, holders, leaks);
+  }
   const release = pool.releaseConnection.bind(pool);
   pool.releaseConnection = (connection: PoolConnection) => {
+    holders.delete(connection);
     const pooled = connection as PooledConnection;
     if (pooled._pool && (pooled._command || pooled._commands?.length > 0)) {
       discardConnection(pooled);
@@ -66,6 +87,8 @@ export function guardPool(pool: Pool, acquireTimeoutMs: number): PoolGuardStats 
     callback: (err: NodeJS.ErrnoException | null, connection?: PoolConnection) => void,
   ) => {
     let settled = false;
+    // Captured here, at the request: the pool answers later from a tick of its own.
+    const taken = leaks && leaks.afterMs > 0 ? takenHere() : undefined;
     const timer = setTimeout(() => {
       settled = true;
       stats.acquireTimeouts++;
@@ -75,17 +98,52 @@ export function guardPool(pool: Pool, acquireTimeoutMs: number): PoolGuardStats 
       err.code = POOL_ACQUIRE_TIMEOUT;
       callback(err);
     }, acquireTimeoutMs);
-    getConnection((err, connection) => {
+    const answer = (err: NodeJS.ErrnoException | null, connection?: PoolConnection) => {
       if (settled) {
         connection?.release();
         return;
       }
       settled = true;
       clearTimeout(timer);
+      if (connection && taken) {
+        holders.set(connection, { since: Date.now(), taken, reported: false });
+      }
       callback(err, connection);
-    });
+    };
+    getConnection(answer);
   }) as Pool['getConnection'];
   return stats;
+}
+
+function takenHere(): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = HOLDER_STACK_FRAMES;
+  const taken = new Error('database connection taken');
+  Error.stackTraceLimit = limit;
+  return taken;
+}
+
+/** Reports each connection held past `afterMs`, once, until the pool ends. */
+function watchHolders(pool: Pool, holders: Map<PoolConnection, Holder>, leaks: LeakWatch): void {
+  const timer = setInterval(
+    () => {
+      if ((pool as unknown as { _closed?: boolean })._closed) {
+        clearInterval(timer);
+        return;
+      }
+      const now = Date.now();
+      for (const [connection, holder] of holders) {
+        if ((connection as PooledConnection)._pool === null) {
+          holders.delete(connection); // removed from the pool (destroyed) without a release
+        } else if (!holder.reported && now - holder.since >= leaks.afterMs) {
+          holder.reported = true;
+          leaks.report(now - holder.since, holder.taken.stack ?? '');
+        }
+      }
+    },
+    Math.max(250, Math.floor(leaks.afterMs / 4)),
+  );
+  timer.unref();
 }
 
 /**
@@ -156,10 +214,19 @@ export class PoolGuard implements OnModuleInit {
     @Optional() private readonly config?: AppConfig,
   ) {}
 
+  private readonly logger = new Logger(PoolGuard.name);
+
   onModuleInit(): void {
     const pool = mysqlPool(this.dataSource);
     if (pool && this.config) {
-      guardPool(pool, this.config.dbTimeouts.acquireMs);
+      guardPool(pool, this.config.dbTimeouts.acquireMs, {
+        afterMs: this.config.dbTimeouts.leakDetectionMs,
+        report: (heldMs, takenAt) =>
+          this.logger.warn(
+            `A database connection has been held for ${Math.round(heldMs / 1000)} s ` +
+              `(DB_LEAK_DETECTION_MS); taken at: ${takenAt}`,
+          ),
+      });
     }
   }
 }
