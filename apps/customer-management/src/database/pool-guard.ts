@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool, PoolConnection, QueryValues } from 'mysql2';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 
 import { AppConfig } from '@server/config/app-config';
 
-import { POOL_ACQUIRE_TIMEOUT } from './database-errors';
+import { driverErrorCode, POOL_ACQUIRE_TIMEOUT, STATEMENT_TIMEOUT } from './database-errors';
 
 /** A mysql2 pool connection with the internals the guard reads (mysql2 3.x). */
 interface PooledConnection extends PoolConnection {
@@ -191,6 +191,25 @@ export function discardConnection(connection: object): void {
   }
   pooled.destroy();
   pooled.stream?.destroy();
+}
+
+/**
+ * Ends a transaction on `runner` (whose pooled connection is `connection`) that failed with `err`.
+ * A statement with no answer in time may still be running: a ROLLBACK would queue behind it. Closing
+ * the connection makes the server roll back; and a connection whose transaction may still be open
+ * must never go back to the pool, where the next START TRANSACTION would commit it. Any other
+ * failure is rolled back, and the connection closed if even that fails.
+ */
+export async function endFailedTransaction(
+  runner: QueryRunner,
+  connection: object,
+  err: unknown,
+): Promise<void> {
+  if (driverErrorCode(err) === STATEMENT_TIMEOUT) {
+    discardConnection(connection);
+  } else if (runner.isTransactionActive) {
+    await runner.rollbackTransaction().catch(() => discardConnection(connection));
+  }
 }
 
 /** DB_STATEMENT_TIMEOUT_MS as given to the DataSource (undefined: none, e.g. the CLI). */

@@ -1,20 +1,15 @@
 import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database, Statement } from 'better-sqlite3';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 import { AppConfig } from '@server/config/app-config';
 
 import { DEFAULT_RETRY_POLICY, RetryPolicy, retryDelayMs } from './conflict-retry';
-import {
-  classifyDatabaseError,
-  driverErrno,
-  driverErrorCode,
-  STATEMENT_TIMEOUT,
-} from './database-errors';
+import { classifyDatabaseError, driverErrno } from './database-errors';
 import { asDatabaseUnavailable, conflictsExhausted } from './database-unavailable';
 import { Dialect } from './dialect';
-import { discardConnection, mysqlPool, queryPool, statementTimeoutMs } from './pool-guard';
+import { endFailedTransaction, mysqlPool, queryPool, statementTimeoutMs } from './pool-guard';
 import { currentConsistency } from './read-consistency';
 import { ReadReplica, RowQuery } from './read-replica';
 import { detectFlavour, positionAfterCommitSql, ServerFlavour } from './server-flavour';
@@ -433,12 +428,24 @@ export class TransactionRunner implements OnModuleInit {
     }
   }
 
-  /**
-   * A READ COMMITTED transaction on one pooled connection. The isolation level is set once per
-   * connection for its session, not before every transaction as TypeORM's `transaction(level)`
-   * does: one round trip fewer per write.
-   */
+  /** A READ COMMITTED transaction on one pooled connection, committed alone. */
   private async mysqlTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.readCommitted(async (runner) => {
+      const value = await work(runner.manager);
+      await runner.commitTransaction();
+      await this.reportPosition(runner);
+      return value;
+    });
+  }
+
+  /**
+   * Runs `body` in a READ COMMITTED transaction on one pooled connection (memos kept for it), which
+   * `body` commits. The isolation level is set once per connection for its session, not before
+   * every transaction as TypeORM's `transaction(level)` does: one round trip fewer per write. On a
+   * failure the transaction is rolled back, or its connection closed (`endFailedTransaction`), and
+   * the error rethrown; the connection goes back to the pool (unless closed) before this settles.
+   */
+  private async readCommitted<T>(body: (runner: QueryRunner) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     try {
       const connection = (await runner.connect()) as object;
@@ -449,20 +456,9 @@ export class TransactionRunner implements OnModuleInit {
       await runner.startTransaction();
       this.memos.set(runner.manager, new Map());
       try {
-        const value = await work(runner.manager);
-        await runner.commitTransaction();
-        await this.reportPosition(runner);
-        return value;
+        return await body(runner);
       } catch (err) {
-        // A statement with no answer in time may still be running: a ROLLBACK would queue behind
-        // it. Closing the connection makes the server roll back; and a connection whose
-        // transaction may still be open must never go back to the pool, where the next START
-        // TRANSACTION would commit it.
-        if (driverErrorCode(err) === STATEMENT_TIMEOUT) {
-          discardConnection(connection);
-        } else if (runner.isTransactionActive) {
-          await runner.rollbackTransaction().catch(() => discardConnection(connection));
-        }
+        await endFailedTransaction(runner, connection, err);
         throw err;
       }
     } finally {
@@ -501,16 +497,8 @@ export class TransactionRunner implements OnModuleInit {
     const committed: { unit: PendingUnit; outcome: Outcome<unknown> }[] = [];
     const failed = new Map<PendingUnit, unknown>();
     let commitSent = false;
-    const runner = this.dataSource.createQueryRunner();
     try {
-      const connection = (await runner.connect()) as object;
-      if (!this.readCommittedSessions.has(connection)) {
-        await runner.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-        this.readCommittedSessions.add(connection);
-      }
-      await runner.startTransaction();
-      this.memos.set(runner.manager, new Map());
-      try {
+      await this.readCommitted(async (runner) => {
         for (const unit of group) {
           const first = committed.length === 0;
           if (!first) {
@@ -537,16 +525,7 @@ export class TransactionRunner implements OnModuleInit {
         await this.runGroupWrites(runner.manager, committed);
         commitSent = true;
         await runner.commitTransaction();
-      } catch (err) {
-        // As in `mysqlTransaction`: a statement with no answer in time may still run, so the
-        // connection is closed (the server rolls back) rather than rolled back or pooled again.
-        if (driverErrorCode(err) === STATEMENT_TIMEOUT) {
-          discardConnection(connection);
-        } else if (runner.isTransactionActive) {
-          await runner.rollbackTransaction().catch(() => discardConnection(connection));
-        }
-        throw err;
-      }
+      });
     } catch (err) {
       if (!commitSent && err instanceof Object) {
         this.beforeCommit.add(err);
@@ -559,9 +538,6 @@ export class TransactionRunner implements OnModuleInit {
         }
       }
       return;
-    } finally {
-      this.memos.delete(runner.manager);
-      await runner.release();
     }
     for (const { unit, outcome } of committed) {
       unit.resolve(outcome);
