@@ -7,9 +7,8 @@ import {
 import { OnEvent } from '@nestjs/event-emitter';
 
 import { AppConfig, HubSettings } from '@server/config/app-config';
-import { CoalescingRunner } from '@server/hub/coalescing-runner';
-
 import { OutboxCommittedEvent } from '@server/hub/events';
+import { PolledWorker } from '@server/hub/polled-worker';
 import { SubscriptionQueries } from '@server/hub/subscriptions/subscription-queries';
 import { SubscriptionRepository } from '@server/hub/subscriptions/subscription.repository';
 
@@ -46,14 +45,16 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
   private readonly logger = new Logger(EventDispatcherService.name);
   private readonly settings: HubSettings;
   private readonly shutdownGraceMs: number;
-  private running = false;
-  // Many kicks in one turn of the event loop make one pump.
-  private readonly runner = new CoalescingRunner(
-    () => this.pump(),
-    (err) => this.logger.warn(`Claiming deliveries failed; will retry: ${(err as Error).message}`),
-    () => new Promise((resolve) => setTimeout(resolve, 0)),
-  );
-  private pollTimer: NodeJS.Timeout | undefined;
+  // Many kicks in one turn of the event loop make one pump; a poll looks at every subscription.
+  private readonly worker = new PolledWorker({
+    pass: () => this.pump(),
+    onError: (err) =>
+      this.logger.warn(`Claiming deliveries failed; will retry: ${(err as Error).message}`),
+    settle: () => new Promise((resolve) => setTimeout(resolve, 0)),
+    onPoll: () => {
+      this.everyone = true;
+    },
+  });
   // One timer per subscription, for its earliest retry this process scheduled.
   private readonly retryTimers = new Map<string, { timer: NodeJS.Timeout; at: number }>();
   // Subscriptions that may have due deliveries, in the order they are served; `everyone` on a poll.
@@ -98,24 +99,17 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
         this.logger.warn(`Released ${released} deliveries claimed by a process that stopped`);
       }
     }
-    this.running = true;
-    this.pollTimer = setInterval(() => {
-      this.everyone = true;
-      this.kick();
-    }, this.settings.pollIntervalMs);
-    this.kick();
+    this.worker.start(this.settings.pollIntervalMs);
   }
 
   /** Stops claiming, lets in-flight attempts finish (or aborts and releases them), writes every outcome. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (!this.running) {
+    if (!this.worker.running) {
       return;
     }
-    this.running = false;
-    clearInterval(this.pollTimer);
     this.retryTimers.forEach(({ timer }) => clearTimeout(timer));
     this.retryTimers.clear();
-    await this.runner.stop();
+    await this.worker.stop();
     const attempts = Promise.allSettled([...this.inFlight.values()]);
     const grace = Math.min(this.shutdownGraceMs, this.settings.deliveryTimeoutMs + 1000);
     let graceTimer: NodeJS.Timeout | undefined;
@@ -143,14 +137,7 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
     } else {
       this.everyone = true;
     }
-    this.kick();
-  }
-
-  /** Runs a pump soon; many kicks in one turn of the event loop make one pump. */
-  private kick(): void {
-    if (this.running) {
-      this.runner.request();
-    }
+    this.worker.kick();
   }
 
   /**
@@ -160,7 +147,7 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
    */
   private async pump(): Promise<void> {
     const cap = this.settings.subscriberConcurrency;
-    while (this.running) {
+    while (this.worker.running) {
       let free = this.settings.concurrency - this.inFlight.size;
       if (free <= 0) {
         break;
@@ -202,7 +189,7 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
         }
       }
     }
-    if (this.running && Date.now() - this.lastPurge > PURGE_EVERY_MS) {
+    if (this.worker.running && Date.now() - this.lastPurge > PURGE_EVERY_MS) {
       this.lastPurge = Date.now();
       await this.deliveries.purgeOrphanDeliveries();
       await this.deliveries.purgeDeliveredEvents(Date.now() - PURGE_AGE_MS);
@@ -234,7 +221,7 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
         }
         // A slot is free: this subscription may have more due work.
         this.dirty.add(sub);
-        this.kick();
+        this.worker.kick();
       });
     this.inFlight.set(delivery.id, attempt);
   }
@@ -281,7 +268,7 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
   private wakeLater(subscriptionId: string, delayMs: number): void {
     const at = Date.now() + delayMs;
     const existing = this.retryTimers.get(subscriptionId);
-    if (!this.running || (existing && existing.at <= at)) {
+    if (!this.worker.running || (existing && existing.at <= at)) {
       return;
     }
     if (existing) {
@@ -290,7 +277,7 @@ export class EventDispatcherService implements OnApplicationBootstrap, BeforeApp
     const timer = setTimeout(() => {
       this.retryTimers.delete(subscriptionId);
       this.dirty.add(subscriptionId);
-      this.kick();
+      this.worker.kick();
     }, delayMs);
     this.retryTimers.set(subscriptionId, { timer, at });
   }

@@ -7,9 +7,10 @@ import {
 import { OnEvent } from '@nestjs/event-emitter';
 
 import { AppConfig, HubSettings } from '@server/config/app-config';
-import { CoalescingRunner, nextTurn } from '@server/hub/coalescing-runner';
+import { nextTurn } from '@server/hub/coalescing-runner';
 import type { CustomerEventEnvelope } from '@server/hub/customer-event-envelope';
 import { OutboxWrittenEvent } from '@server/hub/events';
+import { PolledWorker } from '@server/hub/polled-worker';
 
 import { RoleLease, RoleLeases } from '@server/hub/role-lease';
 
@@ -30,13 +31,11 @@ const BATCH = 200;
 export class NatsRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(NatsRelayService.name);
   private readonly settings: HubSettings;
-  private running = false;
-  private readonly runner = new CoalescingRunner(
-    () => this.relay(),
-    (err) => this.failed(err),
-    nextTurn,
-  );
-  private pollTimer: NodeJS.Timeout | undefined;
+  private readonly worker = new PolledWorker({
+    pass: () => this.relay(),
+    onError: (err) => this.failed(err),
+    settle: nextTurn,
+  });
   private failing = false;
   private relayed = 0;
   private readonly role: RoleLease;
@@ -59,26 +58,17 @@ export class NatsRelayService implements OnApplicationBootstrap, BeforeApplicati
     if (!this.hub.enabled || !this.settings.dispatchEnabled) {
       return;
     }
-    this.running = true;
-    this.pollTimer = setInterval(() => this.kick(), this.settings.pollIntervalMs);
-    this.kick();
+    this.worker.start(this.settings.pollIntervalMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (!this.running) {
-      return;
-    }
-    this.running = false;
-    clearInterval(this.pollTimer);
-    await this.runner.stop();
+    await this.worker.stop();
     await this.role.release();
   }
 
   @OnEvent(OutboxWrittenEvent.eventName)
   kick(): void {
-    if (this.running) {
-      this.runner.request();
-    }
+    this.worker.kick();
   }
 
   private async relay(): Promise<void> {
@@ -101,7 +91,7 @@ export class NatsRelayService implements OnApplicationBootstrap, BeforeApplicati
 
   private async pump(): Promise<void> {
     await this.hub.ready();
-    while (this.running) {
+    while (this.worker.running) {
       if (!(await this.role.hold())) {
         return;
       }

@@ -7,9 +7,10 @@ import {
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 
 import { AppConfig, HubSettings } from '@server/config/app-config';
-import { CoalescingRunner, nextTurn } from '@server/hub/coalescing-runner';
+import { nextTurn } from '@server/hub/coalescing-runner';
 import type { CustomerEventEnvelope } from '@server/hub/customer-event-envelope';
 import { OutboxCommittedEvent, OutboxWrittenEvent } from '@server/hub/events';
+import { PolledWorker } from '@server/hub/polled-worker';
 import { SubscriptionQueries } from '@server/hub/subscriptions/subscription-queries';
 import type { SubscriptionFilter } from '@server/hub/subscriptions/subscription.repository';
 
@@ -32,13 +33,12 @@ const LIMITS = { changes: 200, deliveries: 2000 };
 export class FanOutService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(FanOutService.name);
   private readonly settings: HubSettings;
-  private running = false;
-  private readonly runner = new CoalescingRunner(
-    () => this.pump(),
-    (err) => this.logger.warn(`Fan-out failed; will retry: ${(err as Error).message}`),
-    nextTurn,
-  );
-  private pollTimer: NodeJS.Timeout | undefined;
+  // Many commits in one turn of the event loop make one batch (the worker settles for a turn).
+  private readonly worker = new PolledWorker({
+    pass: () => this.pump(),
+    onError: (err) => this.logger.warn(`Fan-out failed; will retry: ${(err as Error).message}`),
+    settle: nextTurn,
+  });
   private readonly brokenQueries = new Set<string>();
   private readonly role: RoleLease;
 
@@ -62,32 +62,25 @@ export class FanOutService implements OnApplicationBootstrap, BeforeApplicationS
     if (!this.enabled) {
       return;
     }
-    this.running = true;
-    this.pollTimer = setInterval(() => this.kick(), this.settings.pollIntervalMs);
-    this.kick();
+    this.worker.start(this.settings.pollIntervalMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.running = false;
-    clearInterval(this.pollTimer);
-    await this.runner.stop();
+    await this.worker.stop();
     await this.role.release();
   }
 
   @OnEvent(OutboxWrittenEvent.eventName)
   kick(): void {
-    if (this.running) {
-      this.runner.request();
-    }
+    this.worker.kick();
   }
 
-  // Many commits in one turn of the event loop make one batch (the runner settles for a turn).
   private async pump(): Promise<void> {
     // One process fans out at a time (the others poll for the lease).
     if (!(await this.role.hold())) {
       return;
     }
-    while (this.running) {
+    while (this.worker.running) {
       const batch = await this.repository.fanOut(
         LIMITS,
         (subscription, event) => this.matches(subscription, event),
