@@ -1,14 +1,4 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  Post,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Delete, Get, HttpCode, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBody,
   ApiCreatedResponse,
@@ -16,20 +6,17 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RequireScope } from '@server/auth/scopes.decorator';
 
-import { ApiTmfErrors, mediaTypeOf } from '@app/tmf-common';
+import { ApiTmfErrors } from '@app/tmf-common';
 
 import { EventSubscriptionDto, EventSubscriptionInputDto } from './dto/event-subscription.dto';
+import { HubController, registerFrom } from './hub-controller';
 import { HUB_PATH, SubscriptionService } from './subscription.service';
 
-@ApiTags('events subscription')
 @ApiTmfErrors(400, 401, 403, 405, 500)
-@RequireScope('hub')
-@Controller(HUB_PATH.slice(1))
+@HubController(HUB_PATH.slice(1))
 export class SubscriptionController {
   constructor(private readonly subscriptions: SubscriptionService) {}
 
@@ -48,12 +35,7 @@ export class SubscriptionController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EventSubscriptionDto> {
-    const view = await this.subscriptions.register(
-      request.body,
-      mediaTypeOf(request.headers['content-type']),
-    );
-    void reply.header('location', view.location);
-    return view.body;
+    return registerFrom(request, reply, (body, type) => this.subscriptions.register(body, type));
   }
 
   @Get(':id')

@@ -1,14 +1,4 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Param,
-  Post,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Delete, Get, HttpCode, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBody,
   ApiCreatedResponse,
@@ -16,13 +6,12 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-import { CUSTOMER_MANAGEMENT_V5, mediaTypeOf } from '@app/tmf-common';
-import { RequireScope } from '@server/auth/scopes.decorator';
+import { CUSTOMER_MANAGEMENT_V5 } from '@app/tmf-common';
 
+import { HubController, registerFrom } from './hub-controller';
 import { HubView, SubscriptionService } from './subscription.service';
 
 const schema = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -31,9 +20,7 @@ const schema = (name: string) => ({ $ref: `#/components/schemas/${name}` });
  * TMF629 v5 `/hub` at both v5 roots (docs/v5.md): `Hub_FVO` in, `Hub` out. A v5 subscription
  * receives v5 events, for changes made through either version; its query names v5 paths.
  */
-@ApiTags('events subscription')
-@RequireScope('hub')
-@Controller([
+@HubController([
   `${CUSTOMER_MANAGEMENT_V5.root}/hub`.slice(1),
   `${CUSTOMER_MANAGEMENT_V5.alias}/hub`.slice(1),
 ])
@@ -54,12 +41,7 @@ export class V5HubController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<HubView> {
-    const view = await this.subscriptions.registerV5(
-      request.body,
-      mediaTypeOf(request.headers['content-type']),
-    );
-    void reply.header('location', view.location);
-    return view.body;
+    return registerFrom(request, reply, (body, type) => this.subscriptions.registerV5(body, type));
   }
 
   @Get(':id')
