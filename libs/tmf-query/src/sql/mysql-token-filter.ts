@@ -1,8 +1,16 @@
-import { Clause, Condition, Operator, QueryValue } from '@app/tmf-query/parser';
+import { Clause } from '@app/tmf-query/parser';
 
-import { indexPathId } from './index-encoding';
 import { EPOCH_BITS } from './mysql-token-entries';
 import { MysqlTokenMapping } from './storage';
+import {
+  ALL,
+  clauseCover,
+  exactCover,
+  planCovers,
+  sameItems,
+  TokenCover,
+  TokenCoverEngine,
+} from './token-cover';
 import {
   decrement,
   increment,
@@ -13,7 +21,6 @@ import {
   orderedTokenNumber,
   sortableKey,
   stringKey,
-  TokenKind,
   valueTokenNumber,
 } from './token-encoding';
 
@@ -32,10 +39,7 @@ export interface TokenRange {
   readonly to: string;
 }
 
-interface RangeSets {
-  readonly sup: readonly TokenRange[] | 'all';
-  readonly core: readonly TokenRange[];
-}
+type RangeSets = TokenCover<TokenRange>;
 
 /** A lookup: an AND (clauses on one row) of ORs (ranges), or `true`/`false`. */
 export type RangeExpression = readonly (readonly TokenRange[])[] | boolean;
@@ -47,18 +51,38 @@ export interface MysqlTokenPlan {
   readonly exact: boolean;
 }
 
-const ALL = 'all';
-const RESIDUAL: RangeSets = { sup: ALL, core: [] };
+const rangeKey = (r: TokenRange) => `${r.token}:${r.from}:${r.to}`;
+
+/** The token table's covers: a point per value, one `v` range per ordered comparison. */
+const TOKEN_TABLE: TokenCoverEngine<TokenRange> = {
+  value: (pathId, kind, value) => point(valueTokenNumber(pathId, kind, value), '0'),
+  ordered: (pathId, kind, op, num) => {
+    const token = orderedTokenNumber(pathId, kind);
+    const key = sortableKey(num);
+    const from = op === 'gt' ? increment(key) : op === 'gte' || op === 'eq' ? key : MIN_KEY;
+    const to = op === 'lt' ? decrement(key) : op === 'lte' || op === 'eq' ? key : MAX_KEY;
+    return exactCover(from && to ? [range(token, from, to)] : []);
+  },
+  stringRange: (pathId, op, text) => {
+    // Ordered by their first eight UTF-8 bytes: strings sharing the query's are the edge.
+    const key = stringKey(text);
+    const token = orderedTokenNumber(pathId, 's');
+    const edge = point(token, keyText(key));
+    const up = op === 'gt' || op === 'gte';
+    const beyond = up ? increment(key) : decrement(key);
+    const core = beyond ? [range(token, up ? beyond : MIN_KEY, up ? MAX_KEY : beyond)] : [];
+    return { sup: [...core, edge], core };
+  },
+  key: rangeKey,
+};
 
 /** Plans clauses on token paths that must hold on one index row (one element, or the root). */
 export function planMysqlTokens(clauses: readonly Clause[]): MysqlTokenPlan {
   const sets = mergeRanges(
     clauses,
-    clauses.map((clause) => clauseSets(clause.conditions)),
+    clauses.map((clause) => clauseCover(clause.conditions, TOKEN_TABLE)),
   );
-  const exact = sets.every((s) => s.sup !== ALL && sameRanges(s.sup, s.core));
-  const sup = expressionOf(sets.flatMap((s) => (s.sup === ALL ? [] : [s.sup])));
-  return { sup, core: exact ? sup : expressionOf(sets.map((s) => s.core)), exact };
+  return planCovers(sets, rangeKey, expressionOf);
 }
 
 /**
@@ -78,7 +102,7 @@ function mergeRanges(clauses: readonly Clause[], sets: RangeSets[]): RangeSets[]
       (condition.value.kind === 'number' || condition.value.kind === 'instant') &&
       set.sup !== ALL &&
       set.sup.length === 1 &&
-      sameRanges(set.sup, set.core);
+      sameItems(set.sup, set.core, rangeKey);
     if (!single) {
       merged.push(set);
       return;
@@ -253,124 +277,10 @@ function rangesSql(
   return terms.length === 1 ? terms[0] : `(${terms.join(' OR ')})`;
 }
 
-function clauseSets(conditions: readonly Condition[]): RangeSets {
-  const sup: TokenRange[] = [];
-  const core: TokenRange[] = [];
-  let all = false;
-  for (const condition of conditions) {
-    const sets = conditionSets(condition);
-    if (sets.sup === ALL) {
-      all = true;
-    } else {
-      sup.push(...sets.sup);
-    }
-    core.push(...sets.core);
-  }
-  return { sup: all ? ALL : dedupe(sup), core: dedupe(core) };
-}
-
-function conditionSets({ attribute, op, value }: Condition): RangeSets {
-  const pathId = indexPathId(attribute.path);
-  if (op === 'regex' || value.kind === 'regex') {
-    return RESIDUAL;
-  }
-  if (value.kind === 'any') {
-    // The stored value's JSON type picks the comparison: the union of the three readings.
-    const branches = [typedSets(pathId, op, 'string', value.text, undefined, true)];
-    if (value.num !== undefined) {
-      branches.push(typedSets(pathId, op, 'number', value.text, value.num, true));
-    }
-    if (value.bool !== undefined) {
-      branches.push(typedSets(pathId, op, 'boolean', value.text, value.bool, true));
-    }
-    if (branches.some((b) => b.sup === ALL)) {
-      return { sup: ALL, core: branches.flatMap((b) => b.core) };
-    }
-    return {
-      sup: branches.flatMap((b) => b.sup as TokenRange[]),
-      core: branches.flatMap((b) => b.core),
-    };
-  }
-  return typedSets(
-    pathId,
-    op,
-    value.kind,
-    value.text,
-    'num' in value ? value.num : undefined,
-    false,
-  );
-}
-
-function typedSets(
-  pathId: number,
-  op: Operator,
-  kind: Exclude<QueryValue['kind'], 'any' | 'regex'>,
-  text: string,
-  num: number | undefined,
-  anyValue: boolean,
-): RangeSets {
-  const tokenKind: TokenKind =
-    kind === 'string' ? 's' : kind === 'number' ? 'n' : kind === 'boolean' ? 'b' : 'd';
-  if (op === 'regex') {
-    return RESIDUAL;
-  }
-  if (tokenKind === 'b') {
-    const value = num as number;
-    if (op === 'eq' || op === 'ne') {
-      // A boolean has one other value.
-      const wanted = op === 'eq' ? value : value === 1 ? 0 : 1;
-      return exact([point(valueTokenNumber(pathId, 'b', wanted), '0')]);
-    }
-    // Booleans have no order (the parser refuses ranges on typed booleans; `any` never matches).
-    return { sup: [], core: [] };
-  }
-  if (tokenKind === 's') {
-    if (op === 'eq') {
-      return exact([point(valueTokenNumber(pathId, 's', text), '0')]);
-    }
-    if (op === 'ne' || !anyValue) {
-      // Only `any` values have ordered string rows; the rest is checked on the document.
-      return RESIDUAL;
-    }
-    // Ordered by their first eight UTF-8 bytes: strings sharing the query's are the edge.
-    const key = stringKey(text);
-    const token = orderedTokenNumber(pathId, 's');
-    const edge = point(token, keyText(key));
-    const up = op === 'gt' || op === 'gte';
-    const beyond = up ? increment(key) : decrement(key);
-    const core = beyond ? [range(token, up ? beyond : MIN_KEY, up ? MAX_KEY : beyond)] : [];
-    return { sup: [...core, edge], core };
-  }
-  if (op === 'ne') {
-    return RESIDUAL;
-  }
-  const token = orderedTokenNumber(pathId, tokenKind);
-  const key = sortableKey(num as number);
-  const from = op === 'gt' ? increment(key) : op === 'gte' || op === 'eq' ? key : MIN_KEY;
-  const to = op === 'lt' ? decrement(key) : op === 'lte' || op === 'eq' ? key : MAX_KEY;
-  return exact(from && to ? [range(token, from, to)] : []);
-}
-
 function point(token: number, v: string): TokenRange {
   return { token, from: v, to: v };
 }
 
 function range(token: number, from: Key, to: Key): TokenRange {
   return { token, from: keyText(from), to: keyText(to) };
-}
-
-function exact(ranges: TokenRange[]): RangeSets {
-  return { sup: ranges, core: ranges };
-}
-
-const rangeKey = (r: TokenRange) => `${r.token}:${r.from}:${r.to}`;
-
-function dedupe(ranges: readonly TokenRange[]): TokenRange[] {
-  const seen = new Map(ranges.map((r) => [rangeKey(r), r]));
-  return [...seen.values()];
-}
-
-function sameRanges(a: readonly TokenRange[], b: readonly TokenRange[]): boolean {
-  const keys = new Set(a.map(rangeKey));
-  return a.length === b.length && b.every((r) => keys.has(rangeKey(r)));
 }

@@ -1,28 +1,44 @@
-import { Clause, Condition, Operator, QueryValue } from '@app/tmf-query/parser';
+import { Clause, Condition } from '@app/tmf-query/parser';
 
 import { indexPathId } from './index-encoding';
 import { TokenIndexMapping } from './storage';
+import {
+  clauseCover,
+  exactCover,
+  planCovers,
+  TokenCover,
+  TokenCoverEngine,
+  unique,
+} from './token-cover';
 import { SLOT_BITS } from './token-entries';
 import {
   intervalCover,
   RangeBound,
+  RangeCover,
   RangeOp,
   rangeCover,
   stringRangeCover,
   valueToken,
 } from './token-encoding';
 
-/**
- * What the token index knows of one condition. `sup`: tokens of which a matching row holds at least
- * one (`all`: the index cannot narrow it). `core`: tokens of which any one proves the match. A
- * condition the index decides exactly has `core` equal to `sup`; a range has its edge buckets in
- * `sup` only; a regex, `ne` or a typed string range has `sup: 'all'` and an empty core, and is
- * decided by the residual check on the stored document.
- */
-interface TokenSets {
-  readonly sup: ReadonlySet<string> | 'all';
-  readonly core: ReadonlySet<string>;
+const identity = (token: string) => token;
+
+/** A range's tokens: its edge buckets in `sup` only. */
+function coverOf({ core, edge }: RangeCover): TokenCover<string> {
+  return { sup: unique([...core, ...edge], identity), core: unique(core, identity) };
 }
+
+/** The FTS5 index's covers: a token per value, bucket tokens for ranges. */
+const FTS5: TokenCoverEngine<string> = {
+  value: (pathId, kind, value) => valueToken(pathId, kind, value),
+  ordered: (pathId, kind, op, num) =>
+    op === 'eq'
+      ? exactCover([valueToken(pathId, kind, num)])
+      : coverOf(rangeCover(pathId, kind, op, num)),
+  // Only `any` values carry string buckets.
+  stringRange: (pathId, op, text) => coverOf(stringRangeCover(pathId, op, text)),
+  key: identity,
+};
 
 /**
  * A token-index lookup: an FTS5 query (an AND of ORs of tokens), or `true` (no narrowing) or
@@ -38,18 +54,14 @@ export interface TokenPlan {
   readonly exact: boolean;
 }
 
-const ALL = 'all';
-
 /**
  * Plans clauses on token-indexed paths that must hold on one index row (one array element, or the
  * top-level attributes): each clause is an OR of tokens, the clauses an AND in one FTS5 `MATCH`.
  */
 export function planTokens(clauses: readonly Clause[]): TokenPlan {
   const { intervals, others } = splitIntervals(clauses);
-  const sets = [...intervals, ...others.map((clause) => clauseSets(clause.conditions))];
-  const exact = sets.every((s) => s.sup !== ALL && sameSet(s.sup, s.core));
-  const sup = matchOf(sets.flatMap((s) => (s.sup === ALL ? [] : [s.sup])));
-  return { sup, core: exact ? sup : matchOf(sets.map((s) => s.core)), exact };
+  const sets = [...intervals, ...others.map((clause) => clauseCover(clause.conditions, FTS5))];
+  return planCovers(sets, identity, matchOf);
 }
 
 /**
@@ -59,7 +71,7 @@ export function planTokens(clauses: readonly Clause[]): TokenPlan {
  * most of the index (FTS5 reads every one of them before the AND).
  */
 function splitIntervals(clauses: readonly Clause[]): {
-  intervals: TokenSets[];
+  intervals: TokenCover<string>[];
   others: Clause[];
 } {
   const byPath = new Map<string, { condition: Condition; bounds: RangeBound[] }>();
@@ -80,8 +92,7 @@ function splitIntervals(clauses: readonly Clause[]): {
   }
   const intervals = [...byPath.values()].map(({ condition, bounds }) => {
     const kind = condition.value.kind === 'instant' ? 'd' : 'n';
-    const cover = intervalCover(indexPathId(condition.attribute.path), kind, bounds);
-    return { sup: new Set([...cover.core, ...cover.edge]), core: new Set(cover.core) };
+    return coverOf(intervalCover(indexPathId(condition.attribute.path), kind, bounds));
   });
   return { intervals, others };
 }
@@ -98,15 +109,15 @@ function isIntervalBound({ attribute, op, value }: Condition): boolean {
 }
 
 /** AND of ORs; no term: `true`; an empty OR: `false`. */
-function matchOf(terms: readonly ReadonlySet<string>[]): MatchExpression {
+function matchOf(terms: readonly (readonly string[])[]): MatchExpression {
   if (terms.length === 0) {
     return true;
   }
-  if (terms.some((set) => set.size === 0)) {
+  if (terms.some((tokens) => tokens.length === 0)) {
     return false;
   }
   return terms
-    .map((set) => (set.size === 1 ? [...set][0] : `(${[...set].join(' OR ')})`))
+    .map((tokens) => (tokens.length === 1 ? tokens[0] : `(${tokens.join(' OR ')})`))
     .join(' AND ');
 }
 
@@ -125,107 +136,4 @@ export function matchSql(
   }
   const t = mapping.table;
   return `${seq} IN (SELECT rowid >> ${SLOT_BITS} FROM ${t} WHERE ${t} MATCH ${bind(expression)})`;
-}
-
-/** The OR of a clause's conditions. */
-function clauseSets(conditions: readonly Condition[]): TokenSets {
-  const sup = new Set<string>();
-  const core = new Set<string>();
-  let all = false;
-  for (const condition of conditions) {
-    const sets = conditionSets(condition);
-    if (sets.sup === ALL) {
-      all = true;
-    } else {
-      sets.sup.forEach((t) => sup.add(t));
-    }
-    sets.core.forEach((t) => core.add(t));
-  }
-  return { sup: all ? ALL : sup, core };
-}
-
-const RESIDUAL: TokenSets = { sup: ALL, core: new Set() };
-
-function exact(tokens: string[]): TokenSets {
-  const set = new Set(tokens);
-  return { sup: set, core: set };
-}
-
-function conditionSets({ attribute, op, value }: Condition): TokenSets {
-  const pathId = indexPathId(attribute.path);
-  if (op === 'regex' || value.kind === 'regex') {
-    return RESIDUAL;
-  }
-  if (value.kind === 'any') {
-    // The stored value's JSON type picks the comparison: the union of the three readings.
-    const branches: TokenSets[] = [typedSets(pathId, op, 'string', value.text, undefined, true)];
-    if (value.num !== undefined) {
-      branches.push(typedSets(pathId, op, 'number', value.text, value.num, true));
-    }
-    if (value.bool !== undefined) {
-      branches.push(typedSets(pathId, op, 'boolean', value.text, value.bool, true));
-    }
-    return union(branches);
-  }
-  return typedSets(
-    pathId,
-    op,
-    value.kind,
-    value.text,
-    'num' in value ? value.num : undefined,
-    false,
-  );
-}
-
-function typedSets(
-  pathId: number,
-  op: Operator,
-  kind: Exclude<QueryValue['kind'], 'any' | 'regex'>,
-  text: string,
-  num: number | undefined,
-  anyValue: boolean,
-): TokenSets {
-  const tokenKind =
-    kind === 'string' ? 's' : kind === 'number' ? 'n' : kind === 'boolean' ? 'b' : 'd';
-  if (op === 'eq') {
-    return exact([valueToken(pathId, tokenKind, tokenKind === 's' ? text : (num as number))]);
-  }
-  if (op === 'ne') {
-    // A boolean has one other value; other types keep the residual check.
-    return tokenKind === 'b' ? exact([valueToken(pathId, 'b', num === 1 ? 0 : 1)]) : RESIDUAL;
-  }
-  if (op === 'regex') {
-    return RESIDUAL;
-  }
-  if (tokenKind === 'b') {
-    // Booleans have no order (the parser refuses ranges on typed booleans; `any` never matches).
-    return { sup: new Set(), core: new Set() };
-  }
-  if (tokenKind === 's') {
-    // Only `any` values carry string buckets; a typed string range is checked on the document.
-    if (!anyValue) {
-      return RESIDUAL;
-    }
-    const cover = stringRangeCover(pathId, op, text);
-    return { sup: new Set([...cover.core, ...cover.edge]), core: new Set(cover.core) };
-  }
-  const cover = rangeCover(pathId, tokenKind, op, num as number);
-  return { sup: new Set([...cover.core, ...cover.edge]), core: new Set(cover.core) };
-}
-
-function union(branches: readonly TokenSets[]): TokenSets {
-  const sup = new Set<string>();
-  const core = new Set<string>();
-  for (const branch of branches) {
-    if (branch.sup === ALL) {
-      return { sup: ALL, core: new Set(branches.flatMap((b) => [...b.core])) };
-    }
-    branch.sup.forEach((t) => sup.add(t));
-    branch.core.forEach((t) => core.add(t));
-  }
-  return { sup, core };
-}
-
-function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
-  return a.size === b.size && [...a].every((t) => b.has(t));
 }
