@@ -2,7 +2,7 @@
 // - the app: `./` inside a folder, an alias (@server/..., @app/<lib>) across folders;
 // - customer/ never imports hub/; hub/ sees only the customer's events and its public contract file;
 //   database/ imports no feature (it knows tables, not modules) but the Customer's table mapping;
-// - tests: a tier (test/e2e, faults, load, ops, conformance) imports what tiers share from
+// - tests: a tier (test/e2e, faults, load, ops, query, conformance) imports what tiers share from
 //   @test/fixtures (documents) and @test/support (harness), never another tier's folder; unit specs
 //   take fixtures only;
 // - libraries never import the app; json-patch, tmf-query and tmf629-v5 import nothing of Nest, and of

@@ -1,5 +1,5 @@
 import { extractIndexEntries } from '@app/tmf-query';
-import { BOTH_TABLES_ROWS } from '@app/tmf-query/testing/index-update-pairs';
+import { BOTH_TABLES_ROWS } from '@test/support/query/index-update-pairs';
 import { fullCustomer } from '@test/fixtures/customers';
 import { customerSqlStorage } from '@server/customer/customer.storage';
 import { TEST_DB } from '@test/support/test-database';

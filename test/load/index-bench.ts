@@ -20,8 +20,8 @@ import {
   SqlParam,
   sqliteRegexp,
 } from '@app/tmf-query';
-import { SQLITE_CUSTOMER_DDL } from '@app/tmf-query/testing/sqlite-store';
 import { SqliteDatabase } from '@app/tmf-query/testing/sqlite';
+import { SQLITE_CUSTOMER_DDL } from '@test/support/query/sqlite-customer-store';
 import { customerQuerySchema } from '@server/customer/customer.schema';
 import { customerSqlStorage } from '@server/customer/customer.storage';
 

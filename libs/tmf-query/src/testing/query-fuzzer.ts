@@ -2,7 +2,7 @@
 // most conditions select something and the SQL/evaluator comparison is meaningful.
 import { AttributePath, QuerySchema, valuesAt, arrayElements, elementValues } from '@app/tmf-query';
 
-import { createRandom } from './customer-fixtures';
+import { createRandom } from './random';
 
 const OPS_BY_TYPE: Record<string, string[]> = {
   string: ['=', '.eq=', '!=', '>', '.gte=', '<', '<=', '*='],

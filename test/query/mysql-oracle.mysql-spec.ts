@@ -24,11 +24,12 @@ import {
   SqlStatement,
   tokenSweepStatements,
 } from '@app/tmf-query';
-import { customerQuerySchema, customerSqlStorage } from '@app/tmf-query/testing/customer-schema';
-import { BASE_URL, generateCustomers } from '@app/tmf-query/testing/customer-fixtures';
-import { indexUpdatePairs } from '@app/tmf-query/testing/index-update-pairs';
 import { KeysetRow, walkKeyset } from '@app/tmf-query/testing/keyset-walk';
 import { QueryFuzzer } from '@app/tmf-query/testing/query-fuzzer';
+import { customerQuerySchema } from '@server/customer/customer.schema';
+import { customerSqlStorage } from '@server/customer/customer.storage';
+import { BASE_URL, generateCustomers } from '@test/fixtures/generated-customers';
+import { indexUpdatePairs } from '@test/support/query/index-update-pairs';
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
 
 const DATABASE = `tmf_query_lib_test_${process.pid}`;

@@ -1,7 +1,3 @@
-import { customerSqlStorage } from '@app/tmf-query/testing/customer-schema';
-import { generateCustomers } from '@app/tmf-query/testing/customer-fixtures';
-import { SqliteCustomerStore } from '@app/tmf-query/testing/sqlite-store';
-
 import {
   extractTokenRows,
   SLOTS,
@@ -10,7 +6,10 @@ import {
   TokenRowChange,
   tokenRowChanges,
   tokenRowSlots,
-} from './token-entries';
+} from '@app/tmf-query';
+import { customerSqlStorage } from '@server/customer/customer.storage';
+import { generateCustomers } from '@test/fixtures/generated-customers';
+import { SqliteCustomerStore } from '@test/support/query/sqlite-customer-store';
 
 describe('deleting a resource removes exactly its token rows', () => {
   const customers = generateCustomers(60);

@@ -1,7 +1,7 @@
 // Test support only: pairs of customer documents for checking that an index update (a diff) leaves
 // the same rows as a full rewrite. Mixes unrelated documents (most rows change) with one-attribute
 // edits (few rows change), as PATCH produces both.
-import { generateCustomers } from './customer-fixtures';
+import { generateCustomers } from '@test/fixtures/generated-customers';
 
 export function indexUpdatePairs(
   count: number,

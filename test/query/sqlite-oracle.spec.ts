@@ -7,15 +7,13 @@ import {
   parseQuery,
   ParsedQuery,
 } from '@app/tmf-query';
-import { customerQuerySchema, customerSqlStorage } from '@app/tmf-query/testing/customer-schema';
-import {
-  BASE_URL,
-  createRandom,
-  generateCustomers,
-} from '@app/tmf-query/testing/customer-fixtures';
 import { walkKeyset } from '@app/tmf-query/testing/keyset-walk';
 import { QueryFuzzer } from '@app/tmf-query/testing/query-fuzzer';
-import { SqliteCustomerStore } from '@app/tmf-query/testing/sqlite-store';
+import { createRandom } from '@app/tmf-query/testing/random';
+import { customerQuerySchema } from '@server/customer/customer.schema';
+import { customerSqlStorage } from '@server/customer/customer.storage';
+import { BASE_URL, generateCustomers } from '@test/fixtures/generated-customers';
+import { SqliteCustomerStore } from '@test/support/query/sqlite-customer-store';
 
 // The SQL compiler runs on a real SQLite database and must return exactly what the in-memory
 // evaluator returns (filter, order, page, total) for every operator and path kind.

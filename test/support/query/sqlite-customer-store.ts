@@ -1,5 +1,5 @@
-// Test support only: the `customer` table as the app has it (SQLite flavour), plus the token index,
-// loaded through the library's own write helpers.
+// The `customer` table as the app has it (SQLite flavour), plus the token index, loaded through the
+// query library's own write helpers: the store the query suites (test/query) run SQL on.
 import {
   buildListStatements,
   compileSql,
@@ -20,8 +20,8 @@ import {
   tokenInsertStatements,
 } from '@app/tmf-query';
 
-import { BASE_URL } from './customer-fixtures';
-import { openMemoryDatabase, SqliteDatabase } from './sqlite';
+import { openMemoryDatabase, SqliteDatabase } from '@app/tmf-query/testing/sqlite';
+import { BASE_URL } from '@test/fixtures/generated-customers';
 
 export const SQLITE_CUSTOMER_DDL = [
   `CREATE TABLE customer (

@@ -1,8 +1,5 @@
-import { customerSqlStorage } from '@app/tmf-query/testing/customer-schema';
-
-import { indexPathId } from './index-encoding';
-import { repeatMarker, valueToken } from './token-encoding';
-import { extractTokenRows } from './token-entries';
+import { extractTokenRows, indexPathId, repeatMarker, valueToken } from '@app/tmf-query';
+import { customerSqlStorage } from '@server/customer/customer.storage';
 
 describe('repeat markers of the token index', () => {
   const email = valueToken(indexPathId('contactMedium.mediumType'), 's', 'email');

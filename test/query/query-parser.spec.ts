@@ -7,10 +7,8 @@ import {
   QueryException,
   QueryNotImplementedException,
 } from '@app/tmf-query';
-import {
-  customerEventQuerySchema,
-  customerQuerySchema,
-} from '@app/tmf-query/testing/customer-schema';
+import { customerQuerySchema } from '@server/customer/customer.schema';
+import { customerEventQuerySchema } from '@server/hub/customer-event.schema';
 
 const paging = { defaultLimit: 20, maxLimit: 100 };
 const parse = (raw: string, options: ParseOptions = { paging }): ParsedQuery =>

@@ -2,14 +2,16 @@ import fc from 'fast-check';
 
 import { JsonObject } from '@app/tmf-common/core';
 import { matches, parseQuery, ParsedQuery } from '@app/tmf-query';
-import { customerQuerySchema } from '@app/tmf-query/testing/customer-schema';
-
-import { MEDIUM_KINDS } from '@app/tmf629-v5/mapping/contact-medium.mapping';
-import { storeV5, v5View } from '@app/tmf629-v5/store/stored-customer';
+import {
+  customerV5QuerySchema,
+  MEDIUM_KINDS,
+  storeV5,
+  translateV5Query,
+  V5_TO_STORED_PATH,
+  v5View,
+} from '@app/tmf629-v5';
 import { v4ConsistentDocument, v5Customer } from '@app/tmf629-v5/testing/arbitraries';
-
-import { customerV5QuerySchema } from './customer-v5.schema';
-import { translateV5Query, V5_TO_STORED_PATH } from './v5-query-translation';
+import { customerQuerySchema } from '@server/customer/customer.schema';
 
 const RUNS = { numRuns: Number(process.env.FUZZ_RUNS ?? 400) };
 

@@ -7,9 +7,10 @@ import {
   SqlDialect,
   valueToken,
 } from '@app/tmf-query';
-import { customerQuerySchema, customerSqlStorage } from '@app/tmf-query/testing/customer-schema';
-import { generateCustomers } from '@app/tmf-query/testing/customer-fixtures';
-import { SqliteCustomerStore } from '@app/tmf-query/testing/sqlite-store';
+import { customerQuerySchema } from '@server/customer/customer.schema';
+import { customerSqlStorage } from '@server/customer/customer.storage';
+import { generateCustomers } from '@test/fixtures/generated-customers';
+import { SqliteCustomerStore } from '@test/support/query/sqlite-customer-store';
 
 const BASE = 'https://api.example.com';
 const paging = { defaultLimit: 20, maxLimit: 100 };

@@ -13,9 +13,9 @@ import {
   truncateUtf8,
   utf8Length,
 } from '@app/tmf-query';
-import { customerSqlStorage } from '@app/tmf-query/testing/customer-schema';
-import { BOTH_TABLES_ROWS, indexUpdatePairs } from '@app/tmf-query/testing/index-update-pairs';
 import { openMemoryDatabase } from '@app/tmf-query/testing/sqlite';
+import { customerSqlStorage } from '@server/customer/customer.storage';
+import { BOTH_TABLES_ROWS, indexUpdatePairs } from '@test/support/query/index-update-pairs';
 
 const customer = {
   id: 'c1',

@@ -1,11 +1,16 @@
-import { parseQuery } from '@app/tmf-query';
-import { customerQuerySchema, customerSqlStorage } from '@app/tmf-query/testing/customer-schema';
-import { generateCustomers } from '@app/tmf-query/testing/customer-fixtures';
-
-import { epochOf, EPOCH_BITS, extractMysqlTokenRows } from './mysql-token-entries';
-import { planMysqlTokens } from './mysql-token-filter';
-import { orderedTokenNumber, valueTokenNumber } from './token-encoding';
-import { indexPathId } from './index-encoding';
+import {
+  epochOf,
+  EPOCH_BITS,
+  extractMysqlTokenRows,
+  indexPathId,
+  orderedTokenNumber,
+  parseQuery,
+  planMysqlTokens,
+  valueTokenNumber,
+} from '@app/tmf-query';
+import { customerQuerySchema } from '@server/customer/customer.schema';
+import { customerSqlStorage } from '@server/customer/customer.storage';
+import { generateCustomers } from '@test/fixtures/generated-customers';
 
 const paging = { defaultLimit: 20, maxLimit: 1000 };
 const plan = (raw: string) => {

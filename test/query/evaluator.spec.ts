@@ -5,10 +5,8 @@ import {
   parseQuery,
   QuerySchema,
 } from '@app/tmf-query';
-import {
-  customerEventQuerySchema,
-  customerQuerySchema,
-} from '@app/tmf-query/testing/customer-schema';
+import { customerQuerySchema } from '@server/customer/customer.schema';
+import { customerEventQuerySchema } from '@server/hub/customer-event.schema';
 
 const customer = {
   id: 'c1',
