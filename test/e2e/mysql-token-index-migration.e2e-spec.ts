@@ -1,12 +1,11 @@
 import { extractIndexEntries, extractMysqlTokenRows } from '@app/tmf-query';
 import { customerSqlStorage } from '@server/customer/customer.storage';
-import { fullCustomer } from '@test/fixtures/customers';
 import { TEST_DB } from '@test/support/test-database';
 
 import { TokenSweeper } from '@server/customer/token-sweeper';
 
-import { CUSTOMER_PATH, createCustomer } from './support/customers';
-import { undoMigrationsThrough } from './support/migrations';
+import { CUSTOMER_PATH } from './support/customers';
+import { MigrationCustomers, undoAndRedo } from './support/migrations';
 import { TestApp } from './support/test-app';
 
 /**
@@ -17,23 +16,20 @@ import { TestApp } from './support/test-app';
  */
 (TEST_DB === 'mysql' ? describe : describe.skip)('token-index migration (MySQL/MariaDB)', () => {
   let app: TestApp;
-  const documents = new Map<string, Record<string, unknown>>();
+  let customers: MigrationCustomers;
+  let documents: Map<string, Record<string, unknown>>;
 
   beforeAll(async () => {
     app = await TestApp.start();
-    for (let i = 0; i < 14; i++) {
-      const body = fullCustomer();
-      const [email] = body.contactMedium as Record<string, unknown>[];
-      body.name = `Tokens ${i}`;
-      email.preferred = i % 3 === 0;
-      email.characteristic = { emailAddress: `c${i % 4}@tokens.example`, contactType: 'work' };
+    customers = new MigrationCustomers(app, 'Tokens', 'tokens.example');
+    documents = customers.documents;
+    await customers.create(14, (body, i) => {
       if (i % 2 === 0) {
         // The same address twice: its second row repeats the first (rep = 1).
-        (body.contactMedium as Record<string, unknown>[]).push({ ...email, preferred: false });
+        const media = body.contactMedium as Record<string, unknown>[];
+        media.push({ ...media[0], preferred: false });
       }
-      const created = (await createCustomer(app, body)) as Record<string, unknown>;
-      documents.set(created.id as string, created);
-    }
+    });
     // Deleted: their rows stay until the sweep. Patched: rows rewritten in place.
     for (const id of [...documents.keys()].slice(12)) {
       expect((await app.request('DELETE', `${CUSTOMER_PATH}/${id}`)).status).toBe(204);
@@ -82,42 +78,9 @@ import { TestApp } from './support/test-app';
       .sort((a, b) => a.slot - b.slot || a.token - b.token || (BigInt(a.v) < BigInt(b.v) ? -1 : 1))
       .map((r) => r.key);
 
-  const ids = async (query: string) => {
-    const res = await app.request('GET', `${CUSTOMER_PATH}?${query}&fields=id&limit=100`);
-    expect(res.status).toBe(200);
-    return (res.json as { id: string }[]).map((c) => c.id).sort();
-  };
-  const where = (test: (doc: Record<string, unknown>) => boolean) =>
-    [...documents]
-      .filter(([, doc]) => test(doc))
-      .map(([id]) => id)
-      .sort();
-  const email = (doc: Record<string, unknown>) =>
-    (doc.contactMedium as { characteristic: { emailAddress?: string }; preferred?: boolean }[])[0];
-
   async function expectSearches(): Promise<void> {
-    expect(await ids('contactMedium.characteristic.emailAddress=c1@tokens.example')).toEqual(
-      where((doc) => email(doc).characteristic.emailAddress === 'c1@tokens.example'),
-    );
-    const counted = await app.request(
-      'GET',
-      `${CUSTOMER_PATH}?contactMedium.characteristic.emailAddress=c0@tokens.example&limit=1`,
-    );
-    expect(Number(counted.headers.get('x-total-count'))).toBe(
-      where((doc) => email(doc).characteristic.emailAddress === 'c0@tokens.example').length,
-    );
-    const both = await ids(
-      'contactMedium.characteristic.emailAddress=c0@tokens.example&contactMedium.preferred=true',
-    );
-    expect(both).toEqual(
-      where(
-        (doc) =>
-          email(doc).characteristic.emailAddress === 'c0@tokens.example' &&
-          email(doc).preferred === true,
-      ),
-    );
-    expect(both.length).toBeGreaterThan(1);
-    expect(await ids('name*=^Tokens')).toEqual([...documents.keys()].sort());
+    // The patched customer is a second one found by both.
+    expect((await customers.expectSearches()).length).toBeGreaterThan(1);
   }
 
   const orphans = async () =>
@@ -165,9 +128,9 @@ import { TestApp } from './support/test-app';
     expect(await indexColumns()).toEqual(['id', 'seq']);
     const before = await offsetPages();
     expect(before[0]).toEqual(sorted.slice(3, 7));
-    const undone = await undoMigrationsThrough(app.dataSource, 'CustomerIdSeqIndex');
-    expect(await indexColumns()).toEqual([]);
-    expect(await app.dataSource.runMigrations({ transaction: 'each' })).toHaveLength(undone);
+    await undoAndRedo(app.dataSource, 'CustomerIdSeqIndex', async () => {
+      expect(await indexColumns()).toEqual([]);
+    });
     expect(await indexColumns()).toEqual(['id', 'seq']);
     expect(await offsetPages()).toEqual(before);
   });
@@ -178,33 +141,29 @@ import { TestApp } from './support/test-app';
     }
     await expectSearches();
 
-    const undone = await undoMigrationsThrough(app.dataSource, 'CustomerTokenIndex');
-    const tables = await app.dataSource.query<{ name: string }[]>(
-      `SELECT table_name AS name FROM information_schema.tables
-       WHERE table_schema = DATABASE() AND table_name LIKE 'customer%' ORDER BY table_name`,
-    );
-    expect(tables.map((t) => t.name)).toEqual([
-      'customer',
-      'customer_attr',
-      'customer_attr_plain',
-      'customer_count',
-      'customer_v5_extension',
-    ]);
-    const columns = await app.dataSource.query<{ name: string }[]>(
-      `SELECT column_name AS name FROM information_schema.columns
-       WHERE table_schema = DATABASE() AND table_name = 'customer'`,
-    );
-    expect(columns.map((c) => c.name)).not.toContain('seq');
-    for (const [id, doc] of documents) {
-      const [{ n }] = await app.dataSource.query<{ n: number }[]>(
-        `SELECT (SELECT COUNT(*) FROM customer_attr WHERE customer_id = ?)
-              + (SELECT COUNT(*) FROM customer_attr_plain WHERE customer_id = ?) AS n`,
-        [id, id],
+    await undoAndRedo(app.dataSource, 'CustomerTokenIndex', async () => {
+      const tables = await app.dataSource.query<{ name: string }[]>(
+        `SELECT table_name AS name FROM information_schema.tables
+         WHERE table_schema = DATABASE() AND table_name LIKE 'customer%' ORDER BY table_name`,
       );
-      expect(Number(n)).toBe(extractIndexEntries(doc, customerSqlStorage).length);
-    }
-
-    expect(await app.dataSource.runMigrations({ transaction: 'each' })).toHaveLength(undone);
+      expect(tables.map((t) => t.name)).toEqual([
+        'customer',
+        'customer_attr',
+        'customer_attr_plain',
+        'customer_count',
+        'customer_v5_extension',
+      ]);
+      const columns = await app.dataSource.query<{ name: string }[]>(
+        `SELECT column_name AS name FROM information_schema.columns
+         WHERE table_schema = DATABASE() AND table_name = 'customer'`,
+      );
+      expect(columns.map((c) => c.name)).not.toContain('seq');
+      for (const [id, doc] of documents) {
+        expect(await customers.searchIndexRows(id)).toBe(
+          extractIndexEntries(doc, customerSqlStorage).length,
+        );
+      }
+    });
     for (const [id, doc] of documents) {
       expect(await tokenRowsOf(id)).toEqual(expectedRows(doc));
     }
