@@ -3,8 +3,7 @@ import { DataSource } from 'typeorm';
 
 import { EPOCH_BITS, SWEEP_BATCH, tokenSweepStatements } from '@app/tmf-query';
 
-import { driverErrorCode, STATEMENT_TIMEOUT } from '@server/database/database-errors';
-import { discardConnection } from '@server/database/pool-guard';
+import { endFailedTransaction } from '@server/database/pool-guard';
 
 import { customerSqlStorage } from './customer.storage';
 
@@ -96,13 +95,9 @@ export class TokenSweeper implements OnApplicationBootstrap, OnApplicationShutdo
         }
         await runner.commitTransaction();
       } catch (err) {
-        if (connection && driverErrorCode(err) === STATEMENT_TIMEOUT) {
-          // The statement may still run: mysql2 starts a command's timer only when the command
-          // starts, so a ROLLBACK queued behind it would wait, untimed, for as long as it runs.
-          // Closing the connection makes the server roll back.
-          discardConnection(connection);
-        } else if (runner.isTransactionActive) {
-          await runner.rollbackTransaction().catch(() => undefined);
+        // A statement timeout closes the connection: a ROLLBACK would queue behind it untimed.
+        if (connection) {
+          await endFailedTransaction(runner, connection, err);
         }
         throw err;
       } finally {
