@@ -6,6 +6,7 @@
 //   npm run bench:hub -- --transport nats               # through a private nats-server -js (started here)
 //   npm run bench:hub -- --db mysql --subs 0,300,0,300 --window 0   # writes only, levels repeated
 //   npm run bench:hub -- --rounds 3                     # every level 3 times, interleaved; medians
+//   npm run bench:hub -- --side-by-side --rounds 5      # writes only; all levels' processes up at once
 //
 // Everything runs on 127.0.0.1: the built server as child processes (dist/), a closed-loop client
 // (latencies to the microsecond: autocannon's are whole milliseconds, too coarse to tell 1.2x at a
@@ -41,6 +42,9 @@ const duration = Number(option('duration', '5'));
 const windowSeconds = Number(option('window', '8'));
 const connections = Number(option('connections', '10'));
 const rounds = Number(option('rounds', '1'));
+// Every level's API process started first and kept, the write runs then taking turns between them
+// (writes only): the levels are measured side by side rather than one after the other.
+const sideBySide = process.argv.includes('--side-by-side');
 const levelList = option('subs', '0,10,100,300').split(',').map(Number);
 // Rounds repeat the levels, each round in another order (the first as given, then rotated and
 // reversed in turn), so that neither a slow spell of a shared machine nor what the level before
@@ -158,6 +162,55 @@ async function writeLoad(
   };
 }
 
+async function subscribeAll(
+  api: ServerProcess,
+  subscriber: CountingSubscriber,
+  n: number,
+): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const res = await fetch(`${api.baseUrl}${API}/hub`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ callback: subscriber.callback(i) }),
+    });
+    if (res.status !== 201) {
+      throw new Error(`subscribe: ${res.status} ${await res.text()}`);
+    }
+  }
+}
+
+/** --side-by-side: one API process per level, all up at once, the runs taking turns. */
+async function writesSideBySide(
+  env: Record<string, string>,
+  subscriber: CountingSubscriber,
+): Promise<WriteResult[]> {
+  const up = new Map<number, { api: ServerProcess; drop: () => Promise<void> }>();
+  const writes: WriteResult[] = [];
+  try {
+    for (const n of levelList) {
+      const database = await freshDatabase(n);
+      const api = await ServerProcess.start({
+        ...env,
+        DATABASE_URL: database.url,
+        HUB_NATS_STREAM: `BENCH_${n}`,
+        HUB_DISPATCH_ENABLED: 'false',
+      });
+      up.set(n, { api, drop: database.drop });
+      await subscribeAll(api, subscriber, n);
+      await writeLoad(api, 2); // warm-up: JIT, connection pools, page cache
+    }
+    for (const n of levels) {
+      writes.push({ subs: n, ...(await writeLoad(up.get(n)!.api, duration)) });
+    }
+  } finally {
+    for (const { api, drop } of up.values()) {
+      await api.stop();
+      await drop();
+    }
+  }
+  return writes;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
@@ -173,23 +226,17 @@ async function main(): Promise<void> {
   const writes: WriteResult[] = [];
   const deliveries: string[][] = [];
   try {
-    for (const n of levels) {
+    if (sideBySide) {
+      writes.push(...(await writesSideBySide(env, subscriber)));
+    }
+    for (const n of sideBySide ? [] : levels) {
       const database = await freshDatabase(n);
       const servers: ServerProcess[] = [];
       try {
         const levelEnv = { ...env, DATABASE_URL: database.url, HUB_NATS_STREAM: `BENCH_${n}` };
         const api = await ServerProcess.start({ ...levelEnv, HUB_DISPATCH_ENABLED: 'false' });
         servers.push(api);
-        for (let i = 0; i < n; i++) {
-          const res = await fetch(`${api.baseUrl}${API}/hub`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ callback: subscriber.callback(i) }),
-          });
-          if (res.status !== 201) {
-            throw new Error(`subscribe: ${res.status} ${await res.text()}`);
-          }
-        }
+        await subscribeAll(api, subscriber, n);
         await writeLoad(api, 2); // warm-up: JIT, connection pools, page cache
         const w = await writeLoad(api, duration);
         writes.push({ subs: n, ...w });
