@@ -201,4 +201,65 @@ describe.each([
       expect(last.value).toBe(15);
     }
   });
+  it('runs a group without savepoints, each unit once, while no unit fails after writing', async () => {
+    await dataSource.query('CREATE TABLE s (id INT PRIMARY KEY)');
+    const runs = new Array<number>(20).fill(0);
+    const refused = (i: number) => i % 5 === 3;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        tx.write(async (manager) => {
+          runs[i]++;
+          // A locking read, then the refusal (as a 404 or a 412 would be) before any write.
+          await manager.query('SELECT id FROM s WHERE id = ? FOR UPDATE', [i]);
+          if (refused(i)) {
+            throw new Error(`unit ${i} refused before writing`);
+          }
+          await manager.query('INSERT INTO s VALUES (?)', [i]);
+          const [{ Value }] = await manager.query<{ Value: string }[]>(
+            "SHOW SESSION STATUS LIKE 'Com_savepoint'",
+          );
+          return Number(Value);
+        }),
+      ),
+    );
+    expect(runs).toEqual(new Array<number>(20).fill(1));
+    outcomes.forEach((outcome, i) =>
+      expect(outcome.status).toBe(refused(i) ? 'rejected' : 'fulfilled'),
+    );
+    const rows = await dataSource.query<{ id: number }[]>('SELECT id FROM s ORDER BY id');
+    expect(rows.map((r) => r.id)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i).filter((i) => !refused(i)),
+    );
+    if (grouped) {
+      // Writes 2..19 shared one transaction on one connection: no SAVEPOINT between them.
+      const savepointsAt = (i: number) => (outcomes[i] as PromiseFulfilledResult<number>).value;
+      expect(savepointsAt(19)).toBe(savepointsAt(2));
+    }
+  });
+
+  it('runs the group again without a unit that failed after writing, the others committed once', async () => {
+    await dataSource.query('CREATE TABLE f (id INT PRIMARY KEY, runs INT NOT NULL)');
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        tx.write(async (manager) => {
+          await manager.query(
+            'INSERT INTO f VALUES (?, 1) ON DUPLICATE KEY UPDATE runs = runs + 1',
+            [i],
+          );
+          if (i === 7) {
+            throw new Error('unit 7 fails after writing');
+          }
+        }),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(
+      Array.from({ length: 12 }, (_, i) => (i === 7 ? 'rejected' : 'fulfilled')),
+    );
+    // Each committed once (a rolled-back run leaves no increment), unit 7 not at all.
+    expect(await dataSource.query('SELECT id, runs FROM f ORDER BY id')).toEqual(
+      Array.from({ length: 12 }, (_, i) => i)
+        .filter((i) => i !== 7)
+        .map((id) => ({ id, runs: 1 })),
+    );
+  });
 });

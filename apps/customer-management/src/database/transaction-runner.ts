@@ -487,38 +487,62 @@ export class TransactionRunner implements OnModuleInit {
   }
 
   /**
-   * One READ COMMITTED transaction for a group's units, run one after the other on one connection,
-   * each after a savepoint (but the first): a unit that fails is undone alone (the first by rolling
-   * back and starting again). A failure that ends the transaction (a conflict, a lost connection)
-   * fails the group: after a conflict its units run again, in a later group, after the jittered
-   * back-off of `conflict-retry.ts`. Nothing is acknowledged before the COMMIT. Never rejects.
+   * One READ COMMITTED transaction for a group's units, run one after the other on one connection.
+   * A unit that fails is undone alone, without a savepoint per unit (a round trip each): a unit that
+   * fails before any of its statements changed a row has nothing to undo (InnoDB undoes a failed
+   * statement itself; its locks stay until the end of the transaction, as they would after ROLLBACK
+   * TO SAVEPOINT), and the writes refuse bad input before they write (404, 412, 422 come from reads
+   * and validation). A unit that fails after changing rows rolls the transaction back, and the group
+   * runs again without it, a savepoint per unit this time, so at most once per group. A failure that
+   * ends the transaction (a conflict, a lost connection) fails the group: after a conflict its units
+   * run again, in a later group, after the jittered back-off of `conflict-retry.ts`. Nothing is
+   * acknowledged before the COMMIT. Never rejects.
    */
   private async commitMysqlGroup(group: PendingUnit[]): Promise<void> {
-    const committed: { unit: PendingUnit; outcome: Outcome<unknown> }[] = [];
+    let committed: { unit: PendingUnit; outcome: Outcome<unknown> }[] = [];
     const failed = new Map<PendingUnit, unknown>();
     let commitSent = false;
     try {
       await this.readCommitted(async (runner) => {
-        for (const unit of group) {
-          const first = committed.length === 0;
-          if (!first) {
-            await runner.query('SAVEPOINT unit_of_work');
-          }
-          try {
-            committed.push({ unit, outcome: await unit.work(runner.manager) });
-          } catch (err) {
-            const kind = classifyDatabaseError(err);
-            if (kind === 'conflict' || kind === 'unreachable' || kind === 'not-ready') {
-              throw err; // the transaction is gone (or its locks are): the whole group
+        // Whether a statement of the running unit changed rows (see `wroteOn`).
+        const wrote = wroteOn(runner);
+        let savepoints = false;
+        for (let run = true; run;) {
+          run = false;
+          committed = [];
+          for (const unit of group) {
+            if (failed.has(unit)) {
+              continue;
             }
-            failed.set(unit, err);
-            // What a memo read may have been undone with it (a lock, a value it wrote).
-            this.memos.set(runner.manager, new Map());
-            if (first) {
+            if (savepoints && committed.length > 0) {
+              await runner.query('SAVEPOINT unit_of_work');
+            }
+            wrote.reset();
+            try {
+              committed.push({ unit, outcome: await unit.work(runner.manager) });
+            } catch (err) {
+              const kind = classifyDatabaseError(err);
+              if (kind === 'conflict' || kind === 'unreachable' || kind === 'not-ready') {
+                throw err; // the transaction is gone (or its locks are): the whole group
+              }
+              failed.set(unit, err);
+              if (!wrote.any) {
+                continue; // nothing of it to undo
+              }
+              // What a memo read may have been undone with it (a lock, a value it wrote).
+              this.memos.set(runner.manager, new Map());
+              if (savepoints && committed.length > 0) {
+                await runner.query('ROLLBACK TO SAVEPOINT unit_of_work');
+                continue;
+              }
               await runner.rollbackTransaction();
               await runner.startTransaction();
-            } else {
-              await runner.query('ROLLBACK TO SAVEPOINT unit_of_work');
+              if (committed.length > 0) {
+                // Again from the start without the failed units, a savepoint each.
+                savepoints = true;
+                run = true;
+                break;
+              }
             }
           }
         }
@@ -653,6 +677,38 @@ export class TransactionRunner implements OnModuleInit {
       unit.reject(err);
     }
   }
+}
+
+/** Statements that change nothing a rollback would undo (a locking read's locks stay either way). */
+const READ_ONLY = /^\s*(SELECT|SHOW)\b/i;
+
+/**
+ * Watches `runner`'s statements: `any` is whether a statement that may have changed rows succeeded
+ * since the last `reset`. A failed statement counts for nothing: InnoDB undoes it whole (an error
+ * that ends the transaction instead fails the whole group).
+ */
+function wroteOn(runner: QueryRunner): { readonly any: boolean; reset(): void } {
+  const state = { any: false };
+  const query = runner.query.bind(runner) as (
+    sql: string,
+    parameters?: unknown[],
+    structured?: boolean,
+  ) => Promise<unknown>;
+  runner.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
+    const result = await query(sql, parameters, structured);
+    if (!state.any && !READ_ONLY.test(sql)) {
+      state.any = true;
+    }
+    return result;
+  }) as QueryRunner['query'];
+  return {
+    get any() {
+      return state.any;
+    },
+    reset() {
+      state.any = false;
+    },
+  };
 }
 
 function sleep(ms: number): Promise<void> {
