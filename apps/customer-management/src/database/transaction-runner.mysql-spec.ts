@@ -201,7 +201,7 @@ describe.each([
       expect(last.value).toBe(15);
     }
   });
-  it('runs a group without savepoints, each unit once, while no unit fails after writing', async () => {
+  it('runs a group without savepoints, each unit once, while no unit fails after changing rows', async () => {
     await dataSource.query('CREATE TABLE s (id INT PRIMARY KEY)');
     const runs = new Array<number>(20).fill(0);
     const refused = (i: number) => i % 5 === 3;
@@ -209,9 +209,11 @@ describe.each([
       Array.from({ length: 20 }, (_, i) =>
         tx.write(async (manager) => {
           runs[i]++;
-          // A locking read, then the refusal (as a 404 or a 412 would be) before any write.
+          // A locking read, then the refusal (as a 404 or a 412 would be) before any row changed:
+          // a DELETE that found nothing (as a DELETE of a missing customer) changed none.
           await manager.query('SELECT id FROM s WHERE id = ? FOR UPDATE', [i]);
           if (refused(i)) {
+            await manager.query('DELETE FROM s WHERE id = ?', [1000 + i]);
             throw new Error(`unit ${i} refused before writing`);
           }
           await manager.query('INSERT INTO s VALUES (?)', [i]);

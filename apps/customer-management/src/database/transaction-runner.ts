@@ -688,9 +688,24 @@ export class TransactionRunner implements OnModuleInit {
 const READ_ONLY = /^\s*(SELECT|SHOW)\b/i;
 
 /**
- * Watches `runner`'s statements: `any` is whether a statement that may have changed rows succeeded
- * since the last `reset`. A failed statement counts for nothing: InnoDB undoes it whole (an error
- * that ends the transaction instead fails the whole group).
+ * Whether a statement's answer says it may have changed rows: rows returned (`… RETURNING`), or
+ * rows affected (a DELETE or UPDATE that found nothing changed nothing); anything else counts.
+ */
+function mayHaveChanged(result: unknown): boolean {
+  const raw = result instanceof Object && 'raw' in result ? result.raw : result;
+  if (Array.isArray(raw)) {
+    return raw.length > 0;
+  }
+  if (raw instanceof Object && 'affectedRows' in raw && typeof raw.affectedRows === 'number') {
+    return raw.affectedRows > 0;
+  }
+  return true;
+}
+
+/**
+ * Watches `runner`'s statements: `any` is whether a statement that changed rows succeeded since the
+ * last `reset`. A failed statement counts for nothing: InnoDB undoes it whole (an error that ends
+ * the transaction instead fails the whole group).
  */
 function wroteOn(runner: QueryRunner): { readonly any: boolean; reset(): void } {
   const state = { any: false };
@@ -701,7 +716,7 @@ function wroteOn(runner: QueryRunner): { readonly any: boolean; reset(): void } 
   ) => Promise<unknown>;
   runner.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
     const result = await query(sql, parameters, structured);
-    if (!state.any && !READ_ONLY.test(sql)) {
+    if (!state.any && !READ_ONLY.test(sql) && mayHaveChanged(result)) {
       state.any = true;
     }
     return result;
