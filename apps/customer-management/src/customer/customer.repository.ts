@@ -327,43 +327,6 @@ export class CustomerRepository {
     return true;
   }
 
-  /** MariaDB: {@link deleteReturning} is available (MySQL has no `DELETE … RETURNING`). */
-  get deletesReturning(): boolean {
-    return this.tx.mariadb;
-  }
-
-  /**
-   * MariaDB: deletes the customer `id` in one statement, with no locked read before it, and returns
-   * the row as it was with its parsed document (null when there was none): for a delete with nothing
-   * to check first (no `If-Match`). The v5 side bag is read by the same statement, after the row's
-   * lock is taken: every write of a side bag holds its customer's row lock, so none can change it
-   * between that read and this transaction's end.
-   */
-  async deleteReturning(
-    manager: EntityManager,
-    id: string,
-  ): Promise<{ row: CustomerRow; previous: JsonObject } | null> {
-    if (!isAsciiId(id)) {
-      return null;
-    }
-    const rows = await manager.query<CustomerRow[]>(
-      `DELETE FROM customer WHERE id = ? RETURNING id, version, document, seq,
-         (SELECT x.extension FROM customer_v5_extension x WHERE x.customer_id = ?) AS extension`,
-      [id, id],
-    );
-    const row = rows[0];
-    if (!row) {
-      return null;
-    }
-    const previous = JSON.parse(row.document) as JsonObject;
-    if (row.extension) {
-      await this.writeExtension(manager, id, row.extension, null);
-    }
-    await this.tx.groupWrite(manager, this.groupWrites, [{ kind: 'dead', seq: Number(row.seq) }]);
-    await this.count(manager, columnsOf(previous), undefined);
-    return { row, previous };
-  }
-
   /**
    * Stores the v5 side bag of a write: `before` is the stored one (null: none), `after` the new one
    * (null: none; undefined: unchanged). Only the statement the change needs, so a customer without a

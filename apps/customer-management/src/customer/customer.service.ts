@@ -357,21 +357,10 @@ export class CustomerService {
 
   private async deleteNow(id: string, ifMatch?: string): Promise<void> {
     await this.tx.write(async (manager) => {
-      let row: CustomerRow;
-      let last: JsonObject;
-      if (ifMatch === undefined && this.repository.deletesReturning) {
-        // Nothing to check first: the row is deleted and read back in one statement.
-        const deleted = await this.repository.deleteReturning(manager, id);
-        if (!deleted) {
-          throw CustomerException.notFound(id);
-        }
-        ({ row, previous: last } = deleted);
-      } else {
-        row = await this.lockForWrite(manager, id, ifMatch);
-        last = JSON.parse(row.document) as JsonObject;
-        if (!(await this.repository.delete(manager, row, last))) {
-          throw CustomerException.notFound(id);
-        }
+      const row = await this.lockForWrite(manager, id, ifMatch);
+      const last = JSON.parse(row.document) as JsonObject;
+      if (!(await this.repository.delete(manager, row, last))) {
+        throw CustomerException.notFound(id);
       }
       const href = customerHref(this.config.publicBaseUrl, id);
       await this.events.emitAsync(

@@ -290,11 +290,6 @@ export class TransactionRunner implements OnModuleInit {
     }
   }
 
-  /** Connected to MariaDB (known after init). */
-  get mariadb(): boolean {
-    return this.flavour?.mariadb ?? false;
-  }
-
   /** Connected to a Galera node (known after init). */
   get galera(): boolean {
     return this.flavour?.galera ?? false;
