@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 
+import { SqliteReaders } from '@server/database/sqlite-readers';
 import { TransactionRunner } from '@server/database/transaction-runner';
 import { minimalCustomer } from '@test/fixtures/customers';
 import { TEST_DB } from '@test/support/test-database';
@@ -92,25 +93,53 @@ describe('reads beside writes', () => {
 });
 
 (TEST_DB === 'sqlite' ? describe : describe.skip)('SQLite read connections', () => {
-  it('are reported in db_pool_connections and closed on shutdown, the writer last', async () => {
-    const app = await TestApp.start({ SQLITE_READ_CONNECTIONS: '2' });
-    const file = app.database.url.slice('sqlite:'.length);
+  it.each([
+    ['on worker threads', { SQLITE_READ_WORKERS: '2' }],
+    ['on the event loop', { SQLITE_READ_WORKERS: '0', SQLITE_READ_CONNECTIONS: '2' }],
+  ])(
+    '%s: are reported in db_pool_connections and closed on shutdown, the writer last',
+    async (_where, env) => {
+      const app = await TestApp.start(env);
+      const file = app.database.url.slice('sqlite:'.length);
+      try {
+        await createCustomer(app);
+        await Promise.all(
+          Array.from({ length: 6 }, () => app.request('GET', `${CUSTOMER_PATH}?limit=5`)),
+        );
+        const metrics = await app.request('GET', '/metrics');
+        expect(metrics.text).toMatch(/db_pool_connections\{state="max"\} 2\n/);
+        expect(metrics.text).toMatch(/db_pool_connections\{state="total"\} [12]\n/);
+        expect(existsSync(`${file}-wal`)).toBe(true);
+        await app.app.close();
+        // The last connection to close checkpoints and removes the WAL; a read-only one cannot, so
+        // a reader left open (or closed after the writer) would leave it behind.
+        expect(existsSync(`${file}-wal`)).toBe(false);
+        expect(existsSync(file)).toBe(true);
+      } finally {
+        await app.database.drop();
+      }
+    },
+  );
+
+  it('a read worker that stopped is replaced: the reads after it are served', async () => {
+    const app = await TestApp.start({ SQLITE_READ_WORKERS: '1' });
     try {
-      await createCustomer(app);
-      await Promise.all(
-        Array.from({ length: 6 }, () => app.request('GET', `${CUSTOMER_PATH}?limit=5`)),
-      );
-      const metrics = await app.request('GET', '/metrics');
-      expect(metrics.text).toMatch(/db_pool_connections\{state="max"\} 2\n/);
-      expect(metrics.text).toMatch(/db_pool_connections\{state="total"\} [12]\n/);
-      expect(existsSync(`${file}-wal`)).toBe(true);
-      await app.app.close();
-      // The last connection to close checkpoints and removes the WAL; a read-only one cannot, so a
-      // reader left open (or closed after the writer) would leave it behind.
-      expect(existsSync(`${file}-wal`)).toBe(false);
-      expect(existsSync(file)).toBe(true);
+      const customer = await createCustomer(app);
+      expect((await app.request('GET', `${CUSTOMER_PATH}/${customer.id}`)).status).toBe(200);
+      const readers = app.app.get(SqliteReaders);
+      const [worker] = readers.workerThreads();
+      await worker.terminate();
+      const [one, list] = await Promise.all([
+        app.request('GET', `${CUSTOMER_PATH}/${customer.id}`),
+        app.request('GET', `${CUSTOMER_PATH}?limit=5`),
+      ]);
+      expect(one.status).toBe(200);
+      expect(list.status).toBe(200);
+      expect(list.headers.get('x-total-count')).toBe('1');
+      expect(readers.workerThreads()).toHaveLength(1);
+      expect(readers.workerThreads()[0]).not.toBe(worker);
     } finally {
-      await app.database.drop();
+      await app.close();
     }
   });
 });

@@ -8,14 +8,15 @@
  *     [--reuse]               reuse the database seeded by an earlier run with the same --seed
  *     [--modes read,mixed]    [--classes <substring>,...]  only the classes whose label contains one
  *     [--deep-page 10000]     the page reached through `next` links (at most half of the pages)
- *     [--entries a/main.js,b/main.js]  compare builds: every class and mode on each in turn
+ *     [--entries a/main.js,b/main.js]  compare builds: every class and mode on each in turn, each
+ *                             build on its own copy of the seeded database (SQLite)
  *     [--env KEY=value,...]   extra server environment
  *
  * The seeded databases stay in test/load/results/ (SQLite) and as `tmf_query_bench_<seed>`
  * (MariaDB) for --reuse; the mixed runs delete what they created. Results: a markdown table on
  * stdout and in test/load/results/query-bench-<db>-<seed>-<time>.md.
  */
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
@@ -79,6 +80,8 @@ interface QueryClass {
 interface ServerState {
   server: ServerProcess;
   entry: string;
+  /** SQLite: the database file this server runs on. */
+  sqliteFile?: string;
   deepPagePath?: string;
   deepPageNote?: string;
 }
@@ -356,15 +359,33 @@ async function benchDb(db: Db): Promise<void> {
   const started = new Date();
   const loadBefore = loadavg();
   const states: ServerState[] = [];
+  const copies: string[] = [];
   try {
-    for (const entry of ENTRIES) {
+    for (const [i, entry] of ENTRIES.entries()) {
+      // Builds compared side by side each run on a copy of their own (the mixed runs write).
+      let file = db === 'sqlite' ? sqliteFile : undefined;
+      if (file && ENTRIES.length > 1) {
+        file = join(RESULTS_DIR, `query-bench-${SEED}-build-${i + 1}.sqlite`);
+        for (const suffix of ['', '-wal', '-shm']) {
+          rmSync(file + suffix, { force: true });
+          if (suffix !== '-shm' && existsSync(sqliteFile + suffix)) {
+            copyFileSync(sqliteFile + suffix, file + suffix);
+          }
+        }
+        copies.push(file);
+      }
       const server = await ServerProcess.start(
-        { DATABASE_URL: url, LOG_LEVEL: 'error', LIST_MAX_LIMIT: '1000', ...EXTRA_ENV },
+        {
+          DATABASE_URL: file ? `sqlite:${file}` : url,
+          LOG_LEVEL: 'error',
+          LIST_MAX_LIMIT: '1000',
+          ...EXTRA_ENV,
+        },
         undefined,
         600000,
         entry,
       );
-      const state: ServerState = { server, entry };
+      const state: ServerState = { server, entry, sqliteFile: file };
       states.push(state);
       if (CLASSES.some((c) => c.label.includes('through next'))) {
         await walkToDeepPage(state);
@@ -387,7 +408,7 @@ async function benchDb(db: Db): Promise<void> {
           path: c.path(state),
         }));
         for (const mode of MODES) {
-          const run = await runClass(state, c, mode, db === 'sqlite' ? sqliteFile : undefined);
+          const run = await runClass(state, c, mode, state.sqliteFile);
           r.byMode.set(mode, run.stats);
           r.cpuByMode.set(mode, run.cpuPercent);
           if (mode === 'mixed') {
@@ -408,6 +429,11 @@ async function benchDb(db: Db): Promise<void> {
   } finally {
     for (const state of states) {
       await state.server.stop();
+    }
+    for (const copy of copies) {
+      for (const suffix of ['', '-wal', '-shm']) {
+        rmSync(copy + suffix, { force: true });
+      }
     }
   }
   const file = join(

@@ -114,6 +114,8 @@ export class AppConfig {
   /** Absent without DATABASE_READ_URL: every read goes to DATABASE_URL. */
   readonly readReplica?: ReadReplicaSettings;
   readonly sqliteReadConnections!: number;
+  /** SQLite read worker threads (0: reads on the event loop's thread). */
+  readonly sqliteReadWorkers!: number;
   readonly listDefaultLimit!: number;
   readonly listMaxLimit!: number;
   /** Signs keyset cursors: CURSOR_SECRET, or a random key of this process (`generated`). */
@@ -258,6 +260,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     dbWriteGroups: dto.DB_WRITE_GROUPS,
     readReplica,
     sqliteReadConnections: dto.SQLITE_READ_CONNECTIONS,
+    sqliteReadWorkers: dto.SQLITE_READ_WORKERS,
     listDefaultLimit: dto.LIST_DEFAULT_LIMIT,
     listMaxLimit: dto.LIST_MAX_LIMIT,
     cursorSecret: dto.CURSOR_SECRET

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -12,6 +14,13 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+
+/**
+ * Four concurrent reads, the bench's connections and a front-end's usual fan-out, even on two cores
+ * (a read worker waits on I/O and on its peers' statements, not only on CPU); more only with more
+ * cores, up to eight.
+ */
+const DEFAULT_SQLITE_READ_WORKERS = Math.min(8, Math.max(4, availableParallelism()));
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -161,6 +170,16 @@ export class EnvDto {
   @Min(1)
   @Max(64)
   SQLITE_READ_CONNECTIONS = 4;
+
+  /**
+   * SQLite: worker threads, each with one read-only connection, that run the reads off the event
+   * loop (0: the SQLITE_READ_CONNECTIONS connections on the event loop's thread instead).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(64)
+  SQLITE_READ_WORKERS = DEFAULT_SQLITE_READ_WORKERS;
 
   @Transform(toInt)
   @IsInt()

@@ -11,7 +11,6 @@ import {
   keysetStatements,
   keyValuesOf,
   KeyValue,
-  readKeyset,
   mysqlTokenChanges,
   mysqlTokenDeadStatements,
   mysqlTokenInsertStatementsFor,
@@ -27,7 +26,12 @@ import type { JsonObject } from '@app/tmf-common';
 import { affectedRows } from '@server/database/affected-rows';
 import { isAsciiId } from '@server/database/ascii-id';
 import { Dialect } from '@server/database/dialect';
-import { GroupWrite, RowQuery, TransactionRunner } from '@server/database/transaction-runner';
+import {
+  GroupWrite,
+  ReadBatch,
+  ReadStep,
+  TransactionRunner,
+} from '@server/database/transaction-runner';
 
 import {
   CounterChange,
@@ -89,6 +93,7 @@ export interface CustomerPageRows {
 }
 
 type KeyedRow = Record<string, unknown> & { id: string };
+type CountRow = { total: number | string };
 const SELECT_BY_ID = 'SELECT id, version, document FROM customer WHERE id = ?';
 // With the v5 side bag: one statement, so document and side bag are always of the same version.
 const SELECT_WITH_EXTENSION = `SELECT c.id, c.version, c.document, x.extension FROM customer c
@@ -430,6 +435,12 @@ export class CustomerRepository {
     }
   }
 
+  /**
+   * The page's statements go as steps, together where they do not depend on each other (a read
+   * worker gets one message per batch): the page with its count (the count skipped when the page
+   * is not full, its total then known); the documents by id after the ids they need; the token
+   * index's order flag first, since the page's SQL depends on it.
+   */
   private async readPage(
     compiled: CompiledSql,
     position: KeysetPosition | undefined,
@@ -438,17 +449,16 @@ export class CustomerRepository {
   ): Promise<CustomerPageRows> {
     const offset = compiled.page?.offset ?? 0;
     const limit = compiled.page?.limit ?? Number.MAX_SAFE_INTEGER;
-    return this.tx.readRows(async (query) => {
-      // The residual check's document budget counts per statement.
-      const run = <R>(statement: SqlStatement) => {
-        compiled.residual?.reset();
-        return query<R>(statement.sql, statement.params);
-      };
+    return this.tx.readRows(async (_query, batch) => {
       const keysOf = (row: KeyedRow | undefined) => row && keyValuesOf(row, compiled);
+      const count = this.countStep(compiled, counter);
+      const totalOf = (counted: unknown[] | undefined) =>
+        compiled.total ?? Number((counted?.[0] as CountRow | undefined)?.total ?? 0);
       // A filter the token index answers alone is paged in the index's order when it is id order.
       const seqOrdered =
         compiled.tokenSearch !== undefined &&
-        (await run<{ ordered: number }>(seqOrderReadStatement()))[0]?.ordered === 1;
+        ((await batch([seqOrderReadStatement()]))[0]?.[0] as { ordered: number } | undefined)
+          ?.ordered === 1;
       if (position) {
         const statements = keysetStatements(
           compiled,
@@ -458,21 +468,25 @@ export class CustomerRepository {
           position,
           { seqOrdered },
         );
-        const found = await readKeyset(statements, limit + 1, (s) => run<KeyedRow>(s));
-        const page = found.slice(0, limit);
+        const [found, counted] = await batch([
+          { fill: statements, limit: limit + 1 },
+          ...(count ? [count] : []),
+        ]);
+        const page = (found ?? []).slice(0, limit) as KeyedRow[];
         if (position.direction === 'before') {
           page.reverse();
         }
         return {
-          rows: await this.byIds(query, page, withExtensions),
-          total: await this.total(run, compiled, counter),
+          rows: await this.byIds(batch, page, withExtensions),
+          total: totalOf(counted),
           firstKeys: keysOf(page[0]),
           lastKeys: keysOf(page.at(-1)),
-          more: found.length > limit,
+          more: (found?.length ?? 0) > limit,
         };
       }
       let rows: CustomerRow[];
       let keyed: KeyedRow[];
+      let counted: unknown[] | undefined;
       if (offset === 0) {
         // Matches collected first are sorted by their keys alone; the page's documents after.
         const deferred = compiled.collectsMatches === true;
@@ -484,25 +498,36 @@ export class CustomerRepository {
           undefined,
           { seqOrdered },
         );
-        keyed = await readKeyset(statements, limit, (s) => run<KeyedRow>(s));
+        // The count only when the page is full: otherwise the page holds every match.
+        const results = await batch([
+          { fill: statements, limit },
+          ...(count ? [{ ...count, onlyIfFull: { step: 0, limit } }] : []),
+        ]);
+        keyed = (results[0] ?? []) as KeyedRow[];
+        counted = results[1];
         // v5 reads the page's rows again with their side bags, each row in one statement.
         rows =
           withExtensions || deferred
-            ? await this.byIds(query, keyed, withExtensions)
+            ? await this.byIds(batch, keyed, withExtensions)
             : (keyed as unknown as CustomerRow[]);
       } else {
         const statements = buildListStatements(compiled, customerSqlStorage, 'c.id', {
           keys: true,
           seqOrdered,
         });
-        keyed = await run<KeyedRow>(statements.page);
-        rows = await this.byIds(query, keyed, withExtensions);
+        keyed = ((await batch([statements.page]))[0] ?? []) as KeyedRow[];
+        // A page neither full nor empty holds the last matches: the total needs no count.
+        const needsCount = count && !(keyed.length < limit && keyed.length > 0);
+        const results = await batch([
+          ...(keyed.length > 0 ? [this.byIdsStep(keyed, withExtensions)] : []),
+          ...(needsCount ? [count] : []),
+        ]);
+        rows = keyed.length > 0 ? this.inOrder(results[0], keyed) : [];
+        counted = needsCount ? results.at(-1) : undefined;
       }
       const matched = keyed.length;
       const total =
-        matched < limit && (matched > 0 || offset === 0)
-          ? offset + matched
-          : await this.total(run, compiled, counter);
+        matched < limit && (matched > 0 || offset === 0) ? offset + matched : totalOf(counted);
       return {
         rows,
         total,
@@ -510,41 +535,50 @@ export class CustomerRepository {
         lastKeys: keysOf(keyed.at(-1)),
         more: false,
       };
-    });
+    }, compiled.residual);
   }
 
-  /** The exact number of matches: from the maintained counts when they hold it, else counted. */
-  private async total(
-    run: <R>(statement: SqlStatement) => Promise<R[]>,
+  /**
+   * The statement of the exact number of matches: from the maintained counts when they hold it,
+   * else counted; none when compiling counted it already (`compiled.total`).
+   */
+  private countStep(
     compiled: CompiledSql,
     counter: CounterKey | undefined,
-  ): Promise<number> {
+  ): SqlStatement | undefined {
     if (compiled.total !== undefined) {
-      return compiled.total;
+      return undefined;
     }
-    const statement = counter
+    return counter
       ? counterReadStatement(counter)
       : buildListStatements(compiled, customerSqlStorage, 'c.id').count;
-    const counted = await run<{ total: number | string }>(statement);
-    return Number(counted[0]?.total ?? 0);
   }
 
   private async byIds(
-    query: RowQuery,
+    batch: ReadBatch,
     ids: { id: string }[],
     withExtensions = false,
   ): Promise<CustomerRow[]> {
     if (ids.length === 0) {
       return [];
     }
+    const [found] = await batch([this.byIdsStep(ids, withExtensions)]);
+    return this.inOrder(found, ids);
+  }
+
+  private byIdsStep(ids: { id: string }[], withExtensions: boolean): ReadStep {
     const where = `IN (${ids.map(() => '?').join(', ')})`;
-    const found = await query<CustomerRow>(
-      withExtensions
+    return {
+      sql: withExtensions
         ? `${SELECT_WITH_EXTENSION} WHERE c.id ${where}`
         : `SELECT id, version, document FROM customer WHERE id ${where}`,
-      ids.map((r) => r.id),
-    );
-    const byId = new Map(found.map((row) => [row.id, row]));
+      params: ids.map((r) => r.id),
+    };
+  }
+
+  /** The rows read by id, in the ids' order. */
+  private inOrder(found: unknown[] | undefined, ids: { id: string }[]): CustomerRow[] {
+    const byId = new Map(((found ?? []) as CustomerRow[]).map((row) => [row.id, row]));
     // A row deleted between the two reads (MySQL, no shared snapshot) is simply left out.
     return ids.map((r) => byId.get(r.id)).filter((row): row is CustomerRow => row !== undefined);
   }

@@ -4,12 +4,11 @@ import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { AdvancedConsoleLogger, DataSourceOptions } from 'typeorm';
 
-import { sqliteInstant, sqliteRegexp, sqliteResidual } from '@app/tmf-query';
-
 import { DatabaseSettings } from '@server/config/database-url';
 
 import { MYSQL_MIGRATIONS } from './migrations/mysql';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite';
+import { registerFunctions } from './sqlite-functions';
 
 /**
  * One DataSource definition for the app, the migration CLI and the tests. No entities: the schema is
@@ -85,13 +84,4 @@ export function buildDataSourceOptions(
  */
 class NoSlowQueryLogger extends AdvancedConsoleLogger {
   override logQuerySlow(): void {}
-}
-
-// SQLite has no REGEXP of its own; `x REGEXP y` calls regexp(y, x). The query lib's implementation
-// keeps the pattern dialect the same as on MySQL/MariaDB. `tmf_residual` and `tmf_instant` serve the
-// token index: conditions it only narrows are decided on the stored document by the evaluator.
-export function registerFunctions(db: Database): void {
-  db.function('regexp', { deterministic: true }, sqliteRegexp);
-  db.function('tmf_instant', { deterministic: true }, sqliteInstant);
-  db.function('tmf_residual', sqliteResidual);
 }

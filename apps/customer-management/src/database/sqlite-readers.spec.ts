@@ -8,7 +8,8 @@ import { loadConfig } from '@server/config/app-config';
 
 import { SqliteReaders } from './sqlite-readers';
 
-// The read connections on a real WAL database, beside a writer connection of the test's own.
+// The read connections on the event loop's thread (SQLITE_READ_WORKERS=0) on a real WAL database,
+// beside a writer connection of the test's own. On workers: sqlite-read-workers.spec.ts.
 describe('SqliteReaders', () => {
   let dir: string;
   let file: string;
@@ -17,7 +18,11 @@ describe('SqliteReaders', () => {
 
   const make = (size: number) =>
     new SqliteReaders(
-      loadConfig({ DATABASE_URL: `sqlite:${file}`, SQLITE_READ_CONNECTIONS: String(size) }),
+      loadConfig({
+        DATABASE_URL: `sqlite:${file}`,
+        SQLITE_READ_CONNECTIONS: String(size),
+        SQLITE_READ_WORKERS: '0',
+      }),
     );
 
   beforeEach(() => {
@@ -29,8 +34,8 @@ describe('SqliteReaders', () => {
     writer.prepare('INSERT INTO t (id) VALUES (?)').run(1);
     readers = make(2);
   });
-  afterEach(() => {
-    readers.close();
+  afterEach(async () => {
+    await readers.close();
     writer.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -46,15 +51,16 @@ describe('SqliteReaders', () => {
   });
 
   it('keeps one snapshot for all the statements of a read, and a new one for the next read', async () => {
-    const seen = await readers.snapshot(async (query) => {
-      const before = query<{ n: number }>(count, [])[0].n;
+    const n = (rows: unknown[] | undefined) => (rows?.[0] as { n: number }).n;
+    const seen = await readers.snapshot(async (batch) => {
+      const [before] = await batch([{ sql: count, params: [] }]);
       writer.prepare('INSERT INTO t (id) VALUES (?)').run(2);
-      await Promise.resolve();
-      return [before, query<{ n: number }>(count, [])[0].n];
+      const [after] = await batch([{ sql: count, params: [] }]);
+      return [n(before), n(after)];
     });
     expect(seen).toEqual([1, 1]);
     expect(
-      await readers.snapshot((query) => Promise.resolve(query<{ n: number }>(count, [])[0].n)),
+      await readers.snapshot(async (batch) => n((await batch([{ sql: count, params: [] }]))[0])),
     ).toBe(2);
   });
 
@@ -63,8 +69,8 @@ describe('SqliteReaders', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const order: string[] = [];
     const held = [1, 2].map((n) =>
-      readers.snapshot(async (query) => {
-        query(count, []);
+      readers.snapshot(async (batch) => {
+        await batch([{ sql: count, params: [] }]);
         await gate;
         order.push(`held ${n}`);
       }),
@@ -85,7 +91,7 @@ describe('SqliteReaders', () => {
     await expect(
       readers.one('INSERT INTO t (id) VALUES (9) RETURNING id', []),
     ).rejects.toMatchObject({ message: expect.stringMatching(/readonly/i) as unknown });
-    readers.close();
+    await readers.close();
     expect(readers.stats().total).toBe(0);
     await expect(readers.one(count, [])).rejects.toThrow(/connections are closed/);
   });
@@ -96,7 +102,7 @@ describe('SqliteReaders', () => {
     const held = [1, 2].map(() => readers.snapshot(() => gate));
     const waiting = readers.one(count, []);
     await Promise.resolve();
-    readers.close();
+    await readers.close();
     await expect(waiting).rejects.toThrow(/connections are closed/);
     release();
     await Promise.all(held);

@@ -1,24 +1,20 @@
+import type { Worker } from 'node:worker_threads';
+
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import type { Database as Connection, Statement } from 'better-sqlite3';
 
+import type { ResidualCheck } from '@app/tmf-query';
 import { AppConfig } from '@server/config/app-config';
 
-import { registerFunctions } from './data-source-options';
+import { ReadBatch, runSteps } from './read-steps';
+import { registerFunctions } from './sqlite-functions';
+import { ReadPoolStats, SqliteReadWorkers } from './sqlite-read-workers';
+
+export type { ReadPoolStats } from './sqlite-read-workers';
 
 /** Prepared statements kept per read connection (oldest dropped first). */
 const MAX_CACHED_STATEMENTS = 500;
-
-/** Runs one read-only statement on the read's snapshot and returns its rows. */
-export type SnapshotQuery = <R>(sql: string, params: readonly unknown[]) => R[];
-
-/** How the read connections are used, for the `db_pool_connections` metric. */
-export interface ReadPoolStats {
-  total: number;
-  inUse: number;
-  waiting: number;
-  max: number;
-}
 
 interface Reader {
   readonly db: Connection;
@@ -33,10 +29,12 @@ interface Reader {
  * transaction, i.e. one snapshot; a single statement runs on any free connection. A read starts after
  * its request arrived, so it sees every write acknowledged before (read-your-writes).
  *
- * better-sqlite3 is synchronous: these run on the event loop's thread like the writer. What they
- * remove is the queue, not the CPU: a read no longer waits for write groups queued before it.
- * Connections are opened on first use and closed on shutdown (the last connection to close removes
- * the WAL). Not used for `:memory:` (each connection would be a database of its own).
+ * With SQLITE_READ_WORKERS > 0 (the default) each connection lives on a worker thread of its own
+ * (`SqliteReadWorkers`): better-sqlite3 is synchronous, and there a long read (a count) stalls only
+ * its worker, not the event loop. With 0 they run on the event loop's thread like the writer (what
+ * that removes is the queue, not the CPU). Connections are opened on first use and closed on
+ * shutdown (the last connection to close removes the WAL). Not used for `:memory:` (each
+ * connection would be a database of its own).
  */
 @Injectable()
 export class SqliteReaders implements BeforeApplicationShutdown {
@@ -47,12 +45,17 @@ export class SqliteReaders implements BeforeApplicationShutdown {
     [];
   private opened = 0;
   private closed = false;
+  private readonly workers: SqliteReadWorkers | undefined;
 
   constructor(config: AppConfig) {
     const database = config.database;
     this.file =
       database.type === 'sqlite' && database.file !== ':memory:' ? database.file : undefined;
-    this.size = config.sqliteReadConnections;
+    this.workers =
+      this.file && config.sqliteReadWorkers > 0
+        ? new SqliteReadWorkers(this.file, config.sqliteReadWorkers, MAX_CACHED_STATEMENTS)
+        : undefined;
+    this.size = this.workers?.size ?? config.sqliteReadConnections;
   }
 
   /** False on MySQL/MariaDB and for an in-memory SQLite database: reads use the writer. */
@@ -62,6 +65,9 @@ export class SqliteReaders implements BeforeApplicationShutdown {
 
   /** One statement on a free connection, outside any transaction (its own snapshot). */
   async one<T>(sql: string, params: readonly unknown[]): Promise<T | undefined> {
+    if (this.workers) {
+      return this.workers.one<T>(sql, params);
+    }
     const reader = this.tryAcquire() ?? (await this.acquire());
     try {
       return this.statement(reader, sql).get(...params) as T | undefined;
@@ -70,15 +76,33 @@ export class SqliteReaders implements BeforeApplicationShutdown {
     }
   }
 
-  /** Several statements on one snapshot: one connection, one read transaction. */
-  async snapshot<T>(work: (query: SnapshotQuery) => Promise<T>): Promise<T> {
+  /**
+   * Several statements on one snapshot: one connection, one read transaction. `work` sends them as
+   * steps through `batch` (on a worker, one message per batch). `residual`: the query's residual
+   * check, its budget started again before each statement; a worker registers it for its own
+   * connection (on this thread it is registered already).
+   */
+  async snapshot<T>(work: (batch: ReadBatch) => Promise<T>, residual?: ResidualCheck): Promise<T> {
+    if (this.workers) {
+      return this.workers.snapshot(work, residual?.spec);
+    }
     const reader = this.tryAcquire() ?? (await this.acquire());
     try {
       reader.db.exec('BEGIN');
       try {
-        return await work(
-          <R>(sql: string, params: readonly unknown[]) =>
-            this.statement(reader, sql).all(...params) as R[],
+        return await work((steps) =>
+          runSteps(
+            steps,
+            (sql, params, first) => {
+              const statement = this.statement(reader, sql);
+              if (first) {
+                const row: unknown = statement.get(...params);
+                return row === undefined ? [] : [row];
+              }
+              return statement.all(...params);
+            },
+            () => residual?.reset(),
+          ),
         );
       } finally {
         // A read transaction has nothing to undo; ending it lets checkpoints pass its snapshot.
@@ -89,7 +113,15 @@ export class SqliteReaders implements BeforeApplicationShutdown {
     }
   }
 
+  /** Test seam: the read worker threads (stopping one is what a crash does). */
+  workerThreads(): Worker[] {
+    return this.workers?.workerThreads() ?? [];
+  }
+
   stats(): ReadPoolStats {
+    if (this.workers) {
+      return this.workers.stats();
+    }
     return {
       total: this.opened,
       inUse: this.opened - this.idle.length,
@@ -100,13 +132,17 @@ export class SqliteReaders implements BeforeApplicationShutdown {
 
   // Before the writer closes (TypeORM, on application shutdown): the last connection to close
   // checkpoints and removes the WAL, which a read-only one cannot do.
-  beforeApplicationShutdown(): void {
-    this.close();
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.close();
   }
 
-  /** Closes every idle connection now and each busy one when its read ends; refuses waiting reads. */
-  close(): void {
+  /**
+   * Closes every idle connection now and each busy one when its read ends; refuses waiting reads.
+   * On workers, resolves once every worker has closed its connection and exited.
+   */
+  async close(): Promise<void> {
     this.closed = true;
+    await this.workers?.close();
     for (const reader of this.idle.splice(0)) {
       this.closeReader(reader);
     }

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database, Statement } from 'better-sqlite3';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
+import type { ResidualCheck } from '@app/tmf-query';
+
 import { AppConfig } from '@server/config/app-config';
 
 import { DEFAULT_RETRY_POLICY, RetryPolicy, retryDelayMs } from './conflict-retry';
@@ -11,6 +13,7 @@ import { asDatabaseUnavailable, conflictsExhausted } from './database-unavailabl
 import { Dialect } from './dialect';
 import { endFailedTransaction, mysqlPool, queryPool, statementTimeoutMs } from './pool-guard';
 import { currentConsistency } from './read-consistency';
+import { ReadBatch, runSteps } from './read-steps';
 import { ReadReplica, RowQuery } from './read-replica';
 import { detectFlavour, positionAfterCommitSql, ServerFlavour } from './server-flavour';
 import { SerialQueue } from './serial-queue';
@@ -25,6 +28,7 @@ const MAX_MYSQL_GROUP = 32;
 const MAX_CACHED_STATEMENTS = 500;
 
 export type { RowQuery } from './read-replica';
+export type { ReadBatch, ReadStep } from './read-steps';
 
 /**
  * Writes that a SQLite write group makes once for all its units, after the last unit and before
@@ -267,24 +271,45 @@ export class TransactionRunner implements OnModuleInit {
   /**
    * Several read-only statements as one read (one snapshot on SQLite: one read transaction on a read
    * connection, or the writer's queue without them), through prepared statements on the driver like
-   * {@link readOne} (the list hot path).
+   * {@link readOne} (the list hot path). `work` may send statements one by one (`query`) or several
+   * as steps (`batch`): on a SQLite read worker a batch is one message, so a read sends together the
+   * statements that do not depend on each other. `residual`: the query's residual check (SQLite
+   * token index), its budget started again before each step's statement; a read worker registers
+   * it for its own connection.
    */
-  async readRows<T>(work: (query: RowQuery) => Promise<T>): Promise<T> {
+  async readRows<T>(
+    work: (query: RowQuery, batch: ReadBatch) => Promise<T>,
+    residual?: ResidualCheck,
+  ): Promise<T> {
     try {
       if (this.readers) {
-        return await this.readers.snapshot((query) =>
-          work(<R>(sql: string, params: readonly unknown[]) =>
-            Promise.resolve(query<R>(sql, params)),
-          ),
+        return await this.readers.snapshot(
+          (batch) =>
+            work(async <R>(sql: string, params: readonly unknown[]) => {
+              const [rows] = await batch([{ sql, params }]);
+              return (rows ?? []) as R[];
+            }, batch),
+          residual,
         );
       }
+      const withBatch = (query: RowQuery) =>
+        work(query, (steps) =>
+          runSteps(
+            steps,
+            async (sql, params, first) => {
+              const rows = await query<unknown>(sql, params);
+              return first ? rows.slice(0, 1) : rows;
+            },
+            () => residual?.reset(),
+          ),
+        );
       if (this.dialect === 'sqlite') {
         const query: RowQuery = <R>(sql: string, params: readonly unknown[]) =>
           Promise.resolve(this.sqliteStatement(sql).all(...params) as R[]);
-        return await this.sqliteQueue.run(() => work(query));
+        return await this.sqliteQueue.run(() => withBatch(query));
       }
-      const onPrimary = () => work((sql, params) => this.mysqlRows(this.causal(sql), params));
-      return this.replica ? await this.replica.read(work, onPrimary) : await onPrimary();
+      const onPrimary = () => withBatch((sql, params) => this.mysqlRows(this.causal(sql), params));
+      return this.replica ? await this.replica.read(withBatch, onPrimary) : await onPrimary();
     } catch (err) {
       throw asDatabaseUnavailable(err) ?? err;
     }

@@ -93,7 +93,7 @@ export class MetricsService {
     // mysql2 exposes no public pool statistics: read its counters. On SQLite: the read connections.
     new Gauge({
       name: 'db_pool_connections',
-      help: 'Database pool connections by state (MySQL/MariaDB: the pool; SQLite: the read connections beside the one writer)',
+      help: 'Database pool connections by state (MySQL/MariaDB: the pool; SQLite: the read connections beside the one writer, one per read worker thread with SQLITE_READ_WORKERS > 0; in_use: held by a read)',
       labelNames: ['state'] as const,
       registers: [this.registry],
       collect() {

@@ -22,9 +22,21 @@ const MAX_PENDING = 4096;
 const pending = new Map<string, Pending>();
 let nextKey = 0;
 
+/**
+ * What a residual check decides with, as plain data: what another thread holding its own SQLite
+ * connection registers under the same key ({@link adoptResidual}) to run the query's statements.
+ */
+export interface ResidualSpec {
+  readonly key: string;
+  readonly clauses: readonly Clause[];
+  readonly hrefPrefix: string | undefined;
+  readonly limit: number;
+}
+
 /** A registered residual check: its key (bound into the SQL) and its release. */
 export interface ResidualCheck {
   readonly key: string;
+  readonly spec: ResidualSpec;
   /** Starts the document budget again (before each statement of the query). */
   reset(): void;
   /** Forgets the filter; call once the query's statements have run. */
@@ -36,7 +48,16 @@ export function registerResidual(
   hrefPrefix: string | undefined,
   limit: number,
 ): ResidualCheck {
-  const key = `r${nextKey++}`;
+  return adoptResidual({ key: `r${nextKey++}`, clauses, hrefPrefix, limit });
+}
+
+/**
+ * Registers a residual check under the key it was given (by {@link registerResidual}, in the
+ * thread that compiled the query), for this thread's connections: a read running on a worker
+ * thread's connection calls this thread's `tmf_residual`.
+ */
+export function adoptResidual(spec: ResidualSpec): ResidualCheck {
+  const { key, clauses, hrefPrefix, limit } = spec;
   const entry: Pending = { clauses, hrefPrefix, limit, checked: 0 };
   pending.set(key, entry);
   if (pending.size > MAX_PENDING) {
@@ -44,6 +65,7 @@ export function registerResidual(
   }
   return {
     key,
+    spec,
     reset: () => {
       entry.checked = 0;
     },
