@@ -1,6 +1,6 @@
 import type { ResidualSpec } from '@app/tmf-query';
 
-import type { ReadStep, StepResults } from './read-steps';
+import type { ReadStep } from './read-steps';
 
 /** What a read worker is started with. */
 export interface ReadWorkerData {
@@ -35,7 +35,14 @@ export interface ReadWorkerError {
   readonly queryCode?: string;
 }
 
-/** Read worker → main thread: a request's results, or its error. */
+/**
+ * Read worker → main thread: a request's results, or its error. Rows travel as arrays, with each
+ * step's column names once (undefined for a step skipped): the main thread makes them objects.
+ */
 export type ReadWorkerReply =
-  | { readonly id: number; readonly results: StepResults }
+  | {
+      readonly id: number;
+      readonly columns: readonly (readonly string[] | undefined)[];
+      readonly results: readonly (unknown[][] | undefined)[];
+    }
   | { readonly id: number; readonly error: ReadWorkerError };

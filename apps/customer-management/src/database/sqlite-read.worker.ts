@@ -21,7 +21,8 @@ db.pragma('busy_timeout = 5000');
 db.pragma('temp_store = MEMORY');
 registerFunctions(db);
 
-const statements = new Map<string, Statement>();
+// Statements in raw mode (rows as arrays: see SqliteReadWorkers on why), with their column names.
+const statements = new Map<string, { statement: Statement; columns: string[] }>();
 let residual: ResidualCheck | undefined;
 // Messages are handled one after the other, each to its end.
 let queue = Promise.resolve();
@@ -60,7 +61,7 @@ async function handle(request: ReadWorkerRequest): Promise<void> {
     const results = await runSteps(
       request.steps,
       (sql, params, first) => {
-        const statement = prepared(sql);
+        const { statement } = prepared(sql);
         if (first) {
           const row: unknown = statement.get(...params);
           return row === undefined ? [] : [row];
@@ -69,7 +70,12 @@ async function handle(request: ReadWorkerRequest): Promise<void> {
       },
       () => residual?.reset(),
     );
-    reply = { id: request.id, results };
+    // A fill's statements share one select list (keysetStatements): the first one's names.
+    const columns = request.steps.map((step, i) => {
+      const sql = 'fill' in step ? step.fill[0]?.sql : step.sql;
+      return results[i] === undefined || sql === undefined ? undefined : prepared(sql).columns;
+    });
+    reply = { id: request.id, columns, results: results as (unknown[][] | undefined)[] };
   } catch (err) {
     reply = { id: request.id, error: serialize(err) };
   }
@@ -88,17 +94,22 @@ function endRead(): void {
   residual = undefined;
 }
 
-function prepared(sql: string): Statement {
-  let statement = statements.get(sql);
-  if (!statement) {
-    statement = db.prepare(sql);
+function prepared(sql: string): { statement: Statement; columns: string[] } {
+  let entry = statements.get(sql);
+  if (!entry) {
+    const statement = db.prepare(sql);
+    const reads = statement.reader;
+    if (reads) {
+      statement.raw(true);
+    }
+    entry = { statement, columns: reads ? statement.columns().map((c) => c.name) : [] };
     // Bounded: list statements differ with the query's shape (IN-list lengths, filters).
     if (statements.size >= data.maxCachedStatements) {
       statements.delete(statements.keys().next().value as string);
     }
-    statements.set(sql, statement);
+    statements.set(sql, entry);
   }
-  return statement;
+  return entry;
 }
 
 function serialize(err: unknown): { message: string; code?: string; queryCode?: string } {
