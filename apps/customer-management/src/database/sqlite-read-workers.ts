@@ -54,7 +54,14 @@ let nextId = 0;
  * every write acknowledged before (read-your-writes). Workers start on demand up to `size`; one that
  * exits unexpectedly fails the reads it held with a "connection lost" error (a 503
  * DATABASE_UNAVAILABLE) and is replaced by the next read. `close` stops them, each closing its
- * connection first (the writer, closed last, then removes the WAL). Rows cross the thread boundary
+ * connection first (the writer, closed last, then removes the WAL).
+ *
+ * What stays on the event loop's thread: the writer (TypeORM's connection: a write transaction's
+ * statements depend on each other and on the service's checks between them, so on a worker each would
+ * be a hop, and a write group's statements are short next to a count), and the reads made through it
+ * (`TransactionRunner.read`: the hub's subscriptions, outbox and deliveries, reads inside a write).
+ *
+ * Rows cross the thread boundary
  * as arrays with their column names once per statement and become objects here: copying a page of
  * 20 customers cost 14.8 µs of CPU as objects, 9.9 µs as arrays made objects again, 60 µs as one JSON
  * string (docs/performance.md).
