@@ -94,7 +94,7 @@ describe('reads beside writes', () => {
 
 (TEST_DB === 'sqlite' ? describe : describe.skip)('SQLite read connections', () => {
   it.each([
-    ['on worker threads', { SQLITE_READ_WORKERS: '2' }],
+    ['on worker threads', { SQLITE_READ_WORKERS: '1', SQLITE_READ_CONNECTIONS: '1' }],
     ['on the event loop', { SQLITE_READ_WORKERS: '0', SQLITE_READ_CONNECTIONS: '2' }],
   ])(
     '%s: are reported in db_pool_connections and closed on shutdown, the writer last',

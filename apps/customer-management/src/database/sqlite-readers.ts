@@ -29,10 +29,13 @@ interface Reader {
  * transaction, i.e. one snapshot; a single statement runs on any free connection. A read starts after
  * its request arrived, so it sees every write acknowledged before (read-your-writes).
  *
- * With SQLITE_READ_WORKERS > 0 (the default) each connection lives on a worker thread of its own
- * (`SqliteReadWorkers`): better-sqlite3 is synchronous, and there a long read (a count) stalls only
- * its worker, not the event loop. With 0 they run on the event loop's thread like the writer (what
- * that removes is the queue, not the CPU). Connections are opened on first use and closed on
+ * With SQLITE_READ_WORKERS > 0 (the default) the lists (`snapshot`) run on worker threads, a
+ * connection each (`SqliteReadWorkers`): better-sqlite3 is synchronous, and there a long read (a
+ * count) stalls only its worker, not the event loop. A GET by id (`one`: one primary-key lookup, tens
+ * of microseconds) stays on this thread's SQLITE_READ_CONNECTIONS connections: on a worker the two
+ * thread hops cost more than the statement (measured: 100,000 customers, 50 connections, GET CPU per
+ * request 233 µs here against 409 µs on a worker, docs/performance.md). With 0 workers the lists run
+ * here too (what that removes is the queue, not the CPU). Connections are opened on first use and closed on
  * shutdown (the last connection to close removes the WAL). Not used for `:memory:` (each
  * connection would be a database of its own).
  */
@@ -55,7 +58,7 @@ export class SqliteReaders implements BeforeApplicationShutdown {
       this.file && config.sqliteReadWorkers > 0
         ? new SqliteReadWorkers(this.file, config.sqliteReadWorkers, MAX_CACHED_STATEMENTS)
         : undefined;
-    this.size = this.workers?.size ?? config.sqliteReadConnections;
+    this.size = config.sqliteReadConnections + (this.workers?.size ?? 0);
   }
 
   /** False on MySQL/MariaDB and for an in-memory SQLite database: reads use the writer. */
@@ -63,11 +66,11 @@ export class SqliteReaders implements BeforeApplicationShutdown {
     return this.file !== undefined;
   }
 
-  /** One statement on a free connection, outside any transaction (its own snapshot). */
+  /**
+   * One statement on a free connection of this thread, outside any transaction (its own snapshot):
+   * for a point lookup only (see the class comment).
+   */
   async one<T>(sql: string, params: readonly unknown[]): Promise<T | undefined> {
-    if (this.workers) {
-      return this.workers.one<T>(sql, params);
-    }
     const reader = this.tryAcquire() ?? (await this.acquire());
     try {
       return this.statement(reader, sql).get(...params) as T | undefined;
@@ -118,14 +121,13 @@ export class SqliteReaders implements BeforeApplicationShutdown {
     return this.workers?.workerThreads() ?? [];
   }
 
+  /** This thread's connections and the workers' together. */
   stats(): ReadPoolStats {
-    if (this.workers) {
-      return this.workers.stats();
-    }
+    const workers = this.workers?.stats() ?? { total: 0, inUse: 0, waiting: 0, max: 0 };
     return {
-      total: this.opened,
-      inUse: this.opened - this.idle.length,
-      waiting: this.waiting.length,
+      total: this.opened + workers.total,
+      inUse: this.opened - this.idle.length + workers.inUse,
+      waiting: this.waiting.length + workers.waiting,
       max: this.size,
     };
   }
