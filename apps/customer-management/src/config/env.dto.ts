@@ -16,9 +16,8 @@ import {
 } from 'class-validator';
 
 /**
- * Four concurrent reads, the bench's connections and a front-end's usual fan-out, even on two cores
- * (a read worker waits on I/O and on its peers' statements, not only on CPU); more only with more
- * cores, up to eight.
+ * Four lists at once even on two cores, so that a cheap list runs beside a long count instead of
+ * queueing behind it (a worker also waits on the disk); more with more cores, up to eight.
  */
 const DEFAULT_SQLITE_READ_WORKERS = Math.min(8, Math.max(4, availableParallelism()));
 
