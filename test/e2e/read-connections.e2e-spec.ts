@@ -125,7 +125,8 @@ describe('reads beside writes', () => {
     const app = await TestApp.start({ SQLITE_READ_WORKERS: '1' });
     try {
       const customer = await createCustomer(app);
-      expect((await app.request('GET', `${CUSTOMER_PATH}/${customer.id}`)).status).toBe(200);
+      // A list runs on a worker (a GET by id on the event loop's connections).
+      expect((await app.request('GET', `${CUSTOMER_PATH}?limit=5`)).status).toBe(200);
       const readers = app.app.get(SqliteReaders);
       const [worker] = readers.workerThreads();
       await worker.terminate();
