@@ -14,8 +14,6 @@ import type {
   ReadWorkerRequest,
 } from './sqlite-read-protocol';
 
-/** A read worker's young generation (see `start`). */
-const YOUNG_GENERATION_MB = 4;
 /** How long shutdown waits for a worker to close its connection before terminating it. */
 const STOP_TIMEOUT_MS = 2000;
 
@@ -214,9 +212,6 @@ export class SqliteReadWorkers {
     const worker = new Worker(start.source, {
       eval: start.eval,
       workerData: { ...workerData, loader: start.loader },
-      // A read's garbage is its rows: a small young generation is enough, and each worker's would
-      // otherwise grow to the process's (--max-semi-space-size), ~24 MB of RSS per worker.
-      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     // Never keeps the process alive on its own (referenced again while it closes).
     worker.unref();
