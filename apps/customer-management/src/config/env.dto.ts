@@ -1,5 +1,3 @@
-import { availableParallelism } from 'node:os';
-
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -16,10 +14,12 @@ import {
 } from 'class-validator';
 
 /**
- * Four lists at once even on two cores, so that a cheap list runs beside a long count instead of
- * queueing behind it (a worker also waits on the disk); more with more cores, up to eight.
+ * Off by default: each worker is a V8 isolate (~27 MB of RSS; four took the 100k bench from 222-257 to
+ * 350-364 MB) and a single-lookup list costs more CPU on a worker (the hop) than on the event loop.
+ * Worth it for large databases whose lists count tens of thousands of rows (docs/performance.md, ADR
+ * 0011), where four workers cut the 15 % filter's p99 at 1M from 539 to 144 ms.
  */
-const DEFAULT_SQLITE_READ_WORKERS = Math.min(8, Math.max(4, availableParallelism()));
+const DEFAULT_SQLITE_READ_WORKERS = 0;
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;

@@ -29,7 +29,7 @@ interface Reader {
  * transaction, i.e. one snapshot; a single statement runs on any free connection. A read starts after
  * its request arrived, so it sees every write acknowledged before (read-your-writes).
  *
- * With SQLITE_READ_WORKERS > 0 (the default) the lists (`snapshot`) run on worker threads, a
+ * With SQLITE_READ_WORKERS > 0 (off by default) the lists (`snapshot`) run on worker threads, a
  * connection each (`SqliteReadWorkers`): better-sqlite3 is synchronous, and there a long read (a
  * count) stalls only its worker, not the event loop. A GET by id (`one`: one primary-key lookup, tens
  * of microseconds) stays on this thread's SQLITE_READ_CONNECTIONS connections: on a worker the two
