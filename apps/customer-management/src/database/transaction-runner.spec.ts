@@ -129,6 +129,24 @@ describe('TransactionRunner on SQLite (group commit)', () => {
     expect(await ids()).toEqual(expected.map((i) => 2000 + i));
   });
 
+  it('a group write marked last runs after the others, whichever unit registered it first', async () => {
+    const order: string[] = [];
+    const write = (name: string, last?: boolean): GroupWrite<number> => ({
+      last,
+      run: (_, items) => {
+        order.push(`${name}:${items.join(',')}`);
+        return Promise.resolve();
+      },
+    });
+    const [early, late] = [write('positions', true), write('rows')];
+    await Promise.all([
+      tx.write(async (manager) => tx.groupWrite(manager, early, [1])),
+      tx.write(async (manager) => tx.groupWrite(manager, late, [2])),
+      tx.write(async (manager) => tx.groupWrite(manager, late, [3])),
+    ]);
+    expect(order).toEqual(['rows:2,3', 'positions:1']);
+  });
+
   it('a failing group write fails every unit of its group, and nothing is stored', async () => {
     const failing: GroupWrite<number> = {
       run: async (manager) => {

@@ -37,6 +37,8 @@ export type { ReadBatch, ReadStep } from './read-steps';
 export interface GroupWrite<T> {
   /** Writes the items of the group's committed units, in the units' order. */
   run(manager: EntityManager, items: T[]): Promise<void>;
+  /** Runs after the group's other writes (it reads what they wrote). */
+  last?: boolean;
 }
 
 /** What a unit left for its group: items per group write. */
@@ -654,8 +656,12 @@ export class TransactionRunner implements OnModuleInit {
         }
       }
     }
-    for (const [write, items] of all) {
-      await write.run(manager, items);
+    for (const last of [false, true]) {
+      for (const [write, items] of all) {
+        if ((write.last ?? false) === last) {
+          await write.run(manager, items);
+        }
+      }
     }
   }
 

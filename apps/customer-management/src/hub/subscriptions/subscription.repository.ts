@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 
 import { affectedRows } from '@server/database/affected-rows';
 import { isAsciiId } from '@server/database/ascii-id';
-import { TransactionRunner } from '@server/database/transaction-runner';
+import { GroupWrite, TransactionRunner } from '@server/database/transaction-runner';
 import { SUBSCRIPTION_GATE } from '@server/hub/outbox/outbox.repository';
 
 /** The TMF629 version a subscription was registered through: its events' shape and query paths. */
@@ -40,17 +40,36 @@ export interface DeliverableSubscription extends SubscriptionRow {
 
 const DUPLICATE_CODES = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE']);
 
+// The highest outbox id so far: of the rows still there, or of those already fanned out or relayed
+// and deleted (kept in the gate's `fanout` row).
+const LAST_OUTBOX_ID = `(SELECT MAX(id) FROM (
+  SELECT MAX(id) AS id FROM hub_outbox
+  UNION ALL SELECT value AS id FROM hub_gate WHERE name = 'fanout') positions)`;
+
 /** Data access for hub subscriptions, in plain SQL through the shared DataSource (both dialects). */
 @Injectable()
 export class SubscriptionRepository {
   constructor(private readonly tx: TransactionRunner) {}
 
+  /** New subscriptions' positions, set after the group's outbox rows (see `insert`). */
+  private readonly positions: GroupWrite<string> = {
+    last: true,
+    run: async (manager, ids) => {
+      await manager.query(
+        `UPDATE hub_subscription SET after_outbox_id = ${LAST_OUTBOX_ID} WHERE id IN (${ids.map(() => '?').join(', ')})`,
+        ids,
+      );
+    },
+  };
+
   /**
    * Inserts; false when a subscription with the same dedup key exists. The gate row is updated
    * first: on MySQL/MariaDB that waits for the writes holding it (shared, until their commit) and
    * holds back new ones until this commits, so every outbox row already written has committed and
-   * every later one commits after this subscription. Its position is the highest outbox id then:
-   * it receives exactly the changes that commit after it (ADR 0010).
+   * every later one commits after this subscription. Its position is the highest outbox id when its
+   * transaction commits: it receives exactly the changes of later transactions (ADR 0010). Changes of
+   * its own write group commit with it and are not delivered to it: their outbox rows are written
+   * at the group's end, so the position is set again then (`positions`, after them).
    */
   async insert(row: NewSubscription): Promise<boolean> {
     try {
@@ -63,12 +82,8 @@ export class SubscriptionRepository {
           );
         }
         this.tx.forget(manager, SUBSCRIPTION_GATE);
-        // The highest outbox id so far: of the rows still there, or of those already fanned out
-        // or relayed and deleted (kept in the gate's `fanout` row).
         const [last] = await manager.query<{ id: number | string | null }[]>(
-          `SELECT MAX(id) AS id FROM (
-             SELECT MAX(id) AS id FROM hub_outbox
-             UNION ALL SELECT value AS id FROM hub_gate WHERE name = 'fanout') positions`,
+          `SELECT ${LAST_OUTBOX_ID} AS id`,
         );
         await manager.query(
           `INSERT INTO hub_subscription (id, callback, query, secret, dedup_key, created_at, after_outbox_id, version)
@@ -84,6 +99,7 @@ export class SubscriptionRepository {
             row.version,
           ],
         );
+        await this.tx.groupWrite(manager, this.positions, [row.id]);
       });
       return true;
     } catch (err) {
