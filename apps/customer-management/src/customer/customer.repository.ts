@@ -77,8 +77,18 @@ const ROW_SELECT = 'c.id, c.version, c.document';
 type GroupedChange =
   | { kind: 'tokens'; changes: TokenRowChange[] }
   | { kind: 'count'; change: CounterChange }
-  | { kind: 'newTokens'; seq: number; document: JsonObject }
-  | { kind: 'dead'; seq: number };
+  | { kind: 'insert'; row: CustomerWrite }
+  | { kind: 'update'; row: CustomerWrite; columns: readonly string[]; expectedVersion: number }
+  | { kind: 'delete'; id: string; seq: number };
+
+type Grouped<K extends GroupedChange['kind']> = Extract<GroupedChange, { kind: K }>;
+
+function ofKind<K extends GroupedChange['kind']>(
+  changes: readonly GroupedChange[],
+  kind: K,
+): Grouped<K>[] {
+  return changes.filter((c): c is Grouped<K> => c.kind === kind);
+}
 
 /** One page of a list and what its links need. */
 export interface CustomerPageRows {
@@ -107,7 +117,19 @@ const COLUMN_NAMES = Object.values(customerSqlStorage.columns)
   .map((mapping) => mapping.column)
   .filter((column) => column !== customerSqlStorage.idColumn);
 const COLUMNS = COLUMN_NAMES.join(', ');
-const COLUMN_PLACEHOLDERS = COLUMN_NAMES.map(() => '?').join(', ');
+const ROW_PLACEHOLDERS = `(?, ${COLUMN_NAMES.map(() => '?').join(', ')}, ?, ?, ?, ?)`;
+
+/** The parameters of a new row, in the order of `INSERT INTO customer (id, ${COLUMNS}, …)`. */
+function insertParams(row: CustomerWrite): unknown[] {
+  return [
+    row.id,
+    ...COLUMN_NAMES.map((column) => row.columns[column]),
+    row.now,
+    row.now,
+    row.version,
+    row.document,
+  ];
+}
 
 /**
  * Data access for customers, in plain SQL through the shared DataSource (one statement per
@@ -118,8 +140,11 @@ export class CustomerRepository {
   readonly dialect: Dialect;
   /**
    * The maintained counts and new customers' token rows are written once per write group, not per
-   * customer (MySQL/MariaDB: one INSERT of every new customer's token rows, then one upsert of the
-   * counts). SQLite: the token index netted per row. FTS5 writes out the rows it holds in memory as a new segment at every
+   * customer. MySQL/MariaDB: the customer rows too, a statement per kind of write for the whole
+   * group (new rows, updated rows, deleted rows, then the new rows' tokens and the deleted ones'
+   * keys, then one upsert of the counts), so that a unit sends no statement but its locked read;
+   * a group whose statement fails runs again with each unit's rows written inside the unit
+   * (`TransactionRunner.groupWrite`), where the bad one fails alone. SQLite: the token index netted per row. FTS5 writes out the rows it holds in memory as a new segment at every
    * savepoint and before every statement that opens one (a multi-row INSERT, a DELETE), so written
    * per unit, each customer's rows became a segment of their own, with the merges that follow; here
    * the counts go first and the token rows last, and a group's new rows become one segment at
@@ -132,16 +157,27 @@ export class CustomerRepository {
         changes.flatMap((c) => (c.kind === 'count' ? [c.change] : [])),
       );
       if (this.dialect === 'mysql') {
+        const inserts = ofKind(changes, 'insert');
+        const seqs = await this.insertRows(
+          manager,
+          inserts.map((c) => c.row),
+        );
+        await this.updateRows(manager, ofKind(changes, 'update'));
+        const deletes = ofKind(changes, 'delete');
+        await this.deleteRows(
+          manager,
+          deletes.map((c) => c.id),
+        );
         // New customers' token rows and deleted ones' keys as one multi-row INSERT each; the
         // counts' hot rows locked last.
         await this.runAll(manager, [
           ...mysqlTokenInsertStatementsFor(
             customerSqlStorage,
-            changes.flatMap((c) => (c.kind === 'newTokens' ? [c] : [])),
+            inserts.map((c, i) => ({ seq: seqs[i], document: c.row.parsed })),
           ),
           ...mysqlTokenDeadStatements(
             customerSqlStorage,
-            changes.flatMap((c) => (c.kind === 'dead' ? [c.seq] : [])),
+            deletes.map((c) => c.seq),
           ),
         ]);
         if (counts) {
@@ -192,45 +228,124 @@ export class CustomerRepository {
   }
 
   async insert(manager: EntityManager, row: CustomerWrite): Promise<void> {
-    const c = row.columns;
-    // The row's `seq` (SQLite: RETURNING; MySQL: the AUTO_INCREMENT value) keys its token rows. On
-    // SQLite `disorder` is 1 when the customer inserted before it has a greater id (seq order stops
-    // being id order, see SEQ_DISORDER).
-    const returning =
-      this.dialect === 'sqlite'
-        ? ' RETURNING seq, (SELECT p.id FROM customer p WHERE p.seq < customer.seq ORDER BY p.seq DESC LIMIT 1) > id AS disorder'
-        : '';
-    const inserted = await manager.query<
-      { seq: number; disorder: number | null }[] & { insertId?: number }
-    >(
-      `INSERT INTO customer (id, ${COLUMNS}, created_at, updated_at, version, document)
-       VALUES (?, ${COLUMN_PLACEHOLDERS}, ?, ?, ?, ?)${returning}`,
-      [
-        row.id,
-        ...COLUMN_NAMES.map((column) => c[column]),
-        row.now,
-        row.now,
-        row.version,
-        row.document,
-      ],
-    );
-    if (this.dialect === 'sqlite') {
-      await this.writeTokens(manager, inserted[0].seq, undefined, row.parsed);
-    } else {
-      // Nobody can address the new customer before COMMIT (its id is not out yet), so its token
-      // rows may wait for the write group's one INSERT.
-      await this.tx.groupWrite(manager, this.groupWrites, [
-        { kind: 'newTokens', seq: Number(inserted.insertId), document: row.parsed },
-      ]);
+    if (this.dialect === 'mysql') {
+      // Nobody can address the new customer before COMMIT (its id is not out yet): its row and
+      // token rows wait for the write group's INSERTs.
+      await this.tx.groupWrite(manager, this.groupWrites, [{ kind: 'insert', row }]);
+      await this.writeExtension(manager, row.id, null, row.extension);
+      await this.count(manager, undefined, row.columns);
+      return;
     }
+    const c = row.columns;
+    // The row's `seq` keys its token rows; `disorder` is 1 when the customer inserted before it
+    // has a greater id (seq order stops being id order, see SEQ_DISORDER).
+    const inserted = await manager.query<{ seq: number; disorder: number | null }[]>(
+      `INSERT INTO customer (id, ${COLUMNS}, created_at, updated_at, version, document)
+       VALUES ${ROW_PLACEHOLDERS}
+       RETURNING seq, (SELECT p.id FROM customer p WHERE p.seq < customer.seq ORDER BY p.seq DESC LIMIT 1) > id AS disorder`,
+      insertParams(row),
+    );
+    await this.writeTokens(manager, inserted[0].seq, undefined, row.parsed);
     await this.writeExtension(manager, row.id, null, row.extension);
     await this.count(manager, undefined, c, inserted[0]?.disorder === 1);
   }
 
   /**
+   * MySQL/MariaDB: new customers' rows as one INSERT; their `seq`s (the AUTO_INCREMENT values) in
+   * the rows' order. MariaDB returns them (`RETURNING`); MySQL has no `RETURNING` (and its default
+   * `innodb_autoinc_lock_mode` 2 does not promise consecutive values), so they are read back.
+   */
+  private async insertRows(manager: EntityManager, rows: CustomerWrite[]): Promise<number[]> {
+    if (rows.length === 0) {
+      return [];
+    }
+    const sql = `INSERT INTO customer (id, ${COLUMNS}, created_at, updated_at, version, document)
+       VALUES ${rows.map(() => ROW_PLACEHOLDERS).join(', ')}`;
+    const params = rows.flatMap(insertParams);
+    let found: { id: string; seq: number | string }[];
+    if (this.tx.mariadb) {
+      found = await manager.query(`${sql} RETURNING id, seq`, params);
+    } else {
+      await manager.query(sql, params);
+      found = await manager.query(
+        `SELECT id, seq FROM customer WHERE id IN (${rows.map(() => '?').join(', ')})`,
+        rows.map((row) => row.id),
+      );
+    }
+    const seqs = new Map(found.map((r) => [r.id, Number(r.seq)]));
+    return rows.map((row) => {
+      const seq = seqs.get(row.id);
+      if (seq === undefined) {
+        throw new Error(`The new customer ${row.id} has no seq`);
+      }
+      return seq;
+    });
+  }
+
+  /**
+   * MySQL/MariaDB: new versions of locked rows as one UPDATE (a `CASE` on the id per column), each
+   * at its expected version; fails when a row is not (its lock makes that unreachable).
+   */
+  private async updateRows(manager: EntityManager, updates: Grouped<'update'>[]): Promise<void> {
+    if (updates.length === 0) {
+      return;
+    }
+    const assignments: string[] = [];
+    const params: unknown[] = [];
+    const caseOf = (
+      column: string,
+      of: Grouped<'update'>[],
+      value: (u: Grouped<'update'>) => unknown,
+      keep: boolean,
+    ) => {
+      assignments.push(
+        `${column} = CASE id${' WHEN ? THEN ?'.repeat(of.length)}${keep ? ` ELSE ${column}` : ''} END`,
+      );
+      for (const u of of) {
+        params.push(u.row.id, value(u));
+      }
+    };
+    for (const column of COLUMN_NAMES) {
+      const of = updates.filter((u) => u.columns.includes(column));
+      if (of.length > 0) {
+        caseOf(column, of, (u) => u.row.columns[column], of.length < updates.length);
+      }
+    }
+    caseOf('updated_at', updates, (u) => u.row.now, false);
+    caseOf('version', updates, (u) => u.row.version, false);
+    caseOf('document', updates, (u) => u.row.document, false);
+    // The version test after the assignments' CASE is evaluated on the row as it was (WHERE first).
+    const ids = updates.map((u) => u.row.id);
+    const sql = `UPDATE customer SET ${assignments.join(', ')}
+       WHERE id IN (${ids.map(() => '?').join(', ')}) AND version = CASE id${' WHEN ? THEN ?'.repeat(updates.length)} END`;
+    params.push(...ids, ...updates.flatMap((u) => [u.row.id, u.expectedVersion]));
+    const n = await affectedRows(manager, sql, params);
+    if (n !== updates.length) {
+      throw new Error(
+        `Customer ${updates.length === 1 ? ids[0] : ids.join(', ')}: ${n} of ${updates.length} rows at their expected version during a locked update`,
+      );
+    }
+  }
+
+  /** MySQL/MariaDB: locked rows deleted as one DELETE; fails when one is gone (unreachable). */
+  private async deleteRows(manager: EntityManager, ids: string[]): Promise<void> {
+    if (ids.length === 0) {
+      return;
+    }
+    const n = await affectedRows(
+      manager,
+      `DELETE FROM customer WHERE id IN (${ids.map(() => '?').join(', ')})`,
+      ids,
+    );
+    if (n !== ids.length) {
+      throw new Error(`Customer ${ids.join(', ')}: ${n} of ${ids.length} locked rows deleted`);
+    }
+  }
+
+  /**
    * Writes a new version over `previous` (the stored document at `expectedVersion`; `changed`: its
    * top-level attributes that differ in the new one); false when the stored version is no longer
-   * `expectedVersion`.
+   * `expectedVersion` (SQLite; on MySQL/MariaDB the group's UPDATE fails then).
    */
   async update(
     manager: EntityManager,
@@ -249,19 +364,20 @@ export class CustomerRepository {
     // The stored columns are always columnsOf(stored document), as the search index rows are.
     const stored = columnsOf(previous.document);
     const changed = changedColumns(stored, row.columns);
-    const sql = `UPDATE customer SET ${changed.map((column) => `${column} = ?, `).join('')}updated_at = ?, version = ?, document = ?
-       WHERE id = ? AND version = ?`;
-    const params = [
-      ...changed.map((column) => row.columns[column]),
-      row.now,
-      row.version,
-      row.document,
-      row.id,
-      expectedVersion,
-    ];
     // Only the index rows that differ: most patches change one or two attributes.
     if (this.dialect === 'sqlite') {
-      const updated = await manager.query<{ seq: number }[]>(`${sql} RETURNING seq`, params);
+      const updated = await manager.query<{ seq: number }[]>(
+        `UPDATE customer SET ${changed.map((column) => `${column} = ?, `).join('')}updated_at = ?, version = ?, document = ?
+         WHERE id = ? AND version = ? RETURNING seq`,
+        [
+          ...changed.map((column) => row.columns[column]),
+          row.now,
+          row.version,
+          row.document,
+          row.id,
+          expectedVersion,
+        ],
+      );
       if (updated.length !== 1) {
         return false;
       }
@@ -276,9 +392,10 @@ export class CustomerRepository {
       await this.count(manager, stored, row.columns);
       return true;
     }
-    if ((await affectedRows(manager, sql, params)) !== 1) {
-      return false;
-    }
+    // The row is locked (findForUpdate): its new version waits for the write group's UPDATE.
+    await this.tx.groupWrite(manager, this.groupWrites, [
+      { kind: 'update', row, columns: changed, expectedVersion },
+    ]);
     if (mysqlTokenChanges(customerSqlStorage, previous.changed)) {
       // The row is locked: its seq cannot change under us.
       const seq =
@@ -321,12 +438,10 @@ export class CustomerRepository {
       if (row.seq === undefined) {
         throw new Error('A MySQL delete needs the row as findForUpdate read it (its seq)');
       }
-      if ((await affectedRows(manager, 'DELETE FROM customer WHERE id = ?', [id])) !== 1) {
-        return false;
-      }
-      // The token rows stay until the sweep (TokenSweeper); the seq goes on its list, with the
-      // write group's other deleted customers' in one INSERT.
-      await this.tx.groupWrite(manager, this.groupWrites, [{ kind: 'dead', seq: row.seq }]);
+      // The row is locked (findForUpdate): it goes with the write group's other deleted rows in
+      // one DELETE. Its token rows stay until the sweep (TokenSweeper); its seq goes on the
+      // sweep's list, in one INSERT for the group.
+      await this.tx.groupWrite(manager, this.groupWrites, [{ kind: 'delete', id, seq: row.seq }]);
     }
     await this.count(manager, columnsOf(previous), undefined);
     return true;

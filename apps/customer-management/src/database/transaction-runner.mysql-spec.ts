@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 
 import { AppException } from '@app/tmf-common';
 
-import { TransactionRunner } from './transaction-runner';
+import { GroupWrite, TransactionRunner } from './transaction-runner';
 
 const URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const DATABASE = `tmf_tx_runner_${process.pid}`;
@@ -263,5 +263,37 @@ describe.each([
         .filter((i) => i !== 7)
         .map((id) => ({ id, runs: 1 })),
     );
+  });
+
+  it('runs a group again with each unit writing its own group items when a group write fails, only the bad unit failing', async () => {
+    await dataSource.query('CREATE TABLE gw (id INT PRIMARY KEY)');
+    await dataSource.query('INSERT INTO gw VALUES (1005)');
+    const statements: string[] = [];
+    const rows: GroupWrite<number> = {
+      run: async (manager, ids) => {
+        statements.push(ids.join(','));
+        await manager.query(`INSERT INTO gw VALUES ${ids.map(() => '(?)').join(', ')}`, ids);
+      },
+    };
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        tx.write(async (manager) => {
+          // 1005 is taken: that unit's row fails, whichever statement carries it.
+          await tx.groupWrite(manager, rows, [1000 + i]);
+          return i;
+        }),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(
+      Array.from({ length: 12 }, (_, i) => (i === 5 ? 'rejected' : 'fulfilled')),
+    );
+    expect((outcomes[5] as PromiseRejectedResult).reason).toMatchObject({ errno: 1062 });
+    const stored = await dataSource.query<{ id: number }[]>('SELECT id FROM gw ORDER BY id');
+    expect(stored.map((r) => r.id)).toEqual(Array.from({ length: 12 }, (_, i) => 1000 + i));
+    if (grouped) {
+      // A group holding 1005 failed its one INSERT and ran again, a statement per unit.
+      expect(statements.some((s) => s.includes(',') && s.includes('1005'))).toBe(true);
+      expect(statements).toContain('1005');
+    }
   });
 });

@@ -35,9 +35,13 @@ export type { ReadBatch, ReadStep } from './read-steps';
  * COMMIT (see {@link TransactionRunner.groupWrite}).
  */
 export interface GroupWrite<T> {
-  /** Writes the items of the group's committed units, in the units' order. */
+  /**
+   * Writes the items of the group's committed units, in the units' order. On MySQL/MariaDB a
+   * failure that leaves the transaction open runs the group again with each unit's items written
+   * at once inside it (see `commitMysqlGroup`): `run` must fail for the bad item then as well.
+   */
   run(manager: EntityManager, items: T[]): Promise<void>;
-  /** Runs after the group's other writes (it reads what they wrote). */
+  /** Runs after the group's other writes (it reads what they wrote); never inside a unit. */
   last?: boolean;
 }
 
@@ -98,6 +102,9 @@ export class TransactionRunner implements OnModuleInit {
   private mysqlPending: PendingUnit[] = [];
   private mysqlRunning = 0;
   private mysqlGroups = 0;
+  // MySQL/MariaDB groups run again after a group write failed: their units' group writes (but the
+  // `last` ones) run at once inside each unit, so the failing item fails its own unit.
+  private readonly unitWrites = new WeakSet<EntityManager>();
   // Errors of a group that failed before its COMMIT was sent: nothing of it was written.
   private readonly beforeCommit = new WeakSet<object>();
   private readonly statements = new Map<string, Statement>();
@@ -188,12 +195,14 @@ export class TransactionRunner implements OnModuleInit {
    * units after the last one, just before COMMIT, outside the units' savepoints; a unit rolled back
    * leaves none. Elsewhere (a manager of no write group) it runs at once. For
    * writes whose cost falls per statement or per savepoint rather than per row (the FTS5 token
-   * index writes a segment at each). A group write that fails fails the whole group. Reads inside
-   * the group do not see its items yet.
+   * index writes a segment at each; a MySQL/MariaDB statement is a round trip). On SQLite a group
+   * write that fails fails the whole group; on MySQL/MariaDB the group runs again with each unit's
+   * items written inside the unit, so that only the unit whose items fail fails. Reads inside the
+   * group do not see its items yet.
    */
   async groupWrite<T>(manager: EntityManager, write: GroupWrite<T>, items: T[]): Promise<void> {
     const deferred = this.groupWrites.get(manager);
-    if (!deferred) {
+    if (!deferred || (this.unitWrites.has(manager) && !write.last)) {
       await write.run(manager, items);
       return;
     }
@@ -315,6 +324,11 @@ export class TransactionRunner implements OnModuleInit {
     } catch (err) {
       throw asDatabaseUnavailable(err) ?? err;
     }
+  }
+
+  /** Connected to MariaDB rather than MySQL (known after init; false before). */
+  get mariadb(): boolean {
+    return this.flavour?.mariadb ?? false;
   }
 
   /** Connected to a Galera node (known after init). */
@@ -490,6 +504,7 @@ export class TransactionRunner implements OnModuleInit {
       }
     } finally {
       this.memos.delete(runner.manager);
+      this.unitWrites.delete(runner.manager);
       await runner.release();
     }
   }
@@ -522,8 +537,11 @@ export class TransactionRunner implements OnModuleInit {
    * and validation). A unit that fails after changing rows rolls the transaction back, and the group
    * runs again without it, a savepoint per unit this time, so at most once per group. A failure that
    * ends the transaction (a conflict, a lost connection) fails the group: after a conflict its units
-   * run again, in a later group, after the jittered back-off of `conflict-retry.ts`. Nothing is
-   * acknowledged before the COMMIT. Never rejects.
+   * run again, in a later group, after the jittered back-off of `conflict-retry.ts`. A group write
+   * (`groupWrite`: several units' rows in one statement) that fails otherwise cannot tell whose
+   * item failed: the transaction is rolled back and the group runs again with each unit's group
+   * writes at once inside it, a savepoint per unit, so the unit with the bad item fails alone
+   * (at most once per group). Nothing is acknowledged before the COMMIT. Never rejects.
    */
   private async commitMysqlGroup(group: PendingUnit[]): Promise<void> {
     let committed: { unit: PendingUnit; outcome: Outcome<unknown> }[] = [];
@@ -572,8 +590,31 @@ export class TransactionRunner implements OnModuleInit {
               }
             }
           }
+          if (run) {
+            continue;
+          }
+          try {
+            await this.runGroupWrites(runner.manager, committed);
+          } catch (err) {
+            const kind = classifyDatabaseError(err);
+            if (
+              kind === 'conflict' ||
+              kind === 'unreachable' ||
+              kind === 'not-ready' ||
+              committed.length < 2 ||
+              this.unitWrites.has(runner.manager)
+            ) {
+              throw err; // the whole group (a single unit fails with it)
+            }
+            // Whose item failed is unknown: again, each unit's group writes inside the unit.
+            this.memos.set(runner.manager, new Map());
+            await runner.rollbackTransaction();
+            await runner.startTransaction();
+            this.unitWrites.add(runner.manager);
+            savepoints = true;
+            run = true;
+          }
         }
-        await this.runGroupWrites(runner.manager, committed);
         commitSent = true;
         await runner.commitTransaction();
       });
