@@ -168,9 +168,9 @@ export class CustomerRepository {
           manager,
           deletes.map((c) => c.id),
         );
-        // New customers' token rows and deleted ones' keys as one multi-row INSERT each; the
-        // counts' hot rows locked last.
-        await this.runAll(manager, [
+        // New customers' token rows and deleted ones' keys as one multi-row INSERT each, sent with
+        // the group's other closing writes; the counts' hot rows locked last.
+        return [
           ...mysqlTokenInsertStatementsFor(
             customerSqlStorage,
             inserts.map((c, i) => ({ seq: seqs[i], document: c.row.parsed })),
@@ -179,22 +179,16 @@ export class CustomerRepository {
             customerSqlStorage,
             deletes.map((c) => c.seq),
           ),
-        ]);
-        if (counts) {
-          await manager.query(counts.sql, counts.params);
-        }
-        return;
+          ...(counts ? [counts] : []),
+        ];
       }
-      if (counts) {
-        await manager.query(counts.sql, counts.params);
-      }
-      await this.runAll(
-        manager,
-        tokenChangeStatements(
+      return [
+        ...(counts ? [counts] : []),
+        ...tokenChangeStatements(
           customerSqlStorage,
           changes.flatMap((c) => (c.kind === 'tokens' ? c.changes : [])),
         ),
-      );
+      ];
     },
   };
 

@@ -2,6 +2,7 @@
 // set once per pooled connection; real deadlocks are retried, and refusals are 503s.
 import { createConnection } from 'mysql2/promise';
 import { DataSource, EntityManager } from 'typeorm';
+import { MysqlQueryRunner } from 'typeorm/driver/mysql/MysqlQueryRunner';
 
 import { AppException } from '@app/tmf-common';
 
@@ -28,6 +29,7 @@ describe.each([
       type: 'mysql',
       url: `${URL}/${database}`,
       poolSize: grouped ? 10 : 3,
+      multipleStatements: true, // as the app's: a group's closing statements are one query
     });
     await dataSource.initialize();
     tx = new TransactionRunner(dataSource);
@@ -273,6 +275,7 @@ describe.each([
       run: async (manager, ids) => {
         statements.push(ids.join(','));
         await manager.query(`INSERT INTO gw VALUES ${ids.map(() => '(?)').join(', ')}`, ids);
+        return [];
       },
     };
     const outcomes = await Promise.allSettled(
@@ -295,5 +298,68 @@ describe.each([
       expect(statements.some((s) => s.includes(',') && s.includes('1005'))).toBe(true);
       expect(statements).toContain('1005');
     }
+  });
+
+  it("sends a group's closing statements as one query; a bad one fails its unit only", async () => {
+    await dataSource.query('CREATE TABLE ga (id INT PRIMARY KEY)');
+    await dataSource.query('CREATE TABLE gb (id INT PRIMARY KEY)');
+    const both: GroupWrite<number> = {
+      run: (_, ids) =>
+        Promise.resolve([
+          { sql: `INSERT INTO ga VALUES ${ids.map(() => '(?)').join(', ')}`, params: ids },
+          { sql: `INSERT INTO gb VALUES ${ids.map(() => '(?)').join(', ')}`, params: ids },
+        ]),
+    };
+    const sent: string[] = [];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with its `this` below
+    const query = MysqlQueryRunner.prototype.query;
+    const spy = jest.spyOn(MysqlQueryRunner.prototype, 'query').mockImplementation(function (
+      this: MysqlQueryRunner,
+      sql,
+      ...rest
+    ) {
+      sent.push(sql);
+      return query.call(this, sql, ...rest);
+    });
+    try {
+      await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          tx.write(async (manager) => tx.groupWrite(manager, both, [i])),
+        ),
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await dataSource.query('SELECT id FROM gb ORDER BY id')).toEqual(
+      Array.from({ length: 6 }, (_, id) => ({ id })),
+    );
+    const closing = sent.filter((sql) => sql.includes('INSERT INTO ga'));
+    expect(closing.length).toBeGreaterThan(0);
+    if (grouped) {
+      closing.forEach((sql) => expect(sql).toMatch(/INSERT INTO ga[^;]*;\s*INSERT INTO gb/));
+    }
+
+    // The second statement fails for one unit (a duplicate key): that unit's rows all go, its own
+    // included; the others' stay.
+    await dataSource.query('INSERT INTO gb VALUES (503)');
+    const outcomes = await Promise.allSettled(
+      [500, 501, 502, 503, 504].map((id) =>
+        tx.write(async (manager) => {
+          await manager.query('INSERT INTO ga VALUES (?)', [id + 1000]);
+          await tx.groupWrite(manager, both, [id]);
+        }),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    const stored = await dataSource.query<{ id: number }[]>(
+      'SELECT id FROM ga WHERE id >= 500 ORDER BY id',
+    );
+    expect(stored.map((r) => r.id)).toEqual([500, 501, 502, 504, 1500, 1501, 1502, 1504]);
   });
 });

@@ -101,9 +101,12 @@ describe('TransactionRunner on SQLite (group commit)', () => {
     const appended: GroupWrite<number> = {
       run: async (manager, items) => {
         calls.push(items);
-        for (const item of items) {
-          await manager.query('INSERT INTO t (id, v) VALUES (?, ?)', [2000 + item, 'group']);
-        }
+        // One written at once, the others left for the group's closing statements.
+        await manager.query('INSERT INTO t (id, v) VALUES (?, ?)', [2000 + items[0], 'group']);
+        return items.slice(1).map((item) => ({
+          sql: 'INSERT INTO t (id, v) VALUES (?, ?)',
+          params: [2000 + item, 'group'],
+        }));
       },
     };
     const outcomes = await Promise.allSettled(
@@ -135,7 +138,7 @@ describe('TransactionRunner on SQLite (group commit)', () => {
       last,
       run: (_, items) => {
         order.push(`${name}:${items.join(',')}`);
-        return Promise.resolve();
+        return Promise.resolve([]);
       },
     });
     const [early, late] = [write('positions', true), write('rows')];
@@ -149,9 +152,8 @@ describe('TransactionRunner on SQLite (group commit)', () => {
 
   it('a failing group write fails every unit of its group, and nothing is stored', async () => {
     const failing: GroupWrite<number> = {
-      run: async (manager) => {
-        await manager.query('INSERT INTO t (id, v) VALUES (?, ?)', [1, 'duplicate']);
-      },
+      run: () =>
+        Promise.resolve([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', params: [1, 'duplicate'] }]),
     };
     const outcomes = await Promise.allSettled(
       Array.from({ length: 4 }, (_, i) =>
@@ -172,7 +174,7 @@ describe('TransactionRunner on SQLite (group commit)', () => {
       {
         run: (_, items) => {
           seen.push(items);
-          return Promise.resolve();
+          return Promise.resolve([]);
         },
       },
       [7],

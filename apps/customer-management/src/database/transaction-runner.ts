@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database, Statement } from 'better-sqlite3';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
-import type { ResidualCheck } from '@app/tmf-query';
+import type { ResidualCheck, SqlStatement } from '@app/tmf-query';
 
 import { AppConfig } from '@server/config/app-config';
 
@@ -31,16 +31,18 @@ export type { RowQuery } from './read-replica';
 export type { ReadBatch, ReadStep } from './read-steps';
 
 /**
- * Writes that a SQLite write group makes once for all its units, after the last unit and before
- * COMMIT (see {@link TransactionRunner.groupWrite}).
+ * Writes that a write group makes once for all its units, after the last unit and before COMMIT
+ * (see {@link TransactionRunner.groupWrite}).
  */
 export interface GroupWrite<T> {
   /**
-   * Writes the items of the group's committed units, in the units' order. On MySQL/MariaDB a
+   * Writes the items of the group's committed units, in the units' order: runs the statements
+   * whose answers it needs and returns those it does not, which the group sends after every
+   * group write's `run`, in order (on MySQL/MariaDB all in one round trip). On MySQL/MariaDB a
    * failure that leaves the transaction open runs the group again with each unit's items written
-   * at once inside it (see `commitMysqlGroup`): `run` must fail for the bad item then as well.
+   * at once inside it (see `commitMysqlGroup`): the bad item must fail then as well.
    */
-  run(manager: EntityManager, items: T[]): Promise<void>;
+  run(manager: EntityManager, items: T[]): Promise<SqlStatement[]>;
   /** Runs after the group's other writes (it reads what they wrote); never inside a unit. */
   last?: boolean;
 }
@@ -88,6 +90,8 @@ interface PendingUnit {
 @Injectable()
 export class TransactionRunner implements OnModuleInit {
   readonly dialect: Dialect;
+  // The connections accept several statements per query (the app's MySQL options set it).
+  private readonly multipleStatements: boolean;
   private readonly sqliteQueue = new SerialQueue();
   private readonly logger = new Logger(TransactionRunner.name);
   // Hooks registered through afterCommit, by the manager of the transaction that registered them.
@@ -136,6 +140,9 @@ export class TransactionRunner implements OnModuleInit {
     this.readers = this.dialect === 'sqlite' && readers?.enabled ? readers : undefined;
     this.replica = this.dialect === 'mysql' && replica?.enabled ? replica : undefined;
     this.statementTimeoutMs = statementTimeoutMs(dataSource);
+    this.multipleStatements =
+      this.dialect === 'mysql' &&
+      (dataSource.options as { multipleStatements?: boolean }).multipleStatements === true;
   }
 
   async onModuleInit(): Promise<void> {
@@ -203,7 +210,10 @@ export class TransactionRunner implements OnModuleInit {
   async groupWrite<T>(manager: EntityManager, write: GroupWrite<T>, items: T[]): Promise<void> {
     const deferred = this.groupWrites.get(manager);
     if (!deferred || (this.unitWrites.has(manager) && !write.last)) {
-      await write.run(manager, items);
+      // One by one: inside a unit, a statement that failed must have changed nothing (`wroteOn`).
+      for (const statement of await write.run(manager, items)) {
+        await manager.query(statement.sql, statement.params);
+      }
       return;
     }
     const list = deferred.get(write);
@@ -697,12 +707,34 @@ export class TransactionRunner implements OnModuleInit {
         }
       }
     }
+    const closing: SqlStatement[] = [];
     for (const last of [false, true]) {
       for (const [write, items] of all) {
         if ((write.last ?? false) === last) {
-          await write.run(manager, items);
+          closing.push(...(await write.run(manager, items)));
         }
       }
+    }
+    await this.runClosing(manager, closing);
+  }
+
+  /**
+   * A group's closing statements, in order. On MySQL/MariaDB one multi-statement query: one round
+   * trip whatever their number, so that token rows, counts and hub outbox rows add no wait to each
+   * other (a subscription's outbox row cost a POST a round trip per group: docs/hub.md). The server
+   * stops at the first error, which fails the group like any group write's. On SQLite (in-process)
+   * one after the other.
+   */
+  private async runClosing(manager: EntityManager, statements: SqlStatement[]): Promise<void> {
+    if (this.multipleStatements && statements.length > 1) {
+      await manager.query(
+        statements.map((s) => s.sql).join(';\n'),
+        statements.flatMap((s) => s.params),
+      );
+      return;
+    }
+    for (const statement of statements) {
+      await manager.query(statement.sql, statement.params);
     }
   }
 

@@ -68,12 +68,13 @@ export class OutboxRepository {
   }
 
   private readonly rows: GroupWrite<{ payload: string; now: number }> = {
-    run: async (manager, rows) => {
-      await manager.query(
-        `INSERT INTO hub_outbox (payload, created_at) VALUES ${rows.map(() => '(?, ?)').join(', ')}`,
-        rows.flatMap((row) => [row.payload, row.now]),
-      );
-    },
+    run: (_, rows) =>
+      Promise.resolve([
+        {
+          sql: `INSERT INTO hub_outbox (payload, created_at) VALUES ${rows.map(() => '(?, ?)').join(', ')}`,
+          params: rows.flatMap((row) => [row.payload, row.now]),
+        },
+      ]),
   };
 
   /** Changes committed and not yet fanned out or relayed. */

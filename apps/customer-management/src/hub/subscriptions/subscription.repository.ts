@@ -54,12 +54,13 @@ export class SubscriptionRepository {
   /** New subscriptions' positions, set after the group's outbox rows (see `insert`). */
   private readonly positions: GroupWrite<string> = {
     last: true,
-    run: async (manager, ids) => {
-      await manager.query(
-        `UPDATE hub_subscription SET after_outbox_id = ${LAST_OUTBOX_ID} WHERE id IN (${ids.map(() => '?').join(', ')})`,
-        ids,
-      );
-    },
+    run: (_, ids) =>
+      Promise.resolve([
+        {
+          sql: `UPDATE hub_subscription SET after_outbox_id = ${LAST_OUTBOX_ID} WHERE id IN (${ids.map(() => '?').join(', ')})`,
+          params: ids,
+        },
+      ]),
   };
 
   /**
