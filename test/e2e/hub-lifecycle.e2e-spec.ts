@@ -1,5 +1,8 @@
+import { TransactionRunner } from '@server/database/transaction-runner';
 import { DeliveryRepository } from '@server/hub/delivery/delivery.repository';
+import { FanOutRepository } from '@server/hub/outbox/fan-out.repository';
 import { OutboxRepository } from '@server/hub/outbox/outbox.repository';
+import { SubscriptionRepository } from '@server/hub/subscriptions/subscription.repository';
 import { TEST_HUB_TRANSPORT } from '@test/support/hub-transport';
 import { TEST_DB } from '@test/support/test-database';
 import { eventually, TestSubscriber } from '@test/support/subscriber';
@@ -143,6 +146,62 @@ describe('Hub: outbox and shutdown', () => {
       await app.close();
     }
   });
+
+  // A write group (SQLite's, or MariaDB's when writes wait) runs the units one after the other in
+  // one transaction: later units see a new subscription before it commits.
+  (TEST_HUB_TRANSPORT === 'db' ? it : it.skip)(
+    'a subscription inserted in a write group gets no earlier change from a fan-out later in the group, nor the changes of its own group',
+    async () => {
+      const app = await TestApp.start({
+        ...FAST_HUB_ENV,
+        HUB_DISPATCH_ENABLED: 'false',
+        DB_WRITE_GROUPS: '1',
+      });
+      try {
+        const old = await subscribe(app, 'http://127.0.0.1:9/old');
+        await createCustomer(app); // outbox row 1, committed before the subscription
+        const tx = app.app.get(TransactionRunner);
+        const subscriptions = app.app.get(SubscriptionRepository);
+        const fanOut = app.app.get(FanOutRepository);
+        const outbox = app.app.get(OutboxRepository);
+        // While a write runs (MariaDB: in the one group slot), the next three wait: one group.
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        let started!: () => void;
+        const running = new Promise<void>((resolve) => (started = resolve));
+        const busy = tx.write(async () => {
+          started();
+          await held;
+        });
+        await running;
+        const inserting = subscriptions.insert({
+          id: 'grouped',
+          callback: 'http://127.0.0.1:9/grouped',
+          query: null,
+          secret: null,
+          version: 'v4',
+          dedupKey: 'grouped',
+          createdAt: Date.now(),
+        });
+        const fanning = fanOut.fanOut({ changes: 10, deliveries: 100 }, () => true, Date.now());
+        const writing = tx.write((manager) => outbox.append(manager, '[]', Date.now()));
+        release();
+        await busy;
+        expect(await inserting).toBe(true);
+        expect((await fanning).recipients).toEqual([old]);
+        await writing;
+        const [{ id: written }] = await app.dataSource.query(
+          'SELECT MAX(id) AS id FROM hub_outbox',
+        );
+        const [row] = await app.dataSource.query(
+          "SELECT after_outbox_id FROM hub_subscription WHERE id = 'grouped'",
+        );
+        expect(Number(row.after_outbox_id)).toBe(Number(written));
+      } finally {
+        await app.close();
+      }
+    },
+  );
 
   (TEST_DB === 'mysql' ? it : it.skip)(
     'MariaDB: a subscription created while a write is in flight waits for its commit and is positioned after it',

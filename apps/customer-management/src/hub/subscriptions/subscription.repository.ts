@@ -83,6 +83,8 @@ export class SubscriptionRepository {
           );
         }
         this.tx.forget(manager, SUBSCRIPTION_GATE);
+        // Not made redundant by `positions`: until the group's end, a fan-out later in the same
+        // write group sees this row, and must find it past the changes committed before it.
         const [last] = await manager.query<{ id: number | string | null }[]>(
           `SELECT ${LAST_OUTBOX_ID} AS id`,
         );
