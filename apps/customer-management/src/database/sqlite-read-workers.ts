@@ -5,6 +5,7 @@ import { Logger } from '@nestjs/common';
 
 import { QueryErrorCode, QueryException, ResidualSpec } from '@app/tmf-query';
 
+import { HandOffPool } from './hand-off-pool';
 import { ReadBatch, ReadStep, StepResults } from './read-steps';
 import { workerSource } from './sqlite-read-worker-loader';
 import type {
@@ -69,8 +70,7 @@ let nextId = 0;
 export class SqliteReadWorkers {
   private readonly logger = new Logger(SqliteReadWorkers.name);
   private readonly slots = new Set<Slot>();
-  private readonly idle: Slot[] = [];
-  private readonly waiting: { resolve: (slot: Slot) => void; reject: (err: Error) => void }[] = [];
+  private readonly pool = new HandOffPool<Slot>();
   private closed = false;
 
   constructor(
@@ -81,7 +81,7 @@ export class SqliteReadWorkers {
 
   /** The first row of one statement, outside any transaction (its own snapshot). */
   async one<T>(sql: string, params: readonly unknown[]): Promise<T | undefined> {
-    const slot = this.idle.pop() ?? (await this.lease());
+    const slot = this.pool.tryAcquire() ?? (await this.lease());
     try {
       const [rows] = await this.send(slot, [{ sql, params, first: true }], false, false);
       return rows?.[0] as T | undefined;
@@ -95,7 +95,7 @@ export class SqliteReadWorkers {
    * statements' dependencies allow. `residual`: the query's residual check (`tmf_residual`).
    */
   async snapshot<T>(work: (batch: ReadBatch) => Promise<T>, residual?: ResidualSpec): Promise<T> {
-    const slot = this.idle.pop() ?? (await this.lease());
+    const slot = this.pool.tryAcquire() ?? (await this.lease());
     let begun = false;
     try {
       return await work((steps) => {
@@ -111,8 +111,8 @@ export class SqliteReadWorkers {
   stats(): ReadPoolStats {
     return {
       total: this.slots.size,
-      inUse: this.slots.size - this.idle.length,
-      waiting: this.waiting.length,
+      inUse: this.slots.size - this.pool.idleCount,
+      waiting: this.pool.waitingCount,
       max: this.size,
     };
   }
@@ -125,10 +125,7 @@ export class SqliteReadWorkers {
    */
   async close(): Promise<void> {
     this.closed = true;
-    for (const waiter of this.waiting.splice(0)) {
-      waiter.reject(closedError());
-    }
-    for (const slot of this.idle.splice(0)) {
+    for (const slot of this.pool.drain(closedError())) {
       this.stop(slot);
     }
     await Promise.all(
@@ -160,7 +157,7 @@ export class SqliteReadWorkers {
     if (this.slots.size < this.size) {
       return Promise.resolve(this.start());
     }
-    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+    return this.pool.acquire();
   }
 
   private release(slot: Slot, inTransaction: boolean): void {
@@ -174,12 +171,7 @@ export class SqliteReadWorkers {
       this.stop(slot);
       return;
     }
-    const next = this.waiting.shift();
-    if (next) {
-      next.resolve(slot);
-    } else {
-      this.idle.push(slot);
-    }
+    this.pool.release(slot);
   }
 
   private send(
@@ -250,10 +242,7 @@ export class SqliteReadWorkers {
   private gone(slot: Slot, code: number): void {
     slot.gone = true;
     this.slots.delete(slot);
-    const at = this.idle.indexOf(slot);
-    if (at >= 0) {
-      this.idle.splice(at, 1);
-    }
+    this.pool.remove(slot);
     if (!slot.stopping) {
       this.logger.error(`A SQLite read worker exited (code ${code}); it is replaced`);
     }
@@ -261,8 +250,9 @@ export class SqliteReadWorkers {
       pending.reject(lostError());
     }
     slot.replies.clear();
-    const next = this.closed ? undefined : this.waiting.shift();
-    next?.resolve(this.start());
+    if (!this.closed && this.pool.waitingCount > 0) {
+      this.pool.release(this.start()); // to the first waiter
+    }
   }
 
   private stop(slot: Slot): void {

@@ -7,6 +7,7 @@ import type { Database as Connection, Statement } from 'better-sqlite3';
 import type { ResidualCheck } from '@app/tmf-query';
 import { AppConfig } from '@server/config/app-config';
 
+import { HandOffPool } from './hand-off-pool';
 import { ReadBatch, runSteps } from './read-steps';
 import { registerFunctions } from './sqlite-functions';
 import { ReadPoolStats, SqliteReadWorkers } from './sqlite-read-workers';
@@ -43,9 +44,7 @@ interface Reader {
 export class SqliteReaders implements BeforeApplicationShutdown {
   readonly size: number;
   private readonly file: string | undefined;
-  private readonly idle: Reader[] = [];
-  private readonly waiting: { resolve: (reader: Reader) => void; reject: (err: Error) => void }[] =
-    [];
+  private readonly pool = new HandOffPool<Reader>();
   private opened = 0;
   private closed = false;
   private readonly workers: SqliteReadWorkers | undefined;
@@ -71,7 +70,7 @@ export class SqliteReaders implements BeforeApplicationShutdown {
    * for a point lookup only (see the class comment).
    */
   async one<T>(sql: string, params: readonly unknown[]): Promise<T | undefined> {
-    const reader = this.tryAcquire() ?? (await this.acquire());
+    const reader = this.tryAcquire() ?? (await this.pool.acquire());
     try {
       return this.statement(reader, sql).get(...params) as T | undefined;
     } finally {
@@ -89,7 +88,7 @@ export class SqliteReaders implements BeforeApplicationShutdown {
     if (this.workers) {
       return this.workers.snapshot(work, residual?.spec);
     }
-    const reader = this.tryAcquire() ?? (await this.acquire());
+    const reader = this.tryAcquire() ?? (await this.pool.acquire());
     try {
       reader.db.exec('BEGIN');
       try {
@@ -126,8 +125,8 @@ export class SqliteReaders implements BeforeApplicationShutdown {
     const workers = this.workers?.stats() ?? { total: 0, inUse: 0, waiting: 0, max: 0 };
     return {
       total: this.opened + workers.total,
-      inUse: this.opened - this.idle.length + workers.inUse,
-      waiting: this.waiting.length + workers.waiting,
+      inUse: this.opened - this.pool.idleCount + workers.inUse,
+      waiting: this.pool.waitingCount + workers.waiting,
       max: this.size,
     };
   }
@@ -145,11 +144,8 @@ export class SqliteReaders implements BeforeApplicationShutdown {
   async close(): Promise<void> {
     this.closed = true;
     await this.workers?.close();
-    for (const reader of this.idle.splice(0)) {
+    for (const reader of this.pool.drain(closedError())) {
       this.closeReader(reader);
-    }
-    for (const waiter of this.waiting.splice(0)) {
-      waiter.reject(closedError());
     }
   }
 
@@ -157,15 +153,7 @@ export class SqliteReaders implements BeforeApplicationShutdown {
     if (this.closed || !this.file) {
       throw closedError();
     }
-    const reader = this.idle.pop();
-    if (reader) {
-      return reader;
-    }
-    return this.opened < this.size ? this.open(this.file) : undefined;
-  }
-
-  private acquire(): Promise<Reader> {
-    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+    return this.pool.tryAcquire() ?? (this.opened < this.size ? this.open(this.file) : undefined);
   }
 
   private release(reader: Reader): void {
@@ -173,12 +161,7 @@ export class SqliteReaders implements BeforeApplicationShutdown {
       this.closeReader(reader);
       return;
     }
-    const next = this.waiting.shift();
-    if (next) {
-      next.resolve(reader);
-    } else {
-      this.idle.push(reader);
-    }
+    this.pool.release(reader);
   }
 
   private open(file: string): Reader {
