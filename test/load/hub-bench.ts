@@ -179,6 +179,31 @@ async function subscribeAll(
   }
 }
 
+/** A level's environment: its database, and its own NATS stream. */
+function envFor(env: Record<string, string>, url: string, n: number): Record<string, string> {
+  return { ...env, DATABASE_URL: url, HUB_NATS_STREAM: `BENCH_${n}` };
+}
+
+/**
+ * A level's API-only process (HUB_DISPATCH_ENABLED=false: the write path alone) with its `n`
+ * subscriptions, warmed up; stopped again if that fails.
+ */
+async function startApi(
+  env: Record<string, string>,
+  subscriber: CountingSubscriber,
+  n: number,
+): Promise<ServerProcess> {
+  const api = await ServerProcess.start({ ...env, HUB_DISPATCH_ENABLED: 'false' });
+  try {
+    await subscribeAll(api, subscriber, n);
+    await writeLoad(api, 2); // warm-up: JIT, connection pools, page cache
+  } catch (err) {
+    await api.stop();
+    throw err;
+  }
+  return api;
+}
+
 /** --side-by-side: one API process per level, all up at once, the runs taking turns. */
 async function writesSideBySide(
   env: Record<string, string>,
@@ -189,15 +214,15 @@ async function writesSideBySide(
   try {
     for (const n of levelList) {
       const database = await freshDatabase(n);
-      const api = await ServerProcess.start({
-        ...env,
-        DATABASE_URL: database.url,
-        HUB_NATS_STREAM: `BENCH_${n}`,
-        HUB_DISPATCH_ENABLED: 'false',
-      });
-      up.set(n, { api, drop: database.drop });
-      await subscribeAll(api, subscriber, n);
-      await writeLoad(api, 2); // warm-up: JIT, connection pools, page cache
+      try {
+        up.set(n, {
+          api: await startApi(envFor(env, database.url, n), subscriber, n),
+          drop: database.drop,
+        });
+      } catch (err) {
+        await database.drop();
+        throw err;
+      }
     }
     for (const n of levels) {
       writes.push({ subs: n, ...(await writeLoad(up.get(n)!.api, duration)) });
@@ -233,11 +258,9 @@ async function main(): Promise<void> {
       const database = await freshDatabase(n);
       const servers: ServerProcess[] = [];
       try {
-        const levelEnv = { ...env, DATABASE_URL: database.url, HUB_NATS_STREAM: `BENCH_${n}` };
-        const api = await ServerProcess.start({ ...levelEnv, HUB_DISPATCH_ENABLED: 'false' });
+        const levelEnv = envFor(env, database.url, n);
+        const api = await startApi(levelEnv, subscriber, n);
         servers.push(api);
-        await subscribeAll(api, subscriber, n);
-        await writeLoad(api, 2); // warm-up: JIT, connection pools, page cache
         const w = await writeLoad(api, duration);
         writes.push({ subs: n, ...w });
         await api.stop();
