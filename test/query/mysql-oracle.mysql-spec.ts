@@ -5,13 +5,11 @@ import {
   buildListStatements,
   CompiledSql,
   compileMysqlSql,
-  createSortComparator,
   epochOf,
   extractColumnValues,
   KeysetPosition,
   keysetStatements,
   keyValuesOf,
-  matches,
   parseQuery,
   ParsedQuery,
   mysqlTokenDdl,
@@ -31,6 +29,8 @@ import { customerSqlStorage } from '@server/customer/customer.storage';
 import { BASE_URL, generateCustomers } from '@test/fixtures/generated-customers';
 import { indexUpdatePairs } from '@test/support/query/index-update-pairs';
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
+
+import { evaluatorOrder, evaluatorPage } from './evaluator-oracle';
 
 const DATABASE = `tmf_query_lib_test_${process.pid}`;
 const customers = generateCustomers(400);
@@ -133,15 +133,7 @@ afterAll(async () => {
   await db.end();
 });
 
-function expected(query: ParsedQuery): { ids: string[]; total: number } {
-  const matching = customers.filter((c) => matches(query, c));
-  const sorted = [...matching].sort(createSortComparator(query.sort));
-  const { offset, limit } = query.page ?? { offset: 0, limit: Infinity };
-  return {
-    ids: sorted.slice(offset, offset + limit).map((c) => c.id as string),
-    total: matching.length,
-  };
-}
+const expected = (query: ParsedQuery) => evaluatorPage(query, customers);
 
 async function list(
   query: ParsedQuery,
@@ -176,12 +168,7 @@ async function keysetPage(query: ParsedQuery, position?: KeysetPosition): Promis
   return position?.direction === 'before' ? page.reverse() : page;
 }
 
-function expectedOrder(query: ParsedQuery): string[] {
-  return customers
-    .filter((c) => matches(query, c))
-    .sort(createSortComparator(query.sort))
-    .map((c) => c.id as string);
-}
+const expectedOrder = (query: ParsedQuery) => evaluatorOrder(query, customers);
 
 const PREFIX = encodeURIComponent(`${BASE_URL}/tmf-api/customerManagement/v4/customer/`);
 const LONG = 'L'.repeat(600);

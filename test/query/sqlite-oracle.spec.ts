@@ -15,6 +15,8 @@ import { customerSqlStorage } from '@server/customer/customer.storage';
 import { BASE_URL, generateCustomers } from '@test/fixtures/generated-customers';
 import { SqliteCustomerStore } from '@test/support/query/sqlite-customer-store';
 
+import { evaluatorOrder, evaluatorPage } from './evaluator-oracle';
+
 // The SQL compiler runs on a real SQLite database and must return exactly what the in-memory
 // evaluator returns (filter, order, page, total) for every operator and path kind.
 const customers = generateCustomers(400);
@@ -24,27 +26,8 @@ const paging = { defaultLimit: 1000, maxLimit: 1000 };
 
 afterAll(() => store.db.close());
 
-function expected(query: ParsedQuery): { ids: string[]; total: number } {
-  const matching = customers.filter((c) => matches(query, c));
-  const sorted = [...matching].sort(createSortComparator(query.sort));
-  const { offset, limit } = query.page ?? { offset: 0, limit: Infinity };
-  return {
-    ids: sorted.slice(offset, offset + limit).map((c) => c.id as string),
-    total: matching.length,
-  };
-}
-
-/** The evaluator's whole ordered result (no page). */
-function expectedOrder(query: ParsedQuery): string[] {
-  return expectedOrderOf(query, customers);
-}
-
-function expectedOrderOf(query: ParsedQuery, docs: readonly unknown[]): string[] {
-  return docs
-    .filter((c) => matches(query, c))
-    .sort(createSortComparator(query.sort))
-    .map((c) => (c as { id: string }).id);
-}
+const expected = (query: ParsedQuery) => evaluatorPage(query, customers);
+const expectedOrder = (query: ParsedQuery) => evaluatorOrder(query, customers);
 
 const PREFIX = encodeURIComponent(
   'https://api.example.com/tmf-api/customerManagement/v4/customer/',
