@@ -27,7 +27,9 @@ import { affectedRows } from '@server/database/affected-rows';
 import { isAsciiId } from '@server/database/ascii-id';
 import { Dialect } from '@server/database/dialect';
 import {
+  GroupRead,
   GroupWrite,
+  Prefetch,
   ReadBatch,
   ReadStep,
   TransactionRunner,
@@ -192,8 +194,34 @@ export class CustomerRepository {
     },
   };
 
+  /**
+   * MySQL/MariaDB write groups: the rows their PATCHes and DELETEs lock, read for the whole group in
+   * one statement before its units run (`findForUpdate` takes its row from it).
+   */
+  private readonly lockedRows: GroupRead<string, CustomerRow> = {
+    run: async (manager, ids) => {
+      const ascii = ids.filter(isAsciiId);
+      const rows =
+        ascii.length === 0
+          ? []
+          : await manager.query<CustomerRow[]>(
+              `${SELECT_WITH_EXTENSION_AND_SEQ} WHERE c.id IN (${ascii.map(() => '?').join(', ')}) FOR UPDATE`,
+              ascii,
+            );
+      return new Map(rows.map((row) => [row.id, withNumericSeq(row)]));
+    },
+  };
+
   constructor(private readonly tx: TransactionRunner) {
     this.dialect = tx.dialect;
+  }
+
+  /**
+   * For `TransactionRunner.write`: the customer `id` that a write will lock with
+   * {@link findForUpdate}, so that a write group locks all its customers in one statement.
+   */
+  lockAhead(id: string): Prefetch {
+    return { read: this.lockedRows, key: id };
   }
 
   async findById(id: string): Promise<CustomerRow | null> {
@@ -218,6 +246,10 @@ export class CustomerRepository {
    * (MySQL row locks; READ COMMITTED takes no gap lock where there is no side bag).
    */
   async findForUpdate(manager: EntityManager, id: string): Promise<CustomerRow | null> {
+    const locked = this.tx.prefetched(manager, this.lockedRows, id);
+    if (locked) {
+      return locked.value ?? null;
+    }
     return this.selectById(manager, id, true);
   }
 
@@ -712,10 +744,14 @@ export class CustomerRepository {
       `${SELECT_WITH_EXTENSION_AND_SEQ} WHERE c.id = ?${lock}`,
       [id],
     );
-    const row = rows[0];
-    if (row?.seq !== undefined) {
-      row.seq = Number(row.seq);
-    }
-    return row ?? null;
+    return rows[0] ? withNumericSeq(rows[0]) : null;
   }
+}
+
+/** The row with its `seq` as a number (a BIGINT-safe driver may return text). */
+function withNumericSeq(row: CustomerRow): CustomerRow {
+  if (row.seq !== undefined) {
+    row.seq = Number(row.seq);
+  }
+  return row;
 }

@@ -348,7 +348,7 @@ export class CustomerService {
         ),
       );
       return { id, version, stored };
-    });
+    }, this.repository.lockAhead(id));
   }
 
   async delete(id: string, ifMatch?: string): Promise<void> {
@@ -372,7 +372,7 @@ export class CustomerService {
           parseExtension(row.extension),
         ),
       );
-    });
+    }, this.repository.lockAhead(id));
   }
 
   /**

@@ -6,7 +6,7 @@ import { MysqlQueryRunner } from 'typeorm/driver/mysql/MysqlQueryRunner';
 
 import { AppException } from '@app/tmf-common';
 
-import { GroupWrite, TransactionRunner } from './transaction-runner';
+import { GroupRead, GroupWrite, TransactionRunner } from './transaction-runner';
 
 const URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const DATABASE = `tmf_tx_runner_${process.pid}`;
@@ -361,5 +361,70 @@ describe.each([
       'SELECT id FROM ga WHERE id >= 500 ORDER BY id',
     );
     expect(stored.map((r) => r.id)).toEqual([500, 501, 502, 504, 1500, 1501, 1502, 1504]);
+  });
+
+  it('reads the prefetch keys of a group once for all its units, and again after a rollback', async () => {
+    await dataSource.query('CREATE TABLE pf (id INT PRIMARY KEY, v INT NOT NULL)');
+    await dataSource.query(
+      `INSERT INTO pf VALUES ${Array.from({ length: 12 }, (_, i) => `(${i}, ${i * 10})`).join(', ')}`,
+    );
+    const reads: number[][] = [];
+    const locked: GroupRead<number, number> = {
+      run: async (manager, ids) => {
+        reads.push(ids);
+        const rows = await manager.query<{ id: number; v: number }[]>(
+          `SELECT id, v FROM pf WHERE id IN (${ids.map(() => '?').join(', ')}) FOR UPDATE`,
+          ids,
+        );
+        return new Map(rows.map((r) => [r.id, r.v]));
+      },
+    };
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        tx.write(
+          async (manager) => {
+            const found = tx.prefetched(manager, locked, i);
+            const v =
+              found?.value ??
+              (
+                await manager.query<{ v: number }[]>('SELECT v FROM pf WHERE id = ? FOR UPDATE', [
+                  i,
+                ])
+              )[0].v;
+            await manager.query('UPDATE pf SET v = v + 1 WHERE id = ?', [i]);
+            if (i === 7) {
+              throw new Error('unit 7 fails after writing');
+            }
+            return { v, prefetched: found !== undefined };
+          },
+          { read: locked, key: i },
+        ),
+      ),
+    );
+    outcomes.forEach((outcome, i) => {
+      if (i === 7) {
+        expect(outcome.status).toBe('rejected');
+      } else {
+        expect(outcome).toMatchObject({ status: 'fulfilled', value: { v: i * 10 } });
+      }
+    });
+    expect(await dataSource.query('SELECT id, v FROM pf ORDER BY id')).toEqual(
+      Array.from({ length: 12 }, (_, id) => ({ id, v: id * 10 + (id === 7 ? 0 : 1) })),
+    );
+    if (grouped) {
+      // Each group read its units' keys in one statement; the group with unit 7 read again
+      // without it after its rollback.
+      expect(reads.some((ids) => ids.length > 1)).toBe(true);
+      const withSeven = reads.filter((ids) => ids.includes(7));
+      expect(withSeven).toHaveLength(1);
+      expect(
+        reads.some(
+          (ids) =>
+            ids.length > 1 && !ids.includes(7) && ids.some((id) => withSeven[0].includes(id)),
+        ),
+      ).toBe(true);
+    } else {
+      expect(reads).toEqual([]);
+    }
   });
 });

@@ -47,6 +47,22 @@ export interface GroupWrite<T> {
   last?: boolean;
 }
 
+/**
+ * A read that a MySQL/MariaDB write group makes once for all its units before they run (the rows
+ * they lock, say), each unit naming its key (`write`'s `prefetch`); a unit takes its value with
+ * {@link TransactionRunner.prefetched} instead of a statement of its own.
+ */
+export interface GroupRead<K, V> {
+  /** The values of `keys` (distinct), read in the group's transaction; absent: none. */
+  run(manager: EntityManager, keys: K[]): Promise<Map<K, V>>;
+}
+
+/** A unit's key for a group read. */
+export interface Prefetch<K = unknown, V = unknown> {
+  read: GroupRead<K, V>;
+  key: K;
+}
+
 /** What a unit left for its group: items per group write. */
 type Deferred = Map<GroupWrite<unknown>, unknown[]>;
 
@@ -69,6 +85,8 @@ interface PendingUnit {
   reject: (err: unknown) => void;
   /** MySQL/MariaDB: the runs so far (a group lost to a conflict runs its units again). */
   attempt?: number;
+  /** MySQL/MariaDB write groups: what the group reads for the unit before the units run. */
+  prefetch?: Prefetch;
 }
 
 /**
@@ -109,6 +127,11 @@ export class TransactionRunner implements OnModuleInit {
   // MySQL/MariaDB groups run again after a group write failed: their units' group writes (but the
   // `last` ones) run at once inside each unit, so the failing item fails its own unit.
   private readonly unitWrites = new WeakSet<EntityManager>();
+  // What a MySQL/MariaDB group read for its units (see `prefetched`), each value served once.
+  private readonly prefetches = new WeakMap<
+    EntityManager,
+    Map<GroupRead<unknown, unknown>, Map<unknown, unknown>>
+  >();
   // Errors of a group that failed before its COMMIT was sent: nothing of it was written.
   private readonly beforeCommit = new WeakSet<object>();
   private readonly statements = new Map<string, Statement>();
@@ -159,7 +182,11 @@ export class TransactionRunner implements OnModuleInit {
       : (this.config?.dbWriteGroups ?? Math.max(1, Math.floor(poolSize / 5)));
   }
 
-  async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  /**
+   * `prefetch`: on MySQL/MariaDB, a read the write group makes for all its units at once before they
+   * run (a locked read of each one's row, say); the unit takes its value with {@link prefetched}.
+   */
+  async write<T>(work: (manager: EntityManager) => Promise<T>, prefetch?: Prefetch): Promise<T> {
     let outcome: { value: T; hooks: (() => void)[] };
     // Set once the work is done, i.e. while COMMIT runs: a connection lost then leaves the outcome
     // unknown (the database may have committed), which the 503 must say.
@@ -170,7 +197,7 @@ export class TransactionRunner implements OnModuleInit {
         const value = await work(manager);
         committing = true;
         return value;
-      });
+      }, prefetch);
     } catch (err) {
       const sent = committing && !(err instanceof Object && this.beforeCommit.has(err));
       throw asDatabaseUnavailable(err, sent) ?? err;
@@ -241,6 +268,25 @@ export class TransactionRunner implements OnModuleInit {
     const value = await read();
     values.set(key, value);
     return value;
+  }
+
+  /**
+   * Inside a write transaction: what the write group read for this unit's `prefetch` key (`value`
+   * undefined: nothing), once; undefined when the group read nothing for it (no group, the key
+   * served already, or the group's reads undone by a rollback), and the unit reads it itself.
+   */
+  prefetched<K, V>(
+    manager: EntityManager,
+    read: GroupRead<K, V>,
+    key: K,
+  ): { value: V | undefined } | undefined {
+    const values = this.prefetches.get(manager)?.get(read);
+    if (!values?.has(key)) {
+      return undefined;
+    }
+    const value = values.get(key) as V | undefined;
+    values.delete(key);
+    return { value };
   }
 
   /** Drops a {@link memo} value: the unit running on `manager` is changing what it holds. */
@@ -415,7 +461,10 @@ export class TransactionRunner implements OnModuleInit {
     return statement;
   }
 
-  private async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<Outcome<T>> {
+  private async transaction<T>(
+    work: (manager: EntityManager) => Promise<T>,
+    prefetch?: Prefetch,
+  ): Promise<Outcome<T>> {
     const tracked = async (manager: EntityManager): Promise<Outcome<T>> => {
       const hooks: (() => void)[] = [];
       const deferred: Deferred = new Map();
@@ -447,6 +496,7 @@ export class TransactionRunner implements OnModuleInit {
           resolve: resolve as (outcome: Outcome<unknown>) => void,
           reject,
           attempt: 1,
+          prefetch,
         });
         this.startMysqlGroups();
       });
@@ -515,6 +565,7 @@ export class TransactionRunner implements OnModuleInit {
     } finally {
       this.memos.delete(runner.manager);
       this.unitWrites.delete(runner.manager);
+      this.prefetches.delete(runner.manager);
       await runner.release();
     }
   }
@@ -565,6 +616,10 @@ export class TransactionRunner implements OnModuleInit {
         for (let run = true; run;) {
           run = false;
           committed = [];
+          await this.prefetch(
+            runner.manager,
+            group.filter((unit) => !failed.has(unit)),
+          );
           for (const unit of group) {
             if (failed.has(unit)) {
               continue;
@@ -584,8 +639,10 @@ export class TransactionRunner implements OnModuleInit {
               if (!wrote.any) {
                 continue; // nothing of it to undo
               }
-              // What a memo read may have been undone with it (a lock, a value it wrote).
+              // What a memo read may have been undone with it (a lock, a value it wrote); the
+              // prefetched rows' locks too, on a rollback: later units read their own.
               this.memos.set(runner.manager, new Map());
+              this.prefetches.delete(runner.manager);
               if (savepoints && committed.length > 0) {
                 await runner.query('ROLLBACK TO SAVEPOINT unit_of_work');
                 continue;
@@ -647,6 +704,29 @@ export class TransactionRunner implements OnModuleInit {
     for (const [unit, err] of failed) {
       unit.reject(err);
     }
+  }
+
+  /** The group reads of `units` (see `Prefetch`), each once with every unit's key. */
+  private async prefetch(manager: EntityManager, units: PendingUnit[]): Promise<void> {
+    const keys = new Map<GroupRead<unknown, unknown>, Set<unknown>>();
+    for (const { prefetch } of units) {
+      if (prefetch) {
+        const set = keys.get(prefetch.read);
+        if (set) {
+          set.add(prefetch.key);
+        } else {
+          keys.set(prefetch.read, new Set([prefetch.key]));
+        }
+      }
+    }
+    const read = new Map<GroupRead<unknown, unknown>, Map<unknown, unknown>>();
+    for (const [groupRead, set] of keys) {
+      const found = await groupRead.run(manager, [...set]);
+      // A key read and not found is served as nothing.
+      const values = new Map<unknown, unknown>([...set].map((key) => [key, found.get(key)]));
+      read.set(groupRead, values);
+    }
+    this.prefetches.set(manager, read);
   }
 
   /** A unit of a group that failed whole: queued again after a conflict, else failed with it. */
