@@ -18,76 +18,25 @@ import { ReadReplica, RowQuery } from './read-replica';
 import { detectFlavour, positionAfterCommitSql, ServerFlavour } from './server-flavour';
 import { SerialQueue } from './serial-queue';
 import { SqliteReaders } from './sqlite-readers';
+import { ER_LOCK_WAIT_TIMEOUT, MysqlGroupHost, MysqlWriteGroups } from './mysql-write-groups';
+import {
+  Deferred,
+  GroupRead,
+  GroupWrite,
+  Outcome,
+  PendingUnit,
+  Prefetch,
+  WriteRetryStats,
+} from './write-group';
 
-const ER_LOCK_WAIT_TIMEOUT = 1205;
 /** Most units of work committed together on SQLite. */
 const MAX_GROUP = 64;
-/** Most units of work committed together on MySQL/MariaDB. */
-const MAX_MYSQL_GROUP = 32;
 /** Prepared SQLite statements kept for reuse (oldest dropped first). */
 const MAX_CACHED_STATEMENTS = 500;
 
 export type { RowQuery } from './read-replica';
 export type { ReadBatch, ReadStep } from './read-steps';
-
-/**
- * Writes that a write group makes once for all its units, after the last unit and before COMMIT
- * (see {@link TransactionRunner.groupWrite}).
- */
-export interface GroupWrite<T> {
-  /**
-   * Writes the items of the group's committed units, in the units' order: runs the statements
-   * whose answers it needs and returns those it does not, which the group sends after every
-   * group write's `run`, in order (on MySQL/MariaDB all in one round trip). On MySQL/MariaDB a
-   * failure that leaves the transaction open runs the group again with each unit's items written
-   * at once inside it (see `commitMysqlGroup`): the bad item must fail then as well.
-   */
-  run(manager: EntityManager, items: T[]): Promise<SqlStatement[]>;
-  /** Runs after the group's other writes (it reads what they wrote); never inside a unit. */
-  last?: boolean;
-}
-
-/**
- * A read that a MySQL/MariaDB write group makes once for all its units before they run (the rows
- * they lock, say), each unit naming its key (`write`'s `prefetch`); a unit takes its value with
- * {@link TransactionRunner.prefetched} instead of a statement of its own.
- */
-export interface GroupRead<K, V> {
-  /** The values of `keys` (distinct), read in the group's transaction; absent: none. */
-  run(manager: EntityManager, keys: K[]): Promise<Map<K, V>>;
-}
-
-/** A unit's key for a group read. */
-export interface Prefetch<K = unknown, V = unknown> {
-  read: GroupRead<K, V>;
-  key: K;
-}
-
-/** What a unit left for its group: items per group write. */
-type Deferred = Map<GroupWrite<unknown>, unknown[]>;
-
-type Outcome<T> = { value: T; hooks: (() => void)[]; deferred: Deferred };
-
-/** Counts since start, for the metrics: how writes met conflicts and unready nodes. */
-export interface WriteRetryStats {
-  /** Runs started again after a conflict (deadlock, certification failure, GR rollback). */
-  conflictRetries: number;
-  /** Runs started again after a node answered "not ready" (Galera 1047, GR 3100, ...). */
-  notReadyRetries: number;
-  /** Writes answered 503 TRANSACTION_CONFLICT after their last attempt lost too. */
-  conflictsExhausted: number;
-}
-
-interface PendingUnit {
-  /** The unit's work with its after-commit hooks tracked (see `transaction`). */
-  work: (manager: EntityManager) => Promise<Outcome<unknown>>;
-  resolve: (outcome: Outcome<unknown>) => void;
-  reject: (err: unknown) => void;
-  /** MySQL/MariaDB: the runs so far (a group lost to a conflict runs its units again). */
-  attempt?: number;
-  /** MySQL/MariaDB write groups: what the group reads for the unit before the units run. */
-  prefetch?: Prefetch;
-}
+export type { GroupRead, GroupWrite, Prefetch, WriteRetryStats } from './write-group';
 
 /**
  * The unit of work. On SQLite there is one writer connection, so write transactions (and the reads
@@ -97,7 +46,7 @@ interface PendingUnit {
  * for the writer. Writes waiting together are committed together (group commit): each unit runs in its
  * own savepoint, so a failing unit is rolled back alone, and nothing is acknowledged before the one
  * COMMIT; a COMMIT costs about as much for one unit as for many, since the units' pages overlap.
- * On MySQL/MariaDB writes are grouped too, several groups at once (`commitMysqlGroup`), except where
+ * On MySQL/MariaDB writes are grouped too, several groups at once (`MysqlWriteGroups`), except where
  * each write needs its own commit position (a read replica, Galera). A transaction that lost to another (deadlock victim, Galera certification failure, Group Replication conflict) or
  * met a node not ready yet was rolled back whole, so it is run again after a jittered back-off
  * (`conflict-retry.ts`); when every attempt lost, the answer is a 503 `TRANSACTION_CONFLICT` with
@@ -120,18 +69,9 @@ export class TransactionRunner implements OnModuleInit {
   private readonly memos = new WeakMap<EntityManager, Map<string, unknown>>();
   private pending: PendingUnit[] = [];
   private groupQueued = false;
-  // MySQL/MariaDB write groups (see mysqlGroups): waiting units and groups running now.
-  private mysqlPending: PendingUnit[] = [];
-  private mysqlRunning = 0;
-  private mysqlGroups = 0;
-  // MySQL/MariaDB groups run again after a group write failed: their units' group writes (but the
-  // `last` ones) run at once inside each unit, so the failing item fails its own unit.
-  private readonly unitWrites = new WeakSet<EntityManager>();
-  // What a MySQL/MariaDB group read for its units (see `prefetched`), each value served once.
-  private readonly prefetches = new WeakMap<
-    EntityManager,
-    Map<GroupRead<unknown, unknown>, Map<unknown, unknown>>
-  >();
+  // MySQL/MariaDB write groups, once init knows the server (none where each write needs its own
+  // commit position).
+  private mysqlGroups: MysqlWriteGroups | undefined;
   // Errors of a group that failed before its COMMIT was sent: nothing of it was written.
   private readonly beforeCommit = new WeakSet<object>();
   private readonly statements = new Map<string, Statement>();
@@ -177,9 +117,29 @@ export class TransactionRunner implements OnModuleInit {
     // Grouped writes need one commit position per write (consistency tokens) no more than Galera's
     // certification, which would fail a whole group for one unit's conflict: single transactions there.
     const poolSize = (this.dataSource.options as { poolSize?: number }).poolSize ?? 10;
-    this.mysqlGroups = this.positionsReported
+    const groups = this.positionsReported
       ? 0
       : (this.config?.dbWriteGroups ?? Math.max(1, Math.floor(poolSize / 5)));
+    if (groups > 0) {
+      this.mysqlGroups = new MysqlWriteGroups(this.groupHost(), groups);
+    }
+  }
+
+  /** What the MySQL/MariaDB write groups use of the runner. */
+  private groupHost(): MysqlGroupHost {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- getters below read it live
+    const runner = this;
+    return {
+      readCommitted: (body) => this.readCommitted(body),
+      resetMemos: (manager) => this.memos.set(manager, new Map()),
+      runGroupWrites: (manager, committed) => this.runGroupWrites(manager, committed),
+      beforeCommit: (err) => this.beforeCommit.add(err),
+      retryStats: this.retryStats,
+      // Replaceable by tests after init.
+      get retryPolicy() {
+        return runner.retryPolicy;
+      },
+    };
   }
 
   /**
@@ -236,7 +196,7 @@ export class TransactionRunner implements OnModuleInit {
    */
   async groupWrite<T>(manager: EntityManager, write: GroupWrite<T>, items: T[]): Promise<void> {
     const deferred = this.groupWrites.get(manager);
-    if (!deferred || (this.unitWrites.has(manager) && !write.last)) {
+    if (!deferred || (this.mysqlGroups?.writesInUnits(manager) === true && !write.last)) {
       // One by one: inside a unit, a statement that failed must have changed nothing (`wroteOn`).
       for (const statement of await write.run(manager, items)) {
         await manager.query(statement.sql, statement.params);
@@ -280,13 +240,7 @@ export class TransactionRunner implements OnModuleInit {
     read: GroupRead<K, V>,
     key: K,
   ): { value: V | undefined } | undefined {
-    const values = this.prefetches.get(manager)?.get(read);
-    if (!values?.has(key)) {
-      return undefined;
-    }
-    const value = values.get(key) as V | undefined;
-    values.delete(key);
-    return { value };
+    return this.mysqlGroups?.prefetched(manager, read, key);
   }
 
   /** Drops a {@link memo} value: the unit running on `manager` is changing what it holds. */
@@ -469,7 +423,7 @@ export class TransactionRunner implements OnModuleInit {
       const hooks: (() => void)[] = [];
       const deferred: Deferred = new Map();
       this.commitHooks.set(manager, hooks);
-      if (this.dialect === 'sqlite' || this.mysqlGroups > 0) {
+      if (this.dialect === 'sqlite' || this.mysqlGroups) {
         this.groupWrites.set(manager, deferred);
       }
       try {
@@ -489,16 +443,16 @@ export class TransactionRunner implements OnModuleInit {
         this.queueGroup();
       });
     }
-    if (this.mysqlGroups > 0) {
+    const groups = this.mysqlGroups;
+    if (groups) {
       return new Promise<Outcome<T>>((resolve, reject) => {
-        this.mysqlPending.push({
+        groups.add({
           work: tracked,
           resolve: resolve as (outcome: Outcome<unknown>) => void,
           reject,
           attempt: 1,
           prefetch,
         });
-        this.startMysqlGroups();
       });
     }
     for (let attempt = 1; ; attempt++) {
@@ -564,200 +518,8 @@ export class TransactionRunner implements OnModuleInit {
       }
     } finally {
       this.memos.delete(runner.manager);
-      this.unitWrites.delete(runner.manager);
-      this.prefetches.delete(runner.manager);
       await runner.release();
     }
-  }
-
-  /**
-   * MySQL/MariaDB group commit: up to `mysqlGroups` transactions run at once (DB_WRITE_GROUPS, by
-   * default a fifth of the pool: the rest is left to reads); writes that arrive while they are all busy wait, and the next one free
-   * takes every waiting write as one group. So an idle server commits each write alone, and a
-   * loaded one shares a transaction's fixed costs (START, COMMIT and its redo-log write, the
-   * maintained counts' upsert and the token rows as one statement each, see `groupWrite`) between
-   * the writes waiting at that moment.
-   */
-  private startMysqlGroups(): void {
-    while (this.mysqlRunning < this.mysqlGroups && this.mysqlPending.length > 0) {
-      const group = this.mysqlPending.splice(0, MAX_MYSQL_GROUP);
-      this.mysqlRunning++;
-      void this.commitMysqlGroup(group).finally(() => {
-        this.mysqlRunning--;
-        this.startMysqlGroups();
-      });
-    }
-  }
-
-  /**
-   * One READ COMMITTED transaction for a group's units, run one after the other on one connection.
-   * A unit that fails is undone alone, without a savepoint per unit (a round trip each): a unit that
-   * fails before any of its statements changed a row has nothing to undo (InnoDB undoes a failed
-   * statement itself; its locks stay until the end of the transaction, as they would after ROLLBACK
-   * TO SAVEPOINT), and the writes refuse bad input before they write (404, 412, 422 come from reads
-   * and validation). A unit that fails after changing rows rolls the transaction back, and the group
-   * runs again without it, a savepoint per unit this time, so at most once per group. A failure that
-   * ends the transaction (a conflict, a lost connection) fails the group: after a conflict its units
-   * run again, in a later group, after the jittered back-off of `conflict-retry.ts`. A group write
-   * (`groupWrite`: several units' rows in one statement) that fails otherwise cannot tell whose
-   * item failed: the transaction is rolled back and the group runs again with each unit's group
-   * writes at once inside it, a savepoint per unit, so the unit with the bad item fails alone
-   * (at most once per group). Nothing is acknowledged before the COMMIT. Never rejects.
-   */
-  private async commitMysqlGroup(group: PendingUnit[]): Promise<void> {
-    let committed: { unit: PendingUnit; outcome: Outcome<unknown> }[] = [];
-    const failed = new Map<PendingUnit, unknown>();
-    let commitSent = false;
-    try {
-      await this.readCommitted(async (runner) => {
-        // Whether a statement of the running unit changed rows (see `wroteOn`).
-        const wrote = wroteOn(runner);
-        let savepoints = false;
-        for (let run = true; run;) {
-          run = false;
-          committed = [];
-          await this.prefetch(
-            runner.manager,
-            group.filter((unit) => !failed.has(unit)),
-          );
-          for (const unit of group) {
-            if (failed.has(unit)) {
-              continue;
-            }
-            if (savepoints && committed.length > 0) {
-              await runner.query('SAVEPOINT unit_of_work');
-            }
-            wrote.reset();
-            try {
-              committed.push({ unit, outcome: await unit.work(runner.manager) });
-            } catch (err) {
-              const kind = classifyDatabaseError(err);
-              if (kind === 'conflict' || kind === 'unreachable' || kind === 'not-ready') {
-                throw err; // the transaction is gone (or its locks are): the whole group
-              }
-              failed.set(unit, err);
-              if (!wrote.any) {
-                continue; // nothing of it to undo
-              }
-              // What a memo read may have been undone with it (a lock, a value it wrote); the
-              // prefetched rows' locks too, on a rollback: later units read their own.
-              this.memos.set(runner.manager, new Map());
-              this.prefetches.delete(runner.manager);
-              if (savepoints && committed.length > 0) {
-                await runner.query('ROLLBACK TO SAVEPOINT unit_of_work');
-                continue;
-              }
-              await runner.rollbackTransaction();
-              await runner.startTransaction();
-              if (committed.length > 0) {
-                // Again from the start without the failed units, a savepoint each.
-                savepoints = true;
-                run = true;
-                break;
-              }
-            }
-          }
-          if (run) {
-            continue;
-          }
-          try {
-            await this.runGroupWrites(runner.manager, committed);
-          } catch (err) {
-            const kind = classifyDatabaseError(err);
-            if (
-              kind === 'conflict' ||
-              kind === 'unreachable' ||
-              kind === 'not-ready' ||
-              committed.length < 2 ||
-              this.unitWrites.has(runner.manager)
-            ) {
-              throw err; // the whole group (a single unit fails with it)
-            }
-            // Whose item failed is unknown: again, each unit's group writes inside the unit.
-            this.memos.set(runner.manager, new Map());
-            await runner.rollbackTransaction();
-            await runner.startTransaction();
-            this.unitWrites.add(runner.manager);
-            savepoints = true;
-            run = true;
-          }
-        }
-        commitSent = true;
-        await runner.commitTransaction();
-      });
-    } catch (err) {
-      if (!commitSent && err instanceof Object) {
-        this.beforeCommit.add(err);
-      }
-      for (const unit of group) {
-        if (failed.has(unit)) {
-          unit.reject(failed.get(unit));
-        } else {
-          this.retryMysqlUnit(unit, err);
-        }
-      }
-      return;
-    }
-    for (const { unit, outcome } of committed) {
-      unit.resolve(outcome);
-    }
-    for (const [unit, err] of failed) {
-      unit.reject(err);
-    }
-  }
-
-  /** The group reads of `units` (see `Prefetch`), each once with every unit's key. */
-  private async prefetch(manager: EntityManager, units: PendingUnit[]): Promise<void> {
-    const keys = new Map<GroupRead<unknown, unknown>, Set<unknown>>();
-    for (const { prefetch } of units) {
-      if (prefetch) {
-        const set = keys.get(prefetch.read);
-        if (set) {
-          set.add(prefetch.key);
-        } else {
-          keys.set(prefetch.read, new Set([prefetch.key]));
-        }
-      }
-    }
-    const read = new Map<GroupRead<unknown, unknown>, Map<unknown, unknown>>();
-    for (const [groupRead, set] of keys) {
-      const found = await groupRead.run(manager, [...set]);
-      // A key read and not found is served as nothing.
-      const values = new Map<unknown, unknown>([...set].map((key) => [key, found.get(key)]));
-      read.set(groupRead, values);
-    }
-    this.prefetches.set(manager, read);
-  }
-
-  /** A unit of a group that failed whole: queued again after a conflict, else failed with it. */
-  private retryMysqlUnit(unit: PendingUnit, err: unknown): void {
-    const kind = classifyDatabaseError(err);
-    const attempt = unit.attempt ?? 1;
-    if (kind !== 'conflict' && kind !== 'not-ready') {
-      unit.reject(err);
-      return;
-    }
-    // A lock wait timeout already waited innodb_lock_wait_timeout: one more run at most.
-    const attempts = driverErrno(err) === ER_LOCK_WAIT_TIMEOUT ? 2 : this.retryPolicy.attempts;
-    if (attempt >= attempts) {
-      if (kind === 'conflict') {
-        this.retryStats.conflictsExhausted++;
-        unit.reject(conflictsExhausted(attempt));
-      } else {
-        unit.reject(err);
-      }
-      return;
-    }
-    if (kind === 'conflict') {
-      this.retryStats.conflictRetries++;
-    } else {
-      this.retryStats.notReadyRetries++;
-    }
-    unit.attempt = attempt + 1;
-    void sleep(retryDelayMs(this.retryPolicy, attempt)).then(() => {
-      this.mysqlPending.push(unit);
-      this.startMysqlGroups();
-    });
   }
 
   private queueGroup(): void {
@@ -861,53 +623,6 @@ export class TransactionRunner implements OnModuleInit {
       unit.reject(err);
     }
   }
-}
-
-/** Statements that change nothing a rollback would undo (a locking read's locks stay either way). */
-const READ_ONLY = /^\s*(SELECT|SHOW)\b/i;
-
-/**
- * Whether a statement's answer says it may have changed rows: rows returned (`… RETURNING`), or
- * rows affected (a DELETE or UPDATE that found nothing changed nothing); anything else counts.
- */
-function mayHaveChanged(result: unknown): boolean {
-  const raw = result instanceof Object && 'raw' in result ? result.raw : result;
-  if (Array.isArray(raw)) {
-    return raw.length > 0;
-  }
-  if (raw instanceof Object && 'affectedRows' in raw && typeof raw.affectedRows === 'number') {
-    return raw.affectedRows > 0;
-  }
-  return true;
-}
-
-/**
- * Watches `runner`'s statements: `any` is whether a statement that changed rows succeeded since the
- * last `reset`. A failed statement counts for nothing: InnoDB undoes it whole (an error that ends
- * the transaction instead fails the whole group).
- */
-function wroteOn(runner: QueryRunner): { readonly any: boolean; reset(): void } {
-  const state = { any: false };
-  const query = runner.query.bind(runner) as (
-    sql: string,
-    parameters?: unknown[],
-    structured?: boolean,
-  ) => Promise<unknown>;
-  runner.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
-    const result = await query(sql, parameters, structured);
-    if (!state.any && !READ_ONLY.test(sql) && mayHaveChanged(result)) {
-      state.any = true;
-    }
-    return result;
-  }) as QueryRunner['query'];
-  return {
-    get any() {
-      return state.any;
-    },
-    reset() {
-      state.any = false;
-    },
-  };
 }
 
 function sleep(ms: number): Promise<void> {
