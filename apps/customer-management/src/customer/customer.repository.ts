@@ -12,18 +12,13 @@ import {
   keyValuesOf,
   KeyValue,
   mysqlTokenChanges,
-  mysqlTokenDeadStatements,
-  mysqlTokenInsertStatementsFor,
   mysqlTokenUpdateStatements,
   ParsedQuery,
   SqlStatement,
-  tokenChangeStatements,
-  TokenRowChange,
   tokenRowChanges,
   SqlStorage,
 } from '@app/tmf-query';
 import type { JsonObject } from '@app/tmf-common';
-import { affectedRows } from '@server/database/affected-rows';
 import { isAsciiId } from '@server/database/ascii-id';
 import { Dialect } from '@server/database/dialect';
 import {
@@ -35,15 +30,16 @@ import {
   TransactionRunner,
 } from '@server/database/transaction-runner';
 
-import {
-  CounterChange,
-  counterChangesStatement,
-  CounterKey,
-  counterReadStatement,
-  seqOrderReadStatement,
-} from './customer-counts';
+import { CounterKey, counterReadStatement, seqOrderReadStatement } from './customer-counts';
 import { changedColumns, columnsOf, CustomerColumns } from './customer-document';
 import { customerSqlStorage } from './customer.storage';
+import {
+  COLUMNS,
+  customerGroupWrite,
+  GroupedChange,
+  insertParams,
+  ROW_PLACEHOLDERS,
+} from './customer-group-writes';
 
 /** A stored customer as the service sees it. */
 export interface CustomerRow {
@@ -75,23 +71,6 @@ export interface CustomerWrite extends CustomerRow {
 
 const ROW_SELECT = 'c.id, c.version, c.document';
 
-/** What a write leaves for its group (see `groupWrites`). */
-type GroupedChange =
-  | { kind: 'tokens'; changes: TokenRowChange[] }
-  | { kind: 'count'; change: CounterChange }
-  | { kind: 'insert'; row: CustomerWrite }
-  | { kind: 'update'; row: CustomerWrite; columns: readonly string[]; expectedVersion: number }
-  | { kind: 'delete'; id: string; seq: number };
-
-type Grouped<K extends GroupedChange['kind']> = Extract<GroupedChange, { kind: K }>;
-
-function ofKind<K extends GroupedChange['kind']>(
-  changes: readonly GroupedChange[],
-  kind: K,
-): Grouped<K>[] {
-  return changes.filter((c): c is Grouped<K> => c.kind === kind);
-}
-
 /** One page of a list and what its links need. */
 export interface CustomerPageRows {
   rows: CustomerRow[];
@@ -114,25 +93,6 @@ const SELECT_WITH_EXTENSION = `SELECT c.id, c.version, c.document, x.extension F
 const SELECT_WITH_EXTENSION_AND_SEQ = `SELECT c.id, c.version, c.document, x.extension, c.seq FROM customer c
   LEFT JOIN customer_v5_extension x ON x.customer_id = c.id`;
 
-/** The typed columns but the id, in the order {@link columnsOf} derives them. */
-const COLUMN_NAMES = Object.values(customerSqlStorage.columns)
-  .map((mapping) => mapping.column)
-  .filter((column) => column !== customerSqlStorage.idColumn);
-const COLUMNS = COLUMN_NAMES.join(', ');
-const ROW_PLACEHOLDERS = `(?, ${COLUMN_NAMES.map(() => '?').join(', ')}, ?, ?, ?, ?)`;
-
-/** The parameters of a new row, in the order of `INSERT INTO customer (id, ${COLUMNS}, …)`. */
-function insertParams(row: CustomerWrite): unknown[] {
-  return [
-    row.id,
-    ...COLUMN_NAMES.map((column) => row.columns[column]),
-    row.now,
-    row.now,
-    row.version,
-    row.document,
-  ];
-}
-
 /**
  * Data access for customers, in plain SQL through the shared DataSource (one statement per
  * operation, no entity hydration: the document is stored and returned as text). Knows both dialects.
@@ -140,59 +100,8 @@ function insertParams(row: CustomerWrite): unknown[] {
 @Injectable()
 export class CustomerRepository {
   readonly dialect: Dialect;
-  /**
-   * The maintained counts and new customers' token rows are written once per write group, not per
-   * customer. MySQL/MariaDB: the customer rows too, a statement per kind of write for the whole
-   * group (new rows, updated rows, deleted rows, then the new rows' tokens and the deleted ones'
-   * keys, then one upsert of the counts), so that a unit sends no statement but its locked read;
-   * a group whose statement fails runs again with each unit's rows written inside the unit
-   * (`TransactionRunner.groupWrite`), where the bad one fails alone. SQLite: the token index netted per row. FTS5 writes out the rows it holds in memory as a new segment at every
-   * savepoint and before every statement that opens one (a multi-row INSERT, a DELETE), so written
-   * per unit, each customer's rows became a segment of their own, with the merges that follow; here
-   * the counts go first and the token rows last, and a group's new rows become one segment at
-   * COMMIT. See docs/performance.md.
-   */
-  private readonly groupWrites: GroupWrite<GroupedChange> = {
-    run: async (manager, changes) => {
-      const counts = counterChangesStatement(
-        this.dialect,
-        changes.flatMap((c) => (c.kind === 'count' ? [c.change] : [])),
-      );
-      if (this.dialect === 'mysql') {
-        const inserts = ofKind(changes, 'insert');
-        const seqs = await this.insertRows(
-          manager,
-          inserts.map((c) => c.row),
-        );
-        await this.updateRows(manager, ofKind(changes, 'update'));
-        const deletes = ofKind(changes, 'delete');
-        await this.deleteRows(
-          manager,
-          deletes.map((c) => c.id),
-        );
-        // New customers' token rows and deleted ones' keys as one multi-row INSERT each, sent with
-        // the group's other closing writes; the counts' hot rows locked last.
-        return [
-          ...mysqlTokenInsertStatementsFor(
-            customerSqlStorage,
-            inserts.map((c, i) => ({ seq: seqs[i], document: c.row.parsed })),
-          ),
-          ...mysqlTokenDeadStatements(
-            customerSqlStorage,
-            deletes.map((c) => c.seq),
-          ),
-          ...(counts ? [counts] : []),
-        ];
-      }
-      return [
-        ...(counts ? [counts] : []),
-        ...tokenChangeStatements(
-          customerSqlStorage,
-          changes.flatMap((c) => (c.kind === 'tokens' ? c.changes : [])),
-        ),
-      ];
-    },
-  };
+  /** The customer rows, token rows and counts a write leaves for its write group. */
+  private readonly groupWrites: GroupWrite<GroupedChange>;
 
   /**
    * MySQL/MariaDB write groups: the rows their PATCHes and DELETEs lock, read for the whole group in
@@ -214,6 +123,7 @@ export class CustomerRepository {
 
   constructor(private readonly tx: TransactionRunner) {
     this.dialect = tx.dialect;
+    this.groupWrites = customerGroupWrite(this.dialect, () => tx.mariadb);
   }
 
   /**
@@ -274,98 +184,6 @@ export class CustomerRepository {
     await this.writeTokens(manager, inserted[0].seq, undefined, row.parsed);
     await this.writeExtension(manager, row.id, null, row.extension);
     await this.count(manager, undefined, c, inserted[0]?.disorder === 1);
-  }
-
-  /**
-   * MySQL/MariaDB: new customers' rows as one INSERT; their `seq`s (the AUTO_INCREMENT values) in
-   * the rows' order. MariaDB returns them (`RETURNING`); MySQL has no `RETURNING` (and its default
-   * `innodb_autoinc_lock_mode` 2 does not promise consecutive values), so they are read back.
-   */
-  private async insertRows(manager: EntityManager, rows: CustomerWrite[]): Promise<number[]> {
-    if (rows.length === 0) {
-      return [];
-    }
-    const sql = `INSERT INTO customer (id, ${COLUMNS}, created_at, updated_at, version, document)
-       VALUES ${rows.map(() => ROW_PLACEHOLDERS).join(', ')}`;
-    const params = rows.flatMap(insertParams);
-    let found: { id: string; seq: number | string }[];
-    if (this.tx.mariadb) {
-      found = await manager.query(`${sql} RETURNING id, seq`, params);
-    } else {
-      await manager.query(sql, params);
-      found = await manager.query(
-        `SELECT id, seq FROM customer WHERE id IN (${rows.map(() => '?').join(', ')})`,
-        rows.map((row) => row.id),
-      );
-    }
-    const seqs = new Map(found.map((r) => [r.id, Number(r.seq)]));
-    return rows.map((row) => {
-      const seq = seqs.get(row.id);
-      if (seq === undefined) {
-        throw new Error(`The new customer ${row.id} has no seq`);
-      }
-      return seq;
-    });
-  }
-
-  /**
-   * MySQL/MariaDB: new versions of locked rows as one UPDATE (a `CASE` on the id per column), each
-   * at its expected version; fails when a row is not (its lock makes that unreachable).
-   */
-  private async updateRows(manager: EntityManager, updates: Grouped<'update'>[]): Promise<void> {
-    if (updates.length === 0) {
-      return;
-    }
-    const assignments: string[] = [];
-    const params: unknown[] = [];
-    const caseOf = (
-      column: string,
-      of: Grouped<'update'>[],
-      value: (u: Grouped<'update'>) => unknown,
-      keep: boolean,
-    ) => {
-      assignments.push(
-        `${column} = CASE id${' WHEN ? THEN ?'.repeat(of.length)}${keep ? ` ELSE ${column}` : ''} END`,
-      );
-      for (const u of of) {
-        params.push(u.row.id, value(u));
-      }
-    };
-    for (const column of COLUMN_NAMES) {
-      const of = updates.filter((u) => u.columns.includes(column));
-      if (of.length > 0) {
-        caseOf(column, of, (u) => u.row.columns[column], of.length < updates.length);
-      }
-    }
-    caseOf('updated_at', updates, (u) => u.row.now, false);
-    caseOf('version', updates, (u) => u.row.version, false);
-    caseOf('document', updates, (u) => u.row.document, false);
-    // The version test after the assignments' CASE is evaluated on the row as it was (WHERE first).
-    const ids = updates.map((u) => u.row.id);
-    const sql = `UPDATE customer SET ${assignments.join(', ')}
-       WHERE id IN (${ids.map(() => '?').join(', ')}) AND version = CASE id${' WHEN ? THEN ?'.repeat(updates.length)} END`;
-    params.push(...ids, ...updates.flatMap((u) => [u.row.id, u.expectedVersion]));
-    const n = await affectedRows(manager, sql, params);
-    if (n !== updates.length) {
-      throw new Error(
-        `Customer ${updates.length === 1 ? ids[0] : ids.join(', ')}: ${n} of ${updates.length} rows at their expected version during a locked update`,
-      );
-    }
-  }
-
-  /** MySQL/MariaDB: locked rows deleted as one DELETE; fails when one is gone (unreachable). */
-  private async deleteRows(manager: EntityManager, ids: string[]): Promise<void> {
-    if (ids.length === 0) {
-      return;
-    }
-    const n = await affectedRows(
-      manager,
-      `DELETE FROM customer WHERE id IN (${ids.map(() => '?').join(', ')})`,
-      ids,
-    );
-    if (n !== ids.length) {
-      throw new Error(`Customer ${ids.join(', ')}: ${n} of ${ids.length} locked rows deleted`);
-    }
   }
 
   /**

@@ -1,0 +1,209 @@
+import type { EntityManager } from 'typeorm';
+
+import {
+  mysqlTokenDeadStatements,
+  mysqlTokenInsertStatementsFor,
+  tokenChangeStatements,
+  TokenRowChange,
+} from '@app/tmf-query';
+import { affectedRows } from '@server/database/affected-rows';
+import { Dialect } from '@server/database/dialect';
+import type { GroupWrite } from '@server/database/transaction-runner';
+
+import { CounterChange, counterChangesStatement } from './customer-counts';
+import type { CustomerWrite } from './customer.repository';
+import { customerSqlStorage } from './customer.storage';
+
+/** What a write leaves for its group (see `customerGroupWrite`). */
+export type GroupedChange =
+  | { kind: 'tokens'; changes: TokenRowChange[] }
+  | { kind: 'count'; change: CounterChange }
+  | { kind: 'insert'; row: CustomerWrite }
+  | { kind: 'update'; row: CustomerWrite; columns: readonly string[]; expectedVersion: number }
+  | { kind: 'delete'; id: string; seq: number };
+
+type Grouped<K extends GroupedChange['kind']> = Extract<GroupedChange, { kind: K }>;
+
+function ofKind<K extends GroupedChange['kind']>(
+  changes: readonly GroupedChange[],
+  kind: K,
+): Grouped<K>[] {
+  return changes.filter((c): c is Grouped<K> => c.kind === kind);
+}
+
+/** The typed columns but the id, in the order {@link columnsOf} derives them. */
+export const COLUMN_NAMES = Object.values(customerSqlStorage.columns)
+  .map((mapping) => mapping.column)
+  .filter((column) => column !== customerSqlStorage.idColumn);
+export const COLUMNS = COLUMN_NAMES.join(', ');
+export const ROW_PLACEHOLDERS = `(?, ${COLUMN_NAMES.map(() => '?').join(', ')}, ?, ?, ?, ?)`;
+
+/** The parameters of a new row, in the order of `INSERT INTO customer (id, ${COLUMNS}, …)`. */
+export function insertParams(row: CustomerWrite): unknown[] {
+  return [
+    row.id,
+    ...COLUMN_NAMES.map((column) => row.columns[column]),
+    row.now,
+    row.now,
+    row.version,
+    row.document,
+  ];
+}
+
+/**
+ * What a customer write leaves for its write group, written once per group, not per customer.
+ * MySQL/MariaDB: a statement per kind of row for the whole group (new rows, updated rows, deleted
+ * rows), then, sent with the group's other closing statements, the new rows' tokens, the deleted
+ * ones' keys and one upsert of the counts; with the locked rows read ahead
+ * (`CustomerRepository.lockAhead`) a unit sends no statement of its own. A group whose statement
+ * fails runs again with each unit's rows written inside the unit (`TransactionRunner.groupWrite`),
+ * where the bad one fails alone. SQLite: the token index netted per row. FTS5 writes out the rows
+ * it holds in memory as a new segment at every savepoint and before every statement that opens one
+ * (a multi-row INSERT, a DELETE), so written per unit, each customer's rows became a segment of
+ * their own, with the merges that follow; here the counts go first and the token rows last, and a
+ * group's new rows become one segment at COMMIT. See docs/performance.md.
+ * `mariadb`: whether the server is MariaDB (known after init), whose INSERT has `RETURNING`.
+ */
+export function customerGroupWrite(
+  dialect: Dialect,
+  mariadb: () => boolean,
+): GroupWrite<GroupedChange> {
+  return {
+    run: async (manager, changes) => {
+      const counts = counterChangesStatement(
+        dialect,
+        changes.flatMap((c) => (c.kind === 'count' ? [c.change] : [])),
+      );
+      if (dialect === 'mysql') {
+        const inserts = ofKind(changes, 'insert');
+        const seqs = await insertRows(
+          manager,
+          mariadb(),
+          inserts.map((c) => c.row),
+        );
+        await updateRows(manager, ofKind(changes, 'update'));
+        const deletes = ofKind(changes, 'delete');
+        await deleteRows(
+          manager,
+          deletes.map((c) => c.id),
+        );
+        // New customers' token rows and deleted ones' keys as one multi-row INSERT each, sent with
+        // the group's other closing writes; the counts' hot rows locked last.
+        return [
+          ...mysqlTokenInsertStatementsFor(
+            customerSqlStorage,
+            inserts.map((c, i) => ({ seq: seqs[i], document: c.row.parsed })),
+          ),
+          ...mysqlTokenDeadStatements(
+            customerSqlStorage,
+            deletes.map((c) => c.seq),
+          ),
+          ...(counts ? [counts] : []),
+        ];
+      }
+      return [
+        ...(counts ? [counts] : []),
+        ...tokenChangeStatements(
+          customerSqlStorage,
+          changes.flatMap((c) => (c.kind === 'tokens' ? c.changes : [])),
+        ),
+      ];
+    },
+  };
+}
+
+/**
+ * MySQL/MariaDB: new customers' rows as one INSERT; their `seq`s (the AUTO_INCREMENT values) in
+ * the rows' order. MariaDB returns them (`RETURNING`); MySQL has no `RETURNING` (and its default
+ * `innodb_autoinc_lock_mode` 2 does not promise consecutive values), so they are read back.
+ */
+async function insertRows(
+  manager: EntityManager,
+  mariadb: boolean,
+  rows: CustomerWrite[],
+): Promise<number[]> {
+  if (rows.length === 0) {
+    return [];
+  }
+  const sql = `INSERT INTO customer (id, ${COLUMNS}, created_at, updated_at, version, document)
+       VALUES ${rows.map(() => ROW_PLACEHOLDERS).join(', ')}`;
+  const params = rows.flatMap(insertParams);
+  let found: { id: string; seq: number | string }[];
+  if (mariadb) {
+    found = await manager.query(`${sql} RETURNING id, seq`, params);
+  } else {
+    await manager.query(sql, params);
+    found = await manager.query(
+      `SELECT id, seq FROM customer WHERE id IN (${rows.map(() => '?').join(', ')})`,
+      rows.map((row) => row.id),
+    );
+  }
+  const seqs = new Map(found.map((r) => [r.id, Number(r.seq)]));
+  return rows.map((row) => {
+    const seq = seqs.get(row.id);
+    if (seq === undefined) {
+      throw new Error(`The new customer ${row.id} has no seq`);
+    }
+    return seq;
+  });
+}
+
+/**
+ * MySQL/MariaDB: new versions of locked rows as one UPDATE (a `CASE` on the id per column), each
+ * at its expected version; fails when a row is not (its lock makes that unreachable).
+ */
+async function updateRows(manager: EntityManager, updates: Grouped<'update'>[]): Promise<void> {
+  if (updates.length === 0) {
+    return;
+  }
+  const assignments: string[] = [];
+  const params: unknown[] = [];
+  const caseOf = (
+    column: string,
+    of: Grouped<'update'>[],
+    value: (u: Grouped<'update'>) => unknown,
+    keep: boolean,
+  ) => {
+    assignments.push(
+      `${column} = CASE id${' WHEN ? THEN ?'.repeat(of.length)}${keep ? ` ELSE ${column}` : ''} END`,
+    );
+    for (const u of of) {
+      params.push(u.row.id, value(u));
+    }
+  };
+  for (const column of COLUMN_NAMES) {
+    const of = updates.filter((u) => u.columns.includes(column));
+    if (of.length > 0) {
+      caseOf(column, of, (u) => u.row.columns[column], of.length < updates.length);
+    }
+  }
+  caseOf('updated_at', updates, (u) => u.row.now, false);
+  caseOf('version', updates, (u) => u.row.version, false);
+  caseOf('document', updates, (u) => u.row.document, false);
+  // The version test after the assignments' CASE is evaluated on the row as it was (WHERE first).
+  const ids = updates.map((u) => u.row.id);
+  const sql = `UPDATE customer SET ${assignments.join(', ')}
+       WHERE id IN (${ids.map(() => '?').join(', ')}) AND version = CASE id${' WHEN ? THEN ?'.repeat(updates.length)} END`;
+  params.push(...ids, ...updates.flatMap((u) => [u.row.id, u.expectedVersion]));
+  const n = await affectedRows(manager, sql, params);
+  if (n !== updates.length) {
+    throw new Error(
+      `Customer ${updates.length === 1 ? ids[0] : ids.join(', ')}: ${n} of ${updates.length} rows at their expected version during a locked update`,
+    );
+  }
+}
+
+/** MySQL/MariaDB: locked rows deleted as one DELETE; fails when one is gone (unreachable). */
+async function deleteRows(manager: EntityManager, ids: string[]): Promise<void> {
+  if (ids.length === 0) {
+    return;
+  }
+  const n = await affectedRows(
+    manager,
+    `DELETE FROM customer WHERE id IN (${ids.map(() => '?').join(', ')})`,
+    ids,
+  );
+  if (n !== ids.length) {
+    throw new Error(`Customer ${ids.join(', ')}: ${n} of ${ids.length} locked rows deleted`);
+  }
+}
