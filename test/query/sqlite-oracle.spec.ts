@@ -137,6 +137,20 @@ const cases: Record<string, string[]> = {
     'characteristic.value.gte=2&characteristic.value.lt=7',
     'contactMedium.mediumType=postal;characteristic.name=tier&limit=5',
   ],
+  'clauses on arrays decided on the slot-0 copies (and counted from the count table)': [
+    'contactMedium.characteristic.city=Paris&creditProfile.creditRiskRating=2&account.name=Billing',
+    'contactMedium.preferred!=true&characteristic.value=gold',
+    'contactMedium.characteristic.city=Paris&creditProfile.creditScore.gte=600',
+    'contactMedium.characteristic.city=Paris&contactMedium.mediumType=postal&characteristic.value=gold',
+    'characteristic.value=5&contactMedium.mediumType=email',
+    'engagedParty.@referredType=Individual',
+    'engagedParty.@referredType=Individual&contactMedium.mediumType=phone,email&limit=3',
+    'contactMedium.mediumType=email;characteristic.name=tier&creditProfile.creditRiskRating=2',
+    'status=approved&contactMedium.characteristic.city=Paris&creditProfile.creditRiskRating=2',
+    'contactMedium.characteristic.city=Nowhere',
+    'contactMedium.characteristic.city=Paris&offset=3&limit=4',
+    'statusReason.gte=m&contactMedium.mediumType=email',
+  ],
   'mixed clauses': [
     'contactMedium.mediumType=postal;characteristic.name=tier',
     'status=approved;contactMedium.mediumType=email',
@@ -236,6 +250,9 @@ const KEYSET_QUERIES = [
   'creditProfile.creditScore.gte=600&creditProfile.creditScore.lt=800',
   'contactMedium.characteristic.city=Paris&creditProfile.creditRiskRating=2',
   'creditProfile.creditProfileDate.gte=2024-01-15T10:11:12Z&sort=-href',
+  // Clauses on arrays decided on the slot-0 copies.
+  'contactMedium.characteristic.city=Paris&account.name=Billing&sort=-id',
+  'engagedParty.@referredType=Individual&contactMedium.mediumType=email,phone',
 ];
 
 describe('keyset pages on SQLite walk the evaluator order', () => {

@@ -109,8 +109,14 @@ describe('a write group applies its token row changes netted per row', () => {
       ...tokenRowChanges(customerSqlStorage, fresh + 1, customers[8], customers[10]),
     ];
     const statements = tokenChangeStatements(customerSqlStorage, changes);
-    // One DELETE then one INSERT: FTS5 keeps the inserted rows in memory until COMMIT.
-    expect(statements.map((s) => s.sql.split(' ')[0])).toEqual(['DELETE', 'INSERT']);
+    // The counts first (an upsert, the counts that reached 0), then one DELETE and one INSERT
+    // of token rows: FTS5 keeps the inserted rows in memory until COMMIT.
+    expect(statements.map((s) => s.sql.split(' ').slice(0, 3).join(' '))).toEqual([
+      'INSERT INTO customer_token_count',
+      'DELETE FROM customer_token_count',
+      'DELETE FROM customer_search',
+      'INSERT INTO customer_search',
+    ]);
     apply(changes);
     const expected = (seq: number, doc: unknown) =>
       extractTokenRows(doc, customerSqlStorage).map((row) => ({ r: seq * SLOTS + row.slot }));

@@ -42,6 +42,7 @@ describe('repeat markers of the token index', () => {
     const plain = extractTokenRows(customer, customerSqlStorage, { repeats: false });
     const marked = extractTokenRows(customer, customerSqlStorage);
     expect(plain.map((row) => row.slot)).toEqual(marked.map((row) => row.slot));
-    expect(plain.every((row) => words(row.tokens).every((w) => w.length === 13))).toBe(true);
+    const arrays = plain.filter((row) => row.slot > 0);
+    expect(arrays.every((row) => words(row.tokens).every((w) => w.length === 13))).toBe(true);
   });
 });

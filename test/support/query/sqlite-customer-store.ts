@@ -15,9 +15,9 @@ import {
   sqliteInstant,
   sqliteRegexp,
   sqliteResidual,
+  tokenChangeStatements,
   tokenIndexDdl,
-  tokenDeleteStatements,
-  tokenInsertStatements,
+  tokenRowChanges,
 } from '@app/tmf-query';
 
 import { openMemoryDatabase, SqliteDatabase } from '@app/tmf-query/testing/sqlite';
@@ -96,9 +96,34 @@ export class SqliteCustomerStore {
       disorder: number | null;
     };
     this.disorder += disorder === 1 ? 1 : 0;
-    for (const statement of tokenInsertStatements(this.storage, seq, doc)) {
+    this.writeTokens(seq, undefined, doc);
+  }
+
+  /** The token rows and counts of a write, as the app's write group writes them. */
+  private writeTokens(seq: number, before: unknown, after: unknown): void {
+    const changes = tokenRowChanges(this.storage, seq, before, after);
+    for (const statement of tokenChangeStatements(this.storage, changes)) {
       this.db.prepare(statement.sql).run(...statement.params);
     }
+  }
+
+  /** Replaces a stored customer's document (its columns and token rows with it). */
+  update(doc: Record<string, unknown>): void {
+    const { id: _id, href: _href, ...stored } = doc;
+    const columns = extractColumnValues(doc, this.storage);
+    const before = this.db
+      .prepare('SELECT seq, document FROM customer WHERE id = ?')
+      .get(doc.id) as { seq: number; document: string } | undefined;
+    if (!before) {
+      throw new Error(`No customer ${String(doc.id)}`);
+    }
+    const names = Object.keys(columns);
+    this.db
+      .prepare(
+        `UPDATE customer SET ${names.map((n) => `${n} = ?, `).join('')}document = ? WHERE seq = ?`,
+      )
+      .run(...Object.values(columns), JSON.stringify(stored), before.seq);
+    this.writeTokens(before.seq, JSON.parse(before.document), doc);
   }
 
   delete(id: string): void {
@@ -106,10 +131,7 @@ export class SqliteCustomerStore {
       .prepare('DELETE FROM customer WHERE id = ? RETURNING seq, document')
       .get(id) as { seq: number; document: string } | undefined;
     if (row) {
-      const document: unknown = JSON.parse(row.document);
-      for (const statement of tokenDeleteStatements(this.storage, row.seq, document)) {
-        this.db.prepare(statement.sql).run(...statement.params);
-      }
+      this.writeTokens(row.seq, JSON.parse(row.document), undefined);
     }
   }
 

@@ -43,7 +43,13 @@ export const customerSqlStorage: SqlStorage = defineSqlStorage({
   indexTable: 'customer_attr',
   plainTable: 'customer_attr_plain',
   valueIndexed: new Set(CUSTOMER_VALUE_INDEXED),
-  tokenIndex: { table: 'customer_search', seqColumn: 'seq', documentColumn: 'document' },
+  tokenIndex: {
+    table: 'customer_search',
+    seqColumn: 'seq',
+    documentColumn: 'document',
+    copies: true,
+    countTable: 'customer_token_count',
+  },
   mysqlTokenIndex: {
     table: 'customer_token',
     deadTable: 'customer_token_dead',

@@ -22,7 +22,8 @@ import {
   TokenIndexMapping,
 } from './storage';
 import { orderedTokenNumber } from './token-encoding';
-import { matchSql, MatchExpression, planTokens, TokenPlan } from './token-filter';
+import { arrayPathIds } from './token-entries';
+import { isCopyClause, matchSql, MatchExpression, planTokens, TokenPlan } from './token-filter';
 import {
   servesOrder,
   tokenCountStatement,
@@ -372,11 +373,22 @@ class SqlCompiler {
    */
   private tokenWhere(clauses: readonly Clause[], tokens: TokenIndexMapping): string {
     const plan = planFilter(clauses);
-    // Clauses on attributes outside arrays all hold on the resource's slot-0 row: one lookup.
-    const root = plan.independent.filter((clause) => this.isRootTokenClause(clause));
+    // Clauses on attributes outside arrays all hold on the resource's slot-0 row: one lookup. So do,
+    // through the copies, the exact clauses on arrays that need no shared element.
+    // (A group of one clause needs no shared element either.)
+    const copies = tokens.copies ? arrayPathIds(this.storage) : undefined;
+    const copied = (clause: Clause) =>
+      copies !== undefined && this.isIndexedClause(clause) && isCopyClause(clause, copies);
+    const groups = plan.groups.filter(
+      (group) => group.clauses.length > 1 || !copied(group.clauses[0]),
+    );
+    const root = [
+      ...plan.independent.filter((clause) => this.isRootTokenClause(clause) || copied(clause)),
+      ...plan.groups.filter((group) => !groups.includes(group)).map((group) => group.clauses[0]),
+    ];
     const rows: { plan: TokenPlan; singleRow: boolean }[] = [
-      ...(root.length > 0 ? [{ plan: planTokens(root), singleRow: true }] : []),
-      ...plan.groups.map((group) => ({ plan: planTokens(group.clauses), singleRow: false })),
+      ...(root.length > 0 ? [{ plan: planTokens(root, copies), singleRow: true }] : []),
+      ...groups.map((group) => ({ plan: planTokens(group.clauses), singleRow: false })),
     ];
     const independent = plan.independent.filter((clause) => !root.includes(clause));
     const parts: ApproximatePart[] = [
@@ -593,7 +605,19 @@ class SqlCompiler {
       if (typeof plan.sup !== 'string' || plan.core === true) {
         return undefined;
       }
-      parts.push({ sup: plan.sup, core: plan.exact ? undefined : plan.core, singleRow });
+      // One value token (or copy) of the slot-0 rows: the count table holds its count.
+      const counted =
+        tokens.countTable !== undefined &&
+        singleRow &&
+        plan.exact &&
+        plan.values &&
+        !plan.sup.includes(' ');
+      parts.push({
+        sup: plan.sup,
+        core: plan.exact ? undefined : plan.core,
+        singleRow,
+        ...(counted && { counted }),
+      });
     }
     return { mapping: tokens, parts };
   }
@@ -603,6 +627,11 @@ class SqlCompiler {
     return clause.conditions.every(
       (c) => c.attribute.arrayKey === undefined && !this.isDirect(c.attribute.path),
     );
+  }
+
+  /** A clause whose conditions all lie on token-indexed paths (no column, no href). */
+  private isIndexedClause(clause: Clause): boolean {
+    return clause.conditions.every((c) => !this.isDirect(c.attribute.path));
   }
 
   /** An independent clause: its column and href tests, OR one token lookup for the other paths. */

@@ -24,6 +24,18 @@ export interface TokenIndexMapping {
   readonly seqColumn: string;
   /** The resource table's JSON document column (read by the residual check). */
   readonly documentColumn: string;
+  /**
+   * The slot-0 row also holds a resource-level copy of each value token of the arrays' elements
+   * (`copyToken`), so that clauses on arrays that need no shared element are one lookup on slot-0
+   * rows (one per resource): FTS5 intersects them itself.
+   */
+  readonly copies?: boolean;
+  /**
+   * A table `(token PRIMARY KEY, n)` kept with the index: per value token of the slot-0 rows (the
+   * attributes outside arrays, and the copies), the number of resources holding it. A filter that is
+   * one such token is counted by one lookup.
+   */
+  readonly countTable?: string;
 }
 
 /**
@@ -109,7 +121,12 @@ export function defineSqlStorage(storage: SqlStorage): SqlStorage {
     storage.plainTable,
     ...Object.values(storage.columns).map((c) => c.column),
     ...(storage.tokenIndex
-      ? [storage.tokenIndex.table, storage.tokenIndex.seqColumn, storage.tokenIndex.documentColumn]
+      ? [
+          storage.tokenIndex.table,
+          storage.tokenIndex.seqColumn,
+          storage.tokenIndex.documentColumn,
+          ...(storage.tokenIndex.countTable ? [storage.tokenIndex.countTable] : []),
+        ]
       : []),
     ...(storage.mysqlTokenIndex
       ? [

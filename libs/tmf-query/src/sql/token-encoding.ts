@@ -51,6 +51,15 @@ export function repeatMarker(token: string): string {
 }
 
 /**
+ * The resource-level copy of an array element's value token, held by the resource's slot-0 row
+ * (`TokenIndexMapping.copies`): 14 characters, the last outside the base-32 digits and apart from
+ * the repeat marker's, so it is no other token.
+ */
+export function copyToken(token: string): string {
+  return `${token}x`;
+}
+
+/**
  * The FTS5 query of one row per resource among the rows holding `token`: its first row (the rows
  * without the token's repeat marker).
  */

@@ -6,7 +6,13 @@ import { StoredValue } from '@app/tmf-query/values';
 import { indexPathId } from './index-encoding';
 import { SqlStatement } from './index-entries';
 import { isStoredOutsideIndex, SqlStorage, TokenIndexMapping } from './storage';
-import { bucketTokens, repeatMarker, stringBucketTokens, valueToken } from './token-encoding';
+import {
+  bucketTokens,
+  copyToken,
+  repeatMarker,
+  stringBucketTokens,
+  valueToken,
+} from './token-encoding';
 
 /**
  * Rows of the token index per resource: the row id is `seq * 2^SLOT_BITS + slot`. Slot 0 holds the
@@ -20,6 +26,19 @@ export const SLOTS = 2 ** SLOT_BITS;
 export interface TokenRow {
   readonly slot: number;
   readonly tokens: string;
+  /**
+   * The slot-0 row, when the mapping keeps counts: its value tokens (of the attributes outside
+   * arrays, and the copies), each once: what the count table counts for the resource.
+   */
+  readonly counted?: readonly string[];
+}
+
+/** Which format of the rows to work out (the migrations between formats name both). */
+export interface TokenRowFormat {
+  /** Repeat markers on array rows (default true). */
+  readonly repeats?: boolean;
+  /** Copies of the arrays' value tokens on the slot-0 row (default: the mapping's `copies`). */
+  readonly copies?: boolean;
 }
 
 /** A resource whose arrays hold more elements than the token index has slots for. */
@@ -80,24 +99,27 @@ export function layoutOf(storage: SqlStorage): TokenLayout {
  * The token rows of a resource document: a value token per leaf value of every path outside the
  * typed columns, plus bucket tokens for numbers, date-times and the strings of `any` values. Values are reduced exactly as the
  * evaluator reduces them (wrong JSON types and unparseable date-times yield nothing). Rows without
- * tokens are left out.
+ * tokens are left out. With copies, the slot-0 row also holds the copy (`copyToken`) of every value
+ * token of the arrays' rows, each once.
  *
  * @throws TokenIndexLimitException when the arrays hold more elements than there are slots
  */
 export function extractTokenRows(
   document: unknown,
   storage: SqlStorage,
-  { repeats = true }: { repeats?: boolean } = {},
+  { repeats = true, copies = storage.tokenIndex?.copies ?? false }: TokenRowFormat = {},
 ): TokenRow[] {
   const layout = layoutOf(storage);
-  const rows: TokenRow[] = [];
+  const counts = storage.tokenIndex?.countTable !== undefined;
+  const arrayRows: TokenRow[] = [];
   const rootTokens: string[] = [];
+  const rootValues: string[] | undefined = counts ? [] : undefined;
   for (const leaf of layout.root) {
-    pushTokens(rootTokens, leaf, valuesAt(document, leaf.attribute));
+    pushTokens(rootTokens, leaf, valuesAt(document, leaf.attribute), rootValues);
   }
-  if (rootTokens.length > 0) {
-    rows.push({ slot: 0, tokens: rootTokens.join(' ') });
-  }
+  // The arrays' value tokens, each once (their copies).
+  const copied = copies ? new Set<string>() : undefined;
+  const values: string[] | undefined = copies ? [] : undefined;
   let base = 1;
   for (const { sample, leaves } of layout.arrays) {
     const elements = elementsOf(document, sample, base);
@@ -106,18 +128,28 @@ export function extractTokenRows(
     elements.forEach((element, pos) => {
       const tokens: string[] = [];
       for (const leaf of leaves) {
-        pushTokens(tokens, leaf, elementValues(element, leaf.attribute));
+        pushTokens(tokens, leaf, elementValues(element, leaf.attribute), values);
       }
       if (tokens.length > 0) {
         if (repeats) {
           markRepeats(tokens, earlier);
         }
-        rows.push({ slot: base + pos, tokens: tokens.join(' ') });
+        arrayRows.push({ slot: base + pos, tokens: tokens.join(' ') });
       }
     });
     base += elements.length;
   }
-  return rows;
+  if (copied && values) {
+    for (const token of values) {
+      copied.add(copyToken(token));
+    }
+  }
+  if (rootTokens.length === 0 && !copied?.size) {
+    return arrayRows;
+  }
+  const slot0 = copied?.size ? [...rootTokens, ...copied] : rootTokens;
+  const counted = rootValues && [...new Set(rootValues), ...(copied ?? [])];
+  return [{ slot: 0, tokens: slot0.join(' '), ...(counted && { counted }) }, ...arrayRows];
 }
 
 /**
@@ -144,12 +176,14 @@ function markRepeats(tokens: string[], earlier: Set<string>): void {
  * The slots of the rows {@link extractTokenRows} yields, without working out their tokens (every
  * leaf value yields at least one token): what a delete needs.
  */
-export function tokenRowSlots(document: unknown, storage: SqlStorage): number[] {
+export function tokenRowSlots(
+  document: unknown,
+  storage: SqlStorage,
+  { copies = storage.tokenIndex?.copies ?? false }: TokenRowFormat = {},
+): number[] {
   const layout = layoutOf(storage);
   const slots: number[] = [];
-  if (layout.root.some((leaf) => valuesAt(document, leaf.attribute).length > 0)) {
-    slots.push(0);
-  }
+  const root = layout.root.some((leaf) => valuesAt(document, leaf.attribute).length > 0);
   let base = 1;
   for (const { sample, leaves } of layout.arrays) {
     const elements = elementsOf(document, sample, base);
@@ -160,7 +194,8 @@ export function tokenRowSlots(document: unknown, storage: SqlStorage): number[] 
     });
     base += elements.length;
   }
-  return slots;
+  // Copies: an array row's tokens make a slot-0 row too.
+  return root || (copies && slots.length > 0) ? [0, ...slots] : slots;
 }
 
 /** The elements of a first-level array whose rows start at slot `base`. */
@@ -172,21 +207,43 @@ function elementsOf(document: unknown, sample: AttributePath, base: number): unk
   return elements;
 }
 
-function pushTokens(out: string[], { pathId, attribute }: TokenLeaf, values: StoredValue[]): void {
+/** Pushes the tokens of a leaf's values to `out`, and their value tokens alone to `valueTokens`. */
+function pushTokens(
+  out: string[],
+  { pathId, attribute }: TokenLeaf,
+  values: StoredValue[],
+  valueTokens?: string[],
+): void {
   for (const stored of values) {
     if (stored.kind === 's') {
-      out.push(valueToken(pathId, 's', stored.text));
+      const token = valueToken(pathId, 's', stored.text);
+      out.push(token);
+      valueTokens?.push(token);
       // Ranges on an `any` value compare stored strings as strings (typed string paths have none).
       if (attribute.type === 'any') {
         out.push(...stringBucketTokens(pathId, stored.text));
       }
       continue;
     }
-    out.push(valueToken(pathId, stored.kind, stored.num));
+    const token = valueToken(pathId, stored.kind, stored.num);
+    out.push(token);
+    valueTokens?.push(token);
     if (stored.kind === 'n' || stored.kind === 'd') {
       out.push(...bucketTokens(pathId, stored.kind, stored.num));
     }
   }
+}
+
+const ARRAY_PATHS = new WeakMap<SqlStorage, ReadonlySet<number>>();
+
+/** The path ids of the leaves inside arrays (their value tokens have copies on slot 0). */
+export function arrayPathIds(storage: SqlStorage): ReadonlySet<number> {
+  let ids = ARRAY_PATHS.get(storage);
+  if (!ids) {
+    ids = new Set(layoutOf(storage).arrays.flatMap((a) => a.leaves.map((leaf) => leaf.pathId)));
+    ARRAY_PATHS.set(storage, ids);
+  }
+  return ids;
 }
 
 /** The row id of a resource's token row. */
@@ -204,16 +261,28 @@ export function tokenRoots(storage: SqlStorage): ReadonlySet<string> {
   );
 }
 
-/** The FTS5 table of the token index (one `tokens` column, no stored content, no positions). */
+/**
+ * The FTS5 table of the token index (one `tokens` column, no stored content, no positions), and the
+ * count table when the mapping keeps one.
+ */
 export function tokenIndexDdl(storage: SqlStorage): string[] {
   const mapping = tokenMapping(storage);
   return [
     `CREATE VIRTUAL TABLE ${mapping.table} USING fts5(tokens, content='', contentless_delete=1, ` +
       `detail=none, tokenize='ascii')`,
+    ...(mapping.countTable ? [tokenCountDdl(mapping.countTable)] : []),
   ];
 }
 
-/** Statements that write a new resource's token rows (multi-row INSERTs). */
+/** The count table: per counted token, the number of resources holding it (never 0: deleted). */
+export function tokenCountDdl(table: string): string {
+  return `CREATE TABLE ${table} (token TEXT NOT NULL PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID`;
+}
+
+/**
+ * Statements that write a new resource's token rows (multi-row INSERTs), without the counts
+ * ({@link tokenChangeStatements} keeps both).
+ */
 export function tokenInsertStatements(
   storage: SqlStorage,
   seq: number,
@@ -224,7 +293,7 @@ export function tokenInsertStatements(
 
 /**
  * The statement that deletes every token row of a resource, given its stored document (the rows are
- * exactly those its document yields). By row id, one point lookup each: FTS5 answers a row-id range
+ * exactly those its document yields), without the counts ({@link tokenChangeStatements} keeps both). By row id, one point lookup each: FTS5 answers a row-id range
  * without MATCH by walking the whole index (3 s at a million resources), a list of ids by seeking.
  */
 export function tokenDeleteStatements(
@@ -248,6 +317,11 @@ export function tokenDeleteStatements(
 export interface TokenRowChange {
   readonly rowid: number;
   readonly tokens: string | undefined;
+  /**
+   * When the mapping keeps counts, on a slot-0 row: the counted tokens of the row deleted (each
+   * one resource fewer) or inserted (one more).
+   */
+  readonly counted?: readonly string[];
 }
 
 /**
@@ -269,8 +343,8 @@ export function tokenRowChanges(
       return [];
     }
   }
-  if (after === undefined) {
-    // A delete needs the rows' slots only.
+  if (after === undefined && storage.tokenIndex?.countTable === undefined) {
+    // A delete needs the rows' slots only (with counts, also the counted tokens).
     return before === undefined
       ? []
       : tokenRowSlots(before, storage).map((slot) => ({
@@ -279,13 +353,11 @@ export function tokenRowChanges(
         }));
   }
   const previous = new Map(
-    before === undefined
-      ? []
-      : extractTokenRows(before, storage).map((row) => [row.slot, row.tokens]),
+    before === undefined ? [] : extractTokenRows(before, storage).map((row) => [row.slot, row]),
   );
   const fresh: TokenRow[] = [];
-  for (const row of extractTokenRows(after, storage)) {
-    if (previous.get(row.slot) === row.tokens) {
+  for (const row of after === undefined ? [] : extractTokenRows(after, storage)) {
+    if (previous.get(row.slot)?.tokens === row.tokens) {
       previous.delete(row.slot);
     } else {
       fresh.push(row);
@@ -293,9 +365,14 @@ export function tokenRowChanges(
   }
   // Left in `previous`: rows that changed or are gone.
   return [
-    ...[...previous.keys()].map((slot) => ({ rowid: tokenRowId(seq, slot), tokens: undefined })),
-    ...fresh.map((row) => ({ rowid: tokenRowId(seq, row.slot), tokens: row.tokens })),
+    ...[...previous.values()].map((row) => rowChange(seq, row, false)),
+    ...fresh.map((row) => rowChange(seq, row, true)),
   ];
+}
+
+function rowChange(seq: number, row: TokenRow, insert: boolean): TokenRowChange {
+  const change = { rowid: tokenRowId(seq, row.slot), tokens: insert ? row.tokens : undefined };
+  return row.counted ? { ...change, counted: row.counted } : change;
 }
 
 /** Rows per statement of {@link tokenChangeStatements} (2 parameters each, of SQLite's 32,766). */
@@ -304,7 +381,8 @@ const CHANGE_BATCH = 4000;
 /**
  * The statements that apply many resources' row changes at once (a write group's), netted per row:
  * one DELETE of every row that existed before the first change, then one INSERT of every row that
- * exists after the last, in row-id order. FTS5 keeps inserted rows in memory and writes them out as
+ * exists after the last, in row-id order. With a count table, first one upsert of the counts'
+ * net changes (in token order) and a DELETE of those that reached 0. FTS5 keeps inserted rows in memory and writes them out as
  * a segment when something makes it flush: COMMIT, a statement that opens a statement savepoint
  * (a multi-row INSERT or a DELETE flushes what came before it), a unit's SAVEPOINT, or a row id
  * lower than the last one inserted. Written this way, a group's rows become one segment instead of
@@ -336,7 +414,7 @@ export function tokenChangeStatements(
     }
   }
   inserted.sort(([a], [b]) => a - b);
-  const statements: SqlStatement[] = [];
+  const statements = countChangeStatements(storage, changes);
   for (let start = 0; start < deleted.length; start += CHANGE_BATCH) {
     const batch = deleted.slice(start, start + CHANGE_BATCH);
     statements.push({
@@ -349,6 +427,52 @@ export function tokenChangeStatements(
     statements.push({
       sql: `INSERT INTO ${table} (rowid, tokens) VALUES ${batch.map(() => '(?, ?)').join(', ')}`,
       params: batch.flat(),
+    });
+  }
+  return statements;
+}
+
+/**
+ * The count table's changes for row changes: per token, the net number of resources that gained it,
+ * as one upsert; the tokens whose count fell and reached 0 deleted (a value no resource holds
+ * any more keeps no row).
+ */
+function countChangeStatements(
+  storage: SqlStorage,
+  changes: readonly TokenRowChange[],
+): SqlStatement[] {
+  const table = storage.tokenIndex?.countTable;
+  if (!table) {
+    return [];
+  }
+  const deltas = new Map<string, number>();
+  for (const { counted, tokens } of changes) {
+    if (counted) {
+      const step = tokens === undefined ? -1 : 1;
+      for (const token of counted) {
+        deltas.set(token, (deltas.get(token) ?? 0) + step);
+      }
+    }
+  }
+  const changed = [...deltas]
+    .filter(([, delta]) => delta !== 0)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  const fell = changed.filter(([, delta]) => delta < 0).map(([token]) => token);
+  const statements: SqlStatement[] = [];
+  for (let start = 0; start < changed.length; start += CHANGE_BATCH) {
+    const batch = changed.slice(start, start + CHANGE_BATCH);
+    statements.push({
+      sql:
+        `INSERT INTO ${table} (token, n) VALUES ${batch.map(() => '(?, ?)').join(', ')}` +
+        ' ON CONFLICT (token) DO UPDATE SET n = n + excluded.n',
+      params: batch.flat(),
+    });
+  }
+  for (let start = 0; start < fell.length; start += CHANGE_BATCH) {
+    const batch = fell.slice(start, start + CHANGE_BATCH);
+    statements.push({
+      sql: `DELETE FROM ${table} WHERE token IN (${batch.map(() => '?').join(', ')}) AND n <= 0`,
+      params: batch,
     });
   }
   return statements;

@@ -3,15 +3,18 @@ import { Clause, Condition } from '@app/tmf-query/parser';
 import { indexPathId } from './index-encoding';
 import { TokenIndexMapping } from './storage';
 import {
+  ALL,
   clauseCover,
   exactCover,
   planCovers,
+  sameItems,
   TokenCover,
   TokenCoverEngine,
   unique,
 } from './token-cover';
 import { SLOT_BITS } from './token-entries';
 import {
+  copyToken,
   intervalCover,
   RangeBound,
   RangeCover,
@@ -52,16 +55,74 @@ export interface TokenPlan {
   readonly core: MatchExpression;
   /** True when `core` is exactly `sup` (the part needs no residual check). */
   readonly exact: boolean;
+  /** True when every token is a value token or a copy (no bucket token). */
+  readonly values: boolean;
+}
+
+/**
+ * The FTS5 covers of clauses on the slot-0 row when it holds copies: a value token of a path inside
+ * an array (`arrayPaths`) is its copy. Records whether any bucket token was named.
+ */
+function slotZeroEngine(arrayPaths: ReadonlySet<number> | undefined): {
+  engine: TokenCoverEngine<string>;
+  buckets: () => boolean;
+} {
+  let buckets = false;
+  const copy = (pathId: number, token: string) =>
+    arrayPaths?.has(pathId) ? copyToken(token) : token;
+  const engine: TokenCoverEngine<string> = {
+    value: (pathId, kind, value) => copy(pathId, valueToken(pathId, kind, value)),
+    ordered: (pathId, kind, op, num) => {
+      if (op === 'eq') {
+        return exactCover([copy(pathId, valueToken(pathId, kind, num))]);
+      }
+      buckets = true;
+      return FTS5.ordered(pathId, kind, op, num);
+    },
+    stringRange: (pathId, op, text) => {
+      buckets = true;
+      return FTS5.stringRange(pathId, op, text);
+    },
+    key: identity,
+  };
+  return { engine, buckets: () => buckets };
 }
 
 /**
  * Plans clauses on token-indexed paths that must hold on one index row (one array element, or the
  * top-level attributes): each clause is an OR of tokens, the clauses an AND in one FTS5 `MATCH`.
+ * `copies`: the clauses hold on the slot-0 row, those on paths inside arrays through the copies
+ * (each such clause {@link isCopyClause}).
  */
-export function planTokens(clauses: readonly Clause[]): TokenPlan {
+export function planTokens(clauses: readonly Clause[], copies?: ReadonlySet<number>): TokenPlan {
   const { intervals, others } = splitIntervals(clauses);
-  const sets = [...intervals, ...others.map((clause) => clauseCover(clause.conditions, FTS5))];
-  return planCovers(sets, identity, matchOf);
+  const { engine, buckets } = slotZeroEngine(copies);
+  const sets = [...intervals, ...others.map((clause) => clauseCover(clause.conditions, engine))];
+  const plan = planCovers(sets, identity, matchOf);
+  return { ...plan, values: intervals.length === 0 && !buckets() };
+}
+
+/**
+ * Whether a clause that needs no shared element (some element matches, whichever) can be decided on
+ * the slot-0 row's copies: it is exact and names value tokens only (no range on a path inside an
+ * array, whose buckets have no copies). A resource has a row holding one of its tokens exactly
+ * when its slot-0 row holds one of their copies.
+ */
+export function isCopyClause(clause: Clause, arrayPaths: ReadonlySet<number>): boolean {
+  let ranges = false;
+  const probe: TokenCoverEngine<string> = {
+    ...FTS5,
+    ordered: (pathId, kind, op, num) => {
+      ranges ||= op !== 'eq' && arrayPaths.has(pathId);
+      return FTS5.ordered(pathId, kind, op, num);
+    },
+    stringRange: (pathId, op, text) => {
+      ranges ||= arrayPaths.has(pathId);
+      return FTS5.stringRange(pathId, op, text);
+    },
+  };
+  const cover = clauseCover(clause.conditions, probe);
+  return !ranges && cover.sup !== ALL && sameItems(cover.sup, cover.core, identity);
 }
 
 /**

@@ -24,8 +24,13 @@ export interface TokenSearchPart {
    * none); the others are decided by the residual check. Undefined: exact.
    */
   readonly core: string | false | undefined;
-  /** At most one row of a resource can match (attributes outside arrays: the slot-0 row). */
+  /**
+   * At most one row of a resource can match (the slot-0 row: attributes outside arrays, and the
+   * copies of the arrays' value tokens).
+   */
   readonly singleRow: boolean;
+  /** `sup` is one value token of the slot-0 rows, exact: the mapping's count table counts it. */
+  readonly counted?: boolean;
 }
 
 interface Fragment {
@@ -89,6 +94,13 @@ export function tokenCountStatement(search: TokenSearch, storage: SqlStorage): S
   const { mapping, parts } = search;
   const inexact = parts.filter((p) => p.core !== undefined);
   const sure = parts.map((p) => ({ match: p.core ?? p.sup, singleRow: p.singleRow }));
+  if (parts.length === 1 && parts[0].counted && mapping.countTable) {
+    // Kept with the index: one lookup, whatever the number of matches (no row: none).
+    return {
+      sql: `SELECT COALESCE((SELECT n FROM ${mapping.countTable} WHERE token = ?), 0) AS total`,
+      params: [parts[0].sup],
+    };
+  }
   if (inexact.length === 0) {
     const count = countOf(mapping, sure as { match: string; singleRow: boolean }[]);
     return { sql: `SELECT (${count.sql}) AS total`, params: count.params };

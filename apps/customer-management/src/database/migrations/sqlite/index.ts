@@ -13,6 +13,8 @@ import { CustomerSeqOrder1795970000000 } from './1795970000000-customer-seq-orde
 import { CustomerSearchDeleteMerge1795980000000 } from './1795980000000-customer-search-delete-merge';
 import { CustomerSearchRepeatMarkers1796020000000 } from './1796020000000-customer-search-repeat-markers';
 import { HubGateV5Subscriptions1796030000000 } from './1796030000000-hub-gate-v5-subscriptions';
+import { CustomerSearchCopies1796080000000 } from './1796080000000-customer-search-copies';
+import { CustomerTokenCounts1796080001000 } from './1796080001000-customer-token-counts';
 
 /** SQLite migrations in timestamp order. Append only; never edit a committed migration. */
 export const SQLITE_MIGRATIONS = [
@@ -31,4 +33,6 @@ export const SQLITE_MIGRATIONS = [
   CustomerSearchDeleteMerge1795980000000,
   CustomerSearchRepeatMarkers1796020000000,
   HubGateV5Subscriptions1796030000000,
+  CustomerSearchCopies1796080000000,
+  CustomerTokenCounts1796080001000,
 ];

@@ -1,0 +1,94 @@
+import { Logger } from '@nestjs/common';
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+import {
+  copyToken,
+  extractTokenRows,
+  tokenChangeStatements,
+  TokenRowChange,
+  tokenRowId,
+} from '@app/tmf-query';
+import { BatchProgress } from '@server/database/migrations/shared/batch-progress';
+import { customerSqlStorage } from '@server/customer/customer.storage';
+
+const BATCH = 2000;
+
+/** Whether a slot-0 token is a copy (`copyToken`: a token and a character no token ends with). */
+const isCopy = (token: string) => token === copyToken(token.slice(0, -1));
+
+/**
+ * The change of a customer's slot-0 row between the formats (with the copies or without): only
+ * that row differs. The row without copies is the one with them, less its copies.
+ */
+function slotZeroChanges(seq: number, document: unknown, toCopies: boolean): TokenRowChange[] {
+  const [first] = extractTokenRows(document, customerSqlStorage, { copies: true });
+  if (first?.slot !== 0) {
+    return [];
+  }
+  const withCopies = first.tokens;
+  const without = withCopies
+    .split(' ')
+    .filter((token) => !isCopy(token))
+    .join(' ');
+  if (without === withCopies) {
+    return [];
+  }
+  const [from, to] = toCopies ? [without, withCopies] : [withCopies, without];
+  const rowid = tokenRowId(seq, 0);
+  return [
+    ...(from === '' ? [] : [{ rowid, tokens: undefined }]),
+    ...(to === '' ? [] : [{ rowid, tokens: to }]),
+  ];
+}
+
+/**
+ * Rewrites, batch by batch in `seq` order, every slot-0 row into the other format, then merges the
+ * index into one segment: every rewritten row left a deleted entry in an older segment, which each
+ * lookup would otherwise skip until FTS5 merged it.
+ */
+async function rewriteSlotZero(queryRunner: QueryRunner, name: string, toCopies: boolean) {
+  const [{ total }] = (await queryRunner.query('SELECT COUNT(*) AS total FROM customer')) as {
+    total: number;
+  }[];
+  const progress = new BatchProgress(name, Number(total));
+  for (let last = -1; ;) {
+    const batch = (await queryRunner.query(
+      `SELECT seq, document FROM customer WHERE seq > ? ORDER BY seq LIMIT ${BATCH}`,
+      [last],
+    )) as { seq: number; document: string }[];
+    if (batch.length === 0) {
+      break;
+    }
+    const changes = batch.flatMap((c) => slotZeroChanges(c.seq, JSON.parse(c.document), toCopies));
+    for (const statement of tokenChangeStatements(customerSqlStorage, changes)) {
+      await queryRunner.query(statement.sql, statement.params);
+    }
+    last = batch[batch.length - 1].seq;
+    progress.advance(batch.length);
+  }
+  const logger = new Logger(name);
+  const started = Date.now();
+  logger.log('merging the token index into one segment (FTS5 optimize)');
+  await queryRunner.query(`INSERT INTO customer_search (customer_search) VALUES ('optimize')`);
+  logger.log(`merged in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * SQLite token index: the slot-0 row of a customer also holds a copy (`copyToken`) of each value
+ * token of its arrays' elements, once, so that clauses on arrays that need no shared element are
+ * one FTS5 lookup on slot-0 rows, one per customer: two arrays' clauses are intersected by FTS5
+ * itself, and one token is counted and paged without de-duplication (ADR 0007, "Slot-0 copies").
+ * Every customer is read, in batches, with progress in the log; only its slot-0 row changes. `down`
+ * takes the copies out again.
+ */
+export class CustomerSearchCopies1796080000000 implements MigrationInterface {
+  name = 'CustomerSearchCopies1796080000000';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await rewriteSlotZero(queryRunner, 'CustomerSearchCopies', true);
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await rewriteSlotZero(queryRunner, 'CustomerSearchCopies (undo)', false);
+  }
+}

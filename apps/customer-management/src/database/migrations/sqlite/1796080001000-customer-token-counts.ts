@@ -1,0 +1,80 @@
+import { Logger } from '@nestjs/common';
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+import { extractTokenRows, tokenCountDdl } from '@app/tmf-query';
+import { BatchProgress } from '@server/database/migrations/shared/batch-progress';
+import { customerSqlStorage } from '@server/customer/customer.storage';
+
+const TABLE = 'customer_token_count';
+const BUILD = 'customer_token_count_build';
+const BATCH = 2000;
+
+/**
+ * SQLite: the count table of the token index (`TokenIndexMapping.countTable`): per value token of
+ * the slot-0 rows (the attributes outside arrays, and the copies of the arrays' value tokens), the
+ * number of customers holding it, kept by every write with the token rows (ADR 0007, "Kept
+ * counts"). A filter that is one such token reads its `X-Total-Count` there.
+ *
+ * Built with bounded memory whatever the number of distinct values: every customer's counted
+ * tokens, read in batches from the documents (progress in the log), become one row of a scratch
+ * FTS5 table, which sorts them into its index as it goes (its pending data stays small); its
+ * `fts5vocab` then lists each token once, in order, with the number of rows holding it, and the
+ * count table is written from it in key order. (A `GROUP BY` would sort in memory: the app's
+ * `temp_store` is MEMORY, which a migration's transaction cannot change.) `down` drops the table.
+ */
+export class CustomerTokenCounts1796080001000 implements MigrationInterface {
+  name = 'CustomerTokenCounts1796080001000';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(tokenCountDdl(TABLE));
+    await queryRunner.query(
+      `CREATE VIRTUAL TABLE ${BUILD} USING fts5(tokens, content='', detail=none, tokenize='ascii')`,
+    );
+    const [{ total }] = (await queryRunner.query('SELECT COUNT(*) AS total FROM customer')) as {
+      total: number;
+    }[];
+    const progress = new BatchProgress('CustomerTokenCounts', Number(total));
+    for (let last = -1; ;) {
+      const batch = (await queryRunner.query(
+        `SELECT seq, document FROM customer WHERE seq > ? ORDER BY seq LIMIT ${BATCH}`,
+        [last],
+      )) as { seq: number; document: string }[];
+      if (batch.length === 0) {
+        break;
+      }
+      const rows = batch.flatMap(({ seq, document }) => {
+        const [first] = extractTokenRows(JSON.parse(document), customerSqlStorage);
+        const counted = first?.slot === 0 ? first.counted : undefined;
+        return counted?.length ? [[seq, counted.join(' ')]] : [];
+      });
+      if (rows.length > 0) {
+        await queryRunner.query(
+          `INSERT INTO ${BUILD} (rowid, tokens) VALUES ${rows.map(() => '(?, ?)').join(', ')}`,
+          rows.flat(),
+        );
+      }
+      last = batch[batch.length - 1].seq;
+      progress.advance(batch.length);
+    }
+    const logger = new Logger('CustomerTokenCounts');
+    const started = Date.now();
+    await queryRunner.query(
+      `CREATE VIRTUAL TABLE temp.${BUILD}_vocab USING fts5vocab(main, ${BUILD}, 'row')`,
+    );
+    await queryRunner.query(
+      `INSERT INTO ${TABLE} (token, n) SELECT term, doc FROM temp.${BUILD}_vocab`,
+    );
+    await queryRunner.query(`DROP TABLE temp.${BUILD}_vocab`);
+    await queryRunner.query(`DROP TABLE ${BUILD}`);
+    const [{ tokens }] = (await queryRunner.query(`SELECT COUNT(*) AS tokens FROM ${TABLE}`)) as {
+      tokens: number;
+    }[];
+    logger.log(
+      `${tokens.toLocaleString('en')} tokens counted in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE ${TABLE}`);
+  }
+}

@@ -1,0 +1,135 @@
+import { copyToken, extractTokenRows, indexPathId, valueToken } from '@app/tmf-query';
+import { customerSqlStorage } from '@server/customer/customer.storage';
+import { minimalCustomer } from '@test/fixtures/customers';
+import { TEST_DB } from '@test/support/test-database';
+
+import { CUSTOMER_PATH, createCustomer } from './support/customers';
+import { undoAndRedo } from './support/migrations';
+import { TestApp } from './support/test-app';
+
+/**
+ * The slot-0 copies and the count table (SQLite) on a populated database: done, the slot-0 rows
+ * hold the copies and the count table holds the stored documents' counts, also after POST, PATCH
+ * and DELETE; undone, no copy and no table; redone, both are back and the lists' totals exact.
+ */
+(TEST_DB === 'sqlite' ? describe : describe.skip)(
+  'token copies and counts migrations (SQLite)',
+  () => {
+    let app: TestApp;
+    const cityPath = 'contactMedium.characteristic.city';
+    const lyon = copyToken(valueToken(indexPathId(cityPath), 's', 'Lyon'));
+
+    const postal = (city: string) => ({
+      mediumType: 'postalAddress',
+      characteristic: { city, contactType: 'home' },
+    });
+
+    beforeAll(async () => {
+      app = await TestApp.start();
+      for (let i = 0; i < 12; i++) {
+        // Lyon for i % 3 === 0, twice for i % 6 === 0 (one copy all the same).
+        const contactMedium = [
+          postal(i % 3 === 0 ? 'Lyon' : 'Lille'),
+          ...(i % 6 === 0 ? [postal('Lyon')] : []),
+        ];
+        await createCustomer(app, {
+          ...minimalCustomer(`Copies ${i}`),
+          contactMedium,
+          ...(i % 2 === 0
+            ? {
+                creditProfile: [
+                  {
+                    creditRiskRating: 2,
+                    creditProfileDate: '2024-01-01T00:00:00Z',
+                    validFor: { startDateTime: '2024-01-01T00:00:00Z' },
+                  },
+                ],
+              }
+            : {}),
+        });
+      }
+    });
+
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    const rowsMatching = async (match: string) => {
+      const [{ n }] = await app.dataSource.query<{ n: number }[]>(
+        'SELECT COUNT(*) AS n FROM customer_search WHERE customer_search MATCH ?',
+        [match],
+      );
+      return n;
+    };
+
+    const tableExists = async () =>
+      (
+        await app.dataSource.query<{ n: number }[]>(
+          "SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'customer_token_count'",
+        )
+      )[0].n === 1;
+
+    /** The count table against the counts of the stored documents. */
+    async function expectCountsOfDocuments(): Promise<void> {
+      const docs = await app.dataSource.query<{ document: string }[]>(
+        'SELECT document FROM customer',
+      );
+      const want = new Map<string, number>();
+      for (const { document } of docs) {
+        const [first] = extractTokenRows(JSON.parse(document), customerSqlStorage);
+        for (const token of first?.slot === 0 ? (first.counted ?? []) : []) {
+          want.set(token, (want.get(token) ?? 0) + 1);
+        }
+      }
+      const rows = await app.dataSource.query<{ token: string; n: number }[]>(
+        'SELECT token, n FROM customer_token_count',
+      );
+      expect(new Map(rows.map((row) => [row.token, row.n]))).toEqual(want);
+    }
+
+    async function expectTotal(query: string, total: number): Promise<void> {
+      const res = await app.request('GET', `${CUSTOMER_PATH}?${query}&fields=id&limit=1`);
+      expect([200, 206]).toContain(res.status);
+      expect(res.headers.get('x-total-count')).toBe(String(total));
+    }
+
+    it('copies the arrays’ tokens to slot 0 and counts them; undo takes both out', async () => {
+      expect(await rowsMatching(lyon)).toBe(4);
+      await expectCountsOfDocuments();
+      await expectTotal(`${cityPath}=Lyon`, 4);
+      await expectTotal(`${cityPath}=Lyon&creditProfile.creditRiskRating=2`, 2);
+
+      await undoAndRedo(app.dataSource, 'CustomerSearchCopies', async () => {
+        expect(await rowsMatching(lyon)).toBe(0);
+        expect(await tableExists()).toBe(false);
+      });
+      expect(await rowsMatching(lyon)).toBe(4);
+      await expectCountsOfDocuments();
+      await expectTotal(`${cityPath}=Lyon`, 4);
+      await expectTotal(`${cityPath}=Lyon&creditProfile.creditRiskRating=2`, 2);
+    });
+
+    it('keeps the counts with every write', async () => {
+      const created = (await createCustomer(app, {
+        ...minimalCustomer('Copies new'),
+        contactMedium: [postal('Lyon')],
+      })) as { id: string };
+      await expectTotal(`${cityPath}=Lyon`, 5);
+      const patched = await app.request('PATCH', `${CUSTOMER_PATH}/${created.id}`, {
+        body: { contactMedium: [postal('Nice')] },
+        headers: { 'content-type': 'application/merge-patch+json' },
+      });
+      expect(patched.status).toBe(200);
+      await expectTotal(`${cityPath}=Lyon`, 4);
+      await expectTotal(`${cityPath}=Nice`, 1);
+      expect((await app.request('DELETE', `${CUSTOMER_PATH}/${created.id}`)).status).toBe(204);
+      await expectTotal(`${cityPath}=Nice`, 0);
+      await expectCountsOfDocuments();
+      // A value no customer holds any more keeps no row.
+      const [{ n }] = await app.dataSource.query<{ n: number }[]>(
+        'SELECT COUNT(*) AS n FROM customer_token_count WHERE n <= 0',
+      );
+      expect(n).toBe(0);
+    });
+  },
+);
