@@ -400,7 +400,6 @@ describe('filters the token index answers alone', () => {
   };
 
   it.each([
-    'contactMedium.characteristic.city=Paris',
     'statusReason=short&engagedParty.name=Alpha',
     'contactMedium.characteristic.city=Paris&creditProfile.creditRiskRating=2',
     'creditProfile.creditScore.gte=600&creditProfile.creditScore.lt=800',
@@ -409,6 +408,15 @@ describe('filters the token index answers alone', () => {
     expect(lines).toMatch(/SCAN customer_search VIRTUAL TABLE/);
     expect(lines).not.toMatch(/\b(SCAN|SEARCH) c\b/);
   });
+
+  it.each(['contactMedium.characteristic.city=Paris', 'engagedParty.name=Alpha'])(
+    '%s (one token) is counted by one lookup of the count table',
+    (raw) => {
+      const lines = countPlan(raw);
+      expect(lines).toMatch(/SEARCH customer_token_count USING PRIMARY KEY \(token=\?\)/);
+      expect(lines).not.toMatch(/customer_search|\b(SCAN|SEARCH) c\b/);
+    },
+  );
 
   it.each([
     'contactMedium.mediumType=email',
