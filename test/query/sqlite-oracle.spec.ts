@@ -22,6 +22,8 @@ import { evaluatorOrder, evaluatorPage } from './evaluator-oracle';
 const customers = generateCustomers(400);
 const store = new SqliteCustomerStore(customerSqlStorage);
 store.insertAll(customers);
+// Common tokens are counted from the count table, the others from their slot-0 rows.
+store.countCommonTokens(5);
 const paging = { defaultLimit: 1000, maxLimit: 1000 };
 
 afterAll(() => store.db.close());
@@ -410,11 +412,11 @@ describe('filters the token index answers alone', () => {
   });
 
   it.each(['contactMedium.characteristic.city=Paris', 'engagedParty.name=Alpha'])(
-    '%s (one token) is counted by one lookup of the count table',
+    '%s (one token) is counted by one lookup of the count table (else from its slot-0 rows)',
     (raw) => {
       const lines = countPlan(raw);
       expect(lines).toMatch(/SEARCH customer_token_count USING PRIMARY KEY \(token=\?\)/);
-      expect(lines).not.toMatch(/customer_search|\b(SCAN|SEARCH) c\b/);
+      expect(lines).not.toMatch(/\b(SCAN|SEARCH) c\b/);
     },
   );
 

@@ -109,11 +109,10 @@ describe('a write group applies its token row changes netted per row', () => {
       ...tokenRowChanges(customerSqlStorage, fresh + 1, customers[8], customers[10]),
     ];
     const statements = tokenChangeStatements(customerSqlStorage, changes);
-    // The counts first (an upsert, the counts that reached 0), then one DELETE and one INSERT
-    // of token rows: FTS5 keeps the inserted rows in memory until COMMIT.
+    // The counts first (one UPDATE), then one DELETE and one INSERT of token rows: FTS5 keeps
+    // the inserted rows in memory until COMMIT.
     expect(statements.map((s) => s.sql.split(' ').slice(0, 3).join(' '))).toEqual([
-      'INSERT INTO customer_token_count',
-      'DELETE FROM customer_token_count',
+      'UPDATE customer_token_count SET',
       'DELETE FROM customer_search',
       'INSERT INTO customer_search',
     ]);

@@ -4,6 +4,7 @@ import {
   buildListStatements,
   compileSql,
   extractColumnValues,
+  extractTokenRows,
   KeysetPosition,
   keysetStatements,
   keyValuesOf,
@@ -16,6 +17,7 @@ import {
   sqliteRegexp,
   sqliteResidual,
   tokenChangeStatements,
+  tokenCountRowStatement,
   tokenIndexDdl,
   tokenRowChanges,
 } from '@app/tmf-query';
@@ -105,6 +107,30 @@ export class SqliteCustomerStore {
     for (const statement of tokenChangeStatements(this.storage, changes)) {
       this.db.prepare(statement.sql).run(...statement.params);
     }
+  }
+
+  /**
+   * Gives these counted tokens a row in the count table (counted from the index; kept by every
+   * write from then on), as the migration does for the common ones.
+   */
+  countTokens(tokens: Iterable<string>): void {
+    for (const token of tokens) {
+      const statement = tokenCountRowStatement(this.storage, token);
+      this.db.prepare(statement.sql).run(...statement.params);
+    }
+  }
+
+  /** Gives a count-table row to each counted token at least `min` stored customers hold. */
+  countCommonTokens(min: number): void {
+    const held = new Map<string, number>();
+    const rows = this.db.prepare('SELECT document FROM customer').all() as { document: string }[];
+    for (const { document } of rows) {
+      const [first] = extractTokenRows(JSON.parse(document), this.storage);
+      for (const token of first?.slot === 0 ? (first.counted ?? []) : []) {
+        held.set(token, (held.get(token) ?? 0) + 1);
+      }
+    }
+    this.countTokens([...held].filter(([, n]) => n >= min).map(([token]) => token));
   }
 
   /** Replaces a stored customer's document (its columns and token rows with it). */

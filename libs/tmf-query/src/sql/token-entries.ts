@@ -274,7 +274,7 @@ export function tokenIndexDdl(storage: SqlStorage): string[] {
   ];
 }
 
-/** The count table: per counted token, the number of resources holding it (never 0: deleted). */
+/** The count table: per counted token that has a row, the number of resources holding it. */
 export function tokenCountDdl(table: string): string {
   return `CREATE TABLE ${table} (token TEXT NOT NULL PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID`;
 }
@@ -381,8 +381,8 @@ const CHANGE_BATCH = 4000;
 /**
  * The statements that apply many resources' row changes at once (a write group's), netted per row:
  * one DELETE of every row that existed before the first change, then one INSERT of every row that
- * exists after the last, in row-id order. With a count table, first one upsert of the counts'
- * net changes (in token order) and a DELETE of those that reached 0. FTS5 keeps inserted rows in memory and writes them out as
+ * exists after the last, in row-id order. With a count table, first one UPDATE of the counts' net
+ * changes. FTS5 keeps inserted rows in memory and writes them out as
  * a segment when something makes it flush: COMMIT, a statement that opens a statement savepoint
  * (a multi-row INSERT or a DELETE flushes what came before it), a unit's SAVEPOINT, or a row id
  * lower than the last one inserted. Written this way, a group's rows become one segment instead of
@@ -434,8 +434,9 @@ export function tokenChangeStatements(
 
 /**
  * The count table's changes for row changes: per token, the net number of resources that gained it,
- * as one upsert; the tokens whose count fell and reached 0 deleted (a value no resource holds
- * any more keeps no row).
+ * added to the tokens that have a row (one UPDATE of the table's rows among the group's tokens). A
+ * token without a row is counted from its slot-0 rows when asked (see `tokenCountStatement`): only
+ * common tokens have rows, so a write never inserts into the table at a random place.
  */
 function countChangeStatements(
   storage: SqlStorage,
@@ -454,29 +455,45 @@ function countChangeStatements(
       }
     }
   }
-  const changed = [...deltas]
-    .filter(([, delta]) => delta !== 0)
-    .sort(([a], [b]) => (a < b ? -1 : 1));
-  const fell = changed.filter(([, delta]) => delta < 0).map(([token]) => token);
+  const changed = [...deltas].filter(([, delta]) => delta !== 0);
   const statements: SqlStatement[] = [];
   for (let start = 0; start < changed.length; start += CHANGE_BATCH) {
     const batch = changed.slice(start, start + CHANGE_BATCH);
     statements.push({
       sql:
-        `INSERT INTO ${table} (token, n) VALUES ${batch.map(() => '(?, ?)').join(', ')}` +
-        ' ON CONFLICT (token) DO UPDATE SET n = n + excluded.n',
+        `UPDATE ${table} SET n = n + d.column2 FROM (VALUES ${batch.map(() => '(?, ?)').join(', ')}) d` +
+        ` WHERE ${table}.token = d.column1`,
       params: batch.flat(),
-    });
-  }
-  for (let start = 0; start < fell.length; start += CHANGE_BATCH) {
-    const batch = fell.slice(start, start + CHANGE_BATCH);
-    statements.push({
-      sql: `DELETE FROM ${table} WHERE token IN (${batch.map(() => '?').join(', ')}) AND n <= 0`,
-      params: batch,
     });
   }
   return statements;
 }
+
+/**
+ * Gives `token` (a counted token: a value token outside arrays, or a copy) a row in the count table,
+ * counted from its slot-0 rows in the same transaction; from then on every write keeps it. No change
+ * when it has one. For tokens many resources hold: the migration gives a row to each token held by
+ * at least {@link COUNTED_MIN} resources.
+ */
+export function tokenCountRowStatement(storage: SqlStorage, token: string): SqlStatement {
+  const mapping = tokenMapping(storage);
+  if (!mapping.countTable) {
+    throw new Error(`The token index of '${storage.table}' keeps no counts`);
+  }
+  return {
+    sql:
+      `INSERT INTO ${mapping.countTable} (token, n) SELECT ?, COUNT(*) FROM ${mapping.table}` +
+      ` WHERE ${mapping.table} MATCH ? ON CONFLICT (token) DO NOTHING`,
+    params: [token, `"${token}"`],
+  };
+}
+
+/**
+ * The tokens held by at least this many resources get a row in the count table when it is built:
+ * counting a token's slot-0 rows costs about 50 ns a row, so below it the count table saves little,
+ * and every row it holds costs each write holding the token a lookup.
+ */
+export const COUNTED_MIN = 1000;
 
 const INSERT_BATCH = 100;
 

@@ -95,10 +95,12 @@ export function tokenCountStatement(search: TokenSearch, storage: SqlStorage): S
   const inexact = parts.filter((p) => p.core !== undefined);
   const sure = parts.map((p) => ({ match: p.core ?? p.sup, singleRow: p.singleRow }));
   if (parts.length === 1 && parts[0].counted && mapping.countTable) {
-    // Kept with the index: one lookup, whatever the number of matches (no row: none).
+    // A common token's count is kept with the index: one lookup, whatever the number of matches.
+    // Any other is counted from its slot-0 rows (one per resource).
+    const count = countOf(mapping, sure as { match: string; singleRow: boolean }[]);
     return {
-      sql: `SELECT COALESCE((SELECT n FROM ${mapping.countTable} WHERE token = ?), 0) AS total`,
-      params: [parts[0].sup],
+      sql: `SELECT COALESCE((SELECT n FROM ${mapping.countTable} WHERE token = ?), (${count.sql})) AS total`,
+      params: [parts[0].sup, ...count.params],
     };
   }
   if (inexact.length === 0) {
