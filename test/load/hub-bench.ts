@@ -5,8 +5,8 @@
 //   npm run bench:hub -- --subs 0,10,300 --duration 10 --connections 10 --window 10
 //   npm run bench:hub -- --transport nats               # through a private nats-server -js (started here)
 //   npm run bench:hub -- --db mysql --subs 0,300,0,300 --window 0   # writes only, levels repeated
-//   npm run bench:hub -- --rounds 3                     # every level 3 times, interleaved; medians
-//   npm run bench:hub -- --side-by-side --rounds 5      # writes only; all levels' processes up at once
+//   npm run bench:hub -- --rounds 4                     # every level 4 times, interleaved; medians
+//   npm run bench:hub -- --side-by-side --rounds 6      # writes only; all levels' processes up at once
 //
 // Everything runs on 127.0.0.1: the built server as child processes (dist/), a closed-loop client
 // (latencies to the microsecond: autocannon's are whole milliseconds, too coarse to tell 1.2x at a
@@ -46,14 +46,13 @@ const rounds = Number(option('rounds', '1'));
 // (writes only): the levels are measured side by side rather than one after the other.
 const sideBySide = process.argv.includes('--side-by-side');
 const levelList = option('subs', '0,10,100,300').split(',').map(Number);
-// Rounds repeat the levels, each round in another order (the first as given, then rotated and
-// reversed in turn), so that neither a slow spell of a shared machine nor what the level before
-// left behind (MariaDB purging a dropped database's rows) falls on one level every time.
+// Rounds repeat the levels in pairs: a pair runs one order and then its reverse, so that every
+// level's mean position in the pair is the same (a run leaves work behind for the next one:
+// MariaDB flushing the pages it dirtied, purging a dropped database's rows), and each pair starts
+// from another rotation, so that no level always follows the same one. Give an even --rounds.
 const levels = Array.from({ length: rounds }, (_, r) => {
-  const rotated = [
-    ...levelList.slice(r % levelList.length),
-    ...levelList.slice(0, r % levelList.length),
-  ];
+  const k = Math.floor(r / 2) % levelList.length;
+  const rotated = [...levelList.slice(k), ...levelList.slice(0, k)];
   return r % 2 === 1 ? rotated.reverse() : rotated;
 }).flat();
 
