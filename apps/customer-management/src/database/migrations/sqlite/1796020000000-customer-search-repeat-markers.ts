@@ -6,7 +6,7 @@ import {
   TokenRowChange,
   tokenRowId,
 } from '@app/tmf-query';
-import { BatchProgress } from '@server/database/migrations/shared/batch-progress';
+import { forEachCustomerBatch } from '@server/database/migrations/shared/customer-batches';
 import { customerSqlStorage } from '@server/customer/customer.storage';
 
 const BATCH = 2000;
@@ -32,25 +32,12 @@ function rowChanges(seq: number, document: unknown, toRepeats: boolean): TokenRo
 
 /** Rewrites, batch by batch in `seq` order, the token rows that differ between the formats. */
 async function rewriteRows(queryRunner: QueryRunner, name: string, toRepeats: boolean) {
-  const [{ total }] = (await queryRunner.query('SELECT COUNT(*) AS total FROM customer')) as {
-    total: number;
-  }[];
-  const progress = new BatchProgress(name, Number(total));
-  for (let last = -1; ;) {
-    const batch = (await queryRunner.query(
-      `SELECT seq, document FROM customer WHERE seq > ? ORDER BY seq LIMIT ${BATCH}`,
-      [last],
-    )) as { seq: number; document: string }[];
-    if (batch.length === 0) {
-      return;
-    }
+  await forEachCustomerBatch(queryRunner, name, BATCH, async (batch) => {
     const changes = batch.flatMap((c) => rowChanges(c.seq, JSON.parse(c.document), toRepeats));
     for (const statement of tokenChangeStatements(customerSqlStorage, changes)) {
       await queryRunner.query(statement.sql, statement.params);
     }
-    last = batch[batch.length - 1].seq;
-    progress.advance(batch.length);
-  }
+  });
 }
 
 /**

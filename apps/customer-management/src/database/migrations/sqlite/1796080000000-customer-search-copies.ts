@@ -8,7 +8,7 @@ import {
   TokenRowChange,
   tokenRowId,
 } from '@app/tmf-query';
-import { BatchProgress } from '@server/database/migrations/shared/batch-progress';
+import { forEachCustomerBatch } from '@server/database/migrations/shared/customer-batches';
 import { customerSqlStorage } from '@server/customer/customer.storage';
 
 const BATCH = 2000;
@@ -47,25 +47,12 @@ function slotZeroChanges(seq: number, document: unknown, toCopies: boolean): Tok
  * lookup would otherwise skip until FTS5 merged it.
  */
 async function rewriteSlotZero(queryRunner: QueryRunner, name: string, toCopies: boolean) {
-  const [{ total }] = (await queryRunner.query('SELECT COUNT(*) AS total FROM customer')) as {
-    total: number;
-  }[];
-  const progress = new BatchProgress(name, Number(total));
-  for (let last = -1; ;) {
-    const batch = (await queryRunner.query(
-      `SELECT seq, document FROM customer WHERE seq > ? ORDER BY seq LIMIT ${BATCH}`,
-      [last],
-    )) as { seq: number; document: string }[];
-    if (batch.length === 0) {
-      break;
-    }
+  await forEachCustomerBatch(queryRunner, name, BATCH, async (batch) => {
     const changes = batch.flatMap((c) => slotZeroChanges(c.seq, JSON.parse(c.document), toCopies));
     for (const statement of tokenChangeStatements(customerSqlStorage, changes)) {
       await queryRunner.query(statement.sql, statement.params);
     }
-    last = batch[batch.length - 1].seq;
-    progress.advance(batch.length);
-  }
+  });
   const logger = new Logger(name);
   const started = Date.now();
   logger.log('merging the token index into one segment (FTS5 optimize)');

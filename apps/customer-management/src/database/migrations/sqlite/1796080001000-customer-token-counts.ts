@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 import { COUNTED_MIN, extractTokenRows, tokenCountDdl } from '@app/tmf-query';
-import { BatchProgress } from '@server/database/migrations/shared/batch-progress';
+import { forEachCustomerBatch } from '@server/database/migrations/shared/customer-batches';
 import { customerSqlStorage } from '@server/customer/customer.storage';
 
 const TABLE = 'customer_token_count';
@@ -31,18 +31,7 @@ export class CustomerTokenCounts1796080001000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE VIRTUAL TABLE ${BUILD} USING fts5(tokens, content='', detail=none, tokenize='ascii')`,
     );
-    const [{ total }] = (await queryRunner.query('SELECT COUNT(*) AS total FROM customer')) as {
-      total: number;
-    }[];
-    const progress = new BatchProgress('CustomerTokenCounts', Number(total));
-    for (let last = -1; ;) {
-      const batch = (await queryRunner.query(
-        `SELECT seq, document FROM customer WHERE seq > ? ORDER BY seq LIMIT ${BATCH}`,
-        [last],
-      )) as { seq: number; document: string }[];
-      if (batch.length === 0) {
-        break;
-      }
+    await forEachCustomerBatch(queryRunner, 'CustomerTokenCounts', BATCH, async (batch) => {
       const rows = batch.flatMap(({ seq, document }) => {
         const [first] = extractTokenRows(JSON.parse(document), customerSqlStorage);
         const counted = first?.slot === 0 ? first.counted : undefined;
@@ -54,9 +43,7 @@ export class CustomerTokenCounts1796080001000 implements MigrationInterface {
           rows.flat(),
         );
       }
-      last = batch[batch.length - 1].seq;
-      progress.advance(batch.length);
-    }
+    });
     const logger = new Logger('CustomerTokenCounts');
     const started = Date.now();
     await queryRunner.query(
