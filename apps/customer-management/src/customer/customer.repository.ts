@@ -21,6 +21,7 @@ import {
 import type { JsonObject } from '@app/tmf-common';
 import { isAsciiId } from '@server/database/ascii-id';
 import { Dialect } from '@server/database/dialect';
+import { runInOrder } from '@server/database/run-in-order';
 import {
   GroupRead,
   GroupWrite,
@@ -247,7 +248,7 @@ export class CustomerRepository {
         (
           await manager.query<{ seq: number }[]>('SELECT seq FROM customer WHERE id = ?', [row.id])
         )[0].seq;
-      await this.runAll(
+      await runInOrder(
         manager,
         mysqlTokenUpdateStatements(customerSqlStorage, Number(seq), previous.document, row.parsed),
       );
@@ -540,13 +541,6 @@ export class CustomerRepository {
     const byId = new Map(((found ?? []) as CustomerRow[]).map((row) => [row.id, row]));
     // A row deleted between the two reads (MySQL, no shared snapshot) is simply left out.
     return ids.map((r) => byId.get(r.id)).filter((row): row is CustomerRow => row !== undefined);
-  }
-
-  /** Runs statements one after the other, in the caller's transaction. */
-  private async runAll(manager: EntityManager, statements: SqlStatement[]): Promise<void> {
-    for (const statement of statements) {
-      await manager.query(statement.sql, statement.params);
-    }
   }
 
   private async selectById(

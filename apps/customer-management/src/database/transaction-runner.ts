@@ -14,6 +14,7 @@ import { Dialect } from './dialect';
 import { endFailedTransaction, mysqlPool, queryPool, statementTimeoutMs } from './pool-guard';
 import { currentConsistency } from './read-consistency';
 import { ReadBatch, runSteps } from './read-steps';
+import { runInOrder } from './run-in-order';
 import { ReadReplica, RowQuery } from './read-replica';
 import { detectFlavour, positionAfterCommitSql, ServerFlavour } from './server-flavour';
 import { SerialQueue } from './serial-queue';
@@ -198,9 +199,7 @@ export class TransactionRunner implements OnModuleInit {
     const deferred = this.groupWrites.get(manager);
     if (!deferred || (this.mysqlGroups?.writesInUnits(manager) === true && !write.last)) {
       // One by one: inside a unit, a statement that failed must have changed nothing (`wroteOn`).
-      for (const statement of await write.run(manager, items)) {
-        await manager.query(statement.sql, statement.params);
-      }
+      await runInOrder(manager, await write.run(manager, items));
       return;
     }
     const list = deferred.get(write);
@@ -575,9 +574,7 @@ export class TransactionRunner implements OnModuleInit {
       );
       return;
     }
-    for (const statement of statements) {
-      await manager.query(statement.sql, statement.params);
-    }
+    await runInOrder(manager, statements);
   }
 
   /** One SQLite transaction for the waiting units, a savepoint each. Never rejects. */

@@ -1,0 +1,17 @@
+import type { EntityManager } from 'typeorm';
+
+import type { SqlStatement } from '@app/tmf-query';
+
+/**
+ * Runs statements one after the other in the caller's transaction, each awaited before the next:
+ * where a failed statement must have changed nothing (inside a unit) or where the driver takes one
+ * statement per call (SQLite).
+ */
+export async function runInOrder(
+  manager: EntityManager,
+  statements: SqlStatement[],
+): Promise<void> {
+  for (const statement of statements) {
+    await manager.query(statement.sql, statement.params);
+  }
+}
