@@ -4,17 +4,15 @@ import { DataSource } from 'typeorm';
 import { EPOCH_BITS, SWEEP_BATCH, tokenSweepStatements } from '@app/tmf-query';
 
 import { endFailedTransaction } from '@server/database/pool-guard';
+import { TransactionRunner } from '@server/database/transaction-runner';
 
 import { customerSqlStorage } from './customer.storage';
+import { SWEEP_MIN, sweepThreshold } from './token-sweep-plan';
 
 /** Between passes when the last one found nothing, and between passes that found a full batch. */
 const IDLE_MS = 10_000;
 const BUSY_MS = 1_000;
-/**
- * An epoch is swept once this many of its keys are dead (a quarter of an epoch), so that one walk of
- * its region serves many deletes; every FULL_EVERY-th pass sweeps whatever is dead.
- */
-const SWEEP_MIN = 4096;
+/** Every FULL_EVERY-th pass sweeps whatever is dead (when no write is coming in). */
 const FULL_EVERY = 60;
 
 /**
@@ -34,7 +32,10 @@ export class TokenSweeper implements OnApplicationBootstrap, OnApplicationShutdo
   private stopped = false;
   private passes = 0;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tx: TransactionRunner,
+  ) {}
 
   onApplicationBootstrap(): void {
     if (this.dataSource.options.type !== 'mysql' || !customerSqlStorage.mysqlTokenIndex) {
@@ -54,7 +55,7 @@ export class TokenSweeper implements OnApplicationBootstrap, OnApplicationShutdo
       return;
     }
     this.timer = setTimeout(() => {
-      this.running = this.sweep()
+      this.running = this.pass()
         .then((swept) => this.schedule(swept >= SWEEP_BATCH ? BUSY_MS : IDLE_MS))
         .catch((err: Error) => {
           this.logger.warn(`Token sweep failed: ${err.message}`);
@@ -64,17 +65,23 @@ export class TokenSweeper implements OnApplicationBootstrap, OnApplicationShutdo
     this.timer.unref();
   }
 
+  /** A scheduled pass: what is due under the current write load (`sweepThreshold`). */
+  private pass(): Promise<number> {
+    const fullPass = ++this.passes % FULL_EVERY === 0;
+    return this.sweep(sweepThreshold(this.tx.msSinceLastWrite(), fullPass));
+  }
+
   /**
-   * One pass: the epochs with at least SWEEP_MIN dead keys (every epoch with any when `full`, and on
-   * every FULL_EVERY-th pass), up to SWEEP_BATCH keys each. Returns how many keys it took.
+   * Sweeps the epochs with at least `min` dead keys (1: every epoch with any), up to SWEEP_BATCH keys
+   * each. Returns how many keys it took.
    */
-  async sweep(full = ++this.passes % FULL_EVERY === 0): Promise<number> {
+  async sweep(min: number = SWEEP_MIN): Promise<number> {
     const mapping = customerSqlStorage.mysqlTokenIndex!;
     const epochs = await this.dataSource.query<{ epoch: number | string; n: number | string }[]>(
       `SELECT seq >> ${EPOCH_BITS} AS epoch, COUNT(*) AS n FROM ${mapping.deadTable} GROUP BY epoch`,
     );
     let taken = 0;
-    for (const { epoch } of epochs.filter((e) => full || Number(e.n) >= SWEEP_MIN)) {
+    for (const { epoch } of epochs.filter((e) => Number(e.n) >= min)) {
       if (this.stopped) {
         break;
       }

@@ -92,6 +92,8 @@ export class TransactionRunner implements OnModuleInit {
   private flavour: ServerFlavour | undefined;
   private readonly replica: ReadReplica | undefined;
   private positionsReported = false;
+  /** When the last write transaction started (`Date.now()`): background work yields to writes. */
+  private lastWriteAt = 0;
   private readonly statementTimeoutMs: number | undefined;
 
   constructor(
@@ -152,6 +154,7 @@ export class TransactionRunner implements OnModuleInit {
     // Set once the work is done, i.e. while COMMIT runs: a connection lost then leaves the outcome
     // unknown (the database may have committed), which the 503 must say.
     let committing = false;
+    this.lastWriteAt = Date.now();
     try {
       outcome = await this.transaction(async (manager) => {
         committing = false;
@@ -171,6 +174,11 @@ export class TransactionRunner implements OnModuleInit {
       }
     }
     return outcome.value;
+  }
+
+  /** Milliseconds since this process last started a write transaction (Infinity: none yet). */
+  msSinceLastWrite(): number {
+    return this.lastWriteAt === 0 ? Infinity : Date.now() - this.lastWriteAt;
   }
 
   /**
