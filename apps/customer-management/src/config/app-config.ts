@@ -116,6 +116,8 @@ export class AppConfig {
   readonly sqliteReadConnections!: number;
   /** SQLite read worker threads (0: reads on the event loop's thread). */
   readonly sqliteReadWorkers!: number;
+  /** A counted token found held by at least this many customers gets a kept count (SQLite). */
+  readonly tokenCountMin!: number;
   readonly listDefaultLimit!: number;
   readonly listMaxLimit!: number;
   /** Signs keyset cursors: CURSOR_SECRET, or a random key of this process (`generated`). */
@@ -261,6 +263,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     readReplica,
     sqliteReadConnections: dto.SQLITE_READ_CONNECTIONS,
     sqliteReadWorkers: dto.SQLITE_READ_WORKERS,
+    tokenCountMin: dto.TOKEN_COUNT_MIN,
     listDefaultLimit: dto.LIST_DEFAULT_LIMIT,
     listMaxLimit: dto.LIST_MAX_LIMIT,
     cursorSecret: dto.CURSOR_SECRET

@@ -13,6 +13,8 @@ import {
   MinLength,
 } from 'class-validator';
 
+import { COUNTED_MIN } from '@app/tmf-query';
+
 /**
  * Off by default: each worker is a V8 isolate (~27 MB of RSS; four took the 100k bench from 222-257 to
  * 350-364 MB) and a single-lookup list costs more CPU on a worker (the hop) than on the event loop.
@@ -179,6 +181,15 @@ export class EnvDto {
   @Min(0)
   @Max(64)
   SQLITE_READ_WORKERS = DEFAULT_SQLITE_READ_WORKERS;
+
+  /**
+   * SQLite token index: a value that a list finds at least this many customers hold gets its count
+   * kept with the index from then on (ADR 0007, "Kept counts of common tokens").
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  TOKEN_COUNT_MIN = COUNTED_MIN;
 
   @Transform(toInt)
   @IsInt()

@@ -3,13 +3,20 @@ import { Module } from '@nestjs/common';
 import { CustomerController } from './customer.controller';
 import { CustomerRepository } from './customer.repository';
 import { CustomerService } from './customer.service';
+import { TokenCountPromoter } from './token-count-promoter';
 import { TokenSweeper } from './token-sweeper';
 import { CustomerV5Controller } from './v5/customer-v5.controller';
 import { CustomerV5Service } from './v5/customer-v5.service';
 
 @Module({
   controllers: [CustomerController, CustomerV5Controller],
-  providers: [CustomerService, CustomerRepository, CustomerV5Service, TokenSweeper],
+  providers: [
+    CustomerService,
+    CustomerRepository,
+    CustomerV5Service,
+    TokenSweeper,
+    TokenCountPromoter,
+  ],
   exports: [TokenSweeper],
 })
 export class CustomerModule {}

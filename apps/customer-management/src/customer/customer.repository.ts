@@ -34,6 +34,7 @@ import {
 import { CounterKey, counterReadStatement, seqOrderReadStatement } from './customer-counts';
 import { changedColumns, columnsOf, CustomerColumns } from './customer-document';
 import { customerSqlStorage } from './customer.storage';
+import { TokenCountPromoter } from './token-count-promoter';
 import {
   COLUMNS,
   customerGroupWrite,
@@ -122,7 +123,10 @@ export class CustomerRepository {
     },
   };
 
-  constructor(private readonly tx: TransactionRunner) {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly promoter: TokenCountPromoter,
+  ) {
     this.dialect = tx.dialect;
     this.groupWrites = customerGroupWrite(this.dialect, () => tx.mariadb);
   }
@@ -389,7 +393,9 @@ export class CustomerRepository {
     withExtensions = false,
   ): Promise<CustomerPageRows> {
     try {
-      return await this.readPage(compiled, position, counter, withExtensions);
+      const page = await this.readPage(compiled, position, counter, withExtensions);
+      this.promoter.counted(compiled, page.total);
+      return page;
     } finally {
       compiled.residual?.release();
     }

@@ -472,8 +472,11 @@ function countChangeStatements(
 /**
  * Gives `token` (a counted token: a value token outside arrays, or a copy) a row in the count table,
  * counted from its slot-0 rows in the same transaction; from then on every write keeps it. No change
- * when it has one. For tokens many resources hold: the migration gives a row to each token held by
- * at least {@link COUNTED_MIN} resources.
+ * (and no counting) when it has one. For tokens many resources hold: the migration gives a row to
+ * each token held by at least {@link COUNTED_MIN} resources, and a token found that common later
+ * when a list counts it gets one then. Run it where the writes are serialized (SQLite's one write
+ * connection): a write group's token rows are written at its end, after its count deltas are known,
+ * so a row counted inside the group is counted before them and they are added to it.
  */
 export function tokenCountRowStatement(storage: SqlStorage, token: string): SqlStatement {
   const mapping = tokenMapping(storage);
@@ -483,8 +486,10 @@ export function tokenCountRowStatement(storage: SqlStorage, token: string): SqlS
   return {
     sql:
       `INSERT INTO ${mapping.countTable} (token, n) SELECT ?, COUNT(*) FROM ${mapping.table}` +
-      ` WHERE ${mapping.table} MATCH ? ON CONFLICT (token) DO NOTHING`,
-    params: [token, `"${token}"`],
+      ` WHERE ${mapping.table} MATCH ?` +
+      ` AND NOT EXISTS (SELECT 1 FROM ${mapping.countTable} WHERE token = ?)` +
+      ` ON CONFLICT (token) DO NOTHING`,
+    params: [token, `"${token}"`, token],
   };
 }
 

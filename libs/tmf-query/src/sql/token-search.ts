@@ -86,6 +86,16 @@ function countOf(
 }
 
 /**
+ * The token whose count the count table may keep, when the search is one counted token alone (its
+ * count then reads that token's row, else counts its slot-0 rows: `tokenCountStatement`). A token
+ * found common when counted can be given a row (`tokenCountRowStatement`).
+ */
+export function keptCountToken(search: TokenSearch): string | undefined {
+  const { mapping, parts } = search;
+  return parts.length === 1 && parts[0].counted && mapping.countTable ? parts[0].sup : undefined;
+}
+
+/**
  * The exact number of matches, read from the token index: the resources every part surely matches,
  * plus, when some part is inexact, those it may match that the residual check accepts (only they
  * are read from the resource table).
@@ -94,13 +104,14 @@ export function tokenCountStatement(search: TokenSearch, storage: SqlStorage): S
   const { mapping, parts } = search;
   const inexact = parts.filter((p) => p.core !== undefined);
   const sure = parts.map((p) => ({ match: p.core ?? p.sup, singleRow: p.singleRow }));
-  if (parts.length === 1 && parts[0].counted && mapping.countTable) {
+  const kept = keptCountToken(search);
+  if (kept !== undefined) {
     // A common token's count is kept with the index: one lookup, whatever the number of matches.
     // Any other is counted from its slot-0 rows (one per resource).
     const count = countOf(mapping, sure as { match: string; singleRow: boolean }[]);
     return {
       sql: `SELECT COALESCE((SELECT n FROM ${mapping.countTable} WHERE token = ?), (${count.sql})) AS total`,
-      params: [parts[0].sup, ...count.params],
+      params: [kept, ...count.params],
     };
   }
   if (inexact.length === 0) {
