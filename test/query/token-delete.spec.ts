@@ -1,4 +1,5 @@
 import {
+  countedTokens,
   extractTokenRows,
   SLOTS,
   tokenChangeStatements,
@@ -52,6 +53,22 @@ describe('deleting a resource removes exactly its token rows', () => {
     expect(tokenRowSlots(sparse, customerSqlStorage)).toEqual(
       extractTokenRows(sparse, customerSqlStorage).map((row) => row.slot),
     );
+  });
+
+  it("knows a document's counted tokens without its rows", () => {
+    const sparse = { ...customers[0], contactMedium: [{}, { mediumType: 'email' }, {}] };
+    for (const customer of [...customers, sparse]) {
+      const [first] = extractTokenRows(customer, customerSqlStorage);
+      expect(first.slot).toBe(0);
+      expect(countedTokens(customer, customerSqlStorage)).toEqual(first.counted);
+    }
+    // A delete's slot-0 change carries them, as an insert's does.
+    const [deleted] = tokenRowChanges(customerSqlStorage, 3, customers[4], undefined);
+    expect(deleted).toEqual({
+      rowid: 3 * SLOTS,
+      tokens: undefined,
+      counted: extractTokenRows(customers[4], customerSqlStorage)[0].counted,
+    });
   });
 
   it('deletes by row id, never by a row-id range (FTS5 walks its whole index for a range)', () => {
@@ -129,6 +146,26 @@ describe('a write group applies its token row changes netted per row', () => {
     for (const token of slot0.tokens.split(' ')) {
       expect(matches(token)).toContain((fresh + 1) * SLOTS + slot0.slot);
     }
+  });
+
+  it('names in the counts UPDATE only the tokens known to have a count row', () => {
+    const changes = [
+      ...tokenRowChanges(customerSqlStorage, 1, undefined, customers[12]),
+      ...tokenRowChanges(customerSqlStorage, 2, customers[13], undefined),
+    ];
+    const all = tokenChangeStatements(customerSqlStorage, changes);
+    expect(all[0].params.length).toBeGreaterThan(20);
+    const gone = new Set(extractTokenRows(customers[13], customerSqlStorage)[0].counted);
+    const own = extractTokenRows(customers[12], customerSqlStorage)[0].counted!.find(
+      (token) => !gone.has(token),
+    )!;
+    const [update] = tokenChangeStatements(customerSqlStorage, changes, new Set([own, 'nobody']));
+    expect(update.sql).toMatch(/^UPDATE customer_token_count .* \(VALUES \(\?, \?\)\) d /);
+    expect(update.params).toEqual([own, 1]);
+    // None kept: no UPDATE at all.
+    expect(
+      tokenChangeStatements(customerSqlStorage, changes, new Set()).map((s) => s.sql.split(' ')[0]),
+    ).toEqual(['DELETE', 'INSERT']);
   });
 
   it('changes nothing when the changed attributes feed no token', () => {

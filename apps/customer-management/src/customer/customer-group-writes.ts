@@ -13,6 +13,7 @@ import type { GroupWrite } from '@server/database/transaction-runner';
 import { CounterChange, counterChangesStatement } from './customer-counts';
 import type { CustomerWrite } from './customer.repository';
 import { customerSqlStorage } from './customer.storage';
+import { KeptCountTokens } from './kept-count-tokens';
 
 /** What a write leaves for its group (see `customerGroupWrite`). */
 export type GroupedChange =
@@ -61,13 +62,16 @@ export function insertParams(row: CustomerWrite): unknown[] {
  * it holds in memory as a new segment at every savepoint and before every statement that opens one
  * (a multi-row INSERT, a DELETE), so written per unit, each customer's rows became a segment of
  * their own, with the merges that follow; here the counts go first and the token rows last, and a
- * group's new rows become one segment at COMMIT. See docs/performance.md.
+ * group's new rows become one segment at COMMIT; the kept counts' UPDATE names only the tokens that
+ * have a count row (`KeptCountTokens`). See docs/performance.md.
  * `mariadb`: whether the server is MariaDB (known after init), whose INSERT has `RETURNING`.
  */
 export function customerGroupWrite(
   dialect: Dialect,
   mariadb: () => boolean,
 ): GroupWrite<GroupedChange> {
+  const countTable = customerSqlStorage.tokenIndex?.countTable;
+  const keptCounts = countTable ? new KeptCountTokens(countTable) : undefined;
   return {
     run: async (manager, changes) => {
       const counts = counterChangesStatement(
@@ -101,11 +105,15 @@ export function customerGroupWrite(
           ...(counts ? [counts] : []),
         ];
       }
+      const tokenChanges = changes.flatMap((c) => (c.kind === 'tokens' ? c.changes : []));
       return [
         ...(counts ? [counts] : []),
         ...tokenChangeStatements(
           customerSqlStorage,
-          changes.flatMap((c) => (c.kind === 'tokens' ? c.changes : [])),
+          tokenChanges,
+          keptCounts && tokenChanges.some((c) => c.counted)
+            ? await keptCounts.current(manager)
+            : undefined,
         ),
       ];
     },

@@ -73,6 +73,8 @@ export interface WrittenCustomer {
   id: string;
   version: number;
   stored: StoredCustomer;
+  /** The stored document's JSON text, when this write wrote it (a response reuses it). */
+  text?: string;
 }
 
 export function parseExtension(text: string | null | undefined): V5Extension | undefined {
@@ -133,9 +135,8 @@ export class CustomerService {
       throw CustomerException.unsupportedMediaType(mediaType, ['application/json']);
     }
     const document = this.validated(body);
-    const { id, version } = await this.insert({ document });
+    const { id, version, text } = await this.insert({ document });
     const href = customerHref(this.config.publicBaseUrl, id);
-    const text = JSON.stringify(document);
     return { id, href, version, etag: entityTag(version), json: customerJson(id, href, text) };
   }
 
@@ -143,18 +144,19 @@ export class CustomerService {
    * Stores a new customer (document and v5 side bag) and its created event, in one transaction.
    * The document is valid by the rules of the version that wrote it.
    */
-  async insert(stored: StoredCustomer): Promise<WrittenCustomer> {
+  async insert(stored: StoredCustomer): Promise<WrittenCustomer & { text: string }> {
     // RFC 9562 version 7: time-ordered, so new rows and index entries append instead of landing
     // at random B-tree positions (SQLite and InnoDB alike).
     const id = uuidv7();
     const href = customerHref(this.config.publicBaseUrl, id);
     const { document, extension } = stored;
     const now = new Date();
+    const text = JSON.stringify(document);
     await this.tx.write(async (manager) => {
       await this.repository.insert(manager, {
         id,
         version: 1,
-        document: JSON.stringify(document),
+        document: text,
         parsed: document,
         columns: columnsOf(document),
         now: now.getTime(),
@@ -165,7 +167,7 @@ export class CustomerService {
         new CustomerCreatedEvent(manager, customerResource(id, href, document), now, extension),
       );
     });
-    return { id, version: 1, stored };
+    return { id, version: 1, stored, text };
   }
 
   async get(id: string, fields?: string[]): Promise<CustomerView> {
@@ -273,7 +275,7 @@ export class CustomerService {
       // The side bag follows the elements it annotates (docs/v5.md, "v4 write").
       return stored.extension ? storeV4(after, stored) : { document: after };
     });
-    const text = JSON.stringify(written.stored.document);
+    const text = written.text ?? JSON.stringify(written.stored.document);
     return {
       id,
       href,
@@ -347,7 +349,7 @@ export class CustomerService {
           stored.extension,
         ),
       );
-      return { id, version, stored };
+      return { id, version, stored, text };
     }, this.repository.lockAhead(id));
   }
 

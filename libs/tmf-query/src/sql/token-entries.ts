@@ -198,6 +198,48 @@ export function tokenRowSlots(
   return root || (copies && slots.length > 0) ? [0, ...slots] : slots;
 }
 
+/**
+ * The counted tokens of a resource's slot-0 row, as {@link extractTokenRows} gives them (`counted`):
+ * the value tokens outside arrays, each once, then the copies of the arrays' value tokens, each
+ * once; without working out the rows. For a resource that has a slot-0 row.
+ */
+export function countedTokens(
+  document: unknown,
+  storage: SqlStorage,
+  { copies = storage.tokenIndex?.copies ?? false }: TokenRowFormat = {},
+): string[] {
+  const layout = layoutOf(storage);
+  const root = new Set<string>();
+  for (const leaf of layout.root) {
+    for (const stored of valuesAt(document, leaf.attribute)) {
+      root.add(valueTokenOf(leaf.pathId, stored));
+    }
+  }
+  if (!copies) {
+    return [...root];
+  }
+  const copied = new Set<string>();
+  let base = 1;
+  for (const { sample, leaves } of layout.arrays) {
+    const elements = elementsOf(document, sample, base);
+    for (const element of elements) {
+      for (const leaf of leaves) {
+        for (const stored of elementValues(element, leaf.attribute)) {
+          copied.add(copyToken(valueTokenOf(leaf.pathId, stored)));
+        }
+      }
+    }
+    base += elements.length;
+  }
+  return [...root, ...copied];
+}
+
+function valueTokenOf(pathId: number, stored: StoredValue): string {
+  return stored.kind === 's'
+    ? valueToken(pathId, 's', stored.text)
+    : valueToken(pathId, stored.kind, stored.num);
+}
+
 /** The elements of a first-level array whose rows start at slot `base`. */
 function elementsOf(document: unknown, sample: AttributePath, base: number): unknown[] {
   const elements = arrayElements(document, sample);
@@ -343,14 +385,21 @@ export function tokenRowChanges(
       return [];
     }
   }
-  if (after === undefined && storage.tokenIndex?.countTable === undefined) {
-    // A delete needs the rows' slots only (with counts, also the counted tokens).
-    return before === undefined
-      ? []
-      : tokenRowSlots(before, storage).map((slot) => ({
-          rowid: tokenRowId(seq, slot),
-          tokens: undefined,
-        }));
+  if (after === undefined) {
+    // A delete needs the rows' slots only, and with counts the slot-0 row's counted tokens: none of
+    // the bucket tokens, repeat markers or row texts.
+    if (before === undefined) {
+      return [];
+    }
+    const slots = tokenRowSlots(before, storage);
+    const counted =
+      slots[0] === 0 && storage.tokenIndex?.countTable !== undefined
+        ? countedTokens(before, storage)
+        : undefined;
+    return slots.map((slot) => {
+      const change = { rowid: tokenRowId(seq, slot), tokens: undefined };
+      return slot === 0 && counted ? { ...change, counted } : change;
+    });
   }
   const previous = new Map(
     before === undefined ? [] : extractTokenRows(before, storage).map((row) => [row.slot, row]),
@@ -386,11 +435,13 @@ const CHANGE_BATCH = 4000;
  * a segment when something makes it flush: COMMIT, a statement that opens a statement savepoint
  * (a multi-row INSERT or a DELETE flushes what came before it), a unit's SAVEPOINT, or a row id
  * lower than the last one inserted. Written this way, a group's rows become one segment instead of
- * one per unit.
+ * one per unit. `keptCounts`: the tokens the count table has rows for, when known exactly (the
+ * UPDATE then names only those).
  */
 export function tokenChangeStatements(
   storage: SqlStorage,
   changes: readonly TokenRowChange[],
+  keptCounts?: ReadonlySet<string>,
 ): SqlStatement[] {
   const { table } = tokenMapping(storage);
   // Per row: whether it existed before (its first change deletes it) and its final tokens.
@@ -414,7 +465,7 @@ export function tokenChangeStatements(
     }
   }
   inserted.sort(([a], [b]) => a - b);
-  const statements = countChangeStatements(storage, changes);
+  const statements = countChangeStatements(storage, changes, keptCounts);
   for (let start = 0; start < deleted.length; start += CHANGE_BATCH) {
     const batch = deleted.slice(start, start + CHANGE_BATCH);
     statements.push({
@@ -436,14 +487,18 @@ export function tokenChangeStatements(
  * The count table's changes for row changes: per token, the net number of resources that gained it,
  * added to the tokens that have a row (one UPDATE of the table's rows among the group's tokens). A
  * token without a row is counted from its slot-0 rows when asked (see `tokenCountStatement`): only
- * common tokens have rows, so a write never inserts into the table at a random place.
+ * common tokens have rows, so a write never inserts into the table at a random place. `keptCounts`:
+ * the tokens the table has rows for, when the caller knows them exactly (read in the same
+ * transaction, or kept in step with it): only those are named, instead of every counted token of
+ * the group (~33 per resource, most without a row).
  */
 function countChangeStatements(
   storage: SqlStorage,
   changes: readonly TokenRowChange[],
+  keptCounts: ReadonlySet<string> | undefined,
 ): SqlStatement[] {
   const table = storage.tokenIndex?.countTable;
-  if (!table) {
+  if (!table || keptCounts?.size === 0) {
     return [];
   }
   const deltas = new Map<string, number>();
@@ -451,7 +506,9 @@ function countChangeStatements(
     if (counted) {
       const step = tokens === undefined ? -1 : 1;
       for (const token of counted) {
-        deltas.set(token, (deltas.get(token) ?? 0) + step);
+        if (keptCounts === undefined || keptCounts.has(token)) {
+          deltas.set(token, (deltas.get(token) ?? 0) + step);
+        }
       }
     }
   }
