@@ -27,8 +27,15 @@ export class KeptCountTokens {
 
   constructor(private readonly table: string) {}
 
-  /** The table's tokens, as of the transaction `manager` runs (a write transaction). */
+  /**
+   * The table's tokens, as of the transaction `manager` runs (a write transaction). A manager
+   * without a better-sqlite3 connection behind it (a seeding script's) reads them every time.
+   */
   async current(manager: EntityManager): Promise<ReadonlySet<string>> {
+    const db = databaseOf(manager);
+    if (!db) {
+      return this.read(manager);
+    }
     const [{ d, s }] = await manager.query<{ d: number; s: number }[]>(
       'SELECT (SELECT data_version FROM pragma_data_version()) AS d, ' +
         '(SELECT schema_version FROM pragma_schema_version()) AS s',
@@ -41,18 +48,20 @@ export class KeptCountTokens {
     ) {
       return this.tokens;
     }
-    this.hook(manager);
-    const rows = await manager.query<{ token: string }[]>(`SELECT token FROM ${this.table}`);
-    this.tokens = new Set(rows.map((row) => row.token));
+    this.hook(db);
+    this.tokens = await this.read(manager);
     this.readVersion = version;
     this.readGeneration = this.generation;
     return this.tokens;
   }
 
+  private async read(manager: EntityManager): Promise<Set<string>> {
+    const rows = await manager.query<{ token: string }[]>(`SELECT token FROM ${this.table}`);
+    return new Set(rows.map((row) => row.token));
+  }
+
   /** The temporary triggers on the writer's connection (again after the table was re-created). */
-  private hook(manager: EntityManager): void {
-    const db = (manager.connection.driver as unknown as { databaseConnection: Database })
-      .databaseConnection;
+  private hook(db: Database): void {
     if (!this.hooked.has(db)) {
       db.function(CHANGED_FUNCTION, { deterministic: false, varargs: false }, () => {
         this.generation++;
@@ -67,4 +76,11 @@ export class KeptCountTokens {
       );
     }
   }
+}
+
+function databaseOf(manager: EntityManager): Database | undefined {
+  const driver = (manager as Partial<EntityManager>).connection?.driver as
+    { databaseConnection?: Database } | undefined;
+  const db = driver?.databaseConnection;
+  return typeof db?.function === 'function' ? db : undefined;
 }
