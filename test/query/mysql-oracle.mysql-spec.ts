@@ -5,6 +5,7 @@ import {
   buildListStatements,
   CompiledSql,
   compileMysqlSql,
+  CountDeltas,
   epochOf,
   extractColumnValues,
   KeysetPosition,
@@ -12,7 +13,12 @@ import {
   keyValuesOf,
   parseQuery,
   ParsedQuery,
+  MYSQL_COUNT_SHARDS,
+  mysqlTokenCountDdl,
+  mysqlTokenCountRowStatements,
+  mysqlTokenCountStatement,
   mysqlTokenDdl,
+  mysqlTokenDeleteDeltas,
   mysqlTokenRepeatDdl,
   mysqlTokenDeleteStatement,
   mysqlTokenInsertStatements,
@@ -38,6 +44,8 @@ const customers = generateCustomers(400);
 const seqOf = (i: number) => 1 + i * 997;
 /** Copies of some customers, deleted before the queries: their token rows stay until the sweep. */
 const GHOSTS = 40;
+/** Keys held by this many customers get kept counts (the ghosts' writes keep them). */
+const KEPT_MIN = 20;
 const paging = { defaultLimit: 1000, maxLimit: 1000 };
 let db: Connection;
 
@@ -89,20 +97,58 @@ beforeAll(async () => {
   for (const [i, doc] of customers.entries()) {
     await insert(doc.id as string, seqOf(i), doc);
   }
+  await db.query(mysqlTokenCountDdl('customer_token_count'));
+  await keepCommonKeys(epochOf(seqOf(customers.length + GHOSTS)) + 1);
   for (let g = 0; g < GHOSTS; g++) {
     const id = `ghost-${g}`;
-    await insert(id, seqOf(customers.length + g), { ...customers[g * 7], id });
+    const doc = { ...customers[g * 7], id };
+    await insert(id, seqOf(customers.length + g), doc);
+    const gained: CountDeltas = new Map();
+    mysqlTokenDeleteDeltas(customerSqlStorage, doc, gained);
+    await run(countStatements(new Map([...gained].map(([k, d]) => [k, -d])), g));
+    const lost: CountDeltas = new Map();
+    mysqlTokenDeleteDeltas(customerSqlStorage, doc, lost);
     await run([
       mysqlTokenDeleteStatement(customerSqlStorage, {
         sql: 'SELECT seq FROM customer WHERE id = ?',
         params: [id],
       }),
       { sql: 'DELETE FROM customer WHERE id = ?', params: [id] },
+      ...countStatements(lost, g + 1),
     ]);
   }
   await db.commit();
   await db.query('ANALYZE TABLE customer, customer_token');
 });
+
+/** Gives kept counts to the keys held by at least KEPT_MIN customers. */
+async function keepCommonKeys(epochs: number): Promise<void> {
+  const [keys] = await db.query<RowDataPacket[]>(
+    'SELECT token, v FROM customer_token WHERE rep = 0 GROUP BY token, v HAVING COUNT(*) >= ?',
+    [KEPT_MIN],
+  );
+  expect(keys.length).toBeGreaterThan(10);
+  for (const { token, v } of keys) {
+    await run(mysqlTokenCountRowStatements(customerSqlStorage, Number(token), String(v), epochs));
+  }
+}
+
+/** The kept counts' change on a shard picked from `i`. */
+function countStatements(deltas: CountDeltas, i: number): SqlStatement[] {
+  const statement = mysqlTokenCountStatement(customerSqlStorage, deltas, i % MYSQL_COUNT_SHARDS);
+  return statement ? [statement] : [];
+}
+
+/** Kept keys whose count is not the number of live customers holding them (none expected). */
+async function wrongCounts(): Promise<RowDataPacket[]> {
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT k.token, k.v, k.n, (SELECT COUNT(*) FROM customer_token t JOIN customer c ON c.seq = t.seq
+       WHERE t.token = k.token AND t.v = k.v AND t.rep = 0) AS live
+     FROM (SELECT token, v, SUM(n) AS n FROM customer_token_count GROUP BY token, v) k
+     HAVING n <> live`,
+  );
+  return rows;
+}
 
 async function run(statements: SqlStatement[]): Promise<void> {
   for (const s of statements) {
@@ -226,8 +272,29 @@ describe('SQL on MySQL/MariaDB equals the in-memory evaluator', () => {
     expect(Number(repeated.n)).toBeGreaterThan(10);
     const query = parseQuery('contactMedium.mediumType=email', customerQuerySchema, { paging });
     const compiled = await compile(query);
-    expect(compiled.tokenCount?.sql).toMatch(/^SELECT COUNT\(\*\) .* AND a\d+\.rep = 0/);
+    expect(compiled.tokenCount?.sql).toMatch(/COUNT\(\*\) .* AND a\d+\.rep = 0/);
     expect(compiled.total).toBe(expected(query).total);
+  });
+
+  it('keeps the counts of common keys through inserts and deletes, and reads them', async () => {
+    const [[kept]] = await db.query<RowDataPacket[]>(
+      'SELECT COUNT(DISTINCT token, v) AS n, COUNT(*) AS shards FROM customer_token_count',
+    );
+    expect(Number(kept.n)).toBeGreaterThan(10);
+    expect(Number(kept.shards)).toBe(Number(kept.n) * MYSQL_COUNT_SHARDS);
+    expect(await wrongCounts()).toEqual([]);
+    // A kept key is read from its rows: a wrong count there would show.
+    const query = parseQuery('contactMedium.mediumType=email', customerQuerySchema, { paging });
+    const { tokenCount } = await compile(query);
+    expect(tokenCount?.sql).toMatch(
+      /^SELECT COALESCE\(\(SELECT SUM\(n\) FROM customer_token_count /,
+    );
+    await db.query('UPDATE customer_token_count SET n = n + 1000 WHERE shard = 3');
+    try {
+      expect((await compile(query)).total).toBe(expected(query).total + 1000);
+    } finally {
+      await db.query('UPDATE customer_token_count SET n = n - 1000 WHERE shard = 3');
+    }
   });
 
   it('works with server-side prepared statements too', async () => {
@@ -434,6 +501,45 @@ describe('pages in id order on MySQL/MariaDB read narrow indexes, not the docume
 });
 
 describe(`${mysqlTokenUpdateStatements.name} on MySQL/MariaDB`, () => {
+  it('keeps the counts through a PATCH that changes kept keys', async () => {
+    const pairs = indexUpdatePairs(30);
+    const [[{ seq }]] = await db.query<RowDataPacket[]>('SELECT MAX(seq) AS seq FROM customer');
+    let next = Number(seq) + 1;
+    for (const [i, { before, after }] of pairs.entries()) {
+      const id = `patched-${i}`;
+      const s = next++;
+      await db.query(
+        `INSERT INTO customer (id, seq, created_at, updated_at, version, document) VALUES (?, ?, 0, 0, 1, '{}')`,
+        [id, s],
+      );
+      const gained: CountDeltas = new Map();
+      mysqlTokenDeleteDeltas(customerSqlStorage, before, gained);
+      await run([
+        ...mysqlTokenInsertStatements(customerSqlStorage, s, before),
+        ...countStatements(new Map([...gained].map(([k, d]) => [k, -d])), i),
+      ]);
+      const deltas: CountDeltas = new Map();
+      await run(
+        mysqlTokenUpdateStatements(customerSqlStorage, s, before, after, undefined, deltas),
+      );
+      await run(countStatements(deltas, i + 5));
+      expect(await wrongCounts()).toEqual([]);
+      // Gone again (its rows too: the ghosts are the sweep's), its keys out of the counts.
+      const lost: CountDeltas = new Map();
+      mysqlTokenDeleteDeltas(customerSqlStorage, after, lost);
+      await run([
+        { sql: 'DELETE FROM customer_token WHERE seq = ?', params: [s] },
+        { sql: 'DELETE FROM customer WHERE id = ?', params: [id] },
+        ...countStatements(lost, i + 9),
+      ]);
+    }
+    expect(await wrongCounts()).toEqual([]);
+    for (const raw of QUERIES.slice(18, 32)) {
+      const query = parseQuery(raw, customerQuerySchema, { paging });
+      expect(await list(query)).toEqual(expected(query));
+    }
+  });
+
   it('leaves exactly the rows of a full rewrite', async () => {
     const rowsOf = async (seq: number) =>
       (

@@ -1,7 +1,13 @@
+import { randomInt } from 'node:crypto';
+
 import type { EntityManager } from 'typeorm';
 
 import {
+  CountDeltas,
+  MYSQL_COUNT_SHARDS,
+  mysqlTokenCountStatement,
   mysqlTokenDeadStatements,
+  mysqlTokenDeleteDeltas,
   mysqlTokenInsertStatementsFor,
   tokenChangeStatements,
   TokenRowChange,
@@ -18,10 +24,13 @@ import { KeptCountTokens } from './kept-count-tokens';
 /** What a write leaves for its group (see `customerGroupWrite`). */
 export type GroupedChange =
   | { kind: 'tokens'; changes: TokenRowChange[] }
+  /** MySQL/MariaDB: a PATCH's change of the kept token counts. */
+  | { kind: 'tokenCounts'; deltas: CountDeltas }
   | { kind: 'count'; change: CounterChange }
   | { kind: 'insert'; row: CustomerWrite }
   | { kind: 'update'; row: CustomerWrite; columns: readonly string[]; expectedVersion: number }
-  | { kind: 'delete'; id: string; seq: number };
+  /** `document`: the stored one (its keys leave the kept token counts). */
+  | { kind: 'delete'; id: string; seq: number; document: unknown };
 
 type Grouped<K extends GroupedChange['kind']> = Extract<GroupedChange, { kind: K }>;
 
@@ -91,17 +100,36 @@ export function customerGroupWrite(
           manager,
           deletes.map((c) => c.id),
         );
+        // The kept token counts' net change: the new customers' keys, the deleted ones', PATCHes'.
+        const deltas: CountDeltas = new Map();
+        for (const c of deletes) {
+          mysqlTokenDeleteDeltas(customerSqlStorage, c.document, deltas);
+        }
+        for (const c of ofKind(changes, 'tokenCounts')) {
+          for (const [key, delta] of c.deltas) {
+            deltas.set(key, (deltas.get(key) ?? 0) + delta);
+          }
+        }
+        const tokenRows = mysqlTokenInsertStatementsFor(
+          customerSqlStorage,
+          inserts.map((c, i) => ({ seq: seqs[i], document: c.row.parsed })),
+          deltas,
+        );
+        const tokenCounts = mysqlTokenCountStatement(
+          customerSqlStorage,
+          deltas,
+          randomInt(MYSQL_COUNT_SHARDS),
+        );
         // New customers' token rows and deleted ones' keys as one multi-row INSERT each, sent with
-        // the group's other closing writes; the counts' hot rows locked last.
+        // the group's other closing writes; the counts' hot rows locked last (the token counts
+        // first in every group, each in key order: no lock cycle between groups).
         return [
-          ...mysqlTokenInsertStatementsFor(
-            customerSqlStorage,
-            inserts.map((c, i) => ({ seq: seqs[i], document: c.row.parsed })),
-          ),
+          ...tokenRows,
           ...mysqlTokenDeadStatements(
             customerSqlStorage,
             deletes.map((c) => c.seq),
           ),
+          ...(tokenCounts ? [tokenCounts] : []),
           ...(counts ? [counts] : []),
         ];
       }

@@ -11,6 +11,7 @@ import {
   keysetStatements,
   keyValuesOf,
   KeyValue,
+  CountDeltas,
   mysqlTokenChanges,
   mysqlTokenUpdateStatements,
   ParsedQuery,
@@ -252,10 +253,21 @@ export class CustomerRepository {
         (
           await manager.query<{ seq: number }[]>('SELECT seq FROM customer WHERE id = ?', [row.id])
         )[0].seq;
+      const deltas: CountDeltas = new Map();
       await runInOrder(
         manager,
-        mysqlTokenUpdateStatements(customerSqlStorage, Number(seq), previous.document, row.parsed),
+        mysqlTokenUpdateStatements(
+          customerSqlStorage,
+          Number(seq),
+          previous.document,
+          row.parsed,
+          undefined,
+          deltas,
+        ),
       );
+      if (deltas.size > 0) {
+        await this.tx.groupWrite(manager, this.groupWrites, [{ kind: 'tokenCounts', deltas }]);
+      }
     }
     await this.writeExtension(manager, row.id, previous.extension, row.extension);
     await this.count(manager, stored, row.columns);
@@ -290,7 +302,9 @@ export class CustomerRepository {
       // The row is locked (findForUpdate): it goes with the write group's other deleted rows in
       // one DELETE. Its token rows stay until the sweep (TokenSweeper); its seq goes on the
       // sweep's list, in one INSERT for the group.
-      await this.tx.groupWrite(manager, this.groupWrites, [{ kind: 'delete', id, seq: row.seq }]);
+      await this.tx.groupWrite(manager, this.groupWrites, [
+        { kind: 'delete', id, seq: row.seq, document: previous },
+      ]);
     }
     await this.count(manager, columnsOf(previous), undefined);
     return true;

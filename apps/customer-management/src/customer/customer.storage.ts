@@ -55,6 +55,7 @@ export const customerSqlStorage: SqlStorage = defineSqlStorage({
     deadTable: 'customer_token_dead',
     seqColumn: 'seq',
     idSeqIndex: 'idx_customer_id_seq',
+    countTable: 'customer_token_count',
   },
   derivedHref: { path: 'href', resourcePath: `${CUSTOMER_MANAGEMENT_V4.customer}/` },
 });

@@ -12,6 +12,7 @@ export * from './token-entries';
 export * from './token-filter';
 export * from './sqlite-instant';
 export * from './mysql-token-entries';
+export * from './mysql-token-counts';
 export * from './mysql-token-filter';
 export * from './mysql-residual';
 export * from './token-search';

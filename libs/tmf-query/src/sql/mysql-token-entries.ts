@@ -2,6 +2,7 @@ import { arrayElements, elementValues, valuesAt } from '@app/tmf-query/memory';
 import { StoredValue } from '@app/tmf-query/values';
 
 import { SqlParam, SqlStatement } from './index-entries';
+import { addCountDeltas, CountDeltas } from './mysql-token-counts';
 import { MysqlTokenMapping, SqlStorage } from './storage';
 import { layoutOf, SLOTS, TokenIndexLimitException, TokenLeaf, tokenRoots } from './token-entries';
 import {
@@ -169,18 +170,24 @@ const ROW_PARAMS = 6;
 
 /**
  * Statements that write several new resources' rows (a write group's): one multi-row INSERT per
- * {@link GROUP_INSERT_BATCH} rows, whichever resource they belong to.
+ * {@link GROUP_INSERT_BATCH} rows, whichever resource they belong to. `deltas`: the keys they add to
+ * the kept counts are added there.
  */
 export function mysqlTokenInsertStatementsFor(
   storage: SqlStorage,
   resources: readonly { seq: number; document: unknown }[],
+  deltas?: CountDeltas,
 ): SqlStatement[] {
   const { table } = mysqlTokenMapping(storage);
   const params: SqlParam[] = [];
   for (const { seq, document } of resources) {
     const epoch = epochOf(seq);
-    for (const row of extractMysqlTokenRows(document, storage)) {
+    const rows = extractMysqlTokenRows(document, storage);
+    for (const row of rows) {
       params.push(epoch, row.token, row.v, seq, row.slot, row.rep);
+    }
+    if (deltas) {
+      addCountDeltas(deltas, rows, 1);
     }
   }
   const statements: SqlStatement[] = [];
@@ -211,7 +218,8 @@ function rowPlaceholders(n: number): string {
 
 /**
  * Statements that bring a resource's rows from `before` to `after`, touching only the rows that
- * differ (by key), none when no changed top-level attribute feeds the index.
+ * differ (by key), none when no changed top-level attribute feeds the index. `deltas`: the change
+ * of the keys it counts for (kept counts) is added there.
  */
 export function mysqlTokenUpdateStatements(
   storage: SqlStorage,
@@ -219,15 +227,29 @@ export function mysqlTokenUpdateStatements(
   before: unknown,
   after: unknown,
   changedRoots?: readonly string[],
+  deltas?: CountDeltas,
 ): SqlStatement[] {
   if (changedRoots && !mysqlTokenChanges(storage, changedRoots)) {
     return [];
   }
   // A row whose `rep` changed (an earlier element with its value came or went) is rewritten.
   const key = (r: MysqlTokenRow) => `${r.token}:${r.v}:${r.slot}:${r.rep}`;
-  const previous = new Map(extractMysqlTokenRows(before, storage).map((r) => [key(r), r]));
+  const beforeRows = extractMysqlTokenRows(before, storage);
+  const afterRows = extractMysqlTokenRows(after, storage);
+  if (deltas) {
+    // Per key, +1 or -1 when the resource gained or lost it (its rep = 0 row), else 0 (dropped).
+    const change: CountDeltas = new Map();
+    addCountDeltas(change, beforeRows, -1);
+    addCountDeltas(change, afterRows, 1);
+    for (const [k, d] of change) {
+      if (d !== 0) {
+        deltas.set(k, (deltas.get(k) ?? 0) + d);
+      }
+    }
+  }
+  const previous = new Map(beforeRows.map((r) => [key(r), r]));
   const fresh: MysqlTokenRow[] = [];
-  for (const row of extractMysqlTokenRows(after, storage)) {
+  for (const row of afterRows) {
     if (!previous.delete(key(row))) {
       fresh.push(row);
     }
@@ -269,6 +291,18 @@ export function mysqlTokenDeleteStatement(
     sql: `INSERT INTO ${mysqlTokenMapping(storage).deadTable} (seq) ${seqSelect.sql}`,
     params: seqSelect.params,
   };
+}
+
+/**
+ * A deleted resource's change of the kept counts (added to `deltas`): its keys leave them in the
+ * delete's transaction, though its rows wait for the sweep.
+ */
+export function mysqlTokenDeleteDeltas(
+  storage: SqlStorage,
+  document: unknown,
+  deltas: CountDeltas,
+): void {
+  addCountDeltas(deltas, extractMysqlTokenRows(document, storage), -1);
 }
 
 /**

@@ -198,11 +198,19 @@ export function mysqlCountSql(
   if (select === 'count' && lookups.length === 1 && only.length === 1 && isPoint(only[0])) {
     // One (token, v): its rows with rep = 0 are one per customer, counted without de-duplicating
     // (a walk of the index; COUNT(DISTINCT) sorts or hashes every seq, ~8 times the cost).
+    // Rendered in SQL text order (parameters are bound as they are written). A kept key's count
+    // is read from its count rows (their sum; NULL when it has none, and the rows are counted).
+    const kept = mapping.countTable
+      ? `(SELECT SUM(n) FROM ${mapping.countTable} WHERE token = ${bind(only[0][0].token)} AND v = ${bind(only[0][0].from)})`
+      : undefined;
     const a = alias();
     const live = dead
       ? ` AND NOT EXISTS (SELECT 1 FROM ${mapping.deadTable} d WHERE d.seq = ${a}.seq)`
       : '';
-    return `SELECT COUNT(*) AS total FROM ${t} ${a} WHERE ${epochList(a, epochs)} AND ${rangesSql(a, only[0], bind)} AND ${a}.rep = 0${live}`;
+    const rows = `FROM ${t} ${a} WHERE ${epochList(a, epochs)} AND ${rangesSql(a, only[0], bind)} AND ${a}.rep = 0${live}`;
+    return kept
+      ? `SELECT COALESCE(${kept}, (SELECT COUNT(*) ${rows})) AS total`
+      : `SELECT COUNT(*) AS total ${rows}`;
   }
   let root: string | undefined;
   // Rendered in SQL text order (FROM, then WHERE): parameters are bound as they are written.

@@ -53,6 +53,8 @@ export interface MysqlTokenMapping {
    * a page that tests candidates one by one in id order (`tokenProbe`) reads their `seq` there.
    */
   readonly idSeqIndex?: string;
+  /** Kept counts of common `(token, v)` keys (`mysql-token-counts.ts`), when kept. */
+  readonly countTable?: string;
 }
 
 /**
@@ -134,6 +136,7 @@ export function defineSqlStorage(storage: SqlStorage): SqlStorage {
           storage.mysqlTokenIndex.deadTable,
           storage.mysqlTokenIndex.seqColumn,
           ...(storage.mysqlTokenIndex.idSeqIndex ? [storage.mysqlTokenIndex.idSeqIndex] : []),
+          ...(storage.mysqlTokenIndex.countTable ? [storage.mysqlTokenIndex.countTable] : []),
         ]
       : []),
   ]) {

@@ -12,6 +12,7 @@ import { HubSubscriptionVersion1795960000000 } from './1795960000000-hub-subscri
 import { CustomerIdSeqIndex1796000000000 } from './1796000000000-customer-id-seq-index';
 import { CustomerTokenRepeats1796000001000 } from './1796000001000-customer-token-repeats';
 import { HubGateV5Subscriptions1796030000000 } from './1796030000000-hub-gate-v5-subscriptions';
+import { CustomerTokenCounts1796100000000 } from './1796100000000-customer-token-counts';
 
 /** MySQL 8 / MariaDB 10.6+ migrations in timestamp order. Append only; never edit a committed migration. */
 export const MYSQL_MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MYSQL_MIGRATIONS = [
   CustomerIdSeqIndex1796000000000,
   CustomerTokenRepeats1796000001000,
   HubGateV5Subscriptions1796030000000,
+  CustomerTokenCounts1796100000000,
 ];
