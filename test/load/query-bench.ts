@@ -11,6 +11,7 @@
  *     [--entries a/main.js,b/main.js]  compare builds: every class and mode on each in turn, each
  *                             build on its own copy of the seeded database (SQLite)
  *     [--env KEY=value,...]   extra server environment
+ *     [--mysql-database name] the MariaDB database (default `tmf_query_bench_<seed>`), e.g. a copy
  *
  * The seeded databases stay in test/load/results/ (SQLite) and as `tmf_query_bench_<seed>`
  * (MariaDB) for --reuse; the mixed runs delete what they created. Results: a markdown table on
@@ -347,7 +348,7 @@ async function sizeOnDisk(db: Db, sqliteFile: string, mysqlName: string): Promis
 async function benchDb(db: Db): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const sqliteFile = join(RESULTS_DIR, `query-bench-${SEED}.sqlite`);
-  const mysqlName = `tmf_query_bench_${SEED}`;
+  const mysqlName = arg('mysql-database', `tmf_query_bench_${SEED}`);
   const out: string[] = [];
   const say = (text: string) => {
     process.stdout.write(text);
