@@ -1,0 +1,66 @@
+import { customerSqlStorage } from '@server/customer/customer.storage';
+
+import { addCountDeltas, CountDeltas, mysqlTokenCountStatement } from './mysql-token-counts';
+import { extractMysqlTokenRows, mysqlTokenUpdateStatements } from './mysql-token-entries';
+
+const doc = (contactTypes: string[]) => ({
+  name: 'x',
+  contactMedium: contactTypes.map((contactType, i) => ({
+    mediumType: 'email',
+    characteristic: { emailAddress: `m${i}@counts.example`, contactType },
+  })),
+});
+
+describe('kept token counts (MySQL/MariaDB)', () => {
+  it('counts a resource once per key, whatever its repeats', () => {
+    const deltas: CountDeltas = new Map();
+    addCountDeltas(deltas, extractMysqlTokenRows(doc(['work', 'work']), customerSqlStorage), 1);
+    expect([...deltas.values()].every((d) => d === 1)).toBe(true);
+    // mediumType and contactType once each, two addresses.
+    expect(deltas.size).toBe(4);
+  });
+
+  it('adds one delta to every key on one shard, or a CASE per delta', () => {
+    const one = mysqlTokenCountStatement(
+      customerSqlStorage,
+      new Map([
+        ['12:0', 1],
+        ['-5:18446744073709551615', 1],
+        ['7:0', 0],
+      ]),
+      3,
+    );
+    expect(one).toEqual({
+      sql: 'UPDATE customer_token_count SET n = n + ? WHERE shard = ? AND ((token = ? AND v = ?) OR (token = ? AND v = ?))',
+      params: [1, 3, 12, '0', -5, '18446744073709551615'],
+    });
+    const mixed = mysqlTokenCountStatement(
+      customerSqlStorage,
+      new Map([
+        ['12:0', 2],
+        ['13:0', -1],
+      ]),
+      0,
+    );
+    expect(mixed?.sql).toBe(
+      'UPDATE customer_token_count SET n = n + CASE WHEN (token = ? AND v = ?) THEN ? WHEN (token = ? AND v = ?) THEN ? ELSE 0 END ' +
+        'WHERE shard = ? AND ((token = ? AND v = ?) OR (token = ? AND v = ?))',
+    );
+    expect(mixed?.params).toEqual([12, '0', 2, 13, '0', -1, 0, 12, '0', 13, '0']);
+    expect(mysqlTokenCountStatement(customerSqlStorage, new Map([['1:0', 0]]), 0)).toBeUndefined();
+  });
+
+  it("nets a PATCH's keys: only those gained or lost", () => {
+    const deltas: CountDeltas = new Map();
+    mysqlTokenUpdateStatements(
+      customerSqlStorage,
+      1,
+      doc(['work', 'home']),
+      doc(['home', 'home']),
+      undefined,
+      deltas,
+    );
+    // work lost (the second element's address and mediumType stay; home stays).
+    expect([...deltas.values()]).toEqual([-1]);
+  });
+});
