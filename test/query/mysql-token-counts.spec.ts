@@ -1,7 +1,11 @@
+import {
+  addCountDeltas,
+  CountDeltas,
+  extractMysqlTokenRows,
+  mysqlTokenCountStatement,
+  mysqlTokenUpdateStatements,
+} from '@app/tmf-query';
 import { customerSqlStorage } from '@server/customer/customer.storage';
-
-import { addCountDeltas, CountDeltas, mysqlTokenCountStatement } from './mysql-token-counts';
-import { extractMysqlTokenRows, mysqlTokenUpdateStatements } from './mysql-token-entries';
 
 const doc = (contactTypes: string[]) => ({
   name: 'x',
