@@ -1,4 +1,5 @@
 import { MYSQL_COUNT_SHARDS } from '@app/tmf-query';
+import { KeptTokenKeys } from '@server/customer/kept-token-keys';
 import { CustomerTokenCounts1796100000000 } from '@server/database/migrations/mysql/1796100000000-customer-token-counts';
 import { minimalCustomer } from '@test/fixtures/customers';
 import { TEST_DB } from '@test/support/test-database';
@@ -77,6 +78,9 @@ import { TestApp } from './support/test-app';
     await undoAndRedo(app.dataSource, 'CustomerTokenCounts', async () => {
       expect(await tableExists()).toBe(false);
     });
+    // The server learns the keys the migration kept (it ran them before serving, in production).
+    await app.app.get(KeptTokenKeys).reload();
+    expect(app.app.get(KeptTokenKeys).get()?.size).toBeGreaterThanOrEqual(2);
     const kept = await keptKeys();
     // work, home, the mediumType, the customers' engaged party (a column: none) ...
     expect(kept.keys).toBeGreaterThanOrEqual(2);

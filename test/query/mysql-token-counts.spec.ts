@@ -52,6 +52,25 @@ describe('kept token counts (MySQL/MariaDB)', () => {
     );
     expect(mixed?.params).toEqual([12, '0', 2, 13, '0', -1, 0, 12, '0', 13, '0']);
     expect(mysqlTokenCountStatement(customerSqlStorage, new Map([['1:0', 0]]), 0)).toBeUndefined();
+    // Only the keys known to have rows, when the caller knows them.
+    const kept = new Set(['13:0']);
+    expect(
+      mysqlTokenCountStatement(
+        customerSqlStorage,
+        new Map([
+          ['12:0', 2],
+          ['13:0', -1],
+        ]),
+        1,
+        kept,
+      ),
+    ).toEqual({
+      sql: 'UPDATE customer_token_count SET n = n + ? WHERE shard = ? AND ((token = ? AND v = ?))',
+      params: [-1, 1, 13, '0'],
+    });
+    expect(
+      mysqlTokenCountStatement(customerSqlStorage, new Map([['12:0', 2]]), 1, kept),
+    ).toBeUndefined();
   });
 
   it("nets a PATCH's keys: only those gained or lost", () => {

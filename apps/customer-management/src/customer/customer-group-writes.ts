@@ -73,11 +73,13 @@ export function insertParams(row: CustomerWrite): unknown[] {
  * their own, with the merges that follow; here the counts go first and the token rows last, and a
  * group's new rows become one segment at COMMIT; the kept counts' UPDATE names only the tokens that
  * have a count row (`KeptCountTokens`). See docs/performance.md.
- * `mariadb`: whether the server is MariaDB (known after init), whose INSERT has `RETURNING`.
+ * `mariadb`: whether the server is MariaDB (known after init), whose INSERT has `RETURNING`;
+ * `keptKeys`: the MariaDB keys with kept token counts, when known (`KeptTokenKeys`).
  */
 export function customerGroupWrite(
   dialect: Dialect,
   mariadb: () => boolean,
+  keptKeys: () => ReadonlySet<string> | undefined = () => undefined,
 ): GroupWrite<GroupedChange> {
   const countTable = customerSqlStorage.tokenIndex?.countTable;
   const keptCounts = countTable ? new KeptCountTokens(countTable) : undefined;
@@ -101,8 +103,11 @@ export function customerGroupWrite(
           deletes.map((c) => c.id),
         );
         // The kept token counts' net change: the new customers' keys, the deleted ones', PATCHes'.
+        // (None to compute when no key is kept.)
+        const kept = keptKeys();
         const deltas: CountDeltas = new Map();
-        for (const c of deletes) {
+        const counting = kept === undefined || kept.size > 0;
+        for (const c of counting ? deletes : []) {
           mysqlTokenDeleteDeltas(customerSqlStorage, c.document, deltas);
         }
         for (const c of ofKind(changes, 'tokenCounts')) {
@@ -113,12 +118,13 @@ export function customerGroupWrite(
         const tokenRows = mysqlTokenInsertStatementsFor(
           customerSqlStorage,
           inserts.map((c, i) => ({ seq: seqs[i], document: c.row.parsed })),
-          deltas,
+          counting ? deltas : undefined,
         );
         const tokenCounts = mysqlTokenCountStatement(
           customerSqlStorage,
           deltas,
           randomInt(MYSQL_COUNT_SHARDS),
+          kept,
         );
         // New customers' token rows and deleted ones' keys as one multi-row INSERT each, sent with
         // the group's other closing writes; the counts' hot rows locked last (the token counts

@@ -4,6 +4,7 @@ import { CustomerController } from './customer.controller';
 import { CustomerRepository } from './customer.repository';
 import { CustomerService } from './customer.service';
 import { TokenCountPromoter } from './token-count-promoter';
+import { KeptTokenKeys } from './kept-token-keys';
 import { TokenSweeper } from './token-sweeper';
 import { CustomerV5Controller } from './v5/customer-v5.controller';
 import { CustomerV5Service } from './v5/customer-v5.service';
@@ -16,7 +17,8 @@ import { CustomerV5Service } from './v5/customer-v5.service';
     CustomerV5Service,
     TokenSweeper,
     TokenCountPromoter,
+    KeptTokenKeys,
   ],
-  exports: [TokenSweeper],
+  exports: [TokenSweeper, KeptTokenKeys],
 })
 export class CustomerModule {}

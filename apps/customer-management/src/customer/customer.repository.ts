@@ -34,6 +34,7 @@ import {
 
 import { CounterKey, counterReadStatement, seqOrderReadStatement } from './customer-counts';
 import { changedColumns, columnsOf, CustomerColumns } from './customer-document';
+import { KeptTokenKeys } from './kept-token-keys';
 import { customerSqlStorage } from './customer.storage';
 import { TokenCountPromoter } from './token-count-promoter';
 import {
@@ -127,9 +128,14 @@ export class CustomerRepository {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly promoter: TokenCountPromoter,
+    keptKeys: KeptTokenKeys,
   ) {
     this.dialect = tx.dialect;
-    this.groupWrites = customerGroupWrite(this.dialect, () => tx.mariadb);
+    this.groupWrites = customerGroupWrite(
+      this.dialect,
+      () => tx.mariadb,
+      () => keptKeys.get(),
+    );
   }
 
   /**

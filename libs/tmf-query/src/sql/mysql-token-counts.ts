@@ -45,7 +45,7 @@ export function addCountDeltas(deltas: CountDeltas, rows: readonly MysqlTokenRow
 
 /**
  * The statement that adds `deltas` to the kept counts on `shard` (none when nothing changes or
- * the storage keeps no counts): the keys as an OR of point ranges of the primary key, so that the
+ * the storage keeps no counts; `kept`: only these keys, when the caller knows which have rows): the keys as an OR of point ranges of the primary key, so that the
  * rows are locked in key order (two groups on one shard cannot deadlock), the delta a `CASE` over
  * the keys grouped by delta (one branch for the common single POST or DELETE).
  */
@@ -53,6 +53,7 @@ export function mysqlTokenCountStatement(
   storage: SqlStorage,
   deltas: CountDeltas,
   shard: number,
+  kept?: ReadonlySet<string>,
 ): SqlStatement | undefined {
   const table = mysqlCountTable(storage);
   if (!table) {
@@ -61,7 +62,7 @@ export function mysqlTokenCountStatement(
   const byDelta = new Map<number, [string, string][]>();
   let keys = 0;
   for (const [key, delta] of deltas) {
-    if (delta !== 0) {
+    if (delta !== 0 && (!kept || kept.has(key))) {
       const at = key.indexOf(':');
       const pair: [string, string] = [key.slice(0, at), key.slice(at + 1)];
       const list = byDelta.get(delta);
