@@ -3,6 +3,8 @@ import {
   CountDeltas,
   extractMysqlTokenRows,
   mysqlTokenCountStatement,
+  mysqlTokenDeleteDeltas,
+  mysqlTokenKeyPaths,
   mysqlTokenUpdateStatements,
 } from '@app/tmf-query';
 import { customerSqlStorage } from '@server/customer/customer.storage';
@@ -85,5 +87,19 @@ describe('kept token counts (MySQL/MariaDB)', () => {
     );
     // work lost (the second element's address and mediumType stay; home stays).
     expect([...deltas.values()]).toEqual([-1]);
+  });
+
+  it("takes a delete's keys of the kept keys' leaves only, as the full extraction has them", () => {
+    const full = doc(['work', 'home', 'work']);
+    const paths = mysqlTokenKeyPaths(full, customerSqlStorage);
+    const everything: CountDeltas = new Map();
+    mysqlTokenDeleteDeltas(customerSqlStorage, full, everything);
+    expect([...paths.keys()].sort()).toEqual([...everything.keys()].sort());
+    // The leaves of two of its keys: the same deltas for the keys of those leaves, no other.
+    const [a, b] = [...everything.keys()];
+    const leaves = new Set([paths.get(a)!, paths.get(b)!]);
+    const some: CountDeltas = new Map();
+    mysqlTokenDeleteDeltas(customerSqlStorage, full, some, leaves);
+    expect(some).toEqual(new Map([...everything].filter(([key]) => leaves.has(paths.get(key)!))));
   });
 });

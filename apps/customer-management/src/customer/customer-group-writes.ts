@@ -18,6 +18,7 @@ import type { GroupWrite } from '@server/database/transaction-runner';
 
 import { CounterChange, counterChangesStatement } from './customer-counts';
 import type { CustomerWrite } from './customer.repository';
+import type { KeptKeys } from './kept-token-keys';
 import { customerSqlStorage } from './customer.storage';
 import { KeptCountTokens } from './kept-count-tokens';
 
@@ -79,7 +80,7 @@ export function insertParams(row: CustomerWrite): unknown[] {
 export function customerGroupWrite(
   dialect: Dialect,
   mariadb: () => boolean,
-  keptKeys: () => ReadonlySet<string> | undefined = () => undefined,
+  keptKeys: () => KeptKeys | undefined = () => undefined,
 ): GroupWrite<GroupedChange> {
   const countTable = customerSqlStorage.tokenIndex?.countTable;
   const keptCounts = countTable ? new KeptCountTokens(countTable) : undefined;
@@ -106,9 +107,9 @@ export function customerGroupWrite(
         // (None to compute when no key is kept.)
         const kept = keptKeys();
         const deltas: CountDeltas = new Map();
-        const counting = kept === undefined || kept.size > 0;
+        const counting = kept === undefined || kept.keys.size > 0;
         for (const c of counting ? deletes : []) {
-          mysqlTokenDeleteDeltas(customerSqlStorage, c.document, deltas);
+          mysqlTokenDeleteDeltas(customerSqlStorage, c.document, deltas, kept?.paths);
         }
         for (const c of ofKind(changes, 'tokenCounts')) {
           for (const [key, delta] of c.deltas) {
@@ -124,7 +125,7 @@ export function customerGroupWrite(
           customerSqlStorage,
           deltas,
           randomInt(MYSQL_COUNT_SHARDS),
-          kept,
+          kept?.keys,
         );
         // New customers' token rows and deleted ones' keys as one multi-row INSERT each, sent with
         // the group's other closing writes; the counts' hot rows locked last (the token counts

@@ -92,12 +92,20 @@ export function markRepeatsStatement(storage: SqlStorage): string {
  *
  * @throws TokenIndexLimitException when the arrays hold more elements than there are slots
  */
-export function extractMysqlTokenRows(document: unknown, storage: SqlStorage): MysqlTokenRow[] {
+export function extractMysqlTokenRows(
+  document: unknown,
+  storage: SqlStorage,
+  /** Only the rows of these leaves (path ids); slots and `rep` as in the full extraction. */
+  pathIds?: ReadonlySet<number>,
+): MysqlTokenRow[] {
   const layout = layoutOf(storage);
   const rows: MysqlTokenRow[] = [];
   // Every (token, v) of the resource so far, in slot order: a later slot's row repeats it.
   const anywhere = new Set<string>();
   const push = (slot: number, seen: Set<string>, leaf: TokenLeaf, values: StoredValue[]) => {
+    if (pathIds && !pathIds.has(leaf.pathId)) {
+      return;
+    }
     for (const row of leafRows(leaf, values)) {
       const key = `${row.token}:${row.v}`;
       if (!seen.has(key)) {
@@ -126,6 +134,28 @@ export function extractMysqlTokenRows(document: unknown, storage: SqlStorage): M
     base += elements.length;
   }
   return rows;
+}
+
+/** The leaf (path id) of each `token:v` key of a resource document. */
+export function mysqlTokenKeyPaths(document: unknown, storage: SqlStorage): Map<string, number> {
+  const layout = layoutOf(storage);
+  const paths = new Map<string, number>();
+  const add = (leaf: TokenLeaf, values: StoredValue[]) => {
+    for (const row of leafRows(leaf, values)) {
+      paths.set(`${row.token}:${row.v}`, leaf.pathId);
+    }
+  };
+  for (const leaf of layout.root) {
+    add(leaf, valuesAt(document, leaf.attribute));
+  }
+  for (const { sample, leaves } of layout.arrays) {
+    for (const element of arrayElements(document, sample)) {
+      for (const leaf of leaves) {
+        add(leaf, elementValues(element, leaf.attribute));
+      }
+    }
+  }
+  return paths;
 }
 
 function leafRows(
@@ -301,8 +331,10 @@ export function mysqlTokenDeleteDeltas(
   storage: SqlStorage,
   document: unknown,
   deltas: CountDeltas,
+  /** The leaves that hold kept keys, when known: the others are not hashed. */
+  pathIds?: ReadonlySet<number>,
 ): void {
-  addCountDeltas(deltas, extractMysqlTokenRows(document, storage), -1);
+  addCountDeltas(deltas, extractMysqlTokenRows(document, storage, pathIds), -1);
 }
 
 /**
