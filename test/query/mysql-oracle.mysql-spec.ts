@@ -482,7 +482,11 @@ describe('pages in id order on MySQL/MariaDB read narrow indexes, not the docume
     ]) {
       const query = parseQuery(raw, customerQuerySchema, { paging });
       expect((await compile(query)).collectsMatches).toBe(true);
-      expect(await explain(raw, false)).toMatch(/^(eq_ref|range|const):seq:.*Using index/);
+      // Depending on the table's statistics (InnoDB's purge of deleted rows changes its size) the
+      // optimizer may walk the narrow (id, seq) index in order instead: neither reads a document.
+      expect(await explain(raw, false)).toMatch(
+        /^((eq_ref|range|const):seq|index:idx_customer_id_seq):.*Using index/,
+      );
     }
   });
 
