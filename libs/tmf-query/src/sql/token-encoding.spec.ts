@@ -3,8 +3,10 @@ import fc from 'fast-check';
 import { encodeSortableNumber } from './index-encoding';
 import {
   bucketTokens,
+  DATE_RANGE_LEVELS,
   intervalCover,
   RANGE_LEVELS,
+  rangeLevels,
   rangeCover,
   sortableKey,
   stringBucketTokens,
@@ -97,13 +99,40 @@ describe('token encoding', () => {
       }),
       { numRuns: 1000 },
     );
-    // One day is a few buckets; its lower end alone is most of the key space.
+    // One day is a few dozen buckets; its lower end alone is most of the key space.
     const from = Date.UTC(2024, 2, 4);
     const day = intervalCover(9, 'd', [
       { op: 'gte', num: from },
       { op: 'lt', num: from + 86400000 },
     ]);
-    expect(day.core.length + day.edge.length).toBeLessThanOrEqual(8);
+    expect(day.core.length + day.edge.length).toBeLessThanOrEqual(2 + 2 * 15 + 6);
+  });
+
+  it("a date-time's edge buckets are its 32-bit level's: 2^20 ms wide", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(2005, 0, 1), max: Date.UTC(2038, 0, 1) }), (t) => {
+        const cover = intervalCover(9, 'd', [
+          { op: 'gte', num: t },
+          { op: 'lt', num: t + 86400000 },
+        ]);
+        const finest = (v: number) => bucketTokens(9, 'd', v).at(-1);
+        // The first and the last instant of the day fall in its edges; 2^20 ms beyond them does not.
+        expect(cover.edge).toContain(finest(t));
+        expect(cover.edge).not.toContain(finest(t - 2 ** 20));
+        expect(cover.edge).not.toContain(finest(t + 86400000 + 2 ** 20));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('the 32-bit date-time level adds a token and leaves the others as they were', () => {
+    expect(rangeLevels('d')).toBe(DATE_RANGE_LEVELS);
+    expect(rangeLevels('d', false)).toBe(RANGE_LEVELS);
+    expect(rangeLevels('n')).toBe(RANGE_LEVELS);
+    const t = Date.UTC(2024, 2, 4, 13, 7);
+    const before = bucketTokens(9, 'd', t, RANGE_LEVELS);
+    expect(bucketTokens(9, 'd', t)).toEqual([...before, expect.stringMatching(/^[0-9a-v]{13}$/)]);
+    expect(before).not.toContain(bucketTokens(9, 'd', t).at(-1));
   });
 
   it('a string range cover holds every matching string and, in its core, only matching ones', () => {
@@ -152,7 +181,10 @@ describe('token encoding', () => {
       fc.property(numbers, fc.constantFrom(...OPS), (q, op) => {
         const cover = rangeCover(9, 'd', op, q);
         expect(cover.edge.length).toBeLessThanOrEqual(2);
-        expect(cover.core.length).toBeLessThanOrEqual(2 * 63 * (RANGE_LEVELS.length - 1) + 16);
+        // The date-time levels: 63 per end at each of the 6-bit steps, 15 at the last (4 bits).
+        expect(cover.core.length).toBeLessThanOrEqual(
+          2 * 63 * (DATE_RANGE_LEVELS.length - 2) + 2 * 15 + 16,
+        );
       }),
     );
     // A date-time range of one day is a handful of buckets.

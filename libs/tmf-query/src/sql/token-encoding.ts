@@ -16,14 +16,28 @@ const KIND_TAG: Readonly<Record<TokenKind, number>> = { s: 1, n: 2, b: 3, d: 4 }
 /**
  * Range levels, as prefix lengths in bits of the order-preserving 64-bit key of a number
  * ({@link sortableKey}): 16, 1,024, 65,536, ... buckets. A number or date-time carries one bucket
- * token per level. Each level splits the buckets of the one before it 64 ways, so a range is
- * covered by at most 63 buckets per level at each end. The finest level (28 bits) leaves a date-time
- * bucket of about 4.7 hours and a number near 500 a bucket of 1/65,536: only the two buckets at a
- * range's ends hold values that may fall either side of it.
+ * token per level of its kind ({@link rangeLevels}). Each level splits the buckets of the one before
+ * it 64 ways, so a range is covered by at most 63 buckets per level at each end. The finest level
+ * (28 bits) leaves a number near 500 a bucket of 1/65,536: only the two buckets at a range's ends
+ * hold values that may fall either side of it.
  */
 export const RANGE_LEVELS: readonly number[] = [4, 10, 16, 22, 28];
-const FINEST = RANGE_LEVELS[RANGE_LEVELS.length - 1];
-const STEP = 6;
+
+/**
+ * Date-times have one level more, 32 bits (16 ways of the 28-bit level): a bucket of 2^20 ms
+ * (17.5 minutes) for the instants of 2004-2039, where the 28-bit level's is 4.7 hours. A range of a
+ * day then has edges of about 2 customers each at a million (about 35 at 28 bits), each checked on
+ * its document; its cover grows by at most 15 tokens per end, each a small doclist.
+ */
+export const DATE_RANGE_LEVELS: readonly number[] = [...RANGE_LEVELS, 32];
+
+/**
+ * The range levels of a kind's bucket tokens. `fineDates` false: the date-time levels of the format
+ * before the 32-bit level (what its migration's undo writes).
+ */
+export function rangeLevels(kind: TokenKind, fineDates = true): readonly number[] {
+  return kind === 'd' && fineDates ? DATE_RANGE_LEVELS : RANGE_LEVELS;
+}
 
 if (endianness() !== 'LE') {
   // The key is read from a Float64Array's words; every platform Node supports is little-endian.
@@ -67,9 +81,14 @@ export function firstRowsMatch(token: string): string {
   return `${token} NOT ${repeatMarker(token)}`;
 }
 
-/** The bucket tokens of a number or date-time, one per range level. */
-export function bucketTokens(pathId: number, kind: 'n' | 'd', num: number): string[] {
-  return keyBuckets(pathId, kind, sortableKey(num));
+/** The bucket tokens of a number or date-time, one per range level of its kind. */
+export function bucketTokens(
+  pathId: number,
+  kind: 'n' | 'd',
+  num: number,
+  levels: readonly number[] = rangeLevels(kind),
+): string[] {
+  return keyBuckets(pathId, kind, sortableKey(num), levels);
 }
 
 /**
@@ -77,11 +96,17 @@ export function bucketTokens(pathId: number, kind: 'n' | 'd', num: number): stri
  * values, whose ranges compare stored strings as strings.
  */
 export function stringBucketTokens(pathId: number, text: string): string[] {
-  return keyBuckets(pathId, 's', stringKey(text));
+  return keyBuckets(pathId, 's', stringKey(text), RANGE_LEVELS);
 }
 
-function keyBuckets(pathId: number, kind: TokenKind, [hi]: Key): string[] {
-  return RANGE_LEVELS.map((bits) => bucketToken(pathId, kind, bits, hi >>> (32 - bits)));
+function keyBuckets(
+  pathId: number,
+  kind: TokenKind,
+  [hi]: Key,
+  levels: readonly number[],
+): string[] {
+  // Levels are at most 32 bits: a bucket is a prefix of the key's high word.
+  return levels.map((bits) => bucketToken(pathId, kind, bits, hi >>> (32 - bits)));
 }
 
 /**
@@ -131,7 +156,7 @@ export function intervalCover(
   }
   return from === undefined || to === undefined
     ? { core: [], edge: [] }
-    : coverKeys(pathId, kind, from, to, true);
+    : coverKeys(pathId, kind, from, to, true, rangeLevels(kind));
 }
 
 /**
@@ -141,7 +166,7 @@ export function intervalCover(
 export function stringRangeCover(pathId: number, op: RangeOp, text: string): RangeCover {
   const key = stringKey(text);
   const up = op === 'gt' || op === 'gte';
-  return coverKeys(pathId, 's', up ? key : MIN_KEY, up ? MAX_KEY : key, false);
+  return coverKeys(pathId, 's', up ? key : MIN_KEY, up ? MAX_KEY : key, false, RANGE_LEVELS);
 }
 
 export const MIN_KEY: Key = [0, 0];
@@ -153,39 +178,41 @@ function coverKeys(
   from: Key,
   to: Key,
   exactKeys: boolean,
+  levels: readonly number[],
 ): RangeCover {
   const cover: RangeCover = { core: [], edge: [] };
   if (compare(from, to) > 0) {
     return cover;
   }
   const token = (bits: number, bucket: number) => bucketToken(pathId, kind, bits, bucket);
-  const shift = 32 - FINEST;
-  const mask = (1 << shift) - 1;
+  const finest = levels[levels.length - 1];
+  const shift = 32 - finest;
+  const mask = 2 ** shift - 1;
   let first = from[0] >>> shift;
   let last = to[0] >>> shift;
   const fromAligned = exactKeys && (from[0] & mask) === 0 && from[1] === 0;
   const toAligned = exactKeys && (to[0] & mask) === mask && to[1] === 0xffffffff;
   if (first === last) {
-    (fromAligned && toAligned ? cover.core : cover.edge).push(token(FINEST, first));
+    (fromAligned && toAligned ? cover.core : cover.edge).push(token(finest, first));
     return cover;
   }
   if (!fromAligned) {
-    cover.edge.push(token(FINEST, first++));
+    cover.edge.push(token(finest, first++));
   }
   if (!toAligned) {
-    cover.edge.push(token(FINEST, last--));
+    cover.edge.push(token(finest, last--));
   }
   // Whole buckets from `first` to `last` at the finest level, merged into coarser buckets where
   // they fill one.
-  for (let level = RANGE_LEVELS.length - 1; first <= last; level--) {
-    const bits = RANGE_LEVELS[level];
+  for (let level = levels.length - 1; first <= last; level--) {
+    const bits = levels[level];
     if (level === 0) {
       for (let b = first; b <= last; b++) {
         cover.core.push(token(bits, b));
       }
       break;
     }
-    const span = 1 << STEP;
+    const span = 2 ** (bits - levels[level - 1]);
     while (first <= last && first % span !== 0) {
       cover.core.push(token(bits, first++));
     }
@@ -255,7 +282,8 @@ function min(a: Key, b: Key): Key {
 }
 
 function bucketToken(pathId: number, kind: TokenKind, bits: number, bucket: number): string {
-  // Tags 16.. name the (kind, level) pair, apart from the value tokens' tags.
+  // Tags 16.. name the (kind, level) pair, apart from the value tokens' tags (levels 1..32 bits:
+  // a date-time's 32-bit level, 176, is no other pair's tag, as no kind tag exceeds 4).
   return hashWords(pathId, 16 + KIND_TAG[kind] * 32 + bits, bucket, 0);
 }
 

@@ -9,6 +9,7 @@ import { isStoredOutsideIndex, SqlStorage, TokenIndexMapping } from './storage';
 import {
   bucketTokens,
   copyToken,
+  rangeLevels,
   repeatMarker,
   stringBucketTokens,
   valueToken,
@@ -39,6 +40,8 @@ export interface TokenRowFormat {
   readonly repeats?: boolean;
   /** Copies of the arrays' value tokens on the slot-0 row (default: the mapping's `copies`). */
   readonly copies?: boolean;
+  /** Date-time bucket tokens at the 32-bit level too (`rangeLevels`; default true). */
+  readonly fineDates?: boolean;
 }
 
 /** A resource whose arrays hold more elements than the token index has slots for. */
@@ -107,15 +110,20 @@ export function layoutOf(storage: SqlStorage): TokenLayout {
 export function extractTokenRows(
   document: unknown,
   storage: SqlStorage,
-  { repeats = true, copies = storage.tokenIndex?.copies ?? false }: TokenRowFormat = {},
+  {
+    repeats = true,
+    copies = storage.tokenIndex?.copies ?? false,
+    fineDates = true,
+  }: TokenRowFormat = {},
 ): TokenRow[] {
   const layout = layoutOf(storage);
+  const dateLevels = rangeLevels('d', fineDates);
   const counts = storage.tokenIndex?.countTable !== undefined;
   const arrayRows: TokenRow[] = [];
   const rootTokens: string[] = [];
   const rootValues: string[] | undefined = counts ? [] : undefined;
   for (const leaf of layout.root) {
-    pushTokens(rootTokens, leaf, valuesAt(document, leaf.attribute), rootValues);
+    pushTokens(rootTokens, leaf, valuesAt(document, leaf.attribute), dateLevels, rootValues);
   }
   // The arrays' value tokens, each once (their copies).
   const copied = copies ? new Set<string>() : undefined;
@@ -128,7 +136,7 @@ export function extractTokenRows(
     elements.forEach((element, pos) => {
       const tokens: string[] = [];
       for (const leaf of leaves) {
-        pushTokens(tokens, leaf, elementValues(element, leaf.attribute), values);
+        pushTokens(tokens, leaf, elementValues(element, leaf.attribute), dateLevels, values);
       }
       if (tokens.length > 0) {
         if (repeats) {
@@ -249,11 +257,15 @@ function elementsOf(document: unknown, sample: AttributePath, base: number): unk
   return elements;
 }
 
-/** Pushes the tokens of a leaf's values to `out`, and their value tokens alone to `valueTokens`. */
+/**
+ * Pushes the tokens of a leaf's values to `out` (date-times' buckets at `dateLevels`), and their
+ * value tokens alone to `valueTokens`.
+ */
 function pushTokens(
   out: string[],
   { pathId, attribute }: TokenLeaf,
   values: StoredValue[],
+  dateLevels: readonly number[],
   valueTokens?: string[],
 ): void {
   for (const stored of values) {
@@ -270,8 +282,10 @@ function pushTokens(
     const token = valueToken(pathId, stored.kind, stored.num);
     out.push(token);
     valueTokens?.push(token);
-    if (stored.kind === 'n' || stored.kind === 'd') {
-      out.push(...bucketTokens(pathId, stored.kind, stored.num));
+    if (stored.kind === 'n') {
+      out.push(...bucketTokens(pathId, 'n', stored.num));
+    } else if (stored.kind === 'd') {
+      out.push(...bucketTokens(pathId, 'd', stored.num, dateLevels));
     }
   }
 }

@@ -15,6 +15,7 @@ import { CustomerSearchRepeatMarkers1796020000000 } from './1796020000000-custom
 import { HubGateV5Subscriptions1796030000000 } from './1796030000000-hub-gate-v5-subscriptions';
 import { CustomerSearchCopies1796080000000 } from './1796080000000-customer-search-copies';
 import { CustomerTokenCounts1796080001000 } from './1796080001000-customer-token-counts';
+import { CustomerSearchDateBuckets1796090000000 } from './1796090000000-customer-search-date-buckets';
 
 /** SQLite migrations in timestamp order. Append only; never edit a committed migration. */
 export const SQLITE_MIGRATIONS = [
@@ -35,4 +36,5 @@ export const SQLITE_MIGRATIONS = [
   HubGateV5Subscriptions1796030000000,
   CustomerSearchCopies1796080000000,
   CustomerTokenCounts1796080001000,
+  CustomerSearchDateBuckets1796090000000,
 ];
