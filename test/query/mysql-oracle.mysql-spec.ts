@@ -242,6 +242,10 @@ const QUERIES = [
   'contactMedium.characteristic.city>Paris',
   'contactMedium.characteristic.city=Z%C3%BCrich',
   'creditProfile.creditScore.gte=600&creditProfile.creditScore.lt=700',
+  // Date-time ranges of a day and of minutes at nested paths (SQLite: the 32-bit bucket level).
+  'creditProfile.validFor.startDateTime.gte=2024-02-03T00:00:00Z&creditProfile.validFor.startDateTime.lt=2024-02-04T00:00:00Z',
+  'creditProfile.creditProfileDate.gte=2024-02-20T04:50:00Z&creditProfile.creditProfileDate.lt=2024-02-20T05:20:00Z',
+  'contactMedium.validFor.startDateTime.gt=2024-02-04T05:29:59.999Z&contactMedium.validFor.startDateTime.lte=2024-02-04T05:47:28.576Z',
   'characteristic.name=score&characteristic.value=5',
   'characteristic.value=true',
   'characteristic.value=5.0',

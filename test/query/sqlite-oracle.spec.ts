@@ -134,6 +134,11 @@ const cases: Record<string, string[]> = {
     'creditProfile.creditScore.gte=800&creditProfile.creditScore.lt=700',
     'creditProfile.creditProfileDate.gte=2024-01-15T10:11:12Z&creditProfile.creditProfileDate.lt=2024-02-01T00:00:00Z',
     'creditProfile.creditProfileDate.gte=2024-01-15T10:11:12Z&contactMedium.mediumType=email&offset=3&limit=4',
+    // Date-time ranges of a day and of minutes: covers down to the 32-bit level (2^20 ms buckets).
+    'creditProfile.validFor.startDateTime.gte=2024-02-03T00:00:00Z&creditProfile.validFor.startDateTime.lt=2024-02-04T00:00:00Z',
+    'creditProfile.creditProfileDate.gte=2024-02-20T04:50:00Z&creditProfile.creditProfileDate.lt=2024-02-20T05:20:00Z',
+    'contactMedium.validFor.startDateTime.gt=2024-02-04T05:29:59.999Z&contactMedium.validFor.startDateTime.lte=2024-02-04T05:47:28.576Z',
+    'creditProfile.creditProfileDate.gte=2024-01-10T23:59:59.999%2B01:00&creditProfile.creditProfileDate.lt=2024-01-12T00:00:00.001Z&limit=3',
     'contactMedium.characteristic.city=Paris,Lyon&offset=2&limit=3',
     'contactMedium.characteristic.city=Paris&sort=-id&offset=1&limit=5',
     'characteristic.value.gte=2&characteristic.value.lt=7',
