@@ -23,7 +23,7 @@ import { adminQuery, TEST_MYSQL_URL } from '@test/support/test-database';
 import { freePort, SERVER_ENTRY, ServerProcess } from '@test/support/server-process';
 
 import { BaselineProcess } from './baseline-process';
-import { CpuMeter, databaseServerPid } from './cpu-meter';
+import { CpuMeter, databaseServerPid, waitUntilIdle } from './cpu-meter';
 import { RssSampler } from './rss-sampler';
 import { arg } from './bench-args';
 import { seedCustomers } from './seed-customers';
@@ -213,6 +213,12 @@ async function measure(targets: Target[]): Promise<Map<string, Map<Op, Result>>>
       const r = await load(t.baseUrl, t.pid, op, DURATION, t.dbPid);
       results.get(t.label)!.set(op, r);
       report(t.label, op, r);
+      // What the run left to do (our token sweeps after DELETEs, MariaDB flushing) must not land
+      // in the next target's window.
+      const waited = await waitUntilIdle([t.pid, ...(t.dbPid ? [t.dbPid] : [])]);
+      if (waited > 2) {
+        process.stdout.write(`  ${t.label} ${op}: idle again after ${waited.toFixed(0)} s\n`);
+      }
     }
   }
   return results;

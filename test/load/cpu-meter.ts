@@ -64,3 +64,25 @@ export function databaseServerPid(): number | undefined {
   }
   return pids.length === 1 ? pids[0] : undefined;
 }
+
+/**
+ * Waits until the processes together use less than `idlePercent` of a core over a second (at most
+ * `maxSeconds`): the work a run leaves behind (a server's background sweeps, the database flushing
+ * what the run dirtied) then falls in no other target's measurement. Returns the seconds waited.
+ */
+export async function waitUntilIdle(
+  pids: number[],
+  idlePercent = 5,
+  maxSeconds = 120,
+): Promise<number> {
+  const started = Date.now();
+  const used = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  for (;;) {
+    const before = used();
+    await new Promise((r) => setTimeout(r, 1000));
+    const waited = (Date.now() - started) / 1000;
+    if (100 * (used() - before) < idlePercent || waited >= maxSeconds) {
+      return waited;
+    }
+  }
+}
