@@ -109,7 +109,7 @@ export function customerGroupWrite(
         const deltas: CountDeltas = new Map();
         const counting = kept === undefined || kept.keys.size > 0;
         for (const c of counting ? deletes : []) {
-          mysqlTokenDeleteDeltas(customerSqlStorage, c.document, deltas, kept?.paths);
+          mysqlTokenDeleteDeltas(customerSqlStorage, c.document, deltas, kept?.paths, kept?.keys);
         }
         for (const c of ofKind(changes, 'tokenCounts')) {
           for (const [key, delta] of c.deltas) {

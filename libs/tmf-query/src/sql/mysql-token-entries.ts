@@ -92,20 +92,12 @@ export function markRepeatsStatement(storage: SqlStorage): string {
  *
  * @throws TokenIndexLimitException when the arrays hold more elements than there are slots
  */
-export function extractMysqlTokenRows(
-  document: unknown,
-  storage: SqlStorage,
-  /** Only the rows of these leaves (path ids); slots and `rep` as in the full extraction. */
-  pathIds?: ReadonlySet<number>,
-): MysqlTokenRow[] {
+export function extractMysqlTokenRows(document: unknown, storage: SqlStorage): MysqlTokenRow[] {
   const layout = layoutOf(storage);
   const rows: MysqlTokenRow[] = [];
   // Every (token, v) of the resource so far, in slot order: a later slot's row repeats it.
   const anywhere = new Set<string>();
   const push = (slot: number, seen: Set<string>, leaf: TokenLeaf, values: StoredValue[]) => {
-    if (pathIds && !pathIds.has(leaf.pathId)) {
-      return;
-    }
     for (const row of leafRows(leaf, values)) {
       const key = `${row.token}:${row.v}`;
       if (!seen.has(key)) {
@@ -136,26 +128,59 @@ export function extractMysqlTokenRows(
   return rows;
 }
 
-/** The leaf (path id) of each `token:v` key of a resource document. */
-export function mysqlTokenKeyPaths(document: unknown, storage: SqlStorage): Map<string, number> {
+/** Every leaf's values in a resource document (outside arrays, then each element's), no slots. */
+function forEachLeaf(
+  document: unknown,
+  storage: SqlStorage,
+  visit: (leaf: TokenLeaf, values: StoredValue[]) => void,
+): void {
   const layout = layoutOf(storage);
-  const paths = new Map<string, number>();
-  const add = (leaf: TokenLeaf, values: StoredValue[]) => {
-    for (const row of leafRows(leaf, values)) {
-      paths.set(`${row.token}:${row.v}`, leaf.pathId);
-    }
-  };
   for (const leaf of layout.root) {
-    add(leaf, valuesAt(document, leaf.attribute));
+    visit(leaf, valuesAt(document, leaf.attribute));
   }
   for (const { sample, leaves } of layout.arrays) {
     for (const element of arrayElements(document, sample)) {
       for (const leaf of leaves) {
-        add(leaf, elementValues(element, leaf.attribute));
+        visit(leaf, elementValues(element, leaf.attribute));
       }
     }
   }
+}
+
+/** The leaf (path id) of each `token:v` key of a resource document. */
+export function mysqlTokenKeyPaths(document: unknown, storage: SqlStorage): Map<string, number> {
+  const paths = new Map<string, number>();
+  forEachLeaf(document, storage, (leaf, values) => {
+    for (const row of leafRows(leaf, values)) {
+      paths.set(`${row.token}:${row.v}`, leaf.pathId);
+    }
+  });
   return paths;
+}
+
+/**
+ * The distinct keys (`token:v`) of a resource document, without its rows (no slots, no `rep`):
+ * those of the leaves `pathIds` only and among `kept` only, when given.
+ */
+export function mysqlTokenKeysOf(
+  document: unknown,
+  storage: SqlStorage,
+  pathIds?: ReadonlySet<number>,
+  kept?: ReadonlySet<string>,
+): Set<string> {
+  const keys = new Set<string>();
+  forEachLeaf(document, storage, (leaf, values) => {
+    if (pathIds && !pathIds.has(leaf.pathId)) {
+      return;
+    }
+    for (const row of leafRows(leaf, values)) {
+      const key = `${row.token}:${row.v}`;
+      if (!kept || kept.has(key)) {
+        keys.add(key);
+      }
+    }
+  });
+  return keys;
 }
 
 function leafRows(
@@ -331,10 +356,13 @@ export function mysqlTokenDeleteDeltas(
   storage: SqlStorage,
   document: unknown,
   deltas: CountDeltas,
-  /** The leaves that hold kept keys, when known: the others are not hashed. */
+  /** The leaves that hold kept keys, and the kept keys, when known: nothing else is worked out. */
   pathIds?: ReadonlySet<number>,
+  kept?: ReadonlySet<string>,
 ): void {
-  addCountDeltas(deltas, extractMysqlTokenRows(document, storage, pathIds), -1);
+  for (const key of mysqlTokenKeysOf(document, storage, pathIds, kept)) {
+    deltas.set(key, (deltas.get(key) ?? 0) - 1);
+  }
 }
 
 /**
