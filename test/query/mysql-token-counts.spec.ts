@@ -101,5 +101,9 @@ describe('kept token counts (MySQL/MariaDB)', () => {
     const some: CountDeltas = new Map();
     mysqlTokenDeleteDeltas(customerSqlStorage, full, some, leaves);
     expect(some).toEqual(new Map([...everything].filter(([key]) => leaves.has(paths.get(key)!))));
+    // And of the kept keys only, when known.
+    const one: CountDeltas = new Map();
+    mysqlTokenDeleteDeltas(customerSqlStorage, full, one, leaves, new Set([a]));
+    expect(one).toEqual(new Map([[a, -1]]));
   });
 });
