@@ -200,6 +200,8 @@ interface Target {
   pid: number;
   /** The database server's pid, when it runs as its own process (MariaDB). */
   dbPid?: number;
+  /** Stops the server; called after its last operation. */
+  stop: () => Promise<unknown>;
 }
 
 /** Each operation on every target in turn (ours, then the baseline), after a warm-up of each. */
@@ -214,8 +216,13 @@ async function measure(targets: Target[]): Promise<Map<string, Map<Op, Result>>>
       results.get(t.label)!.set(op, r);
       report(t.label, op, r);
       // What the run left to do (our token sweeps after DELETEs, MariaDB flushing) must not land
-      // in the next target's window.
-      const waited = await waitUntilIdle([t.pid, ...(t.dbPid ? [t.dbPid] : [])]);
+      // in the next target's window: a server is stopped after its last operation (its background
+      // work on timers would otherwise start later), and the next run waits until all is idle.
+      const last = op === OPS[OPS.length - 1];
+      if (last) {
+        await t.stop();
+      }
+      const waited = await waitUntilIdle([...(last ? [] : [t.pid]), ...(t.dbPid ? [t.dbPid] : [])]);
       if (waited > 2) {
         process.stdout.write(`  ${t.label} ${op}: idle again after ${waited.toFixed(0)} s\n`);
       }
@@ -283,8 +290,19 @@ async function benchDb(db: Db): Promise<void> {
           baseUrl: server.baseUrl,
           pid: server.child.pid!,
           dbPid,
+          stop: () => server.stop(),
         })),
-        ...(raw ? [{ label: 'baseline', baseUrl: raw.baseUrl, pid: raw.child.pid!, dbPid }] : []),
+        ...(raw
+          ? [
+              {
+                label: 'baseline',
+                baseUrl: raw.baseUrl,
+                pid: raw.child.pid!,
+                dbPid,
+                stop: () => raw!.stop(),
+              },
+            ]
+          : []),
       ]);
     } finally {
       for (const server of ours) {
