@@ -9,11 +9,11 @@ import {
   ErrorKind,
   MethodNotAllowedResolver,
   QueryParameterRules,
-  QueryParametersInterceptor,
   registerJsonBodyParser,
   tmfClientErrorHandler,
   TmfExceptionFilter,
   tmfFrameworkErrorHandler,
+  useQueryParameterRules,
 } from '@app/tmf-common';
 
 import { AppModule } from './app.module';
@@ -21,6 +21,7 @@ import { AppConfig } from './config/app-config';
 import { CONSISTENCY_HEADER } from './database/read-consistency';
 import { registerConsistencyToken } from './http/consistency-token';
 import { registerLingeringClose } from './http/lingering-close';
+import { guardQueryParametersLast } from './http/query-parameter-guard';
 import { registerSecurityHeaders } from './http/security-headers';
 import { MetricsService } from './metrics/metrics.service';
 import { setupOpenApi } from './openapi/openapi-document';
@@ -164,9 +165,8 @@ async function configureApp(app: NestFastifyApplication, config: AppConfig): Pro
   }
   const documents = setupOpenApi(app, config);
   // What the documents declare is what each route accepts in its query string (and nothing else).
-  app.useGlobalInterceptors(
-    new QueryParametersInterceptor(new QueryParameterRules({ paths: documents.routes })),
-  );
+  useQueryParameterRules(fastify, new QueryParameterRules({ paths: documents.routes }));
+  guardQueryParametersLast(app);
 }
 
 function registerHttpMetrics(fastify: FastifyInstance, metrics: MetricsService): void {

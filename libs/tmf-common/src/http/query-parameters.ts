@@ -1,7 +1,6 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import type { FastifyRequest } from 'fastify';
-import type { Observable } from 'rxjs';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import { AppException, ErrorKind } from '@app/tmf-common/core';
 
@@ -94,18 +93,34 @@ export class QueryParameterRules {
   }
 }
 
-/** Runs the rules after the guards (an anonymous caller learns nothing) and before the handler. */
-@Injectable()
-export class QueryParametersInterceptor implements NestInterceptor {
-  constructor(private readonly rules: QueryParameterRules) {}
+const RULES = Symbol('queryParameterRules');
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+/** Makes `rules` the query-parameter rules of the routes of `fastify` (QueryParametersGuard reads them). */
+export function useQueryParameterRules(fastify: FastifyInstance, rules: QueryParameterRules): void {
+  fastify.decorate(RULES, rules);
+}
+
+/**
+ * Checks the query string against the rules of the app serving the request. A guard rather than an
+ * interceptor: one global interceptor puts every request through Nest's interceptor chain (rxjs
+ * observables, two AsyncResource.bind), about 90 µs of CPU per GET by id; a guard costs a call. It
+ * must run after every access guard (an anonymous caller learns nothing), so it goes last in each
+ * route's own guard list (see guardLast); it holds no state, so all apps in a process share it.
+ */
+@Injectable()
+export class QueryParametersGuard implements CanActivate {
+  static readonly instance = new QueryParametersGuard();
+
+  canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const route = request.routeOptions?.url;
-    if (route !== undefined) {
-      this.rules.check(request.method, route, request.query);
+    const rules = (request.server as unknown as Record<symbol, QueryParameterRules | undefined>)[
+      RULES
+    ];
+    if (route !== undefined && rules) {
+      rules.check(request.method, route, request.query);
     }
-    return next.handle();
+    return true;
   }
 }
 
