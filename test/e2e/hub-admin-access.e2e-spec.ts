@@ -36,6 +36,14 @@ describe('/hub-admin is closed unless guarded', () => {
         headers: { authorization: 'Bearer not-the-token' },
       });
       expect(wrong.status).toBe(401);
+      // The controller's guard runs before the query-parameter check: no 400 to a caller without the token.
+      const probing = await app.request('GET', '/hub-admin/dead-letters?limit=abc&unknown=1');
+      expect(probing.status).toBe(401);
+      const invalid = await app.request('GET', '/hub-admin/dead-letters?limit=abc', {
+        headers: ADMIN_HEADERS,
+      });
+      expect(invalid.status).toBe(400);
+      expect(invalid.json.code).toBe('QUERY_PARAMETER_INVALID');
       const stats = await app.request('GET', '/hub-admin/stats', { headers: ADMIN_HEADERS });
       expect(stats.status).toBe(200);
       expect(stats.json.deliveries).toBeDefined();
