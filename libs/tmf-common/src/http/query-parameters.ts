@@ -105,7 +105,7 @@ export function useQueryParameterRules(fastify: FastifyInstance, rules: QueryPar
  * interceptor: one global interceptor puts every request through Nest's interceptor chain (rxjs
  * observables, two AsyncResource.bind), about 90 µs of CPU per GET by id; a guard costs a call. It
  * must run after every access guard (an anonymous caller learns nothing), so it goes last in each
- * route's own guard list (see guardLast); it holds no state, so all apps in a process share it.
+ * route's own guard list (see `guardQueryParametersLast` in the app); it holds no state, so all apps in a process share it.
  */
 @Injectable()
 export class QueryParametersGuard implements CanActivate {
