@@ -62,7 +62,9 @@ export class BaselineProcess {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) {
+    // Killed by a signal, a child has no exit code but a signal code: either means it is gone (a
+    // second call must not wait for an 'exit' that has been emitted already).
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
       return;
     }
     const exited = new Promise((r) => this.child.once('exit', r));
