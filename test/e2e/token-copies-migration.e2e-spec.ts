@@ -10,7 +10,7 @@ import { minimalCustomer } from '@test/fixtures/customers';
 import { TEST_DB } from '@test/support/test-database';
 
 import { CUSTOMER_PATH, createCustomer } from './support/customers';
-import { undoAndRedo } from './support/migrations';
+import { tokenRowsMatching, undoAndRedo } from './support/migrations';
 import { TestApp } from './support/test-app';
 
 const creditProfile = [
@@ -59,13 +59,7 @@ const creditProfile = [
       await app?.close();
     });
 
-    const rowsMatching = async (match: string) => {
-      const [{ n }] = await app.dataSource.query<{ n: number }[]>(
-        'SELECT COUNT(*) AS n FROM customer_search WHERE customer_search MATCH ?',
-        [match],
-      );
-      return n;
-    };
+    const rowsMatching = (match: string) => tokenRowsMatching(app.dataSource, match);
 
     const tableRows = async () =>
       (

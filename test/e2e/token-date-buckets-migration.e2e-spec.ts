@@ -3,7 +3,7 @@ import { minimalCustomer } from '@test/fixtures/customers';
 import { TEST_DB } from '@test/support/test-database';
 
 import { CUSTOMER_PATH, createCustomer } from './support/customers';
-import { undoAndRedo } from './support/migrations';
+import { tokenRowsMatching, undoAndRedo } from './support/migrations';
 import { TestApp } from './support/test-app';
 
 const DAY = 86400000;
@@ -42,13 +42,7 @@ const FROM = Date.UTC(2024, 2, 4);
     await app?.close();
   });
 
-  const rowsMatching = async (match: string) => {
-    const [{ n }] = await app.dataSource.query<{ n: number }[]>(
-      'SELECT COUNT(*) AS n FROM customer_search WHERE customer_search MATCH ?',
-      [match],
-    );
-    return n;
-  };
+  const rowsMatching = (match: string) => tokenRowsMatching(app.dataSource, match);
 
   /** Ranges of a day and of 20 minutes, their ends inside buckets and on them, page and total. */
   async function expectRanges(): Promise<void> {

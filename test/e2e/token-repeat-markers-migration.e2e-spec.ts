@@ -3,7 +3,7 @@ import { minimalCustomer } from '@test/fixtures/customers';
 import { TEST_DB } from '@test/support/test-database';
 
 import { CUSTOMER_PATH, createCustomer } from './support/customers';
-import { undoAndRedo } from './support/migrations';
+import { tokenRowsMatching, undoAndRedo } from './support/migrations';
 import { TestApp } from './support/test-app';
 
 /**
@@ -34,13 +34,7 @@ import { TestApp } from './support/test-app';
     await app?.close();
   });
 
-  const rowsMatching = async (match: string) => {
-    const [{ n }] = await app.dataSource.query<{ n: number }[]>(
-      'SELECT COUNT(*) AS n FROM customer_search WHERE customer_search MATCH ?',
-      [match],
-    );
-    return n;
-  };
+  const rowsMatching = (match: string) => tokenRowsMatching(app.dataSource, match);
 
   async function expectCount(): Promise<void> {
     const res = await app.request(

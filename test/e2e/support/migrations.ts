@@ -134,3 +134,12 @@ export class MigrationCustomers {
 function email(doc: Document): { characteristic: { emailAddress?: string }; preferred?: boolean } {
   return (doc.contactMedium as ReturnType<typeof email>[])[0];
 }
+
+/** How many rows of the SQLite token index (`customer_search`) an FTS5 query matches. */
+export async function tokenRowsMatching(dataSource: DataSource, match: string): Promise<number> {
+  const [{ n }] = await dataSource.query<{ n: number }[]>(
+    'SELECT COUNT(*) AS n FROM customer_search WHERE customer_search MATCH ?',
+    [match],
+  );
+  return n;
+}

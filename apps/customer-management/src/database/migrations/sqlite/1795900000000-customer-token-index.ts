@@ -1,7 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 import { indexInsertStatements, SqlStatement, tokenInsertStatements } from '@app/tmf-query';
-import { BatchProgress } from '@server/database/migrations/shared/batch-progress';
+import { forEachCustomerBatch } from '@server/database/migrations/shared/customer-batches';
+import { runInOrder } from '@server/database/run-in-order';
 import { customerSqlStorage } from '@server/customer/customer.storage';
 
 const BATCH = 2000;
@@ -46,7 +47,7 @@ async function rebuildCustomer(queryRunner: QueryRunner, withSeq: boolean): Prom
 }
 
 /** Walks every customer in `seq` (or rowid) order, in batches, writing what `rows` returns. */
-async function eachCustomer(
+function eachCustomer(
   queryRunner: QueryRunner,
   name: string,
   key: 'seq' | 'rowid',
@@ -56,27 +57,18 @@ async function eachCustomer(
     document: Record<string, unknown>;
   }) => SqlStatement[],
 ): Promise<void> {
-  const [{ total }] = (await queryRunner.query('SELECT COUNT(*) AS total FROM customer')) as {
-    total: number;
-  }[];
-  const progress = new BatchProgress(name, Number(total));
-  for (let last = -1; ;) {
-    const batch = (await queryRunner.query(
-      `SELECT ${key} AS key, id, document FROM customer WHERE ${key} > ? ORDER BY ${key} LIMIT ${BATCH}`,
-      [last],
-    )) as { key: number; id: string; document: string }[];
-    if (batch.length === 0) {
-      return;
-    }
-    for (const customer of batch) {
-      const document = JSON.parse(customer.document) as Record<string, unknown>;
-      for (const statement of rows({ key: customer.key, id: customer.id, document })) {
-        await queryRunner.query(statement.sql, statement.params);
+  return forEachCustomerBatch(
+    queryRunner,
+    name,
+    BATCH,
+    async (batch) => {
+      for (const { key, id, document } of batch) {
+        const parsed = JSON.parse(document) as Record<string, unknown>;
+        await runInOrder(queryRunner.manager, rows({ key, id, document: parsed }));
       }
-    }
-    last = batch[batch.length - 1].key;
-    progress.advance(batch.length);
-  }
+    },
+    key,
+  );
 }
 
 /**

@@ -1,43 +1,19 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-import {
-  extractTokenRows,
-  tokenChangeStatements,
-  TokenRowChange,
-  tokenRowId,
-} from '@app/tmf-query';
-import { forEachCustomerBatch } from '@server/database/migrations/shared/customer-batches';
-import { customerSqlStorage } from '@server/customer/customer.storage';
-
-const BATCH = 2000;
+import { formatChanges, rewriteTokenRows } from '@server/database/migrations/shared/token-rewrite';
 
 /**
- * The rows of a customer whose tokens differ between the two formats (with the repeat markers or
- * without), as changes to the stored ones: only rows of an array element repeating a token of an
- * earlier element change.
+ * Rewrites the token rows that differ between the two formats (with the repeat markers or
+ * without): only rows of an array element repeating a token of an earlier element change.
  */
-function rowChanges(seq: number, document: unknown, toRepeats: boolean): TokenRowChange[] {
-  const from = extractTokenRows(document, customerSqlStorage, { repeats: !toRepeats });
-  const to = extractTokenRows(document, customerSqlStorage, { repeats: toRepeats });
-  const changes: TokenRowChange[] = [];
-  // Both formats yield the same slots in the same order; only tokens differ.
-  to.forEach((row, i) => {
-    if (row.tokens !== from[i].tokens) {
-      const rowid = tokenRowId(seq, row.slot);
-      changes.push({ rowid, tokens: undefined }, { rowid, tokens: row.tokens });
-    }
-  });
-  return changes;
-}
-
-/** Rewrites, batch by batch in `seq` order, the token rows that differ between the formats. */
-async function rewriteRows(queryRunner: QueryRunner, name: string, toRepeats: boolean) {
-  await forEachCustomerBatch(queryRunner, name, BATCH, async (batch) => {
-    const changes = batch.flatMap((c) => rowChanges(c.seq, JSON.parse(c.document), toRepeats));
-    for (const statement of tokenChangeStatements(customerSqlStorage, changes)) {
-      await queryRunner.query(statement.sql, statement.params);
-    }
-  });
+function rewriteRows(queryRunner: QueryRunner, name: string, toRepeats: boolean) {
+  return rewriteTokenRows(
+    queryRunner,
+    name,
+    (seq, document) =>
+      formatChanges(seq, document, { repeats: !toRepeats }, { repeats: toRepeats }),
+    { optimize: false },
+  );
 }
 
 /**

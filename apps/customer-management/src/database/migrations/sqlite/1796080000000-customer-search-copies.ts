@@ -1,17 +1,8 @@
-import { Logger } from '@nestjs/common';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-import {
-  copyToken,
-  extractTokenRows,
-  tokenChangeStatements,
-  TokenRowChange,
-  tokenRowId,
-} from '@app/tmf-query';
-import { forEachCustomerBatch } from '@server/database/migrations/shared/customer-batches';
+import { copyToken, extractTokenRows, TokenRowChange, tokenRowId } from '@app/tmf-query';
+import { rewriteTokenRows } from '@server/database/migrations/shared/token-rewrite';
 import { customerSqlStorage } from '@server/customer/customer.storage';
-
-const BATCH = 2000;
 
 /** Whether a slot-0 token is a copy (`copyToken`: a token and a character no token ends with). */
 const isCopy = (token: string) => token === copyToken(token.slice(0, -1));
@@ -41,23 +32,14 @@ function slotZeroChanges(seq: number, document: unknown, toCopies: boolean): Tok
   ];
 }
 
-/**
- * Rewrites, batch by batch in `seq` order, every slot-0 row into the other format, then merges the
- * index into one segment: every rewritten row left a deleted entry in an older segment, which each
- * lookup would otherwise skip until FTS5 merged it.
- */
-async function rewriteSlotZero(queryRunner: QueryRunner, name: string, toCopies: boolean) {
-  await forEachCustomerBatch(queryRunner, name, BATCH, async (batch) => {
-    const changes = batch.flatMap((c) => slotZeroChanges(c.seq, JSON.parse(c.document), toCopies));
-    for (const statement of tokenChangeStatements(customerSqlStorage, changes)) {
-      await queryRunner.query(statement.sql, statement.params);
-    }
-  });
-  const logger = new Logger(name);
-  const started = Date.now();
-  logger.log('merging the token index into one segment (FTS5 optimize)');
-  await queryRunner.query(`INSERT INTO customer_search (customer_search) VALUES ('optimize')`);
-  logger.log(`merged in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+/** Rewrites every slot-0 row into the other format, then one segment (FTS5 optimize). */
+function rewriteSlotZero(queryRunner: QueryRunner, name: string, toCopies: boolean) {
+  return rewriteTokenRows(
+    queryRunner,
+    name,
+    (seq, document) => slotZeroChanges(seq, document, toCopies),
+    { optimize: true },
+  );
 }
 
 /**

@@ -32,7 +32,7 @@ export class CustomerTokenCounts1796080001000 implements MigrationInterface {
       `CREATE VIRTUAL TABLE ${BUILD} USING fts5(tokens, content='', detail=none, tokenize='ascii')`,
     );
     await forEachCustomerBatch(queryRunner, 'CustomerTokenCounts', BATCH, async (batch) => {
-      const rows = batch.flatMap(({ seq, document }) => {
+      const rows = batch.flatMap(({ key: seq, document }) => {
         const [first] = extractTokenRows(JSON.parse(document), customerSqlStorage);
         const counted = first?.slot === 0 ? first.counted : undefined;
         return counted?.length ? [[seq, counted.join(' ')]] : [];
