@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -86,4 +87,53 @@ describe('graceful shutdown (SIGTERM under load)', () => {
       ),
     ).toBe(true);
   }, 60000);
+
+  it('closes the connection of a request in progress at SIGTERM after its answer, so the exit waits for no idle client', async () => {
+    // Node closes the connections idle when the close begins, once: a connection busy then was
+    // answered keep-alive and held the close open until its client sent again (or the 72 s keep-alive
+    // timeout), and the process exited 1 at the end of the grace period.
+    const server = await ServerProcess.start({
+      DATABASE_URL: database.url,
+      SHUTDOWN_GRACE_MS: '10000',
+    });
+    const port = Number(new URL(server.baseUrl).port);
+    const body = JSON.stringify(minimalCustomer());
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1', () => resolve(s));
+      s.once('error', reject);
+    });
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString()));
+    const serverEnded = new Promise<void>((resolve) => socket.once('end', resolve));
+    // In progress before SIGTERM: the server has read the headers (it says 100 Continue, so the
+    // request is routed) and waits for the body, which comes after SIGTERM.
+    socket.write(
+      `POST ${CUSTOMER_PATH} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: keep-alive\r\n` +
+        `Expect: 100-continue\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+    );
+    await eventually(() => received.includes('\r\n\r\n'), 10000, '100 Continue');
+    expect(received).toMatch(/^HTTP\/1\.1 100 /);
+    received = '';
+    const exited = server.stop('SIGTERM');
+    // The close has begun once the listener refuses new connections.
+    await eventually(
+      () =>
+        fetch(`${server.baseUrl}/health/live`).then(
+          () => false,
+          () => true,
+        ),
+      10000,
+      'listener closed',
+    );
+    socket.write(body);
+    await serverEnded;
+    const exitCode = await exited;
+    socket.destroy();
+
+    expect(received).toMatch(/^HTTP\/1\.1 201 /);
+    expect(received.toLowerCase()).toContain('\r\nconnection: close\r\n');
+    // 0: the close ended before the grace period's deadline (which exits 1), waiting for no client.
+    expect(exitCode).toBe(0);
+  }, 30000);
 });

@@ -19,6 +19,7 @@ import {
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { CONSISTENCY_HEADER } from './database/read-consistency';
+import { registerCloseAfterDrain } from './http/close-after-drain';
 import { registerConsistencyToken } from './http/consistency-token';
 import { registerLingeringClose } from './http/lingering-close';
 import { guardQueryParametersLast } from './http/query-parameter-guard';
@@ -107,6 +108,7 @@ async function configureApp(app: NestFastifyApplication, config: AppConfig): Pro
     maxBytes: LINGER_BODY_LIMITS * config.bodyLimitBytes,
     maxMs: config.http.requestTimeoutMs,
   });
+  registerCloseAfterDrain(fastify);
   registerRequestIdHeader(fastify);
   registerHttpMetrics(fastify, app.get(MetricsService));
   registerConsistencyToken(fastify);
