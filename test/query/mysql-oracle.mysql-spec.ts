@@ -163,14 +163,23 @@ async function read<R>(statement: SqlStatement, prepared = false): Promise<R[]> 
   return rows as R[];
 }
 
-/** `probe`: lookups tested per candidate customer (else collected), whatever the filter matches. */
-function compile(query: ParsedQuery, residualLimit?: number, probe = false): Promise<CompiledSql> {
+/**
+ * `probe`: lookups of single keys tested per candidate customer, the others walked in id order;
+ * `walk`: collected matches walked in id order; else collected and sorted; whatever the filter
+ * matches.
+ */
+function compile(
+  query: ParsedQuery,
+  residualLimit?: number,
+  plan: 'collect' | 'probe' | 'walk' = 'collect',
+): Promise<CompiledSql> {
   return compileMysqlSql(
     query,
     customerSqlStorage,
     { baseUrl: BASE_URL, residualLimit },
     (s) => read(s),
-    probe ? 0 : Infinity,
+    plan === 'probe' ? 0 : Infinity,
+    plan === 'collect' ? -1 : Infinity,
   );
 }
 
@@ -195,16 +204,18 @@ async function list(
   if (compiled.total !== undefined) {
     expect(compiled.total).toBe(total);
   }
-  const probed = await compile(query, undefined, true);
-  const probedPage = buildListStatements(probed, customerSqlStorage, 'c.id').page;
-  expect((await read<{ id: string }>(probedPage, prepared)).map((r) => r.id)).toEqual(ids);
+  for (const plan of ['probe', 'walk'] as const) {
+    const other = await compile(query, undefined, plan);
+    const otherPage = buildListStatements(other, customerSqlStorage, 'c.id').page;
+    expect((await read<{ id: string }>(otherPage, prepared)).map((r) => r.id)).toEqual(ids);
+  }
   return { ids, total };
 }
 
-let probeKeyset = false;
+let keysetPlan: 'collect' | 'probe' | 'walk' = 'collect';
 
 async function keysetPage(query: ParsedQuery, position?: KeysetPosition): Promise<KeysetRow[]> {
-  const compiled = await compile(query, undefined, probeKeyset);
+  const compiled = await compile(query, undefined, keysetPlan);
   const statements = keysetStatements(compiled, customerSqlStorage, 'mysql', 'c.id', position);
   const rows = await readKeyset(statements, query.page?.limit ?? 20, async (statement) => {
     const [found] = await db.query<RowDataPacket[]>(statement.sql, statement.params);
@@ -401,8 +412,8 @@ describe('keyset pages on MySQL/MariaDB walk the evaluator order', () => {
   it('agrees on 60 random sorted queries', async () => {
     const fuzzer = new QueryFuzzer(customerQuerySchema, customers, 29);
     for (let i = 0; i < 60; i++) {
-      // Half of them with the lookups tested per candidate customer.
-      probeKeyset = i % 2 === 1;
+      // A third of them with the lookups tested per candidate customer, a third walked.
+      keysetPlan = (['collect', 'probe', 'walk'] as const)[i % 3];
       const raw = fuzzer.nextSorted();
       const limit = 5 + (i % 5) * 10;
       const { forward, backward, want } = await walk(raw, limit);
@@ -456,9 +467,9 @@ describe('keyset pages on MySQL/MariaDB walk the evaluator order', () => {
 });
 
 describe('pages in id order on MySQL/MariaDB read narrow indexes, not the documents', () => {
-  const explain = async (raw: string, probe: boolean) => {
+  const explain = async (raw: string, plan: 'collect' | 'probe' | 'walk') => {
     const query = parseQuery(raw, customerQuerySchema, { paging });
-    const compiled = await compile(query, undefined, probe);
+    const compiled = await compile(query, undefined, plan);
     const { page } = buildListStatements(compiled, customerSqlStorage, 'c.id', { keys: true });
     const [rows] = await db.query<RowDataPacket[]>(`EXPLAIN ${page.sql}`, page.params);
     return rows
@@ -468,15 +479,33 @@ describe('pages in id order on MySQL/MariaDB read narrow indexes, not the docume
   };
 
   it('skips an offset of the unfiltered list on the (id, seq) index', async () => {
-    expect(await explain('offset=300&limit=20', false)).toMatch(
+    expect(await explain('offset=300&limit=20', 'collect')).toMatch(
       /^index:idx_customer_id_seq:.*Using index/,
     );
   });
 
   it('walks the (id, seq) index when it tests candidates one by one', async () => {
     expect(
-      await explain('contactMedium.characteristic.city=Paris&offset=10&limit=5', true),
+      await explain('contactMedium.characteristic.city=Paris&offset=10&limit=5', 'probe'),
     ).toMatch(/^index:idx_customer_id_seq:.*Using index/);
+  });
+
+  it('walks the (id, seq) index against the matches read once, for ranges and walked pages', async () => {
+    for (const [raw, plan] of [
+      ['creditProfile.creditScore.gte=600&creditProfile.creditScore.lt=700&limit=5', 'walk'],
+      // A range is never tested per candidate (its rows in the epoch would be scanned each time).
+      ['creditProfile.creditScore.gte=600&creditProfile.creditScore.lt=700&limit=5', 'probe'],
+      ['contactMedium.characteristic.city=Paris&offset=3&limit=5', 'walk'],
+    ] as const) {
+      const query = parseQuery(raw, customerQuerySchema, { paging });
+      const compiled = await compile(query, undefined, plan);
+      expect(compiled.collectsMatches).toBe(true);
+      const { page } = buildListStatements(compiled, customerSqlStorage, 'c.id', { keys: true });
+      const [rows] = await db.query<RowDataPacket[]>(`EXPLAIN ${page.sql}`, page.params);
+      const plans = rows.map((r) => `${String(r.table)}:${String(r.type)}:${String(r.key)}`);
+      expect(plans[0]).toBe('c:index:idx_customer_id_seq');
+      expect(plans[1]).toMatch(/^<subquery\d+>:eq_ref:distinct_key$/);
+    }
   });
 
   it('sorts collected matches by id on the seq index alone', async () => {
@@ -488,7 +517,7 @@ describe('pages in id order on MySQL/MariaDB read narrow indexes, not the docume
       expect((await compile(query)).collectsMatches).toBe(true);
       // Depending on the table's statistics (InnoDB's purge of deleted rows changes its size) the
       // optimizer may walk the narrow (id, seq) index in order instead: neither reads a document.
-      expect(await explain(raw, false)).toMatch(
+      expect(await explain(raw, 'collect')).toMatch(
         /^((eq_ref|range|const):seq|index:idx_customer_id_seq):.*Using index/,
       );
     }

@@ -64,6 +64,14 @@ export interface CompileOptions {
    * a few candidates in the sort order.
    */
   readonly tokenProbe?: boolean;
+  /**
+   * MySQL token index, a filter that collects its matches, paged in id order: walk the narrow
+   * `(id, seq)` index in that order and keep the customers whose `seq` is among the matches (read
+   * once into a temporary table with a unique key, one hash lookup per entry), stopping after the
+   * page; instead of reading every match's id on the `seq` index and sorting them. For matches
+   * many enough that the page is found after a few entries per match (`compileMysqlSql` decides).
+   */
+  readonly tokenWalk?: boolean;
   /** MySQL token index: whether deleted customers' rows wait for the sweep (the count skips them). */
   readonly tokenDead?: boolean;
   /**
@@ -126,6 +134,12 @@ export interface CompiledSql {
    * table alone (`COUNT(DISTINCT seq)`), without touching the customers.
    */
   readonly tokenCount?: SqlStatement;
+  /**
+   * MySQL token index, with `tokenCount`: every lookup names single `(token, v)` keys (no range of
+   * `v`), so that testing a candidate customer is a key seek per key (`tokenProbe`), not a scan of
+   * the range in its epoch.
+   */
+  readonly tokenPoints?: boolean;
   /**
    * MySQL token index, a filter of several token lookups: the distinct seqs of the customers that
    * match them all (deleted ones left out), from the token table alone; `LIMIT` to append.
@@ -204,6 +218,7 @@ export function compileSql(
     residual: compiler.residual,
     residualScan: compiler.residualScan,
     tokenCount: compiler.tokenCount,
+    tokenPoints: compiler.tokenPoints,
     tokenSeqs: compiler.tokenSeqs,
     tokenSearch: compiler.tokenSearch,
     tableHint: tableHintOf(compiler, query, storage, options, keys),
@@ -226,12 +241,15 @@ function tableHintOf(
   options: CompileOptions,
   keys: readonly CompiledSortKey[],
 ): string | undefined {
-  if (compiler.collectsTokens && !options.tokenProbe) {
-    return ' IGNORE INDEX FOR ORDER BY (PRIMARY)';
-  }
   const index = options.dialect === 'mysql' ? storage.mysqlTokenIndex?.idSeqIndex : undefined;
   const idOrder =
     keys.length === 1 && keys[0].sql === `${options.alias ?? 'c'}.${storage.idColumn}`;
+  if (compiler.collectsTokens && !options.tokenProbe) {
+    // Walked: the matches' seqs materialized once, each entry of the index looked up among them.
+    return index && idOrder && options.tokenWalk
+      ? ` FORCE INDEX (${index})`
+      : ' IGNORE INDEX FOR ORDER BY (PRIMARY)';
+  }
   const walks =
     query.clauses.length === 0 ||
     (options.tokenProbe === true && compiler.tokenCount !== undefined);
@@ -309,6 +327,7 @@ class SqlCompiler {
   private readonly mysqlTokens: MysqlTokenMapping | undefined;
   residualScan: MysqlResidualScan | undefined;
   tokenCount: SqlStatement | undefined;
+  tokenPoints = false;
   tokenSeqs: SqlStatement | undefined;
   tokenSearch: TokenSearch | undefined;
   /** Whether the filter has MySQL token lookups (rendered in the collecting form unless probed). */
@@ -450,6 +469,9 @@ class SqlCompiler {
       const lookups = this.mysqlLookups(plan);
       if (lookups && lookups !== 'none') {
         this.tokenCount = this.mysqlTokenSql(lookups, tokens, 'count');
+        this.tokenPoints = lookups.every((clauses) =>
+          clauses.every((ranges) => ranges.every((r) => r.from === r.to)),
+        );
         if (lookups.length > 1 && !this.options.tokenProbe) {
           this.tokenSeqs = this.mysqlTokenSql(lookups, tokens, 'distinct');
           this.collectsTokens = true;

@@ -13,6 +13,47 @@ import { SqlStorage } from './storage';
  */
 const PROBE_SHARE = 0.01;
 
+/**
+ * A collecting filter in id order walks the `(id, seq)` index (`tokenWalk`) when the walk to the
+ * end of its page is expected to read at most this many entries per match; otherwise every match's
+ * id is read on the `seq` index (a B-tree descent each) and the ids are sorted. An entry of the walk
+ * (a step along the index and a hash lookup among the matches) costs about a tenth of a descent
+ * (docs/performance.md, "MariaDB collected pages walked in id order").
+ */
+const WALK_FROM = 4;
+
+/** The token count's row: the number of matches, and the seqs they lie between when counted. */
+interface CountRow {
+  readonly total: number | string;
+  readonly lo?: number | string | null;
+  readonly hi?: number | string | null;
+}
+
+/**
+ * How many index entries a walk in id order is expected to read for its page, per match: the
+ * larger of two guesses, matches spread evenly over the ids, and ids in seq order (server-made ids
+ * grow with time) with the matches spread evenly between their smallest and largest seq. Infinite
+ * when the seqs are not known (a kept count) or nothing matches.
+ */
+function walkShare(
+  query: ParsedQuery,
+  counted: CountRow | undefined,
+  total: number,
+  maxSeq: number,
+): number {
+  if (total === 0 || counted?.lo === null || counted?.lo === undefined) {
+    return Infinity;
+  }
+  const lo = Number(counted.lo);
+  const hi = Number(counted.hi ?? maxSeq);
+  const rows = (query.page?.offset ?? 0) + (query.page?.limit ?? total);
+  const descending = query.sort?.[0]?.descending === true;
+  const before = descending ? Math.max(0, maxSeq - hi) : Math.max(0, lo - 1);
+  const clustered = before + (rows * (hi - lo + 1)) / total;
+  const even = (rows * maxSeq) / total;
+  return Math.max(clustered, even) / total;
+}
+
 /** Runs a read statement (the caller's connection). */
 export type ReadStatement = <R>(statement: SqlStatement) => Promise<R[]>;
 
@@ -29,6 +70,7 @@ export async function compileMysqlSql(
   options: Omit<CompileOptions, 'dialect' | 'tokenEpochs' | 'residualIds' | 'tokenSeqList'>,
   read: ReadStatement,
   probeShare = PROBE_SHARE,
+  walkFrom = WALK_FROM,
 ): Promise<CompiledSql> {
   const mapping = storage.mysqlTokenIndex;
   if (!mapping || !usesTokenIndex(query, storage)) {
@@ -65,13 +107,14 @@ export async function compileMysqlSql(
   if (first.tokenCount) {
     // Counted from the token table alone. A filter that matches many customers finds its page
     // sooner by testing candidates in the sort order than by collecting every match first.
-    const [counted] = await read<{ total: number | string }>(first.tokenCount);
+    const [counted] = await read<CountRow>(first.tokenCount);
     const total = Number(counted?.total ?? 0);
-    const probe = total >= probeFrom;
-    return {
-      ...(probe ? compileSql(query, storage, { ...base, tokenProbe: true }) : first),
-      total,
-    };
+    // A range of `v` would be scanned in its epoch for every candidate: ranges are walked.
+    if (total >= probeFrom && first.tokenPoints) {
+      return { ...compileSql(query, storage, { ...base, tokenProbe: true }), total };
+    }
+    const walk = walkShare(query, counted, total, maxSeq) <= walkFrom;
+    return { ...(walk ? compileSql(query, storage, { ...base, tokenWalk: true }) : first), total };
   }
   const scan = first.residualScan;
   if (!scan) {

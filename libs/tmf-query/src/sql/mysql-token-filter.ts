@@ -178,7 +178,9 @@ function epochList(a: string, epochs: number): string {
 /**
  * The exact count of customers matching every lookup (each an AND of clauses on one row), from the
  * token table alone: the first lookup's rows scanned in every epoch, the others joined on the
- * customer's `(epoch, seq)`; rows of deleted customers not yet swept left out when `dead`.
+ * customer's `(epoch, seq)`; rows of deleted customers not yet swept left out when `dead`. When it
+ * counts rows, also their smallest and largest seq (`lo`, `hi`, unswept deleted customers' rows
+ * included): where the matches lie, for the choice of a page's plan; a kept count has neither.
  */
 export function mysqlCountSql(
   lookups: readonly (readonly (readonly TokenRange[])[])[],
@@ -210,7 +212,7 @@ export function mysqlCountSql(
     const rows = `FROM ${t} ${a} WHERE ${epochList(a, epochs)} AND ${rangesSql(a, only[0], bind)} AND ${a}.rep = 0${live}`;
     return kept
       ? `SELECT COALESCE(${kept}, (SELECT COUNT(*) ${rows})) AS total`
-      : `SELECT COUNT(*) AS total ${rows}`;
+      : `SELECT COUNT(*) AS total, MIN(${a}.seq) AS lo, MAX(${a}.seq) AS hi ${rows}`;
   }
   let root: string | undefined;
   // Rendered in SQL text order (FROM, then WHERE): parameters are bound as they are written.
@@ -246,7 +248,7 @@ export function mysqlCountSql(
   const whereSql = where.map((w) => w()).join(' AND ');
   const head =
     select === 'count'
-      ? `COUNT(DISTINCT ${root}.seq) AS total`
+      ? `COUNT(DISTINCT ${root}.seq) AS total, MIN(${root}.seq) AS lo, MAX(${root}.seq) AS hi`
       : `${select === 'distinct' ? 'DISTINCT ' : ''}${root}.seq`;
   return `SELECT ${head} FROM ${fromSql} WHERE ${whereSql}`;
 }
