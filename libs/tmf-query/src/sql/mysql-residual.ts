@@ -101,7 +101,10 @@ export async function compileMysqlSql(
     });
     if (limit === undefined || rows.length <= limit) {
       const tokenSeqList = rows.map((r) => Number(r.seq));
-      return { ...compileSql(query, storage, { ...base, tokenSeqList }), total: rows.length };
+      const total = tokenSeqList.length;
+      const bounds = { total, lo: Math.min(...tokenSeqList), hi: Math.max(...tokenSeqList) };
+      const tokenWalk = walkShare(query, bounds, total, maxSeq) <= walkFrom;
+      return { ...compileSql(query, storage, { ...base, tokenSeqList, tokenWalk }), total };
     }
   }
   if (first.tokenCount) {
