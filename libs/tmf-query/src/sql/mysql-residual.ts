@@ -17,10 +17,11 @@ const PROBE_SHARE = 0.01;
  * A collecting filter in id order walks the `(id, seq)` index (`tokenWalk`) when the walk to the
  * end of its page is expected to read at most this many entries per match; otherwise every match's
  * id is read on the `seq` index (a B-tree descent each) and the ids are sorted. An entry of the walk
- * (a step along the index and a hash lookup among the matches) costs about a tenth of a descent
- * (docs/performance.md, "MariaDB collected pages walked in id order").
+ * (a step along the index and a lookup among the materialized matches) cost about a third of a
+ * match's descent and sort at 1,000,000 customers (~1.2 against ~3.4 µs, the matches' read apart;
+ * docs/performance.md, "MariaDB collected pages walked in id order").
  */
-const WALK_FROM = 4;
+const WALK_FROM = 3;
 
 /** The token count's row: the number of matches, and the seqs they lie between when counted. */
 interface CountRow {
