@@ -1,4 +1,5 @@
 import {
+  compileMysqlSql,
   epochOf,
   EPOCH_BITS,
   extractMysqlTokenRows,
@@ -90,5 +91,53 @@ describe('the MySQL token table: rows and lookups', () => {
     expect(Number.isSafeInteger(token)).toBe(true);
     expect(epochOf(2 ** EPOCH_BITS - 1)).toBe(0);
     expect(epochOf(2 ** EPOCH_BITS)).toBe(1);
+  });
+});
+
+describe('the page plan of a MySQL token lookup (compileMysqlSql)', () => {
+  const MAX_SEQ = 1_000_000;
+  /** Compiles against a database that answers the state and the count with these figures. */
+  const compile = async (raw: string, total: number, lo?: number, hi?: number) => {
+    const query = parseQuery(raw, customerQuerySchema, { paging });
+    return compileMysqlSql(query, customerSqlStorage, {}, <R>(statement: { sql: string }) =>
+      Promise.resolve(
+        (statement.sql.includes('MAX(seq)')
+          ? [{ seq: MAX_SEQ, dead: null }]
+          : [{ total, lo: lo ?? null, hi: hi ?? null }]) as R[],
+      ),
+    );
+  };
+  const RANGE = 'creditProfile.creditScore.gte=600&creditProfile.creditScore.lt=605&limit=20';
+
+  it('walks the (id, seq) index when the page is expected after a few entries per match', async () => {
+    const compiled = await compile(RANGE, 6000, 20, 999_900);
+    expect(compiled.tableHint).toBe(' FORCE INDEX (idx_customer_id_seq)');
+    expect(compiled.where).toMatch(/^c\.seq IN \(SELECT /);
+    expect(compiled.total).toBe(6000);
+  });
+
+  it('sorts few matches, matches bunched at the far end of the ids, and a descending walk’s near end', async () => {
+    expect((await compile(RANGE, 500, 20, 999_900)).tableHint).toBe(
+      ' IGNORE INDEX FOR ORDER BY (PRIMARY)',
+    );
+    expect((await compile(RANGE, 6000, 900_000, 999_900)).tableHint).toBe(
+      ' IGNORE INDEX FOR ORDER BY (PRIMARY)',
+    );
+    expect((await compile(`${RANGE}&sort=-id`, 6000, 900_000, 999_900)).tableHint).toBe(
+      ' FORCE INDEX (idx_customer_id_seq)',
+    );
+  });
+
+  it('never tests a range per candidate; single keys from 1 % on', async () => {
+    const range = await compile(RANGE, 50_000, 1, MAX_SEQ);
+    expect(range.where).not.toMatch(/LIMIT 1\) IS NOT NULL/);
+    expect(range.tableHint).toBe(' FORCE INDEX (idx_customer_id_seq)');
+    const point = await compile(
+      'contactMedium.characteristic.city=Lyon&limit=20',
+      30_000,
+      1,
+      MAX_SEQ,
+    );
+    expect(point.where).toMatch(/LIMIT 1\) IS NOT NULL/);
   });
 });
