@@ -683,6 +683,29 @@ async function prepareScratch(q: Query) {
   );
 }
 
+let keptHow = '';
+/**
+ * The kept keys (`customer_token_count`: >= 1,000 customers when its migration ran) with their
+ * customers per epoch; when the database has none (its migration ran before the seed), the keys
+ * with >= 1,000 / epochs customers in one full epoch (the migration's own first test), counted there.
+ */
+async function keptKeys(q: Query, epochs: number): Promise<Map<string, number>> {
+  const rows = await q<{ token: number | string; v: number | string; n: number | string }>(
+    `SELECT token, v, SUM(n) AS n FROM ${DATABASE}.customer_token_count GROUP BY token, v`,
+  );
+  if (rows.length > 0) {
+    keptHow = 'customer_token_count';
+    return new Map(rows.map((r) => [`${r.token}:${r.v}`, Number(r.n) / epochs]));
+  }
+  const sample = Math.floor(epochs / 2);
+  const found = await q<{ token: number | string; v: number | string; n: number | string }>(
+    `SELECT token, v, COUNT(*) AS n FROM ${DATABASE}.customer_token WHERE epoch = ? AND rep = 0 GROUP BY token, v HAVING n >= ?`,
+    [sample, Math.ceil(1000 / epochs)],
+  );
+  keptHow = `none kept in this database: keys with >= ${Math.ceil(1000 / epochs)} customers in epoch ${sample}`;
+  return new Map(found.map((r) => [`${r.token}:${r.v}`, Number(r.n)]));
+}
+
 async function partReads(q: Query) {
   const [{ seq }] = await q<{ seq: number }>('SELECT MAX(seq) AS seq FROM customer');
   const epochs = (Number(seq) >> EPOCH_BITS) + 1;
@@ -716,19 +739,17 @@ async function partReads(q: Query) {
     `- AND + popcount over ${epochs} epochs: ${f(and.median * 1000, 0)} µs (${and.value}); AND to a seq list: ${f(list.median * 1000, 0)} µs`,
   );
   // The kept keys' memory if every one had bitmaps: dense epochs 2 KB, sparse ones a 2-byte list.
-  const kept = await q<{ n: number }>(
-    'SELECT SUM(n) AS n FROM customer_token_count GROUP BY token, v',
-  );
+  const kept = await keptKeys(q, epochs);
   let dense = 0;
   let adaptive = 0;
-  for (const { n } of kept) {
-    const perEpoch = Number(n) / epochs;
+  for (const perEpoch of kept.values()) {
     dense += epochs * 2048;
     adaptive += epochs * Math.min(2048, 2 * perEpoch);
   }
   console.log(
-    `- ${kept.length} kept keys: ${f(dense / 2 ** 20, 0)} MB as 2 KB bitmaps in every epoch; ~${f(adaptive / 2 ** 20, 0)} MB with 2-byte lists for sparse epochs (spread evenly)`,
+    `- ${kept.size} kept keys (${keptHow}): ${f(dense / 2 ** 20, 0)} MB as 2 KB bitmaps in every epoch; ~${f(adaptive / 2 ** 20, 0)} MB with 2-byte lists for sparse epochs (spread evenly)`,
   );
+
   // BLOB rows of the 13 keys.
   for (const key of tokens.values()) {
     const m = cache.keys.get(keyName(key))!;
@@ -851,10 +872,8 @@ async function partWrites(q: Query) {
     `CREATE TABLE ${s}.w_bitmap (epoch INT UNSIGNED NOT NULL, token BIGINT NOT NULL, v BIGINT UNSIGNED NOT NULL, pos SMALLINT UNSIGNED NOT NULL, bits BLOB NOT NULL, PRIMARY KEY (epoch, token, v)) ENGINE=InnoDB`,
   );
   // Kept keys: those of the seeded database (>= 1,000 customers at its migration).
-  const keptRows = await q<{ token: number | string; v: number | string }>(
-    'SELECT DISTINCT token, v FROM customer_token_count',
-  );
-  const kept = new Set(keptRows.map((r) => `${r.token}:${r.v}`));
+  const [{ seq }] = await q<{ seq: number }>(`SELECT MAX(seq) AS seq FROM ${DATABASE}.customer`);
+  const kept = await keptKeys(q, (Number(seq) >> EPOCH_BITS) + 1);
   let next = 0;
   const docs = [...Array(2000).keys()].map((i) => {
     const doc = { ...realisticCustomer(5_000_000 + i), id: `probe-${i}` };
@@ -868,7 +887,7 @@ async function partWrites(q: Query) {
     ) / docs.length;
   const rowsPerPost = docs.reduce((sum, d) => sum + d.rows.length, 0) / docs.length;
   console.log(
-    `${f(rowsPerPost)} token rows per POST, ${f(keptPerPost)} of them kept keys (${kept.size} kept keys)\n`,
+    `${f(rowsPerPost)} token rows per POST, ${f(keptPerPost)} of them kept keys (${kept.size} kept keys; ${keptHow})\n`,
   );
 
   const url = new URL(URL_);
