@@ -53,6 +53,7 @@ const DURATION_MS = Number(arg('duration', '5')) * 1000;
 const CLIENTS = Number(arg('clients', '4'));
 const PARTS = arg('parts', 'analyze,plain,reads,writes').split(',');
 const HOT_EPOCHS = Number(arg('hot-epochs', '2'));
+const WRITE_MS = Number(arg('write-duration', '4')) * 1000;
 const DB_PID = Number(arg('db-pid', String(databaseServerPid() ?? 0)));
 
 const CITIES = ['Paris', 'Lyon', 'Berlin', 'Madrid', 'Rome', 'Warsaw', 'Lisbon', 'Vienna'];
@@ -185,6 +186,9 @@ function setBits(target: (Uint32Array | undefined)[], rows: { epoch: number; seq
 
 /** Every row of a key in the given epochs (the build of a key, or the hot epochs again). */
 async function readKey(q: Query, key: Key, epochs: number[]) {
+  if (epochs.length === 0) {
+    return [];
+  }
   return q<{ epoch: number; seq: number }>(
     `SELECT epoch, seq FROM customer_token WHERE epoch IN (${epochs.join(', ')}) AND token = ? AND v = ?`,
     [key.token, key.v],
@@ -440,6 +444,7 @@ async function measure(
   clients: number,
   once: (client: number) => Promise<unknown>,
   durationMs = DURATION_MS,
+  print = true,
 ): Promise<Run> {
   // Warm-up: a few requests per client.
   await Promise.all(
@@ -475,11 +480,14 @@ async function measure(
     dbUs: DB_PID ? ((cpuSeconds(DB_PID) - db0) * 1e6) / n : NaN,
     perSecond: n / wall,
   };
-  console.log(
-    `| ${label} | ${clients} | ${n} | ${f(run.p50)} / ${f(run.p99)} | ${f(run.perSecond)} | ${f(run.nodeUs)} | ${f(run.dbUs)} |`,
-  );
+  if (print) {
+    console.log(lineOf(run));
+  }
   return run;
 }
+
+const lineOf = (run: Run) =>
+  `| ${run.label} | ${run.clients} | ${run.n} | ${f(run.p50)} / ${f(run.p99)} | ${f(run.perSecond)} | ${f(run.nodeUs)} | ${f(run.dbUs)} |`;
 
 const RUN_HEAD =
   '| what | clients | requests | p50 / p99 ms | per s | this process CPU µs / request | mariadbd CPU µs / request |\n|---|---|---|---|---|---|---|';
@@ -962,11 +970,24 @@ async function partWrites(q: Query) {
       conn.release();
     }
   };
-  console.log(RUN_HEAD);
-  for (const r of [0, 1]) {
+  console.log(RUN_HEAD.replace(' |\n|', ' | row lock waits / request |\n|') + '---|');
+  const lockWaits = async () =>
+    Number(
+      (await q<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'Innodb_row_lock_waits'"))[0].Value,
+    );
+  for (const r of [0, 1, 2]) {
     round = r;
     for (const extra of ['none', 'counter', 'counter16', 'counter-old', 'blob'] as Extra[]) {
-      await measure(`POST-shaped + ${extra}`, CLIENTS, () => post(extra));
+      const before = await lockWaits();
+      const run = await measure(
+        `POST-shaped + ${extra}`,
+        CLIENTS,
+        () => post(extra),
+        WRITE_MS,
+        false,
+      );
+      const waits = (await lockWaits()) - before;
+      console.log(`${lineOf(run)} ${f(waits / run.n, 3)} |`);
     }
   }
   const [waits] = await q<{ Variable_name: string; Value: string }>(
