@@ -243,6 +243,24 @@ describe(compileSql.name, () => {
     });
   });
 
+  it('tests a range by its edge tokens alone: no core lookup, no EXCEPT (SQLite)', () => {
+    const compiled = compile(
+      'creditProfile.validFor.startDateTime.gte=2020-03-01T00:00:00Z&creditProfile.validFor.startDateTime.lt=2020-03-02T00:00:00Z',
+    );
+    const [part] = compiled.tokenSearch!.parts;
+    expect(part.core).toEqual(expect.any(String));
+    const edges = part.edges!.replace(/[()]/g, '').split(' OR ');
+    const sup = part.sup.replace(/[()]/g, '').split(' OR ');
+    const core = (part.core as string).replace(/[()]/g, '').split(' OR ');
+    // The edges are the tokens of sup outside core, and there are few of them.
+    expect(edges.sort()).toEqual(sup.filter((t) => !core.includes(t)).sort());
+    expect(edges.length).toBeLessThanOrEqual(4);
+    const { count } = buildListStatements(compiled, customerSqlStorage, 'c.id');
+    expect(count.sql).toContain('NOT IN (SELECT rowid >> 20 FROM customer_search');
+    expect(count.sql).not.toContain('EXCEPT');
+    expect(count.params).toEqual([part.sup, part.edges, expect.any(String)]);
+  });
+
   it('uses 1 = 1 without a filter', () => {
     expect(compile('fields=name').where).toBe('1 = 1');
   });

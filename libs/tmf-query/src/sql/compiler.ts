@@ -639,6 +639,7 @@ class SqlCompiler {
         core: plan.exact ? undefined : plan.core,
         singleRow,
         ...(counted && { counted }),
+        ...(!plan.exact && plan.edges !== undefined && { edges: plan.edges }),
       });
     }
     return { mapping: tokens, parts };

@@ -57,6 +57,13 @@ export interface TokenPlan {
   readonly exact: boolean;
   /** True when every token is a value token or a copy (no bucket token). */
   readonly values: boolean;
+  /**
+   * For an inexact plan whose every clause narrows (no regex, no `ne`): the FTS5 query (an OR) of
+   * the tokens that `sup` names and `core` does not (a range's edge buckets). A row matching `sup`
+   * that holds none of them holds a core token of every clause, so it matches `core`: "surely
+   * matches" is `sup` less these few tokens' rows, where `core` names every core token again.
+   */
+  readonly edges?: string;
 }
 
 /**
@@ -99,7 +106,22 @@ export function planTokens(clauses: readonly Clause[], copies?: ReadonlySet<numb
   const { engine, buckets } = slotZeroEngine(copies);
   const sets = [...intervals, ...others.map((clause) => clauseCover(clause.conditions, engine))];
   const plan = planCovers(sets, identity, matchOf);
-  return { ...plan, values: intervals.length === 0 && !buckets() };
+  const edges = plan.exact ? undefined : edgesOf(sets);
+  return { ...plan, values: intervals.length === 0 && !buckets(), ...(edges && { edges }) };
+}
+
+/** The tokens of the covers' `sup` outside their `core`, as an FTS5 OR; none when a cover is `all`. */
+function edgesOf(covers: readonly TokenCover<string>[]): string | undefined {
+  const edges: string[] = [];
+  for (const cover of covers) {
+    if (cover.sup === ALL) {
+      return undefined;
+    }
+    const core = new Set(cover.core);
+    edges.push(...cover.sup.filter((token) => !core.has(token)));
+  }
+  const match = matchOf([unique(edges, identity)]);
+  return typeof match === 'string' ? match : undefined;
 }
 
 /**

@@ -31,6 +31,30 @@ export interface TokenSearchPart {
   readonly singleRow: boolean;
   /** `sup` is one value token of the slot-0 rows, exact: the mapping's count table counts it. */
   readonly counted?: boolean;
+  /**
+   * For an inexact part: the FTS5 query (an OR) of the tokens of `sup` outside `core` (a range's
+   * edge buckets), when it has them (`TokenPlan.edges`). A row of `sup` holding none of them is a
+   * row of `core`.
+   */
+  readonly edges?: string;
+}
+
+/**
+ * The edge tokens of every inexact part, as one FTS5 OR, when each has them: a resource that holds
+ * none of them in any row and has a row of each part's `sup` surely matches (that row of each part
+ * holds core tokens only), so only the resources holding one need the residual check. Named once,
+ * these few tokens replace the core tokens (~20 for a one-day range) that "surely matches" opened
+ * again in every segment of the index.
+ */
+function edgesOf(search: TokenSearch): string | undefined {
+  const inexact = search.parts.filter((p) => p.core !== undefined);
+  if (inexact.length === 0 || inexact.some((p) => p.edges === undefined)) {
+    return undefined;
+  }
+  const tokens = [
+    ...new Set(inexact.flatMap((p) => (p.edges as string).replace(/[()]/g, '').split(' OR '))),
+  ];
+  return tokens.length === 1 ? tokens[0] : `(${tokens.join(' OR ')})`;
 }
 
 interface Fragment {
@@ -118,6 +142,10 @@ export function tokenCountStatement(search: TokenSearch, storage: SqlStorage): S
     const count = countOf(mapping, sure as { match: string; singleRow: boolean }[]);
     return { sql: `SELECT (${count.sql}) AS total`, params: count.params };
   }
+  const edges = edgesOf(search);
+  if (edges !== undefined) {
+    return edgeCountStatement(search, storage, edges);
+  }
   const surely = sure.every((l) => typeof l.match === 'string')
     ? countOf(mapping, sure as { match: string; singleRow: boolean }[])
     : undefined;
@@ -128,6 +156,31 @@ export function tokenCountStatement(search: TokenSearch, storage: SqlStorage): S
   return {
     sql: `SELECT ${surely ? `(${surely.sql})` : '0'} + (${checked}) AS total`,
     params: [...(surely?.params ?? []), ...maybe.params, search.residualKey as string],
+  };
+}
+
+/**
+ * The count when the inexact parts have edge tokens: the resources every part may match (`sup`),
+ * each once, those holding an edge token only when the residual check accepts them. `sup` and the
+ * edges are each looked up once; only the resources in the edges are read.
+ */
+function edgeCountStatement(search: TokenSearch, storage: SqlStorage, edges: string): SqlStatement {
+  const { mapping, parts } = search;
+  const t = mapping.table;
+  const [first, ...others] = parts;
+  const { match, distinct } = lookupOf(first.sup, first.singleRow);
+  const tests = others.map((p) => seqsOf(mapping, p.sup, p.singleRow));
+  const c = 'c';
+  const residual = `tmf_residual(${c}.${mapping.documentColumn}, ${c}.${storage.idColumn}, ?)`;
+  // As in `countOf`: the first lookup's rows, kept when the others (read whole, once) hold them.
+  const candidates =
+    `SELECT ${distinct ? '' : 'DISTINCT '}s FROM (SELECT rowid >> ${SLOT_BITS} AS s FROM ${t} WHERE ${t} MATCH ?)` +
+    (tests.length > 0 ? ` WHERE ${tests.map((test) => `s IN (${test.sql})`).join(' AND ')}` : '');
+  return {
+    sql:
+      `SELECT COUNT(*) AS total FROM (${candidates}) m WHERE m.s NOT IN (SELECT rowid >> ${SLOT_BITS} FROM ${t} WHERE ${t} MATCH ?)` +
+      ` OR (SELECT ${residual} FROM ${storage.table} ${c} WHERE ${c}.${mapping.seqColumn} = m.s)`,
+    params: [match, ...tests.flatMap((test) => test.params), edges, search.residualKey as string],
   };
 }
 
@@ -279,7 +332,13 @@ function pageStatement(
   if (inexact.length > 0) {
     const cores = inexact.map((p) => p.core);
     const residual = `tmf_residual(${c}.${mapping.documentColumn}, ${c}.${id}, ?)`;
-    if (cores.every((core) => typeof core === 'string')) {
+    const edges = edgesOf(search);
+    if (edges !== undefined) {
+      tests.push(
+        `(CASE WHEN ${seq} NOT IN (SELECT rowid >> ${SLOT_BITS} FROM ${t} WHERE ${t} MATCH ?) THEN 1 ELSE ${residual} END)`,
+      );
+      params.push(edges);
+    } else if (cores.every((core) => typeof core === 'string')) {
       const sure = cores.map(
         () => `${seq} IN (SELECT rowid >> ${SLOT_BITS} FROM ${t} WHERE ${t} MATCH ?)`,
       );
