@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Copy, Label } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 
-import { APP_PORT, LIVE_PATH, startProdArgv } from './support/app-contract';
+import { APP_PORT, LIVE_PATH, startProdArgv, startProdEnv } from './support/app-contract';
 import {
   argumentText,
   durationMs,
@@ -91,6 +91,11 @@ describe('docker/Dockerfile', () => {
     expect(cmds.length).toBeGreaterThan(0);
     expect(execForm(cmds[cmds.length - 1])).toEqual(startProdArgv());
     expect(keyword(runtime, 'ENTRYPOINT')).toHaveLength(0);
+    // The environment start:prod sets (glibc's malloc settings) is the image's too.
+    const env = keyword(runtime, 'ENV').map(argumentText).join(' ').split(/[\s\\]+/);
+    for (const assignment of startProdEnv()) {
+      expect(env).toContain(assignment);
+    }
   });
 
   it('fails the build when the entry point the CMD runs was not produced', () => {

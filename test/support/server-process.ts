@@ -1,20 +1,55 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const SERVER_ENTRY = resolve(REPO_ROOT, 'dist/apps/customer-management/src/main.js');
 
-/** Node's flags in production (`npm run start:prod`, the Dockerfile's CMD): tests run the same. */
-export const SERVER_NODE_FLAGS = productionNodeFlags();
+/** The entry point relative to a repository (or a copy of a build) root. */
+const ENTRY_IN_ROOT = 'dist/apps/customer-management/src/main.js';
 
-function productionNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(resolve(REPO_ROOT, 'package.json'), 'utf8')) as {
+/**
+ * `npm run start:prod`'s command, read from a package.json: its leading `NAME=value` assignments (the
+ * environment it sets, e.g. glibc's malloc settings; the Dockerfile sets the same with ENV) and
+ * Node's flags (the Dockerfile's CMD runs the same).
+ */
+export interface ProductionCommand {
+  env: Record<string, string>;
+  nodeFlags: string[];
+}
+
+export function productionCommand(root = REPO_ROOT): ProductionCommand {
+  const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
   const argv = pkg.scripts['start:prod'].trim().split(/\s+/);
-  return argv.slice(1, -1).filter((arg) => arg.startsWith('--'));
+  const env: Record<string, string> = {};
+  while (argv.length > 0 && /^[A-Z_][A-Z0-9_]*=/.test(argv[0])) {
+    const assignment = argv.shift()!;
+    const eq = assignment.indexOf('=');
+    env[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+  }
+  return { env, nodeFlags: argv.slice(1, -1).filter((arg) => arg.startsWith('--')) };
+}
+
+/** Node's flags in production (`npm run start:prod`, the Dockerfile's CMD): tests run the same. */
+export const SERVER_NODE_FLAGS = productionCommand().nodeFlags;
+
+/**
+ * The production command of the build an entry belongs to: a benchmark comparing builds runs each
+ * with its own. A copy of a build holds its package.json beside `dist/`; without one, this
+ * repository's command.
+ */
+function commandFor(entry: string): ProductionCommand {
+  const normalized = resolve(entry);
+  if (normalized.endsWith(ENTRY_IN_ROOT)) {
+    const root = normalized.slice(0, -ENTRY_IN_ROOT.length);
+    if (existsSync(resolve(root, 'package.json'))) {
+      return productionCommand(root);
+    }
+  }
+  return productionCommand();
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -51,9 +86,11 @@ export class ServerProcess {
   ): Promise<ServerProcess> {
     const listenPort = port ?? (await freePort());
     const baseUrl = `http://127.0.0.1:${listenPort}`;
-    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, entry], {
+    const command = commandFor(entry);
+    const child = spawn(process.execPath, [...command.nodeFlags, entry], {
       cwd: REPO_ROOT,
       env: {
+        ...command.env,
         PATH: process.env.PATH ?? '',
         HOST: '127.0.0.1',
         PORT: String(listenPort),

@@ -37,11 +37,27 @@ export const APP_PORT = 8080;
 /** Literal used when package.json has no start:prod script (it does on main since the app landed). */
 const FALLBACK_START = 'node dist/apps/customer-management/src/main.js';
 
-/** `npm run start:prod`'s command as argv, read from package.json. */
-export function startProdArgv(): string[] {
+/** `npm run start:prod`'s command as words, read from package.json. */
+function startProdWords(): string[] {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
     scripts?: Record<string, string>;
   };
   const command = pkg.scripts?.['start:prod'] ?? FALLBACK_START;
   return command.trim().split(/\s+/);
+}
+
+const ASSIGNMENT = /^[A-Z_][A-Z0-9_]*=/;
+
+/** `npm run start:prod`'s command as argv, without the environment assignments that lead it. */
+export function startProdArgv(): string[] {
+  const words = startProdWords();
+  const first = words.findIndex((word) => !ASSIGNMENT.test(word));
+  return words.slice(first);
+}
+
+/** The environment assignments leading `npm run start:prod` (`NAME=value`, e.g. MALLOC_ARENA_MAX). */
+export function startProdEnv(): string[] {
+  const words = startProdWords();
+  const first = words.findIndex((word) => !ASSIGNMENT.test(word));
+  return words.slice(0, first);
 }
