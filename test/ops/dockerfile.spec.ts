@@ -92,7 +92,10 @@ describe('docker/Dockerfile', () => {
     expect(execForm(cmds[cmds.length - 1])).toEqual(startProdArgv());
     expect(keyword(runtime, 'ENTRYPOINT')).toHaveLength(0);
     // The environment start:prod sets (glibc's malloc settings) is the image's too.
-    const env = keyword(runtime, 'ENV').map(argumentText).join(' ').split(/[\s\\]+/);
+    const env = keyword(runtime, 'ENV')
+      .map(argumentText)
+      .join(' ')
+      .split(/[\s\\]+/);
     for (const assignment of startProdEnv()) {
       expect(env).toContain(assignment);
     }
