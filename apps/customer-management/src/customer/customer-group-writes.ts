@@ -5,6 +5,7 @@ import type { EntityManager } from 'typeorm';
 import {
   CountDeltas,
   MYSQL_COUNT_SHARDS,
+  mysqlCountGenLockStatement,
   mysqlTokenCountStatement,
   mysqlTokenDeadStatements,
   mysqlTokenDeleteDeltas,
@@ -14,11 +15,11 @@ import {
 } from '@app/tmf-query';
 import { affectedRows } from '@server/database/affected-rows';
 import { Dialect } from '@server/database/dialect';
-import type { GroupWrite } from '@server/database/transaction-runner';
+import type { ClosingStatement, GroupWrite } from '@server/database/transaction-runner';
 
 import { CounterChange, counterChangesStatement } from './customer-counts';
 import type { CustomerWrite } from './customer.repository';
-import type { KeptKeys } from './kept-token-keys';
+import { KeptKeysSource, KeptKeysStale } from './kept-token-keys';
 import { customerSqlStorage } from './customer.storage';
 import { KeptCountTokens } from './kept-count-tokens';
 
@@ -80,7 +81,7 @@ export function insertParams(row: CustomerWrite): unknown[] {
 export function customerGroupWrite(
   dialect: Dialect,
   mariadb: () => boolean,
-  keptKeys: () => KeptKeys | undefined = () => undefined,
+  keptKeys?: KeptKeysSource,
 ): GroupWrite<GroupedChange> {
   const countTable = customerSqlStorage.tokenIndex?.countTable;
   const keptCounts = countTable ? new KeptCountTokens(countTable) : undefined;
@@ -105,7 +106,7 @@ export function customerGroupWrite(
         );
         // The kept token counts' net change: the new customers' keys, the deleted ones', PATCHes'.
         // (None to compute when no key is kept.)
-        const kept = keptKeys();
+        const kept = await keptKeys?.current();
         const deltas: CountDeltas = new Map();
         const counting = kept === undefined || kept.keys.size > 0;
         for (const c of counting ? deletes : []) {
@@ -127,15 +128,31 @@ export function customerGroupWrite(
           randomInt(MYSQL_COUNT_SHARDS),
           kept?.keys,
         );
+        const dead = mysqlTokenDeadStatements(
+          customerSqlStorage,
+          deletes.map((c) => c.seq),
+        );
+        // A group that changes keys (rows of new customers, deleted ones, a PATCH's changed keys)
+        // sending only the kept ones: the kept-count generation under a shared lock, before the
+        // count UPDATE and held to COMMIT (ADR 0008, "Keys promoted while serving"). Newer than
+        // the keys': a key was promoted since; the group runs again with it. (Every key sent, when
+        // the kept ones are unknown: nothing to check.)
+        const changesKeys =
+          tokenRows.length > 0 || dead.length > 0 || ofKind(changes, 'tokenCounts').length > 0;
+        const genLock =
+          changesKeys && kept?.gen !== undefined
+            ? mysqlCountGenLockStatement(customerSqlStorage)
+            : undefined;
+        const checked: ClosingStatement[] = genLock
+          ? [{ ...genLock, check: (answer) => checkGen(answer, kept!.gen!, keptKeys!) }]
+          : [];
         // New customers' token rows and deleted ones' keys as one multi-row INSERT each, sent with
         // the group's other closing writes; the counts' hot rows locked last (the token counts
         // first in every group, each in key order: no lock cycle between groups).
         return [
           ...tokenRows,
-          ...mysqlTokenDeadStatements(
-            customerSqlStorage,
-            deletes.map((c) => c.seq),
-          ),
+          ...dead,
+          ...checked,
           ...(tokenCounts ? [tokenCounts] : []),
           ...(counts ? [counts] : []),
         ];
@@ -153,6 +170,19 @@ export function customerGroupWrite(
       ];
     },
   };
+}
+
+/** The generation a group read under its shared lock (`answer`: its rows) against its keys'. */
+function checkGen(answer: unknown, gen: number, keptKeys: KeptKeysSource): void {
+  const rows = answer as { kept_gen: string | number }[] | undefined;
+  const read = Array.isArray(rows) && rows.length === 1 ? Number(rows[0].kept_gen) : undefined;
+  if (read === undefined) {
+    throw new Error('The kept-count generation row is missing');
+  }
+  if (read !== gen) {
+    keptKeys.stale(read);
+    throw new KeptKeysStale(read, gen);
+  }
 }
 
 /**

@@ -131,11 +131,7 @@ export class CustomerRepository {
     keptKeys: KeptTokenKeys,
   ) {
     this.dialect = tx.dialect;
-    this.groupWrites = customerGroupWrite(
-      this.dialect,
-      () => tx.mariadb,
-      () => keptKeys.get(),
-    );
+    this.groupWrites = customerGroupWrite(this.dialect, () => tx.mariadb, keptKeys);
   }
 
   /**

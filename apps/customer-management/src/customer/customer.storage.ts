@@ -56,6 +56,7 @@ export const customerSqlStorage: SqlStorage = defineSqlStorage({
     seqColumn: 'seq',
     idSeqIndex: 'idx_customer_id_seq',
     countTable: 'customer_token_count',
+    countGenTable: 'customer_token_count_gen',
   },
   derivedHref: { path: 'href', resourcePath: `${CUSTOMER_MANAGEMENT_V4.customer}/` },
 });

@@ -11,6 +11,34 @@ export interface KeptKeys {
   readonly keys: ReadonlySet<string>;
   /** The leaves (path ids) those keys belong to; undefined when one could not be placed. */
   readonly paths?: ReadonlySet<number>;
+  /**
+   * The generation read before the keys (`customer_token_count_gen`), when kept: the keys hold at
+   * least every key promoted up to it. A write group that sends only these keys checks it under
+   * the generation's shared lock (ADR 0008, "Keys promoted while serving").
+   */
+  readonly gen?: number;
+}
+
+/**
+ * A write group read a kept-count generation newer than its kept keys: a key was promoted since
+ * they were read, so its count may miss the group's change. Rolled back and run again (a conflict,
+ * `database-errors.ts`) once the keys are reloaded.
+ */
+export class KeptKeysStale extends Error {
+  readonly code = 'KEPT_KEYS_STALE';
+
+  constructor(
+    readonly read: number,
+    readonly kept: number,
+  ) {
+    super(`Kept token keys of generation ${kept}, the database is at ${read}`);
+  }
+}
+
+/** What a write group uses of {@link KeptTokenKeys}. */
+export interface KeptKeysSource {
+  current(): Promise<KeptKeys | undefined>;
+  stale(gen: number): void;
 }
 
 /**
@@ -21,10 +49,15 @@ export interface KeptKeys {
  * the migration that builds the table, which runs before the server serves; after running it on a
  * live server (tests), `reload`. Until loaded (or when it cannot be), every key is sent: the UPDATE
  * itself touches only the keys that have rows, so the set only saves work.
+ *
+ * Keys promoted while serving (`TokenCountPromoter`) raise the generation: a write group that reads
+ * a newer one than the keys' fails as a conflict and calls {@link stale}; its next run takes the
+ * keys from {@link current}, which waits for the reload (only the new keys are placed).
  */
 @Injectable()
-export class KeptTokenKeys implements OnApplicationBootstrap {
+export class KeptTokenKeys implements OnApplicationBootstrap, KeptKeysSource {
   private kept?: KeptKeys;
+  private reloading?: Promise<void>;
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -37,17 +70,73 @@ export class KeptTokenKeys implements OnApplicationBootstrap {
     return this.kept;
   }
 
+  /** The kept keys once a reload under way (after {@link stale}) has run; undefined when unknown. */
+  async current(): Promise<KeptKeys | undefined> {
+    while (this.reloading) {
+      await this.reloading;
+    }
+    return this.kept;
+  }
+
+  /**
+   * A write group read generation `gen` under its shared lock, newer than its keys': reloads them,
+   * once for every group that saw it.
+   */
+  stale(gen: number): void {
+    if (this.reloading || (this.kept?.gen !== undefined && this.kept.gen >= gen)) {
+      return;
+    }
+    void this.refresh();
+  }
+
+  /** Reads the generation and the keys again, placing only the new keys (after a promotion). */
+  async refresh(): Promise<void> {
+    while (this.reloading) {
+      await this.reloading;
+    }
+    this.reloading = this.load().finally(() => (this.reloading = undefined));
+    await this.reloading;
+  }
+
   async reload(): Promise<void> {
+    while (this.reloading) {
+      await this.reloading;
+    }
+    this.reloading = this.load(true).finally(() => (this.reloading = undefined));
+    await this.reloading;
+  }
+
+  /** Reads the generation, then the keys; `full`: places every key again, else the new ones only. */
+  private async load(full = false): Promise<void> {
     const mapping = customerSqlStorage.mysqlTokenIndex;
     if (this.dataSource.options.type !== 'mysql' || !mapping?.countTable) {
       return;
     }
     try {
+      // The generation first: keys promoted after it are read too, which only costs a run again.
+      let gen: number | undefined;
+      if (mapping.countGenTable) {
+        const [row] = await this.dataSource
+          .query<{ gen: string | number }[]>(
+            `SELECT gen FROM ${mapping.countGenTable} WHERE id = 0`,
+          )
+          .catch(() => []);
+        gen = row === undefined ? undefined : Number(row.gen);
+      }
       const rows = await this.dataSource.query<{ token: string | number; v: string | number }[]>(
         `SELECT token, v FROM ${mapping.countTable} WHERE shard = 0`,
       );
       const keys = new Set(rows.map((r) => `${r.token}:${r.v}`));
-      this.kept = { keys, paths: await this.placeKeys(keys) };
+      const before = full ? undefined : this.kept;
+      let paths: Set<number> | undefined;
+      if (before?.paths) {
+        const added = new Set([...keys].filter((key) => !before.keys.has(key)));
+        const placed = await this.placeKeys(added);
+        paths = placed && new Set([...before.paths, ...placed]);
+      } else {
+        paths = await this.placeKeys(keys);
+      }
+      this.kept = { keys, paths, gen };
     } catch {
       this.kept = undefined;
     }

@@ -1,58 +1,167 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 
-import { CompiledSql, keptCountToken, tokenCountRowStatement } from '@app/tmf-query';
+import {
+  CompiledSql,
+  epochOf,
+  keptCountToken,
+  mysqlTokenPromotion,
+  tokenCountRowStatement,
+} from '@app/tmf-query';
 
 import { AppConfig } from '@server/config/app-config';
 import { TransactionRunner } from '@server/database/transaction-runner';
 
 import { customerSqlStorage } from './customer.storage';
+import { KeptTokenKeys } from './kept-token-keys';
 
 /**
- * SQLite: gives a counted token that has become common a row in the count table (ADR 0007, "Kept
- * counts of common tokens"). The migration gave rows to the tokens common when it ran; a database
- * that grows afterwards (or from empty) gets them here, when a list counts a single token and
- * finds at least TOKEN_COUNT_MIN customers: from then on its count is one lookup and every write
- * keeps it. Each token is tried once per process (the statement does nothing when the row exists),
- * in a write of its own after the list has answered.
+ * Gives a counted key that has become common kept counts (SQLite: ADR 0007, "Kept counts of common
+ * tokens"; MySQL/MariaDB: ADR 0008, "Keys promoted while serving"). The migrations gave them to the
+ * keys common when they ran; a database that grows afterwards (or from empty) gets them here, when
+ * a list counts a single key from its rows and finds at least TOKEN_COUNT_MIN customers: from then
+ * on its count is one lookup and every write keeps it. Each key is tried once per process, in a
+ * write of its own after the list has answered; a failure is logged and a later list tries again.
+ *
+ * SQLite has one writer: the row is made in a write transaction like any other. MySQL/MariaDB has
+ * concurrent writers, kept exact by the kept-count generation: the promotion raises it first (its
+ * exclusive lock waits for the writes that hold its shared lock, which every write changing keys
+ * takes before its count UPDATE, and makes later ones wait), then counts the key's live rows (a
+ * consistent read) and gives it its 16 rows; the writes that waited read the new generation and run
+ * again with the new key. Not on Galera (a lock does not cross nodes).
  */
 @Injectable()
 export class TokenCountPromoter {
   private readonly logger = new Logger(TokenCountPromoter.name);
   private readonly tried = new Set<string>();
   private readonly min: number;
-  private readonly enabled: boolean;
   private pending: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly tx: TransactionRunner,
     config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly keptKeys: KeptTokenKeys,
   ) {
     this.min = config.tokenCountMin;
-    this.enabled =
-      tx.dialect === 'sqlite' && customerSqlStorage.tokenIndex?.countTable !== undefined;
   }
 
-  /** After a list whose count was `total`: promotes its token when it is one counted token. */
+  /** After a list whose count was `total`: promotes its key when it is one counted key. */
   counted(compiled: CompiledSql, total: number): void {
-    if (!this.enabled || total < this.min || !compiled.tokenSearch) {
+    if (total < this.min) {
+      return;
+    }
+    if (this.tx.dialect === 'sqlite') {
+      this.countedSqlite(compiled);
+    } else {
+      this.countedMysql(compiled);
+    }
+  }
+
+  private countedSqlite(compiled: CompiledSql): void {
+    if (!customerSqlStorage.tokenIndex?.countTable || !compiled.tokenSearch) {
       return;
     }
     const token = keptCountToken(compiled.tokenSearch);
     if (token === undefined || this.tried.has(token)) {
       return;
     }
-    this.tried.add(token);
     const statement = tokenCountRowStatement(customerSqlStorage, token);
-    this.pending = this.pending
-      .then(() => this.tx.write((manager) => manager.query(statement.sql, statement.params)))
-      .then(
-        () => undefined,
-        (err: Error) => {
-          // Tried again by a later list; until then the token is counted from its index entries.
-          this.tried.delete(token);
-          this.logger.warn(`Keeping the count of a common token failed: ${err.message}`);
-        },
-      );
+    this.run(token, () =>
+      this.tx.write((manager) => manager.query(statement.sql, statement.params)),
+    );
+  }
+
+  private countedMysql(compiled: CompiledSql): void {
+    const at = compiled.keptCountKey;
+    const kept = this.keptKeys.get();
+    // Exact only under the generation's locks: none on Galera, none without the generation table.
+    if (!at || this.tx.galera || kept?.gen === undefined) {
+      return;
+    }
+    const key = `${at.token}:${at.v}`;
+    if (kept.keys.has(key) || this.tried.has(key)) {
+      return;
+    }
+    this.run(key, () => this.promoteMysql(at.token, at.v));
+  }
+
+  private run(key: string, promote: () => Promise<unknown>): void {
+    this.tried.add(key);
+    this.pending = this.pending.then(promote).then(
+      () => undefined,
+      (err: Error) => {
+        // Tried again by a later list; until then the key is counted from its rows.
+        this.tried.delete(key);
+        this.logger.warn(`Keeping the count of a common key failed: ${err.message}`);
+      },
+    );
+  }
+
+  /** MySQL/MariaDB: one key's kept counts, in a READ COMMITTED transaction of its own. */
+  private async promoteMysql(token: number, v: string): Promise<void> {
+    const mapping = customerSqlStorage.mysqlTokenIndex!;
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.startTransaction('READ COMMITTED');
+      try {
+        const seqs = await runner.manager.query<{ seq: string | number | null }[]>(
+          `SELECT MAX(${mapping.seqColumn}) AS seq FROM ${customerSqlStorage.table}`,
+        );
+        let promotion = mysqlTokenPromotion(
+          customerSqlStorage,
+          token,
+          v,
+          epochOf(Number(seqs[0]?.seq ?? 0)) + 1,
+        );
+        // Given rows by another process already: nothing to raise.
+        const [had] = await runner.manager.query<{ n: string | number }[]>(
+          promotion.has.sql,
+          promotion.has.params,
+        );
+        if (Number(had.n) > 0) {
+          await runner.rollbackTransaction();
+          await this.keptKeys.refresh();
+          return;
+        }
+        await runner.query(promotion.raise.sql, promotion.raise.params);
+        // Under the exclusive lock: read again what may have changed while it was awaited.
+        const [has] = await runner.manager.query<{ n: string | number }[]>(
+          promotion.has.sql,
+          promotion.has.params,
+        );
+        if (Number(has.n) > 0) {
+          await runner.rollbackTransaction();
+          await this.keptKeys.refresh();
+          return;
+        }
+        const [{ seq }] = await runner.manager.query<{ seq: string | number | null }[]>(
+          `SELECT MAX(${mapping.seqColumn}) AS seq FROM ${customerSqlStorage.table}`,
+        );
+        promotion = mysqlTokenPromotion(
+          customerSqlStorage,
+          token,
+          v,
+          epochOf(Number(seq ?? 0)) + 1,
+        );
+        const [{ n }] = await runner.manager.query<{ n: string | number }[]>(
+          promotion.count.sql,
+          promotion.count.params,
+        );
+        const insert = promotion.insert(Number(n));
+        await runner.query(insert.sql, insert.params);
+        await runner.commitTransaction();
+      } catch (err) {
+        if (runner.isTransactionActive) {
+          await runner.rollbackTransaction().catch(() => undefined);
+        }
+        throw err;
+      }
+    } finally {
+      await runner.release();
+    }
+    await this.keptKeys.refresh();
   }
 
   /** Resolves once the promotions asked for so far have run (tests, shutdown). */

@@ -49,7 +49,12 @@ const TIMEOUT_ERRNOS = new Set([
   1969, // ER_STATEMENT_TIMEOUT (MariaDB max_statement_time)
   3024, // ER_QUERY_TIMEOUT (MySQL max_execution_time)
 ]);
-const CONFLICT_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+const CONFLICT_CODES = new Set([
+  'ER_LOCK_DEADLOCK',
+  'ER_LOCK_WAIT_TIMEOUT',
+  // A write group's kept token keys are older than the generation it read (`KeptKeysStale`).
+  'KEPT_KEYS_STALE',
+]);
 const NOT_READY_CODES = new Set([
   'ER_UNKNOWN_COM_ERROR',
   'ER_CON_COUNT_ERROR',

@@ -9,9 +9,10 @@ import type { SqlStatement } from '@app/tmf-query';
  */
 export async function runInOrder(
   manager: EntityManager,
-  statements: SqlStatement[],
+  statements: (SqlStatement & { check?: (answer: unknown) => void })[],
 ): Promise<void> {
   for (const statement of statements) {
-    await manager.query(statement.sql, statement.params);
+    const answer: unknown = await manager.query(statement.sql, statement.params);
+    statement.check?.(answer);
   }
 }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database, Statement } from 'better-sqlite3';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
-import type { ResidualCheck, SqlStatement } from '@app/tmf-query';
+import type { ResidualCheck } from '@app/tmf-query';
 
 import { AppConfig } from '@server/config/app-config';
 
@@ -21,6 +21,7 @@ import { SerialQueue } from './serial-queue';
 import { SqliteReaders } from './sqlite-readers';
 import { ER_LOCK_WAIT_TIMEOUT, MysqlGroupHost, MysqlWriteGroups } from './mysql-write-groups';
 import {
+  ClosingStatement,
   Deferred,
   GroupRead,
   GroupWrite,
@@ -37,7 +38,13 @@ const MAX_CACHED_STATEMENTS = 500;
 
 export type { RowQuery } from './read-replica';
 export type { ReadBatch, ReadStep } from './read-steps';
-export type { GroupRead, GroupWrite, Prefetch, WriteRetryStats } from './write-group';
+export type {
+  ClosingStatement,
+  GroupRead,
+  GroupWrite,
+  Prefetch,
+  WriteRetryStats,
+} from './write-group';
 
 /**
  * The unit of work. On SQLite there is one writer connection, so write transactions (and the reads
@@ -556,7 +563,7 @@ export class TransactionRunner implements OnModuleInit {
         }
       }
     }
-    const closing: SqlStatement[] = [];
+    const closing: ClosingStatement[] = [];
     for (const last of [false, true]) {
       for (const [write, items] of all) {
         if ((write.last ?? false) === last) {
@@ -572,14 +579,15 @@ export class TransactionRunner implements OnModuleInit {
    * trip whatever their number, so that token rows, counts and hub outbox rows add no wait to each
    * other (a subscription's outbox row cost a POST a round trip per group: docs/hub.md). The server
    * stops at the first error, which fails the group like any group write's. On SQLite (in-process)
-   * one after the other.
+   * one after the other. A statement's `check` is given its answer (one per statement).
    */
-  private async runClosing(manager: EntityManager, statements: SqlStatement[]): Promise<void> {
+  private async runClosing(manager: EntityManager, statements: ClosingStatement[]): Promise<void> {
     if (this.multipleStatements && statements.length > 1) {
-      await manager.query(
+      const answers: unknown = await manager.query(
         statements.map((s) => s.sql).join(';\n'),
         statements.flatMap((s) => s.params),
       );
+      statements.forEach((s, i) => s.check?.((answers as unknown[])[i]));
       return;
     }
     await runInOrder(manager, statements);

@@ -8,6 +8,15 @@ import type { SqlStatement } from '@app/tmf-query';
  * Writes that a write group makes once for all its units, after the last unit and before COMMIT
  * (see {@link TransactionRunner.groupWrite}).
  */
+/**
+ * A statement a group write leaves for the group's closing round trip; `check` is given its answer
+ * (rows or the result header) and may throw to fail the group before COMMIT (the transaction is
+ * then rolled back like after any failed group write).
+ */
+export interface ClosingStatement extends SqlStatement {
+  check?: (answer: unknown) => void;
+}
+
 export interface GroupWrite<T> {
   /**
    * Writes the items of the group's committed units, in the units' order: runs the statements
@@ -16,7 +25,7 @@ export interface GroupWrite<T> {
    * failure that leaves the transaction open runs the group again with each unit's items written
    * at once inside it (see `MysqlWriteGroups`): the bad item must fail then as well.
    */
-  run(manager: EntityManager, items: T[]): Promise<SqlStatement[]>;
+  run(manager: EntityManager, items: T[]): Promise<ClosingStatement[]>;
   /** Runs after the group's other writes (it reads what they wrote); never inside a unit. */
   last?: boolean;
 }

@@ -8,6 +8,7 @@ import { keySelect } from './keyset';
 import { EPOCH_BITS } from './mysql-token-entries';
 import {
   mysqlCountSql,
+  mysqlPointKey,
   mysqlMatchSql,
   planMysqlTokens,
   RangeExpression,
@@ -154,6 +155,11 @@ export interface CompiledSql {
    */
   readonly tokenSearch?: TokenSearch;
   /**
+   * MySQL token index: the `(token, v)` of a filter that is one key, whose count reads its kept
+   * count rows when it has them (else its token rows): what a promotion gives rows.
+   */
+  readonly keptCountKey?: { readonly token: number; readonly v: string };
+  /**
    * An index hint after the table alias (MySQL): with token lookups that collect their few matches
    * first, `IGNORE INDEX FOR ORDER BY (PRIMARY)`, so that the page sorts those matches instead of
    * walking the clustered index (the documents) in id order until it has found them.
@@ -221,6 +227,7 @@ export function compileSql(
     tokenPoints: compiler.tokenPoints,
     tokenSeqs: compiler.tokenSeqs,
     tokenSearch: compiler.tokenSearch,
+    keptCountKey: compiler.keptCountKey,
     tableHint: tableHintOf(compiler, query, storage, options, keys),
     collectsMatches: compiler.collectsTokens && !options.tokenProbe,
   };
@@ -330,6 +337,7 @@ class SqlCompiler {
   tokenPoints = false;
   tokenSeqs: SqlStatement | undefined;
   tokenSearch: TokenSearch | undefined;
+  keptCountKey: { token: number; v: string } | undefined;
   /** Whether the filter has MySQL token lookups (rendered in the collecting form unless probed). */
   collectsTokens = false;
 
@@ -472,6 +480,7 @@ class SqlCompiler {
         this.tokenPoints = lookups.every((clauses) =>
           clauses.every((ranges) => ranges.every((r) => r.from === r.to)),
         );
+        this.keptCountKey = tokens.countTable ? mysqlPointKey(lookups) : undefined;
         if (lookups.length > 1 && !this.options.tokenProbe) {
           this.tokenSeqs = this.mysqlTokenSql(lookups, tokens, 'distinct');
           this.collectsTokens = true;

@@ -139,3 +139,70 @@ export function mysqlTokenCountRowStatements(
     },
   ];
 }
+
+/**
+ * The generation of the kept keys (ADR 0008, "Keys promoted while serving"): one row (`id` 0) of
+ * `countGenTable`, raised by every promotion under its exclusive lock. A write that changes keys
+ * reads it under a shared lock before its count UPDATE, in the same round trip, and keeps the lock
+ * to its commit: a promotion either committed before the read (the write sees the new generation
+ * and runs again with the new key) or waits for the write's commit (and counts its rows).
+ */
+export function mysqlCountGenDdl(table: string): string[] {
+  return [
+    `CREATE TABLE ${table} (id TINYINT UNSIGNED NOT NULL PRIMARY KEY, gen BIGINT NOT NULL) ENGINE=InnoDB`,
+    `INSERT INTO ${table} (id, gen) VALUES (0, 0)`,
+  ];
+}
+
+/** The generation read under a shared lock (a write's closing statements), when one is kept. */
+export function mysqlCountGenLockStatement(storage: SqlStorage): SqlStatement | undefined {
+  const table = storage.mysqlTokenIndex?.countGenTable;
+  return table
+    ? { sql: `SELECT gen AS kept_gen FROM ${table} WHERE id = 0 LOCK IN SHARE MODE`, params: [] }
+    : undefined;
+}
+
+/**
+ * A promotion of `(token, v)` while serving, in order, each in the promotion's own READ COMMITTED
+ * transaction: `raise` (the generation's exclusive lock: waits for the writes holding its shared
+ * lock to commit, and makes later ones wait), `has` (whether the key has rows already: another
+ * process promoted it; then roll back), `count` (its live customers, a consistent read: no lock
+ * on the token rows), then `insert(n)` its rows.
+ */
+export function mysqlTokenPromotion(
+  storage: SqlStorage,
+  token: number,
+  v: string,
+  epochs: number,
+): {
+  raise: SqlStatement;
+  has: SqlStatement;
+  count: SqlStatement;
+  insert: (n: number) => SqlStatement;
+} {
+  const mapping = storage.mysqlTokenIndex;
+  if (!mapping?.countTable || !mapping.countGenTable) {
+    throw new Error(`The MySQL token index of '${storage.table}' keeps no count generation`);
+  }
+  const { table, deadTable, countTable, countGenTable } = mapping;
+  const shards = Array.from({ length: MYSQL_COUNT_SHARDS }, (_, i) => i);
+  return {
+    raise: { sql: `UPDATE ${countGenTable} SET gen = gen + 1 WHERE id = 0`, params: [] },
+    has: {
+      sql: `SELECT COUNT(*) AS n FROM ${countTable} WHERE token = ? AND v = ?`,
+      params: [token, v],
+    },
+    count: {
+      sql:
+        `SELECT COUNT(*) AS n FROM ${table} t ` +
+        `WHERE t.epoch IN (${[...Array(Math.max(epochs, 1)).keys()].join(', ')}) ` +
+        `AND t.token = ? AND t.v = ? AND t.rep = 0 ` +
+        `AND NOT EXISTS (SELECT 1 FROM ${deadTable} d WHERE d.seq = t.seq)`,
+      params: [token, v],
+    },
+    insert: (n) => ({
+      sql: `INSERT INTO ${countTable} (token, v, shard, n) VALUES ${shards.map(() => '(?, ?, ?, ?)').join(', ')}`,
+      params: shards.flatMap((shard) => [token, v, shard, shard === 0 ? n : 0]),
+    }),
+  };
+}

@@ -253,6 +253,19 @@ export function mysqlCountSql(
   return `SELECT ${head} FROM ${fromSql} WHERE ${whereSql}`;
 }
 
+/**
+ * The `(token, v)` of lookups that are one point (counted by {@link mysqlCountSql} from its kept
+ * count rows when it has them, else from its rows), else undefined.
+ */
+export function mysqlPointKey(
+  lookups: readonly (readonly (readonly TokenRange[])[])[],
+): { token: number; v: string } | undefined {
+  const [only] = lookups;
+  return lookups.length === 1 && only.length === 1 && isPoint(only[0])
+    ? { token: only[0][0].token, v: only[0][0].from }
+    : undefined;
+}
+
 /** One range of one point: a single `(token, v)`. */
 function isPoint(ranges: readonly TokenRange[]): boolean {
   return ranges.length === 1 && ranges[0].from === ranges[0].to;

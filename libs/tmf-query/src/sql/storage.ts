@@ -55,6 +55,11 @@ export interface MysqlTokenMapping {
   readonly idSeqIndex?: string;
   /** Kept counts of common `(token, v)` keys (`mysql-token-counts.ts`), when kept. */
   readonly countTable?: string;
+  /**
+   * The kept counts' generation (one row, `id` 0): raised by every promotion of a key while
+   * serving; a write that changes keys reads it under a shared lock (`mysql-token-counts.ts`).
+   */
+  readonly countGenTable?: string;
 }
 
 /**
@@ -137,6 +142,7 @@ export function defineSqlStorage(storage: SqlStorage): SqlStorage {
           storage.mysqlTokenIndex.seqColumn,
           ...(storage.mysqlTokenIndex.idSeqIndex ? [storage.mysqlTokenIndex.idSeqIndex] : []),
           ...(storage.mysqlTokenIndex.countTable ? [storage.mysqlTokenIndex.countTable] : []),
+          ...(storage.mysqlTokenIndex.countGenTable ? [storage.mysqlTokenIndex.countGenTable] : []),
         ]
       : []),
   ]) {

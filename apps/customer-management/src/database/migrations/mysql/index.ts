@@ -13,6 +13,7 @@ import { CustomerIdSeqIndex1796000000000 } from './1796000000000-customer-id-seq
 import { CustomerTokenRepeats1796000001000 } from './1796000001000-customer-token-repeats';
 import { HubGateV5Subscriptions1796030000000 } from './1796030000000-hub-gate-v5-subscriptions';
 import { CustomerTokenCounts1796100000000 } from './1796100000000-customer-token-counts';
+import { CustomerTokenCountGen1796120000000 } from './1796120000000-customer-token-count-gen';
 
 /** MySQL 8 / MariaDB 10.6+ migrations in timestamp order. Append only; never edit a committed migration. */
 export const MYSQL_MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MYSQL_MIGRATIONS = [
   CustomerTokenRepeats1796000001000,
   HubGateV5Subscriptions1796030000000,
   CustomerTokenCounts1796100000000,
+  CustomerTokenCountGen1796120000000,
 ];
