@@ -135,16 +135,21 @@ export function customerGroupWrite(
         // A group that changes keys (rows of new customers, deleted ones, a PATCH's changed keys)
         // sending only the kept ones: the kept-count generation under a shared lock, before the
         // count UPDATE and held to COMMIT (ADR 0008, "Keys promoted while serving"). Newer than
-        // the keys': a key was promoted since; the group runs again with it. (Every key sent, when
-        // the kept ones are unknown: nothing to check.)
+        // the keys': a key was promoted since; the group runs again with it. When the kept keys
+        // are unknown every key is sent: the lock alone orders the group and a promotion, nothing
+        // to check.
         const changesKeys =
           tokenRows.length > 0 || dead.length > 0 || ofKind(changes, 'tokenCounts').length > 0;
         const genLock =
-          changesKeys && kept?.gen !== undefined
+          changesKeys && (kept === undefined || kept.gen !== undefined)
             ? mysqlCountGenLockStatement(customerSqlStorage)
             : undefined;
         const checked: ClosingStatement[] = genLock
-          ? [{ ...genLock, check: (answer) => checkGen(answer, kept!.gen!, keptKeys!) }]
+          ? [
+              kept?.gen === undefined
+                ? genLock
+                : { ...genLock, check: (answer) => checkGen(answer, kept.gen!, keptKeys!) },
+            ]
           : [];
         // New customers' token rows and deleted ones' keys as one multi-row INSERT each, sent with
         // the group's other closing writes; the counts' hot rows locked last (the token counts
