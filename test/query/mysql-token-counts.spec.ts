@@ -4,7 +4,9 @@ import {
   extractMysqlTokenRows,
   mysqlTokenCountStatement,
   mysqlTokenDeleteDeltas,
+  mysqlCountGenLockStatement,
   mysqlTokenKeyPaths,
+  mysqlTokenPromotion,
   mysqlTokenUpdateStatements,
 } from '@app/tmf-query';
 import { customerSqlStorage } from '@server/customer/customer.storage';
@@ -105,5 +107,26 @@ describe('kept token counts (MySQL/MariaDB)', () => {
     const one: CountDeltas = new Map();
     mysqlTokenDeleteDeltas(customerSqlStorage, full, one, leaves, new Set([a]));
     expect(one).toEqual(new Map([[a, -1]]));
+  });
+
+  it('promotes a key under the generation: raise, count its live rows, 16 rows', () => {
+    expect(mysqlCountGenLockStatement(customerSqlStorage)).toEqual({
+      sql: 'SELECT gen AS kept_gen FROM customer_token_count_gen WHERE id = 0 LOCK IN SHARE MODE',
+      params: [],
+    });
+    const promotion = mysqlTokenPromotion(customerSqlStorage, 12, '0', 3);
+    expect(promotion.raise.sql).toBe(
+      'UPDATE customer_token_count_gen SET gen = gen + 1 WHERE id = 0',
+    );
+    expect(promotion.count.sql).toBe(
+      'SELECT COUNT(*) AS n FROM customer_token t WHERE t.epoch IN (0, 1, 2) AND t.token = ? ' +
+        'AND t.v = ? AND t.rep = 0 AND NOT EXISTS (SELECT 1 FROM customer_token_dead d WHERE d.seq = t.seq)',
+    );
+    expect(promotion.count.params).toEqual([12, '0']);
+    const insert = promotion.insert(7);
+    expect(insert.params).toHaveLength(16 * 4);
+    expect(insert.params.slice(0, 8)).toEqual([12, '0', 0, 7, 12, '0', 1, 0]);
+    // Never a lock on the token rows: plain consistent reads.
+    expect(promotion.count.sql).not.toMatch(/FOR UPDATE|SHARE/);
   });
 });
