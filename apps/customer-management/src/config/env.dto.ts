@@ -183,8 +183,9 @@ export class EnvDto {
   SQLITE_READ_WORKERS = DEFAULT_SQLITE_READ_WORKERS;
 
   /**
-   * SQLite token index: a value that a list finds at least this many customers hold gets its count
-   * kept with the index from then on (ADR 0007, "Kept counts of common tokens").
+   * A value that a list finds at least this many customers hold gets its count kept with the
+   * index from then on (SQLite: ADR 0007, "Kept counts of common tokens"; MySQL/MariaDB but Galera:
+   * ADR 0008, "Keys promoted while serving").
    */
   @Transform(toInt)
   @IsInt()
