@@ -125,7 +125,9 @@ export class TokenCountPromoter {
           await this.keptKeys.refresh();
           return;
         }
+        const asked = performance.now();
         await runner.query(promotion.raise.sql, promotion.raise.params);
+        const locked = performance.now();
         // Under the exclusive lock: read again what may have changed while it was awaited.
         const [has] = await runner.manager.query<{ n: string | number }[]>(
           promotion.has.sql,
@@ -152,6 +154,10 @@ export class TokenCountPromoter {
         const insert = promotion.insert(Number(n));
         await runner.query(insert.sql, insert.params);
         await runner.commitTransaction();
+        const done = performance.now();
+        this.logger.log(
+          `Kept counts for key ${token}:${v} (${n} customers): waited ${Math.round(locked - asked)} ms for writes, held them ${Math.round(done - locked)} ms`,
+        );
       } catch (err) {
         if (runner.isTransactionActive) {
           await runner.rollbackTransaction().catch(() => undefined);
