@@ -21,7 +21,8 @@ const PATCH = { 'content-type': 'application/merge-patch+json' };
  * the keys that become common (ADR 0008, "Keys promoted while serving"): a list that counts one key
  * held by TOKEN_COUNT_MIN customers or more gives it count rows under the kept-count generation's
  * exclusive lock. POSTs, PATCHes and DELETEs in flight through two servers on one database (one
- * promotes, the other never does and learns the new key through the generation) leave every kept
+ * promotes and groups its writes, the other never promotes, writes each in a transaction of its
+ * own and learns the new key through the generation) leave every kept
  * count equal to the stored documents' count, and the X-Total-Count equal to the documents'.
  */
 (TEST_DB === 'mysql' ? describe : describe.skip)(
@@ -32,8 +33,9 @@ const PATCH = { 'content-type': 'application/merge-patch+json' };
 
     beforeAll(async () => {
       a = await TestApp.start({ TOKEN_COUNT_MIN: '3' });
-      // A second server on the same database that never promotes.
-      b = await TestApp.start({ TOKEN_COUNT_MIN: '1000000000' }, a.database);
+      // A second server on the same database that never promotes, each write a transaction of its
+      // own (no write groups: the path of read replicas and Galera).
+      b = await TestApp.start({ TOKEN_COUNT_MIN: '1000000000', DB_WRITE_GROUPS: '0' }, a.database);
       for (let i = 0; i < 6; i++) {
         await createCustomer(a, {
           ...minimalCustomer(`Promoted ${i}`),
