@@ -106,15 +106,8 @@ export class TokenCountPromoter {
       await runner.connect();
       await runner.startTransaction('READ COMMITTED');
       try {
-        const seqs = await runner.manager.query<{ seq: string | number | null }[]>(
-          `SELECT MAX(${mapping.seqColumn}) AS seq FROM ${customerSqlStorage.table}`,
-        );
-        let promotion = mysqlTokenPromotion(
-          customerSqlStorage,
-          token,
-          v,
-          epochOf(Number(seqs[0]?.seq ?? 0)) + 1,
-        );
+        // (The epochs only matter to the count, built again once the lock is held.)
+        let promotion = mysqlTokenPromotion(customerSqlStorage, token, v, 1);
         // Given rows by another process already: nothing to raise.
         const [had] = await runner.manager.query<{ n: string | number }[]>(
           promotion.has.sql,
