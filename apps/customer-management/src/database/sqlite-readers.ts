@@ -17,17 +17,6 @@ export type { ReadPoolStats } from './sqlite-read-workers';
 /** Prepared statements kept per read connection (oldest dropped first). */
 const MAX_CACHED_STATEMENTS = 500;
 
-/**
- * Page cache of each read connection of this thread, in KiB (`PRAGMA cache_size` takes it negated).
- * better-sqlite3 builds SQLite with 16 MiB per connection, held in the process's own heap and never
- * given back while the connection is open: the readers fill it with the random pages that GETs and
- * lists touch, each its own copy of pages the OS page cache holds once for all of them. 4 MiB (1,000
- * pages) still keeps the upper levels of every B-tree a lookup walks (100,000 customers: 404
- * interior pages in all); a miss below is a read from the OS page cache. Measured in
- * docs/performance.md ("Where a SQLite server's RSS goes").
- */
-export const READER_CACHE_KIB = 4096;
-
 interface Reader {
   readonly db: Connection;
   readonly statements: Map<string, Statement>;
@@ -180,7 +169,6 @@ export class SqliteReaders implements BeforeApplicationShutdown {
     const db = new Database(file, { readonly: true, fileMustExist: true });
     db.pragma('busy_timeout = 5000');
     db.pragma('temp_store = MEMORY');
-    db.pragma(`cache_size = -${READER_CACHE_KIB}`);
     registerFunctions(db);
     this.opened++;
     return { db, statements: new Map() };
