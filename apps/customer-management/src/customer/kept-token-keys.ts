@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { EPOCH_BITS, mysqlTokenKeyPaths } from '@app/tmf-query';
+import { epochOf, mysqlTokenKeyPaths } from '@app/tmf-query';
 
 import { customerSqlStorage } from './customer.storage';
 
@@ -90,24 +90,26 @@ export class KeptTokenKeys implements OnApplicationBootstrap, KeptKeysSource {
   }
 
   /** Reads the generation and the keys again, placing only the new keys (after a promotion). */
-  async refresh(): Promise<void> {
-    while (this.reloading) {
-      await this.reloading;
-    }
-    this.reloading = this.load().finally(() => (this.reloading = undefined));
-    await this.reloading;
+  refresh(): Promise<void> {
+    return this.loadAlone(false);
   }
 
-  async reload(): Promise<void> {
+  /** Reads the generation and every key again, each placed anew. */
+  reload(): Promise<void> {
+    return this.loadAlone(true);
+  }
+
+  /** One load at a time: waits for the one under way, then runs its own. */
+  private async loadAlone(full: boolean): Promise<void> {
     while (this.reloading) {
       await this.reloading;
     }
-    this.reloading = this.load(true).finally(() => (this.reloading = undefined));
+    this.reloading = this.load(full).finally(() => (this.reloading = undefined));
     await this.reloading;
   }
 
   /** Reads the generation, then the keys; `full`: places every key again, else the new ones only. */
-  private async load(full = false): Promise<void> {
+  private async load(full: boolean): Promise<void> {
     const mapping = customerSqlStorage.mysqlTokenIndex;
     if (this.dataSource.options.type !== 'mysql' || !mapping?.countTable) {
       return;
@@ -145,10 +147,7 @@ export class KeptTokenKeys implements OnApplicationBootstrap, KeptKeysSource {
   /** The leaves of `keys`, each read from a document holding it (one per document's keys). */
   private async placeKeys(keys: ReadonlySet<string>): Promise<Set<number> | undefined> {
     const mapping = customerSqlStorage.mysqlTokenIndex!;
-    const [{ seq }] = await this.dataSource.query<{ seq: number | string | null }[]>(
-      `SELECT MAX(${mapping.seqColumn}) AS seq FROM ${customerSqlStorage.table}`,
-    );
-    const epochs = Math.floor(Number(seq ?? 0) / 2 ** EPOCH_BITS) + 1;
+    const epochs = await tokenEpochs((sql) => this.dataSource.query(sql));
     const epochList = [...Array(epochs).keys()].join(', ');
     const paths = new Set<number>();
     const placed = new Set<string>();
@@ -180,4 +179,18 @@ export class KeptTokenKeys implements OnApplicationBootstrap, KeptKeysSource {
     }
     return paths;
   }
+}
+
+/**
+ * How many epochs of the MySQL/MariaDB token table hold rows (`epochOf(MAX(seq)) + 1`), read with
+ * `query` (a connection, or a transaction's manager).
+ */
+export async function tokenEpochs(
+  query: (sql: string) => Promise<{ seq: number | string | null }[]>,
+): Promise<number> {
+  const mapping = customerSqlStorage.mysqlTokenIndex!;
+  const [{ seq }] = await query(
+    `SELECT MAX(${mapping.seqColumn}) AS seq FROM ${customerSqlStorage.table}`,
+  );
+  return epochOf(Number(seq ?? 0)) + 1;
 }

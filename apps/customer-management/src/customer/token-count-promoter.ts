@@ -3,7 +3,6 @@ import { DataSource } from 'typeorm';
 
 import {
   CompiledSql,
-  epochOf,
   keptCountToken,
   mysqlTokenPromotion,
   tokenCountRowStatement,
@@ -13,7 +12,7 @@ import { AppConfig } from '@server/config/app-config';
 import { TransactionRunner } from '@server/database/transaction-runner';
 
 import { customerSqlStorage } from './customer.storage';
-import { KeptTokenKeys } from './kept-token-keys';
+import { KeptTokenKeys, tokenEpochs } from './kept-token-keys';
 
 /**
  * Gives a counted key that has become common kept counts (SQLite: ADR 0007, "Kept counts of common
@@ -100,7 +99,6 @@ export class TokenCountPromoter {
 
   /** MySQL/MariaDB: one key's kept counts, in a READ COMMITTED transaction of its own. */
   private async promoteMysql(token: number, v: string): Promise<void> {
-    const mapping = customerSqlStorage.mysqlTokenIndex!;
     const runner = this.dataSource.createQueryRunner();
     try {
       await runner.connect();
@@ -108,12 +106,15 @@ export class TokenCountPromoter {
       try {
         // (The epochs only matter to the count, built again once the lock is held.)
         let promotion = mysqlTokenPromotion(customerSqlStorage, token, v, 1);
-        // Given rows by another process already: nothing to raise.
-        const [had] = await runner.manager.query<{ n: string | number }[]>(
-          promotion.has.sql,
-          promotion.has.params,
-        );
-        if (Number(had.n) > 0) {
+        // Given rows by another process already: nothing to raise, the keys to read again.
+        const keptElsewhere = async () => {
+          const [has] = await runner.manager.query<{ n: string | number }[]>(
+            promotion.has.sql,
+            promotion.has.params,
+          );
+          return Number(has.n) > 0;
+        };
+        if (await keptElsewhere()) {
           await runner.rollbackTransaction();
           await this.keptKeys.refresh();
           return;
@@ -122,24 +123,13 @@ export class TokenCountPromoter {
         await runner.query(promotion.raise.sql, promotion.raise.params);
         const locked = performance.now();
         // Under the exclusive lock: read again what may have changed while it was awaited.
-        const [has] = await runner.manager.query<{ n: string | number }[]>(
-          promotion.has.sql,
-          promotion.has.params,
-        );
-        if (Number(has.n) > 0) {
+        if (await keptElsewhere()) {
           await runner.rollbackTransaction();
           await this.keptKeys.refresh();
           return;
         }
-        const [{ seq }] = await runner.manager.query<{ seq: string | number | null }[]>(
-          `SELECT MAX(${mapping.seqColumn}) AS seq FROM ${customerSqlStorage.table}`,
-        );
-        promotion = mysqlTokenPromotion(
-          customerSqlStorage,
-          token,
-          v,
-          epochOf(Number(seq ?? 0)) + 1,
-        );
+        const epochs = await tokenEpochs((sql) => runner.manager.query(sql));
+        promotion = mysqlTokenPromotion(customerSqlStorage, token, v, epochs);
         const [{ n }] = await runner.manager.query<{ n: string | number }[]>(
           promotion.count.sql,
           promotion.count.params,
