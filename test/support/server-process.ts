@@ -103,7 +103,13 @@ export class ServerProcess {
     const server = new ServerProcess(child, baseUrl);
     child.stdout?.on('data', (d: Buffer) => server.output.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => server.output.push(d.toString()));
-    await server.waitUntilUp(startupTimeoutMs, env.API_PATH_PREFIX ?? '');
+    try {
+      await server.waitUntilUp(startupTimeoutMs, env.API_PATH_PREFIX ?? '');
+    } catch (err) {
+      // A server that missed its deadline would outlive the test (and keep jest from exiting).
+      await server.stop('SIGKILL');
+      throw err;
+    }
     return server;
   }
 
