@@ -94,7 +94,10 @@ describe('reads beside writes', () => {
 
 (TEST_DB === 'sqlite' ? describe : describe.skip)('SQLite read connections', () => {
   it.each([
-    ['on worker threads', { SQLITE_READ_WORKERS: '1', SQLITE_READ_CONNECTIONS: '1' }],
+    [
+      'on worker threads',
+      { SQLITE_READ_WORKERS: '1', SQLITE_READ_CONNECTIONS: '1', SQLITE_READ_OFFLOAD_MS: '0' },
+    ],
     ['on the event loop', { SQLITE_READ_WORKERS: '0', SQLITE_READ_CONNECTIONS: '2' }],
   ])(
     '%s: are reported in db_pool_connections and closed on shutdown, the writer last',
@@ -122,7 +125,8 @@ describe('reads beside writes', () => {
   );
 
   it('a read worker that stopped is replaced: the reads after it are served', async () => {
-    const app = await TestApp.start({ SQLITE_READ_WORKERS: '1' });
+    // Every list on the worker (its measured cost would keep these cheap lists on the event loop).
+    const app = await TestApp.start({ SQLITE_READ_WORKERS: '1', SQLITE_READ_OFFLOAD_MS: '0' });
     try {
       const customer = await createCustomer(app);
       // A list runs on a worker (a GET by id on the event loop's connections).

@@ -116,6 +116,8 @@ export class AppConfig {
   readonly sqliteReadConnections!: number;
   /** SQLite read worker threads (0: reads on the event loop's thread). */
   readonly sqliteReadWorkers!: number;
+  /** SQLite: a list shape dearer than this (ms of statements on the event loop) runs on a worker. */
+  readonly sqliteReadOffloadMs!: number;
   /** A counted token found held by at least this many customers gets a kept count (SQLite). */
   readonly tokenCountMin!: number;
   readonly listDefaultLimit!: number;
@@ -263,6 +265,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     readReplica,
     sqliteReadConnections: dto.SQLITE_READ_CONNECTIONS,
     sqliteReadWorkers: dto.SQLITE_READ_WORKERS,
+    sqliteReadOffloadMs: dto.SQLITE_READ_OFFLOAD_MS,
     tokenCountMin: dto.TOKEN_COUNT_MIN,
     listDefaultLimit: dto.LIST_DEFAULT_LIMIT,
     listMaxLimit: dto.LIST_MAX_LIMIT,

@@ -16,12 +16,15 @@ import {
 import { COUNTED_MIN } from '@app/tmf-query';
 
 /**
- * Off by default: each worker is a V8 isolate (~27 MB of RSS; four took the 100k bench from 222-257 to
- * 350-364 MB) and a single-lookup list costs more CPU on a worker (the hop) than on the event loop.
- * Worth it for large databases whose lists count tens of thousands of rows (docs/performance.md, ADR
- * 0011), where four workers cut the 15 % filter's p99 at 1M from 539 to 144 ms.
+ * Four workers, started on demand: only lists measured dearer than SQLITE_READ_OFFLOAD_MS run there
+ * (each worker is a V8 isolate of ~27 MB of RSS, and a single-lookup list costs more CPU behind the
+ * hop than on the event loop), so a database whose lists are all cheap starts none. On a large one
+ * four workers cut the 15 % filter's p99 at 1M from 539 to 144 ms (docs/performance.md, ADR 0011).
  */
-const DEFAULT_SQLITE_READ_WORKERS = 0;
+const DEFAULT_SQLITE_READ_WORKERS = 4;
+
+/** A list shape measured above this many ms of statements on the event loop moves to a worker. */
+const DEFAULT_SQLITE_READ_OFFLOAD_MS = 1;
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -181,6 +184,17 @@ export class EnvDto {
   @Min(0)
   @Max(64)
   SQLITE_READ_WORKERS = DEFAULT_SQLITE_READ_WORKERS;
+
+  /**
+   * SQLite with read workers: a list shape (its filter's paths and operators, sort and page kind)
+   * whose statements cost more than this on the event loop (running average of its lists) runs on a
+   * worker from then on; cheaper ones stay on the event loop. 0: every list on a worker.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  SQLITE_READ_OFFLOAD_MS = DEFAULT_SQLITE_READ_OFFLOAD_MS;
 
   /**
    * A value that a list finds at least this many customers hold gets its count kept with the

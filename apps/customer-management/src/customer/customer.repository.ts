@@ -431,93 +431,97 @@ export class CustomerRepository {
   ): Promise<CustomerPageRows> {
     const offset = compiled.page?.offset ?? 0;
     const limit = compiled.page?.limit ?? Number.MAX_SAFE_INTEGER;
-    return this.tx.readRows(async (_query, batch) => {
-      const keysOf = (row: KeyedRow | undefined) => row && keyValuesOf(row, compiled);
-      const count = this.countStep(compiled, counter);
-      const totalOf = (counted: unknown[] | undefined) =>
-        compiled.total ?? Number((counted?.[0] as CountRow | undefined)?.total ?? 0);
-      // A filter the token index answers alone is paged in the index's order when it is id order.
-      const seqOrdered =
-        compiled.tokenSearch !== undefined &&
-        ((await batch([seqOrderReadStatement()]))[0]?.[0] as { ordered: number } | undefined)
-          ?.ordered === 1;
-      if (position) {
-        const statements = keysetStatements(
-          compiled,
-          customerSqlStorage,
-          this.dialect,
-          'c.id',
-          position,
-          { seqOrdered },
-        );
-        const [found, counted] = await batch([
-          { fill: statements, limit: limit + 1 },
-          ...(count ? [count] : []),
-        ]);
-        const page = (found ?? []).slice(0, limit) as KeyedRow[];
-        if (position.direction === 'before') {
-          page.reverse();
+    return this.tx.readRows(
+      async (_query, batch) => {
+        const keysOf = (row: KeyedRow | undefined) => row && keyValuesOf(row, compiled);
+        const count = this.countStep(compiled, counter);
+        const totalOf = (counted: unknown[] | undefined) =>
+          compiled.total ?? Number((counted?.[0] as CountRow | undefined)?.total ?? 0);
+        // A filter the token index answers alone is paged in the index's order when it is id order.
+        const seqOrdered =
+          compiled.tokenSearch !== undefined &&
+          ((await batch([seqOrderReadStatement()]))[0]?.[0] as { ordered: number } | undefined)
+            ?.ordered === 1;
+        if (position) {
+          const statements = keysetStatements(
+            compiled,
+            customerSqlStorage,
+            this.dialect,
+            'c.id',
+            position,
+            { seqOrdered },
+          );
+          const [found, counted] = await batch([
+            { fill: statements, limit: limit + 1 },
+            ...(count ? [count] : []),
+          ]);
+          const page = (found ?? []).slice(0, limit) as KeyedRow[];
+          if (position.direction === 'before') {
+            page.reverse();
+          }
+          return {
+            rows: await this.byIds(batch, page, withExtensions),
+            total: totalOf(counted),
+            firstKeys: keysOf(page[0]),
+            lastKeys: keysOf(page.at(-1)),
+            more: (found?.length ?? 0) > limit,
+          };
         }
+        let rows: CustomerRow[];
+        let keyed: KeyedRow[];
+        let counted: unknown[] | undefined;
+        if (offset === 0) {
+          // Matches collected first are sorted by their keys alone; the page's documents after.
+          const deferred = compiled.collectsMatches === true;
+          const statements = keysetStatements(
+            compiled,
+            customerSqlStorage,
+            this.dialect,
+            deferred ? 'c.id' : ROW_SELECT,
+            undefined,
+            { seqOrdered },
+          );
+          // The count only when the page is full: otherwise the page holds every match.
+          const results = await batch([
+            { fill: statements, limit },
+            ...(count ? [{ ...count, onlyIfFull: { step: 0, limit } }] : []),
+          ]);
+          keyed = (results[0] ?? []) as KeyedRow[];
+          counted = results[1];
+          // v5 reads the page's rows again with their side bags, each row in one statement.
+          rows =
+            withExtensions || deferred
+              ? await this.byIds(batch, keyed, withExtensions)
+              : (keyed as unknown as CustomerRow[]);
+        } else {
+          const statements = buildListStatements(compiled, customerSqlStorage, 'c.id', {
+            keys: true,
+            seqOrdered,
+          });
+          keyed = ((await batch([statements.page]))[0] ?? []) as KeyedRow[];
+          // A page neither full nor empty holds the last matches: the total needs no count.
+          const needsCount = count && !(keyed.length < limit && keyed.length > 0);
+          const results = await batch([
+            ...(keyed.length > 0 ? [this.byIdsStep(keyed, withExtensions)] : []),
+            ...(needsCount ? [count] : []),
+          ]);
+          rows = keyed.length > 0 ? this.inOrder(results[0], keyed) : [];
+          counted = needsCount ? results.at(-1) : undefined;
+        }
+        const matched = keyed.length;
+        const total =
+          matched < limit && (matched > 0 || offset === 0) ? offset + matched : totalOf(counted);
         return {
-          rows: await this.byIds(batch, page, withExtensions),
-          total: totalOf(counted),
-          firstKeys: keysOf(page[0]),
-          lastKeys: keysOf(page.at(-1)),
-          more: (found?.length ?? 0) > limit,
+          rows,
+          total,
+          firstKeys: keysOf(keyed[0]),
+          lastKeys: keysOf(keyed.at(-1)),
+          more: false,
         };
-      }
-      let rows: CustomerRow[];
-      let keyed: KeyedRow[];
-      let counted: unknown[] | undefined;
-      if (offset === 0) {
-        // Matches collected first are sorted by their keys alone; the page's documents after.
-        const deferred = compiled.collectsMatches === true;
-        const statements = keysetStatements(
-          compiled,
-          customerSqlStorage,
-          this.dialect,
-          deferred ? 'c.id' : ROW_SELECT,
-          undefined,
-          { seqOrdered },
-        );
-        // The count only when the page is full: otherwise the page holds every match.
-        const results = await batch([
-          { fill: statements, limit },
-          ...(count ? [{ ...count, onlyIfFull: { step: 0, limit } }] : []),
-        ]);
-        keyed = (results[0] ?? []) as KeyedRow[];
-        counted = results[1];
-        // v5 reads the page's rows again with their side bags, each row in one statement.
-        rows =
-          withExtensions || deferred
-            ? await this.byIds(batch, keyed, withExtensions)
-            : (keyed as unknown as CustomerRow[]);
-      } else {
-        const statements = buildListStatements(compiled, customerSqlStorage, 'c.id', {
-          keys: true,
-          seqOrdered,
-        });
-        keyed = ((await batch([statements.page]))[0] ?? []) as KeyedRow[];
-        // A page neither full nor empty holds the last matches: the total needs no count.
-        const needsCount = count && !(keyed.length < limit && keyed.length > 0);
-        const results = await batch([
-          ...(keyed.length > 0 ? [this.byIdsStep(keyed, withExtensions)] : []),
-          ...(needsCount ? [count] : []),
-        ]);
-        rows = keyed.length > 0 ? this.inOrder(results[0], keyed) : [];
-        counted = needsCount ? results.at(-1) : undefined;
-      }
-      const matched = keyed.length;
-      const total =
-        matched < limit && (matched > 0 || offset === 0) ? offset + matched : totalOf(counted);
-      return {
-        rows,
-        total,
-        firstKeys: keysOf(keyed[0]),
-        lastKeys: keysOf(keyed.at(-1)),
-        more: false,
-      };
-    }, compiled.residual);
+      },
+      compiled.residual,
+      compiled.shape,
+    );
   }
 
   /**

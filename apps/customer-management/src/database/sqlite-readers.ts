@@ -8,6 +8,7 @@ import type { ResidualCheck } from '@app/tmf-query';
 import { AppConfig } from '@server/config/app-config';
 
 import { HandOffPool } from './hand-off-pool';
+import { ReadOffload } from './read-offload';
 import { ReadBatch, runSteps } from './read-steps';
 import { registerFunctions } from './sqlite-functions';
 import { ReadPoolStats, SqliteReadWorkers } from './sqlite-read-workers';
@@ -30,9 +31,10 @@ interface Reader {
  * transaction, i.e. one snapshot; a single statement runs on any free connection. A read starts after
  * its request arrived, so it sees every write acknowledged before (read-your-writes).
  *
- * With SQLITE_READ_WORKERS > 0 (off by default) the lists (`snapshot`) run on worker threads, a
+ * With SQLITE_READ_WORKERS > 0 (4 by default) the dear lists (`snapshot`) run on worker threads, a
  * connection each (`SqliteReadWorkers`): better-sqlite3 is synchronous, and there a long read (a
- * count) stalls only its worker, not the event loop. A GET by id (`one`: one primary-key lookup, tens
+ * count) stalls only its worker, not the event loop. Which lists are dear is measured per query
+ * shape (`ReadOffload`, SQLITE_READ_OFFLOAD_MS): cheap ones stay here and start no worker. A GET by id (`one`: one primary-key lookup, tens
  * of microseconds) stays on this thread's SQLITE_READ_CONNECTIONS connections: on a worker the two
  * thread hops cost more than the statement (measured: 100,000 customers, 50 connections, GET CPU per
  * request 233 µs here against 409 µs on a worker, docs/performance.md). With 0 workers the lists run
@@ -48,6 +50,7 @@ export class SqliteReaders implements BeforeApplicationShutdown {
   private opened = 0;
   private closed = false;
   private readonly workers: SqliteReadWorkers | undefined;
+  private readonly offload: ReadOffload;
 
   constructor(config: AppConfig) {
     const database = config.database;
@@ -58,6 +61,7 @@ export class SqliteReaders implements BeforeApplicationShutdown {
         ? new SqliteReadWorkers(this.file, config.sqliteReadWorkers, MAX_CACHED_STATEMENTS)
         : undefined;
     this.size = config.sqliteReadConnections + (this.workers?.size ?? 0);
+    this.offload = new ReadOffload(config.sqliteReadOffloadMs);
   }
 
   /** False on MySQL/MariaDB and for an in-memory SQLite database: reads use the writer. */
@@ -82,13 +86,19 @@ export class SqliteReaders implements BeforeApplicationShutdown {
    * Several statements on one snapshot: one connection, one read transaction. `work` sends them as
    * steps through `batch` (on a worker, one message per batch). `residual`: the query's residual
    * check, its budget started again before each statement; a worker registers it for its own
-   * connection (on this thread it is registered already).
+   * connection (on this thread it is registered already). `shape`: the list's `queryShape`, which
+   * decides where it runs (`ReadOffload`); without one it runs on a worker when there are workers.
    */
-  async snapshot<T>(work: (batch: ReadBatch) => Promise<T>, residual?: ResidualCheck): Promise<T> {
-    if (this.workers) {
+  async snapshot<T>(
+    work: (batch: ReadBatch) => Promise<T>,
+    residual?: ResidualCheck,
+    shape?: string,
+  ): Promise<T> {
+    if (this.workers && this.offload.onWorker(shape)) {
       return this.workers.snapshot(work, residual?.spec);
     }
     const reader = this.tryAcquire() ?? (await this.pool.acquire());
+    let ms = 0;
     try {
       reader.db.exec('BEGIN');
       try {
@@ -97,11 +107,16 @@ export class SqliteReaders implements BeforeApplicationShutdown {
             steps,
             (sql, params, first) => {
               const statement = this.statement(reader, sql);
-              if (first) {
-                const row: unknown = statement.get(...params);
-                return row === undefined ? [] : [row];
+              const started = performance.now();
+              try {
+                if (first) {
+                  const row: unknown = statement.get(...params);
+                  return row === undefined ? [] : [row];
+                }
+                return statement.all(...params);
+              } finally {
+                ms += performance.now() - started;
               }
-              return statement.all(...params);
             },
             () => residual?.reset(),
           ),
@@ -112,7 +127,15 @@ export class SqliteReaders implements BeforeApplicationShutdown {
       }
     } finally {
       this.release(reader);
+      if (this.workers && shape !== undefined) {
+        this.offload.record(shape, ms);
+      }
     }
+  }
+
+  /** List shapes that have moved to the read workers (a metric). */
+  get offloadedShapes(): number {
+    return this.offload.movedShapes;
   }
 
   /** Test seam: the read worker threads (stopping one is what a crash does). */

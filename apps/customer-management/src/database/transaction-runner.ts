@@ -310,11 +310,12 @@ export class TransactionRunner implements OnModuleInit {
    * as steps (`batch`): on a SQLite read worker a batch is one message, so a read sends together the
    * statements that do not depend on each other. `residual`: the query's residual check (SQLite
    * token index), its budget started again before each step's statement; a read worker registers
-   * it for its own connection.
+   * it for its own connection. `shape`: the list's `queryShape` (SQLite: where it runs, `ReadOffload`).
    */
   async readRows<T>(
     work: (query: RowQuery, batch: ReadBatch) => Promise<T>,
     residual?: ResidualCheck,
+    shape?: string,
   ): Promise<T> {
     try {
       if (this.readers) {
@@ -325,6 +326,7 @@ export class TransactionRunner implements OnModuleInit {
               return (rows ?? []) as R[];
             }, batch),
           residual,
+          shape,
         );
       }
       const withBatch = (query: RowQuery) =>

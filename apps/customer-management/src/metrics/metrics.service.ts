@@ -120,6 +120,16 @@ export class MetricsService {
         this.set({ state: 'max' }, p.config?.connectionLimit ?? 0);
       },
     });
+    if (dataSource.options.type !== 'mysql' && readers?.enabled) {
+      new Gauge({
+        name: 'db_read_offloaded_shapes',
+        help: 'SQLite: list shapes measured dearer than SQLITE_READ_OFFLOAD_MS on the event loop, now run on the read workers',
+        registers: [this.registry],
+        collect() {
+          this.set(readers.offloadedShapes);
+        },
+      });
+    }
   }
 
   /** DATABASE_READ_URL: the replica's state and lag, and where reads were served and why. */

@@ -1,2 +1,3 @@
 export * from './query-parser';
 export * from './query.types';
+export * from './query-shape';

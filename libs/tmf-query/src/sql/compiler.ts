@@ -1,4 +1,11 @@
-import { Clause, Condition, Operator, ParsedQuery, QueryValue } from '@app/tmf-query/parser';
+import {
+  Clause,
+  Condition,
+  Operator,
+  ParsedQuery,
+  QueryValue,
+  queryShape,
+} from '@app/tmf-query/parser';
 import { planFilter } from '@app/tmf-query/plan';
 import { AttributePath } from '@app/tmf-query/schema';
 
@@ -120,6 +127,8 @@ export interface CompiledSql {
   readonly page: ParsedQuery['page'];
   /** The resource table alias the fragments refer to. */
   readonly alias: string;
+  /** The query without its values (`queryShape`): what lists of the same cost have in common. */
+  readonly shape?: string;
   /**
    * Set when the filter needs the residual check (SQLite token index): `reset()` it before each
    * statement and `release()` it once they have run.
@@ -221,6 +230,7 @@ export function compileSql(
     keys,
     page: query.page,
     alias: options.alias ?? 'c',
+    shape: queryShape(query),
     residual: compiler.residual,
     residualScan: compiler.residualScan,
     tokenCount: compiler.tokenCount,
