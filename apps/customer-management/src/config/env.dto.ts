@@ -187,8 +187,8 @@ export class EnvDto {
 
   /**
    * SQLite with read workers: a list shape (its filter's paths and operators, sort and page kind)
-   * whose statements cost more than this on the event loop (running average of its lists) runs on a
-   * worker from then on; cheaper ones stay on the event loop. 0: every list on a worker.
+   * whose statements took more than this on the event loop in each of its last three lists runs on
+   * a worker from then on; cheaper ones stay on the event loop. 0: every list on a worker.
    */
   @Transform(toInt)
   @IsInt()

@@ -1,28 +1,26 @@
 /** Shapes remembered (oldest forgotten first): list shapes are few; a bound keeps a flood harmless. */
 const MAX_SHAPES = 1000;
 
-/** Weight of the newest measurement in a shape's running cost (one slow run alone moves nothing). */
-const WEIGHT = 0.2;
-
 /**
- * A shape's first run pays cold pages and fresh statements: it is not averaged (it would move a
- * cheap shape for good), unless it took over this many thresholds (a count that long is not run
- * on the loop twice to learn it).
+ * Lists of a shape measured before it may move, its cost the cheapest of its last this many. A
+ * list's time on the loop is wall time: a thread preempted on a busy machine, a first run's cold
+ * pages and fresh statements only ever add to it, so the minimum is what the statements cost.
  */
-const AT_ONCE = 20;
+const SAMPLES = 3;
 
 /**
- * Where a SQLite list runs: on the event loop's read connections or on a read worker. A list that
- * costs more than `thresholdMs` of statements holds every other request for that long on the event
+ * Where a SQLite list runs: on the event loop's read connections or on a read worker. A list whose
+ * statements cost more than `thresholdMs` holds every other request for that long on the event
  * loop; on a worker it costs two thread hops more (~0.2 ms of CPU) but runs beside the loop. So a
- * shape (`queryShape`) runs on the loop until it has been measured there above the threshold, and on
- * a worker from then on; cheap lists (a lookup by name, the unfiltered first page) never start a
- * worker. A shape keeps its place once moved: lists grow dearer with the database, rarely cheaper,
- * and measuring one on the loop again would block it. `thresholdMs` 0: every list on a worker.
+ * shape (`queryShape`) runs on the loop until its last SAMPLES lists there all took longer than the
+ * threshold, and on a worker from then on; cheap lists (a lookup by name, the first page with its
+ * kept count) never start a worker. A shape keeps its place once moved: lists grow dearer with the
+ * database, rarely cheaper, and measuring one on the loop again would block it. `thresholdMs` 0:
+ * every list on a worker.
  */
 export class ReadOffload {
-  /** Per shape on the loop: its running cost over its warm runs (none yet after the first). */
-  private readonly costMs = new Map<string, { warm: number | undefined }>();
+  /** Per shape still on the loop: its last lists' times there, newest last. */
+  private readonly recent = new Map<string, number[]>();
   private readonly moved = new Set<string>();
 
   constructor(private readonly thresholdMs: number) {}
@@ -33,28 +31,30 @@ export class ReadOffload {
 
   /** A list of `shape` ran its statements on the loop in `ms`. */
   record(shape: string, ms: number): void {
-    const before = this.costMs.get(shape);
-    this.costMs.delete(shape);
-    let cost: number | undefined;
-    if (before === undefined) {
-      cost = ms > AT_ONCE * this.thresholdMs ? ms : undefined;
-    } else {
-      cost = before.warm === undefined ? ms : before.warm + WEIGHT * (ms - before.warm);
+    const times = this.recent.get(shape) ?? [];
+    this.recent.delete(shape);
+    times.push(ms);
+    if (times.length > SAMPLES) {
+      times.shift();
     }
-    if (cost !== undefined && cost > this.thresholdMs) {
-      this.moved.add(shape);
-      if (this.moved.size > MAX_SHAPES) {
-        this.moved.delete(this.moved.values().next().value as string);
-      }
+    if (times.length === SAMPLES && Math.min(...times) > this.thresholdMs) {
+      remember(this.moved, shape);
       return;
     }
-    this.costMs.set(shape, { warm: cost });
-    if (this.costMs.size > MAX_SHAPES) {
-      this.costMs.delete(this.costMs.keys().next().value as string);
+    this.recent.set(shape, times);
+    if (this.recent.size > MAX_SHAPES) {
+      this.recent.delete(this.recent.keys().next().value as string);
     }
   }
 
   get movedShapes(): number {
     return this.moved.size;
+  }
+}
+
+function remember(set: Set<string>, shape: string): void {
+  set.add(shape);
+  if (set.size > MAX_SHAPES) {
+    set.delete(set.values().next().value as string);
   }
 }
