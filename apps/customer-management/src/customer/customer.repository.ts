@@ -128,7 +128,7 @@ export class CustomerRepository {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly promoter: TokenCountPromoter,
-    keptKeys: KeptTokenKeys,
+    private readonly keptKeys: KeptTokenKeys,
   ) {
     this.dialect = tx.dialect;
     this.groupWrites = customerGroupWrite(this.dialect, () => tx.mariadb, keptKeys);
@@ -370,8 +370,10 @@ export class CustomerRepository {
     if (this.dialect === 'sqlite') {
       return compileSql(query, storage, { ...options, dialect: 'sqlite' });
     }
+    // A kept key is counted from its count rows alone (those it knew of when it last read them).
+    const tokenKeptKeys = this.keptKeys.get()?.keys;
     return this.tx.readRows((query_) =>
-      compileMysqlSql(query, storage, options, (statement) =>
+      compileMysqlSql(query, storage, { ...options, tokenKeptKeys }, (statement) =>
         query_(statement.sql, statement.params),
       ),
     );

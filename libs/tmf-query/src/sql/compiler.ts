@@ -83,11 +83,18 @@ export interface CompileOptions {
   /** MySQL token index: whether deleted customers' rows wait for the sweep (the count skips them). */
   readonly tokenDead?: boolean;
   /**
-   * MySQL token index, a filter of several lookups: the matching customers' seqs, read before the
-   * query (`tokenSeqs` of the first compile); the page then reads them by key instead of joining
-   * the lookups again.
+   * MySQL token index, a filter made only of token lookups: the matching customers' seqs, read
+   * before the query (`tokenSeqs` of the first compile, for several lookups; the count's smallest
+   * and largest seq, when it found at most two customers); the page then reads them by key instead
+   * of looking them up again.
    */
   readonly tokenSeqList?: readonly number[];
+  /**
+   * MySQL token index: the keys (`token:v`) known to have kept count rows (read by the server
+   * after the migrations and after each promotion); a filter that is one of them is counted from
+   * its count rows alone.
+   */
+  readonly tokenKeptKeys?: ReadonlySet<string>;
 }
 
 /**
@@ -491,16 +498,19 @@ class SqlCompiler {
           clauses.every((ranges) => ranges.every((r) => r.from === r.to)),
         );
         this.keptCountKey = tokens.countTable ? mysqlPointKey(lookups) : undefined;
+        const list = this.options.tokenProbe ? undefined : this.options.tokenSeqList;
         if (lookups.length > 1 && !this.options.tokenProbe) {
           this.tokenSeqs = this.mysqlTokenSql(lookups, tokens, 'distinct');
+        }
+        if (list) {
+          // Read before the query: the page reads the customers by key.
           this.collectsTokens = true;
-          const list = this.options.tokenSeqList;
-          if (list) {
-            // Read before the query: the page reads the customers by key.
-            return list.length === 0
-              ? '1 = 0'
-              : `${this.alias}.${tokens.seqColumn} IN (${list.map((seq) => this.bind(seq)).join(', ')})`;
-          }
+          return list.length === 0
+            ? '1 = 0'
+            : `${this.alias}.${tokens.seqColumn} IN (${list.map((seq) => this.bind(seq)).join(', ')})`;
+        }
+        if (lookups.length > 1 && !this.options.tokenProbe) {
+          this.collectsTokens = true;
           // Several lookups: one subquery joins them on the customer, so that only the customers
           // matching all of them are collected (the database drives from the most selective).
           const seqs = this.mysqlTokenSql(lookups, tokens, 'seqs', false);
@@ -586,6 +596,7 @@ class SqlCompiler {
       (v) => this.bind(v),
       () => this.nextAlias(),
       select,
+      this.options.tokenKeptKeys,
     );
     if (!separate) {
       return { sql, params: [] };

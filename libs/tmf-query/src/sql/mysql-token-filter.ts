@@ -194,6 +194,13 @@ export function mysqlCountSql(
    * `distinct`: each once.
    */
   select: 'count' | 'seqs' | 'distinct' = 'count',
+  /**
+   * The keys (`token:v`) known to have kept count rows, when known: such a key's count reads its
+   * count rows alone, without the fallback to its token rows (whose ranges MariaDB would still
+   * plan, one per epoch); another key's, its token rows alone, with their bounds. Unknown: the
+   * count rows, else the token rows, in one statement.
+   */
+  keptKeys?: ReadonlySet<string>,
 ): string {
   const t = mapping.table;
   const [only] = lookups;
@@ -202,9 +209,15 @@ export function mysqlCountSql(
     // (a walk of the index; COUNT(DISTINCT) sorts or hashes every seq, ~8 times the cost).
     // Rendered in SQL text order (parameters are bound as they are written). A kept key's count
     // is read from its count rows (their sum; NULL when it has none, and the rows are counted).
-    const kept = mapping.countTable
-      ? `(SELECT SUM(n) FROM ${mapping.countTable} WHERE token = ${bind(only[0][0].token)} AND v = ${bind(only[0][0].from)})`
-      : undefined;
+    const { token, from } = only[0][0];
+    const sum = (countTable: string) =>
+      `(SELECT SUM(n) FROM ${countTable} WHERE token = ${bind(token)} AND v = ${bind(from)})`;
+    if (mapping.countTable && keptKeys?.has(`${token}:${from}`)) {
+      // Count rows are never removed while serving: a key known kept has them.
+      return `SELECT ${sum(mapping.countTable)} AS total`;
+    }
+    // A key promoted since the keys were read is still counted exactly, from its rows.
+    const kept = mapping.countTable && !keptKeys ? sum(mapping.countTable) : undefined;
     const a = alias();
     const live = dead
       ? ` AND NOT EXISTS (SELECT 1 FROM ${mapping.deadTable} d WHERE d.seq = ${a}.seq)`
