@@ -55,6 +55,29 @@ function walkShare(
   return Math.max(clustered, even) / total;
 }
 
+/**
+ * The seqs of a count of at most two customers: its smallest and largest (a unique value, an id
+ * held by one customer), so that the page reads them by key instead of planning and scanning the
+ * lookup's ranges again. Only when the count counted every row's seq: with deleted customers'
+ * rows waiting for the sweep, it leaves them out of the total but not out of the bounds, and two
+ * bounds could then hide a third customer.
+ */
+function namedSeqs(
+  counted: CountRow | undefined,
+  total: number,
+  dead: boolean,
+): number[] | undefined {
+  if (dead || total > 2 || counted?.lo === null || counted?.lo === undefined) {
+    return undefined;
+  }
+  if (total === 0) {
+    return [];
+  }
+  const lo = Number(counted.lo);
+  const hi = Number(counted.hi ?? lo);
+  return lo === hi ? [lo] : [lo, hi];
+}
+
 /** Runs a read statement (the caller's connection). */
 export type ReadStatement = <R>(statement: SqlStatement) => Promise<R[]>;
 
@@ -116,6 +139,10 @@ export async function compileMysqlSql(
     // A range of `v` would be scanned in its epoch for every candidate: ranges are walked.
     if (total >= probeFrom && first.tokenPoints) {
       return { ...compileSql(query, storage, { ...base, tokenProbe: true }), total };
+    }
+    const few = namedSeqs(counted, total, base.tokenDead);
+    if (few) {
+      return { ...compileSql(query, storage, { ...base, tokenSeqList: few }), total };
     }
     const walk = walkShare(query, counted, total, maxSeq) <= walkFrom;
     return { ...(walk ? compileSql(query, storage, { ...base, tokenWalk: true }) : first), total };
