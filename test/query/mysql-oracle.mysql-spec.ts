@@ -419,6 +419,20 @@ describe('SQL on MySQL/MariaDB equals the in-memory evaluator', () => {
       const ids = (await read<{ id: string }>(page)).map((r) => r.id);
       expect({ ids, total: compiled.total }).toEqual(expected(query));
     }
+    // Its count is planned from the index statistics (one range per epoch, whatever their sizes).
+    const rare = await compileKnown(queries.find((q) => expected(q).total === 1)!);
+    expect(rare.tokenCount?.plannedFromStatistics).toBe(true);
+    const statistics = `SET STATEMENT eq_range_index_dive_limit = 1 FOR`;
+    const [plan] = await db.query<RowDataPacket[]>(
+      `${statistics} EXPLAIN ${rare.tokenCount!.sql}`,
+      rare.tokenCount!.params,
+    );
+    expect(plan.map((r) => `${String(r.type)}:${String(r.key)}`)).toEqual(['range:PRIMARY']);
+    const [[counted]] = await db.query<RowDataPacket[]>(
+      `${statistics} ${rare.tokenCount!.sql}`,
+      rare.tokenCount!.params,
+    );
+    expect(Number(counted.total)).toBe(1);
     // A deleted customer's rows waiting for the sweep stay in the count's bounds: looked up again.
     const query = queries.find((q) => expected(q).total === 2)!;
     await db.query('INSERT INTO customer_token_dead (seq) VALUES (?)', [
@@ -427,6 +441,7 @@ describe('SQL on MySQL/MariaDB equals the in-memory evaluator', () => {
     try {
       const compiled = await compileKnown(query);
       expect(compiled.where).toMatch(/customer_token/);
+      expect(compiled.tokenCount?.plannedFromStatistics).toBeUndefined();
       const { page } = buildListStatements(compiled, customerSqlStorage, 'c.id');
       const ids = (await read<{ id: string }>(page)).map((r) => r.id);
       expect({ ids, total: compiled.total }).toEqual(expected(query));

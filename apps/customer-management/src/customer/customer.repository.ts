@@ -374,7 +374,7 @@ export class CustomerRepository {
     const tokenKeptKeys = this.keptKeys.get()?.keys;
     return this.tx.readRows((query_) =>
       compileMysqlSql(query, storage, { ...options, tokenKeptKeys }, (statement) =>
-        query_(statement.sql, statement.params),
+        query_(this.tx.readSql(statement), statement.params),
       ),
     );
   }

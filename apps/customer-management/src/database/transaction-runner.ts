@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database, Statement } from 'better-sqlite3';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
-import type { ResidualCheck } from '@app/tmf-query';
+import type { ResidualCheck, SqlStatement } from '@app/tmf-query';
 
 import { AppConfig } from '@server/config/app-config';
 
@@ -16,7 +16,7 @@ import { currentConsistency } from './read-consistency';
 import { ReadBatch, runSteps } from './read-steps';
 import { runInOrder } from './run-in-order';
 import { ReadReplica, RowQuery } from './read-replica';
-import { detectFlavour, positionAfterCommitSql, ServerFlavour } from './server-flavour';
+import { detectFlavour, positionAfterCommitSql, readSql, ServerFlavour } from './server-flavour';
 import { SerialQueue } from './serial-queue';
 import { SqliteReaders } from './sqlite-readers';
 import { ER_LOCK_WAIT_TIMEOUT, MysqlGroupHost, MysqlWriteGroups } from './mysql-write-groups';
@@ -372,6 +372,11 @@ export class TransactionRunner implements OnModuleInit {
     }
     const rows = await this.dataSource.query<{ Value: string }[]>("SHOW STATUS LIKE 'wsrep_ready'");
     return rows[0]?.Value === 'ON';
+  }
+
+  /** The SQL of a read statement for this server (`readSql`). */
+  readSql(statement: SqlStatement): string {
+    return readSql(this.flavour, statement);
   }
 
   /**

@@ -601,7 +601,17 @@ class SqlCompiler {
     if (!separate) {
       return { sql, params: [] };
     }
-    const statement = { sql, params: this.takeParams() };
+    // One key counted from its rows, on the token table alone: a range scan of its key in every
+    // epoch, whatever their sizes (not so with the dead keys' subquery, or lookups joined).
+    const single =
+      select === 'count' &&
+      mysqlPointKey(lookups) !== undefined &&
+      !(this.options.tokenDead ?? false);
+    const statement = {
+      sql,
+      params: this.takeParams(),
+      ...(single ? { plannedFromStatistics: true } : {}),
+    };
     this.params = outer;
     return statement;
   }

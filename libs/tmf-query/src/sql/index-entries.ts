@@ -36,6 +36,13 @@ export type SqlParam = string | number | Buffer | null;
 export interface SqlStatement {
   readonly sql: string;
   readonly params: SqlParam[];
+  /**
+   * MySQL/MariaDB: a read of one table whose index ranges are all equalities and whose plan does
+   * not depend on how many rows they hold (one range per epoch of the token table): the server may
+   * estimate them from the index statistics instead of reading the index for each range while
+   * planning (`eq_range_index_dive_limit`), as the runner allows for its server flavour.
+   */
+  readonly plannedFromStatistics?: boolean;
 }
 
 /**
