@@ -558,6 +558,31 @@ describe('pages in id order on MySQL/MariaDB read narrow indexes, not the docume
     ).toMatch(/^index:idx_customer_id_seq:.*Using index/);
   });
 
+  it('joins the key of a filter that is one key to each candidate, not a subquery each', async () => {
+    const query = parseQuery(
+      'contactMedium.characteristic.city=Paris&limit=5',
+      customerQuerySchema,
+      {
+        paging,
+      },
+    );
+    const compiled = await compile(query, undefined, 'probe');
+    expect(compiled.tableJoin).toMatch(/^ STRAIGHT_JOIN customer_token a\d+$/);
+    const { page } = buildListStatements(compiled, customerSqlStorage, 'c.id');
+    const [rows] = await db.query<RowDataPacket[]>(`EXPLAIN ${page.sql}`, page.params);
+    expect(rows.map((r) => `${String(r.table)}:${String(r.type)}:${String(r.key)}`)).toEqual([
+      'c:index:idx_customer_id_seq',
+      expect.stringMatching(/^a\d+:(ref|eq_ref):PRIMARY$/),
+    ]);
+    // Lookups joined on one element keep their subquery.
+    const group = parseQuery(
+      'contactMedium.mediumType=postal;contactMedium.characteristic.city=Paris&limit=5',
+      customerQuerySchema,
+      { paging },
+    );
+    expect((await compile(group, undefined, 'probe')).tableJoin).toBeUndefined();
+  });
+
   it('walks the (id, seq) index against the matches read once, for ranges and walked pages', async () => {
     for (const [raw, plan] of [
       ['creditProfile.creditScore.gte=600&creditProfile.creditScore.lt=700&limit=5', 'walk'],

@@ -182,6 +182,13 @@ export interface CompiledSql {
    */
   readonly tableHint?: string;
   /**
+   * MySQL token index, a filter that is one `(token, v)` key tested per candidate (`tokenProbe`):
+   * ` STRAIGHT_JOIN <token table> <alias>` after the table (and its hint), the join's conditions in
+   * `where`: one key seek per candidate in the join, instead of a correlated subquery executed per
+   * candidate (~0.8 µs more each). The key's `rep = 0` row is one per customer holding it.
+   */
+  readonly tableJoin?: string;
+  /**
    * MySQL: token lookups collect their matches before the page is sorted. A page then selects ids
    * (and keys) first, which the `seq` index holds, and its documents after, by id.
    */
@@ -246,6 +253,7 @@ export function compileSql(
     tokenSearch: compiler.tokenSearch,
     keptCountKey: compiler.keptCountKey,
     tableHint: tableHintOf(compiler, query, storage, options, keys),
+    tableJoin: compiler.tableJoin,
     collectsMatches: compiler.collectsTokens && !options.tokenProbe,
   };
 }
@@ -304,7 +312,7 @@ export function buildListStatements(
   select: string,
   options: { readonly keys?: boolean; readonly seqOrdered?: boolean } = {},
 ): { readonly page: SqlStatement; readonly count: SqlStatement } {
-  const from = `FROM ${storage.table} ${compiled.alias}${compiled.tableHint ?? ''} WHERE ${compiled.where}`;
+  const from = `FROM ${storage.table} ${compiled.alias}${compiled.tableHint ?? ''}${compiled.tableJoin ?? ''} WHERE ${compiled.where}`;
   const paging = compiled.page ? ' LIMIT ? OFFSET ?' : '';
   const keys = options.keys ? keySelect(compiled) : { sql: '', params: [] };
   const count = compiled.tokenSearch
@@ -357,6 +365,7 @@ class SqlCompiler {
   keptCountKey: { token: number; v: string } | undefined;
   /** Whether the filter has MySQL token lookups (rendered in the collecting form unless probed). */
   collectsTokens = false;
+  tableJoin: string | undefined;
 
   constructor(
     private readonly storage: SqlStorage,
@@ -498,6 +507,17 @@ class SqlCompiler {
           clauses.every((ranges) => ranges.every((r) => r.from === r.to)),
         );
         this.keptCountKey = tokens.countTable ? mysqlPointKey(lookups) : undefined;
+        const probed = this.options.tokenProbe ? mysqlPointKey(lookups) : undefined;
+        if (probed) {
+          // One key tested per candidate: joined (see `CompiledSql.tableJoin`).
+          const a = this.nextAlias();
+          const seq = `${this.alias}.${tokens.seqColumn}`;
+          this.tableJoin = ` STRAIGHT_JOIN ${tokens.table} ${a}`;
+          return (
+            `${a}.epoch = ${seq} >> ${EPOCH_BITS} AND ${a}.seq = ${seq} AND ` +
+            `${a}.token = ${this.bind(probed.token)} AND ${a}.v = ${this.bind(probed.v)} AND ${a}.rep = 0`
+          );
+        }
         const list = this.options.tokenProbe ? undefined : this.options.tokenSeqList;
         if (lookups.length > 1 && !this.options.tokenProbe) {
           this.tokenSeqs = this.mysqlTokenSql(lookups, tokens, 'distinct');

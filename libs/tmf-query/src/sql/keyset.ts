@@ -135,7 +135,7 @@ export function keysetStatements(
     const where = condition ? `${compiled.where} AND (${condition.sql})` : `${compiled.where}`;
     const orderBy = joinFragments(order, ', ');
     return {
-      sql: `${head}${keyColumns.sql} FROM ${storage.table} ${compiled.alias}${compiled.tableHint ?? ''} WHERE ${where} ORDER BY ${orderBy.sql} LIMIT ?`,
+      sql: `${head}${keyColumns.sql} FROM ${storage.table} ${compiled.alias}${compiled.tableHint ?? ''}${compiled.tableJoin ?? ''} WHERE ${where} ORDER BY ${orderBy.sql} LIMIT ?`,
       params: [
         ...keyColumns.params,
         ...compiled.whereParams,
