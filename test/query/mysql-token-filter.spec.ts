@@ -138,6 +138,16 @@ describe('the page plan of a MySQL token lookup (compileMysqlSql)', () => {
       1,
       MAX_SEQ,
     );
-    expect(point.where).toMatch(/LIMIT 1\) IS NOT NULL/);
+    // One key: joined to each candidate; keys on one element: a subquery per candidate.
+    expect(point.tableJoin).toMatch(/^ STRAIGHT_JOIN customer_token a\d+$/);
+    expect(point.where).toMatch(/^a\d+\.epoch = c\.seq >> 14 AND .* AND a\d+\.rep = 0$/);
+    const group = await compile(
+      'contactMedium.mediumType=postal;contactMedium.characteristic.city=Lyon&limit=20',
+      30_000,
+      1,
+      MAX_SEQ,
+    );
+    expect(group.tableJoin).toBeUndefined();
+    expect(group.where).toMatch(/LIMIT 1\) IS NOT NULL/);
   });
 });
