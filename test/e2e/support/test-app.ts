@@ -69,6 +69,10 @@ export class TestApp {
       LOG_LEVEL: 'info',
       DATABASE_URL: database.url,
       ...hubTransportEnv(database.url),
+      // The whole suite on the SQLite writer thread, or not (`TEST_SQLITE_WRITER_THREAD`).
+      ...(process.env.TEST_SQLITE_WRITER_THREAD
+        ? { SQLITE_WRITER_THREAD: process.env.TEST_SQLITE_WRITER_THREAD }
+        : {}),
       ...env,
     });
     const lines: Record<string, unknown>[] = [];

@@ -118,6 +118,8 @@ export class AppConfig {
   readonly sqliteReadWorkers!: number;
   /** SQLite: a list shape dearer than this (ms of statements on the event loop) runs on a worker. */
   readonly sqliteReadOffloadMs!: number;
+  /** SQLite: the write connection on a thread of its own (ADR 0012). */
+  readonly sqliteWriterThread!: boolean;
   /** A counted token found held by at least this many customers gets a kept count (SQLite). */
   readonly tokenCountMin!: number;
   readonly listDefaultLimit!: number;
@@ -266,6 +268,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     sqliteReadConnections: dto.SQLITE_READ_CONNECTIONS,
     sqliteReadWorkers: dto.SQLITE_READ_WORKERS,
     sqliteReadOffloadMs: dto.SQLITE_READ_OFFLOAD_MS,
+    sqliteWriterThread: dto.SQLITE_WRITER_THREAD,
     tokenCountMin: dto.TOKEN_COUNT_MIN,
     listDefaultLimit: dto.LIST_DEFAULT_LIMIT,
     listMaxLimit: dto.LIST_MAX_LIMIT,

@@ -26,6 +26,9 @@ const DEFAULT_SQLITE_READ_WORKERS = 4;
 /** A list shape measured above this many ms of statements on the event loop moves to a worker. */
 const DEFAULT_SQLITE_READ_OFFLOAD_MS = 1;
 
+/** Chosen by measurement (docs/performance.md, ADR 0012). */
+const DEFAULT_SQLITE_WRITER_THREAD = false;
+
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 const toBool = ({ value }: { value: unknown }) => {
@@ -195,6 +198,14 @@ export class EnvDto {
   @Min(0)
   @Max(10_000)
   SQLITE_READ_OFFLOAD_MS = DEFAULT_SQLITE_READ_OFFLOAD_MS;
+
+  /**
+   * SQLite: the write connection on a thread of its own (ADR 0012); false: on the event loop's
+   * thread. An in-memory database always writes on the event loop's thread.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  SQLITE_WRITER_THREAD = DEFAULT_SQLITE_WRITER_THREAD;
 
   /**
    * A value that a list finds at least this many customers hold gets its count kept with the

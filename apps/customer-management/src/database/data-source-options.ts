@@ -8,7 +8,7 @@ import { DatabaseSettings } from '@server/config/database-url';
 
 import { MYSQL_MIGRATIONS } from './migrations/mysql';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite';
-import { registerFunctions } from './sqlite-functions';
+import { openWriter } from './sqlite-writer-connection';
 
 /**
  * One DataSource definition for the app, the migration CLI and the tests. No entities: the schema is
@@ -35,18 +35,7 @@ export function buildDataSourceOptions(
       migrationsRun: false,
       migrationsTransactionMode: 'each',
       prepareDatabase: (db: Database) => {
-        db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = NORMAL');
-        // The app checkpoints from a worker thread (SqliteCheckpointer); this is the backstop for
-        // when it lags, and the only checkpoint for the CLI and tools (16,000 pages = 64 MB).
-        db.pragma('wal_autocheckpoint = 16000');
-        // Each write runs in its own savepoint inside the group commit, and SQLite saves every page a
-        // savepoint first changes in a sub-journal: a temporary file by default, i.e. one write()
-        // per page. In memory it is a memcpy (measured: write syscalls per POST 91 -> 38).
-        db.pragma('temp_store = MEMORY');
-        db.pragma('foreign_keys = ON');
-        db.pragma('busy_timeout = 5000');
-        registerFunctions(db);
+        openWriter(db);
       },
     };
   }

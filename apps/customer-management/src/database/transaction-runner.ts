@@ -1,4 +1,10 @@
-import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database, Statement } from 'better-sqlite3';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
@@ -19,6 +25,7 @@ import { ReadReplica, RowQuery } from './read-replica';
 import { detectFlavour, positionAfterCommitSql, readSql, ServerFlavour } from './server-flavour';
 import { SerialQueue } from './serial-queue';
 import { SqliteReaders } from './sqlite-readers';
+import { SqliteWriter } from './sqlite-writer';
 import { ER_LOCK_WAIT_TIMEOUT, MysqlGroupHost, MysqlWriteGroups } from './mysql-write-groups';
 import {
   ClosingStatement,
@@ -63,7 +70,7 @@ export type {
  * COMMIT, when the 503 says the outcome is unknown (`database-errors.ts` classifies per engine).
  */
 @Injectable()
-export class TransactionRunner implements OnModuleInit {
+export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdown {
   readonly dialect: Dialect;
   // The connections accept several statements per query (the app's MySQL options set it).
   private readonly multipleStatements: boolean;
@@ -87,6 +94,10 @@ export class TransactionRunner implements OnModuleInit {
   private readonly readCommittedSessions = new WeakSet<object>();
   // SQLite read connections beside the writer; absent on MySQL and for an in-memory database.
   private readonly readers: SqliteReaders | undefined;
+  // The SQLite write connection on a thread of its own (SQLITE_WRITER_THREAD); absent: TypeORM's.
+  private readonly writer: SqliteWriter | undefined;
+  // Write groups whose COMMIT is sent to the writer thread and not answered yet.
+  private readonly commitsInFlight = new Set<Promise<void>>();
   readonly retryStats: WriteRetryStats = {
     conflictRetries: 0,
     notReadyRetries: 0,
@@ -111,6 +122,15 @@ export class TransactionRunner implements OnModuleInit {
   ) {
     this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
     this.readers = this.dialect === 'sqlite' && readers?.enabled ? readers : undefined;
+    const database = config?.database;
+    // Not for `:memory:`: a connection on another thread would be a database of its own.
+    this.writer =
+      this.dialect === 'sqlite' &&
+      config?.sqliteWriterThread === true &&
+      database?.type === 'sqlite' &&
+      database.file !== ':memory:'
+        ? new SqliteWriter(database.file, MAX_CACHED_STATEMENTS)
+        : undefined;
     this.replica = this.dialect === 'mysql' && replica?.enabled ? replica : undefined;
     this.statementTimeoutMs = statementTimeoutMs(dataSource);
     this.multipleStatements =
@@ -133,6 +153,26 @@ export class TransactionRunner implements OnModuleInit {
     if (groups > 0) {
       this.mysqlGroups = new MysqlWriteGroups(this.groupHost(), groups);
     }
+  }
+
+  /**
+   * SQLite writer thread: the groups waiting or running end first (the HTTP server has closed, so
+   * no write comes after them), then the thread closes its connection.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const writer = this.writer;
+    if (!writer) {
+      return;
+    }
+    while (this.pending.length > 0 || !this.sqliteQueue.idle || this.commitsInFlight.size > 0) {
+      await this.sqliteQueue.run(() => Promise.resolve());
+      await Promise.all(this.commitsInFlight);
+      if (this.pending.length > 0 && !this.groupQueued) {
+        this.queueGroup();
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await writer.close();
   }
 
   /** What the MySQL/MariaDB write groups use of the runner. */
@@ -551,7 +591,13 @@ export class TransactionRunner implements OnModuleInit {
     // setImmediate runs after the event loop's I/O phase: every request already readable has
     // reached this point by then and joins the group. Started at once (from a microtask), a group
     // would almost always hold one unit, since better-sqlite3 never yields to I/O mid-transaction.
-    setImmediate(() => void this.sqliteQueue.run(() => this.commitGroup()));
+    const writer = this.writer;
+    setImmediate(
+      () =>
+        void this.sqliteQueue.run(() =>
+          writer ? this.commitGroupOnThread(writer) : this.commitGroup(),
+        ),
+    );
   }
 
   /** The group writes of the committed units, each once with every unit's items in order. */
@@ -559,6 +605,17 @@ export class TransactionRunner implements OnModuleInit {
     manager: EntityManager,
     committed: { outcome: Outcome<unknown> }[],
   ): Promise<void> {
+    await this.runClosing(manager, await this.groupClosing(manager, committed));
+  }
+
+  /**
+   * Runs the group writes of the committed units (each once with every unit's items in order) and
+   * returns the closing statements they leave.
+   */
+  private async groupClosing(
+    manager: EntityManager,
+    committed: { outcome: Outcome<unknown> }[],
+  ): Promise<ClosingStatement[]> {
     const all: Deferred = new Map();
     for (const { outcome } of committed) {
       for (const [write, items] of outcome.deferred) {
@@ -578,7 +635,7 @@ export class TransactionRunner implements OnModuleInit {
         }
       }
     }
-    await this.runClosing(manager, closing);
+    return closing;
   }
 
   /**
@@ -598,6 +655,98 @@ export class TransactionRunner implements OnModuleInit {
       return;
     }
     await runInOrder(manager, statements);
+  }
+
+  /**
+   * {@link commitGroup} with the write connection on its thread (`SqliteWriter`): the same
+   * transaction, savepoints and outcomes; BEGIN and each unit's SAVEPOINT / RELEASE travel with the
+   * unit's next statement (a unit that sent none needs neither), and the closing statements with
+   * COMMIT, in one message. Returns once COMMIT is sent: the thread runs its messages in order, so
+   * the next group may begin meanwhile; the units are answered when COMMIT is. Never rejects.
+   */
+  private async commitGroupOnThread(writer: SqliteWriter): Promise<void> {
+    this.groupQueued = false;
+    const group = this.pending.splice(0, MAX_GROUP);
+    this.queueGroup();
+    const committed: { unit: PendingUnit; outcome: Outcome<unknown> }[] = [];
+    const failed: { unit: PendingUnit; err: unknown }[] = [];
+    const failGroup = (err: unknown) => {
+      // Nothing of the group was committed: every unit fails, with its own error if it had one.
+      const own = new Map(failed.map((f) => [f.unit, f.err]));
+      for (const unit of group) {
+        unit.reject(own.has(unit) ? own.get(unit) : err);
+      }
+    };
+    const manager = writer.manager();
+    let commit: Promise<unknown>;
+    try {
+      this.memos.set(manager, new Map());
+      writer.defer('BEGIN');
+      for (const unit of group) {
+        const mark = writer.mark();
+        writer.defer('SAVEPOINT unit_of_work');
+        try {
+          const outcome = await unit.work(manager);
+          if (writer.broken) {
+            throw writer.broken;
+          }
+          if (writer.sentSince(mark)) {
+            writer.defer('RELEASE unit_of_work');
+          } else {
+            writer.dropSince(mark);
+          }
+          committed.push({ unit, outcome });
+        } catch (err) {
+          if (writer.broken) {
+            throw writer.broken;
+          }
+          // Undoes this unit only; if even that fails, the whole transaction fails.
+          this.memos.set(manager, new Map());
+          if (writer.sentSince(mark)) {
+            writer.defer('ROLLBACK TO unit_of_work');
+            writer.defer('RELEASE unit_of_work');
+          } else {
+            writer.dropSince(mark);
+          }
+          failed.push({ unit, err });
+        }
+      }
+      let closing = await this.groupClosing(manager, committed);
+      if (writer.broken) {
+        throw writer.broken;
+      }
+      if (closing.some((statement) => statement.check)) {
+        // A check may fail the group before COMMIT: their answers first.
+        const statements = closing;
+        closing = [];
+        const answers = await writer.run(statements);
+        statements.forEach((statement, i) => statement.check?.(answers[i]));
+      }
+      commit = writer.commit(closing, (err) => this.beforeCommit.add(err));
+    } catch (err) {
+      this.memos.delete(manager);
+      if (err instanceof Object) {
+        this.beforeCommit.add(err);
+      }
+      await writer.rollback();
+      failGroup(err);
+      return;
+    }
+    this.memos.delete(manager);
+    writer.reset();
+    const answered = commit.then(
+      () => {
+        for (const { unit, outcome } of committed) {
+          unit.resolve(outcome);
+        }
+        for (const { unit, err } of failed) {
+          unit.reject(err);
+        }
+      },
+      (err: unknown) => failGroup(err),
+    );
+    this.commitsInFlight.add(answered);
+    void answered.finally(() => this.commitsInFlight.delete(answered));
   }
 
   /** One SQLite transaction for the waiting units, a savepoint each. Never rejects. */

@@ -1,0 +1,103 @@
+import { parentPort, workerData } from 'node:worker_threads';
+
+import Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+
+import { openWriter } from './sqlite-writer-connection';
+import type {
+  WriteOp,
+  WriteResult,
+  WriteWorkerData,
+  WriteWorkerReply,
+  WriteWorkerRequest,
+} from './sqlite-write-protocol';
+
+// The SQLite writer thread (SqliteWriter): the one write connection, running the statements the
+// event loop's write groups send, in the order sent, each message to its end. Loads no Nest, no
+// TypeORM: the driver and the SQL functions.
+
+const data = workerData as WriteWorkerData;
+const port = parentPort!;
+const db = openWriter(new Database(data.file, { fileMustExist: true }));
+const statements = new Map<string, { statement: Statement; columns?: string[] }>();
+
+port.on('message', (request: WriteWorkerRequest) => {
+  if ('stop' in request) {
+    rollback();
+    db.close();
+    port.close();
+    return;
+  }
+  if ('rollback' in request) {
+    rollback();
+    port.postMessage({ id: request.id, results: [] } satisfies WriteWorkerReply);
+    return;
+  }
+  port.postMessage(run(request.id, request.ops, request.commit));
+});
+
+function run(id: number, ops: readonly WriteOp[], commit: boolean): WriteWorkerReply {
+  const results: WriteResult[] = [];
+  let at = 0;
+  try {
+    for (; at < ops.length; at++) {
+      results.push(execute(ops[at]));
+    }
+    if (commit) {
+      prepared('COMMIT').statement.run();
+    }
+    return { id, results };
+  } catch (err) {
+    if (commit) {
+      rollback();
+    }
+    const e = err as { message?: unknown; code?: unknown } | null;
+    return {
+      id,
+      at,
+      error: {
+        message: typeof e?.message === 'string' ? e.message : String(err),
+        ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+      },
+    };
+  }
+}
+
+function execute(op: WriteOp): WriteResult {
+  const { statement, columns } = prepared(op.sql);
+  if (columns) {
+    return {
+      columns,
+      rows: statement.all(...op.params) as unknown[][],
+      changes: 0,
+      lastInsertRowid: 0,
+    };
+  }
+  const info = statement.run(...op.params);
+  return { changes: info.changes, lastInsertRowid: info.lastInsertRowid };
+}
+
+function rollback(): void {
+  if (db.inTransaction) {
+    db.exec('ROLLBACK');
+  }
+}
+
+function prepared(sql: string): { statement: Statement; columns?: string[] } {
+  let entry = statements.get(sql);
+  if (!entry) {
+    const statement = db.prepare(sql);
+    // Rows as arrays (see SqliteWriter on why).
+    const reads = statement.reader;
+    if (reads) {
+      statement.raw(true);
+    }
+    entry = { statement, columns: reads ? statement.columns().map((c) => c.name) : undefined };
+    // Bounded: the group statements differ with the group's size (VALUES lists, IN lists).
+    if (statements.size >= data.maxCachedStatements) {
+      statements.delete(statements.keys().next().value as string);
+    }
+    statements.set(sql, entry);
+  }
+  return entry;
+}
