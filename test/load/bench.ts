@@ -7,11 +7,12 @@
  *
  *   npm run bench -- [--db sqlite,mysql] [--seed 100000] [--duration 10] [--connections 50]
  *                    [--ops get,post,list,patch,delete] [--no-baseline]
- *                    [--entries a/main.js,b/main.js]
+ *                    [--entries a/main.js,b/main.js] [--entry-env 'K=V;K=V|K=V']
  *
  * `--entries` compares builds: each build runs on its own copy of the one seeded database (SQLite:
  * the file; MariaDB: a database copied table by table), and each operation is measured on every
- * build in turn and then on the baseline.
+ * build in turn and then on the baseline. `--entry-env`: settings of each entry's server, in the
+ * entries' order, `|` between entries (the same build may then run twice, a setting on and off).
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,6 +61,16 @@ const CONNECTIONS = Number(arg('connections', '50'));
 const OPS = arg('ops', 'get,list,post,patch,delete').split(',') as Op[];
 const BASELINE = !process.argv.includes('--no-baseline');
 const ENTRIES = arg('entries', SERVER_ENTRY).split(',');
+const ENTRY_ENV = arg('entry-env', '')
+  .split('|')
+  .map((list) =>
+    Object.fromEntries(
+      list
+        .split(';')
+        .filter((pair) => pair.includes('='))
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    ),
+  );
 const MYSQL_URL = TEST_MYSQL_URL;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -275,7 +286,7 @@ async function benchDb(db: Db): Promise<void> {
         }
         ours.push(
           await ServerProcess.start(
-            { DATABASE_URL: url, LOG_LEVEL: 'error' },
+            { DATABASE_URL: url, LOG_LEVEL: 'error', ...ENTRY_ENV[i] },
             undefined,
             undefined,
             entry,

@@ -54,11 +54,19 @@ export class SqliteWriter {
   broken: Error | undefined;
   /** Statements sent since the group began (see {@link mark}). */
   private sent = 0;
+  /** Between {@link begin} and the group's COMMIT or rollback. */
+  private inGroup = false;
 
   constructor(
     private readonly file: string,
     private readonly maxCachedStatements: number,
   ) {}
+
+  /** Starts a group: BEGIN, sent with its first statement. */
+  begin(): void {
+    this.inGroup = true;
+    this.defer('BEGIN');
+  }
 
   /** Queues a statement with no answer of its own, sent with the next message. */
   defer(sql: string): void {
@@ -113,6 +121,7 @@ export class SqliteWriter {
     ];
     const queued = this.queued.length;
     this.queued = [];
+    this.inGroup = false;
     try {
       return (await this.request(ops, true)).slice(queued);
     } catch (err) {
@@ -126,9 +135,7 @@ export class SqliteWriter {
 
   /** Rolls back the group's transaction, if one is open (never rejects). */
   async rollback(): Promise<void> {
-    this.queued = [];
-    this.sent = 0;
-    this.broken = undefined;
+    this.reset();
     if (!this.worker) {
       return;
     }
@@ -144,6 +151,7 @@ export class SqliteWriter {
     this.queued = [];
     this.sent = 0;
     this.broken = undefined;
+    this.inGroup = false;
   }
 
   /** Stops the thread (after the last group: `TransactionRunner` drains first). */
@@ -172,6 +180,9 @@ export class SqliteWriter {
   }
 
   private async send(ops: WriteOp[], commit: boolean): Promise<WriteResult[]> {
+    if (this.broken) {
+      throw this.broken;
+    }
     const queued = this.queued.length;
     const all = queued > 0 ? [...this.queued, ...ops] : ops;
     this.queued = [];
@@ -246,6 +257,11 @@ export class SqliteWriter {
       }
       // Matches asDatabaseUnavailable's lost-connection pattern: a 503, never a 500.
       const lost = new Error('The SQLite write connection was lost: its thread stopped');
+      if (this.inGroup) {
+        // The group's transaction went with the thread: its later statements must not run on the
+        // next one's connection.
+        this.broken = lost;
+      }
       for (const pending of this.replies.values()) {
         pending.reject(lost);
       }

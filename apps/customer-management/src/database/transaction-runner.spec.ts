@@ -4,23 +4,40 @@ import { join } from 'node:path';
 
 import { DataSource } from 'typeorm';
 
+import { AppException } from '@app/tmf-common';
+import type { AppConfig } from '@server/config/app-config';
+
 import { GroupWrite, TransactionRunner } from './transaction-runner';
 
 // Group commit on SQLite, on a real database file: units written together commit together, yet
-// each succeeds or fails on its own, and after-commit hooks run only for committed units.
-describe('TransactionRunner on SQLite (group commit)', () => {
+// each succeeds or fails on its own, and after-commit hooks run only for committed units. The same
+// with the write connection on the event loop's thread and on a thread of its own.
+describe.each([
+  ['on the event loop', false],
+  ['on the writer thread', true],
+])('TransactionRunner on SQLite (group commit), %s', (_, onThread) => {
   let dir: string;
   let dataSource: DataSource;
   let tx: TransactionRunner;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tx-runner-'));
-    dataSource = new DataSource({ type: 'better-sqlite3', database: join(dir, 'db.sqlite') });
+    const file = join(dir, 'db.sqlite');
+    dataSource = new DataSource({
+      type: 'better-sqlite3',
+      database: file,
+      prepareDatabase: (db: { pragma: (s: string) => unknown }) => db.pragma('journal_mode = WAL'),
+    });
     await dataSource.initialize();
     await dataSource.query('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
-    tx = new TransactionRunner(dataSource);
+    const config = {
+      sqliteWriterThread: onThread,
+      database: { type: 'sqlite', file },
+    } as unknown as AppConfig;
+    tx = new TransactionRunner(dataSource, undefined, undefined, config);
   });
   afterEach(async () => {
+    await tx.beforeApplicationShutdown();
     await dataSource.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -50,8 +67,8 @@ describe('TransactionRunner on SQLite (group commit)', () => {
     });
     expect(await ids()).toEqual([...expected, ...expected.map((i) => 1000 + i)]);
     expect(hooked.sort((a, b) => a - b)).toEqual(expected);
-    // Requested in the same tick: one group, one transaction.
-    expect(transactions).toHaveBeenCalledTimes(1);
+    // Requested in the same tick: one group, one transaction (on the thread: none of TypeORM's).
+    expect(transactions).toHaveBeenCalledTimes(onThread ? 0 : 1);
   });
 
   it('when the group cannot commit, no unit is acknowledged and nothing is stored', async () => {
@@ -180,5 +197,101 @@ describe('TransactionRunner on SQLite (group commit)', () => {
       [7],
     );
     expect(seen).toEqual([[7]]);
+  });
+
+  it("a unit's failing statement fails it alone, with the driver's code", async () => {
+    await dataSource.query("INSERT INTO t (id, v) VALUES (1, 'stored')");
+    const outcomes = await Promise.allSettled(
+      [1, 2, 3].map((id) =>
+        tx.write((manager) => manager.query('INSERT INTO t (id, v) VALUES (?, ?)', [id, 'new'])),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+    expect((outcomes[0] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'SQLITE_CONSTRAINT_PRIMARYKEY',
+    });
+    expect(await ids()).toEqual([1, 2, 3]);
+  });
+
+  it('answers a counted write with the rows it changed, and RETURNING with its rows', async () => {
+    const { affected, rows } = await tx.write(async (manager) => {
+      const returned = await manager.query<{ id: number; v: string }[]>(
+        "INSERT INTO t (id, v) VALUES (1, 'a'), (2, 'b') RETURNING id, v",
+      );
+      const result = (await manager.queryRunner!.query(
+        "UPDATE t SET v = 'c' WHERE id IN (1, 2, 3)",
+        [],
+        true,
+      )) as { affected?: number };
+      return { affected: result.affected, rows: returned };
+    });
+    expect(rows).toEqual([
+      { id: 1, v: 'a' },
+      { id: 2, v: 'b' },
+    ]);
+    expect(affected).toBe(2);
+  });
+});
+
+describe('TransactionRunner on the SQLite writer thread', () => {
+  let dir: string;
+  let dataSource: DataSource;
+  let tx: TransactionRunner;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tx-writer-'));
+    const file = join(dir, 'db.sqlite');
+    dataSource = new DataSource({ type: 'better-sqlite3', database: file });
+    await dataSource.initialize();
+    await dataSource.query('PRAGMA journal_mode = WAL');
+    await dataSource.query('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    const config = {
+      sqliteWriterThread: true,
+      database: { type: 'sqlite', file },
+    } as unknown as AppConfig;
+    tx = new TransactionRunner(dataSource, undefined, undefined, config);
+  });
+  afterEach(async () => {
+    await tx.beforeApplicationShutdown();
+    await dataSource.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const ids = async () =>
+    (await dataSource.query<{ id: number }[]>('SELECT id FROM t ORDER BY id')).map((r) => r.id);
+
+  it('a thread that stops fails its group with a 503 and nothing stored; the next write starts another', async () => {
+    await tx.write((manager) => manager.query("INSERT INTO t (id, v) VALUES (1, 'before')"));
+    const outcomes = await Promise.allSettled(
+      [2, 3].map((id) =>
+        tx.write(async (manager) => {
+          await manager.query('INSERT INTO t (id, v) VALUES (?, ?)', [id, 'lost']);
+          if (id === 3) {
+            await tx.writerThread()!.terminate();
+          }
+        }),
+      ),
+    );
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      const reason = (outcome as PromiseRejectedResult).reason as AppException;
+      expect(reason).toBeInstanceOf(AppException);
+      expect(reason.code).toBe('DATABASE_UNAVAILABLE');
+    }
+    expect(await ids()).toEqual([1]);
+    await tx.write((manager) => manager.query("INSERT INTO t (id, v) VALUES (4, 'after')"));
+    expect(await ids()).toEqual([1, 4]);
+  });
+
+  it('shutdown lets the waiting writes commit, then refuses new ones with a 503', async () => {
+    const writes = Array.from({ length: 20 }, (_, i) =>
+      tx.write((manager) => manager.query('INSERT INTO t (id, v) VALUES (?, ?)', [i, 'a'])),
+    );
+    await tx.beforeApplicationShutdown();
+    await Promise.all(writes);
+    expect(await ids()).toHaveLength(20);
+    await expect(
+      tx.write((manager) => manager.query("INSERT INTO t (id, v) VALUES (100, 'late')")),
+    ).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
   });
 });

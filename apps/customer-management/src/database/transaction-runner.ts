@@ -6,6 +6,8 @@ import {
   Optional,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Worker } from 'node:worker_threads';
+
 import type { Database, Statement } from 'better-sqlite3';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
@@ -173,6 +175,11 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
       await new Promise((resolve) => setImmediate(resolve));
     }
     await writer.close();
+  }
+
+  /** Test seam: the SQLite writer thread, when it runs (stopping it is what a crash does). */
+  writerThread(): Worker | undefined {
+    return this.writer?.workerThread();
   }
 
   /** What the MySQL/MariaDB write groups use of the runner. */
@@ -681,7 +688,7 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
     let commit: Promise<unknown>;
     try {
       this.memos.set(manager, new Map());
-      writer.defer('BEGIN');
+      writer.begin();
       for (const unit of group) {
         const mark = writer.mark();
         writer.defer('SAVEPOINT unit_of_work');
