@@ -108,8 +108,9 @@ export class CustomerRepository {
   private readonly groupWrites: GroupWrite<GroupedChange>;
 
   /**
-   * MySQL/MariaDB write groups: the rows their PATCHes and DELETEs lock, read for the whole group in
-   * one statement before its units run (`findForUpdate` takes its row from it).
+   * The rows a write group's PATCHes and DELETEs change, read (MySQL/MariaDB: and locked) for the
+   * whole group in one statement before its units run (`findForUpdate` takes its row from it):
+   * MySQL/MariaDB write groups and the SQLite writer thread's.
    */
   private readonly lockedRows: GroupRead<string, CustomerRow> = {
     run: async (manager, ids) => {
@@ -118,7 +119,7 @@ export class CustomerRepository {
         ascii.length === 0
           ? []
           : await manager.query<CustomerRow[]>(
-              `${SELECT_WITH_EXTENSION_AND_SEQ} WHERE c.id IN (${ascii.map(() => '?').join(', ')}) FOR UPDATE`,
+              `${SELECT_WITH_EXTENSION_AND_SEQ} WHERE c.id IN (${ascii.map(() => '?').join(', ')})${this.dialect === 'mysql' ? ' FOR UPDATE' : ''}`,
               ascii,
             );
       return new Map(rows.map((row) => [row.id, withNumericSeq(row)]));

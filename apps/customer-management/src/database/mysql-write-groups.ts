@@ -3,6 +3,7 @@ import { EntityManager, QueryRunner } from 'typeorm';
 import { RetryPolicy, retryDelayMs } from './conflict-retry';
 import { classifyDatabaseError, driverErrno } from './database-errors';
 import { conflictsExhausted } from './database-unavailable';
+import { GroupPrefetches } from './group-prefetch';
 import { GroupRead, Outcome, PendingUnit, WriteRetryStats } from './write-group';
 
 /** MySQL's "lock wait timeout exceeded". */
@@ -36,10 +37,7 @@ export class MysqlWriteGroups {
   // run at once inside each unit, so the failing item fails its own unit.
   private readonly unitWrites = new WeakSet<EntityManager>();
   // What a group read for its units (see `prefetched`), each value served once.
-  private readonly prefetches = new WeakMap<
-    EntityManager,
-    Map<GroupRead<unknown, unknown>, Map<unknown, unknown>>
-  >();
+  private readonly prefetches = new GroupPrefetches();
 
   constructor(
     private readonly host: MysqlGroupHost,
@@ -63,13 +61,7 @@ export class MysqlWriteGroups {
     read: GroupRead<K, V>,
     key: K,
   ): { value: V | undefined } | undefined {
-    const values = this.prefetches.get(manager)?.get(read);
-    if (!values?.has(key)) {
-      return undefined;
-    }
-    const value = values.get(key) as V | undefined;
-    values.delete(key);
-    return { value };
+    return this.prefetches.take(manager, read, key);
   }
 
   /**
@@ -119,7 +111,7 @@ export class MysqlWriteGroups {
           for (let run = true; run;) {
             run = false;
             committed = [];
-            await this.prefetch(
+            await this.prefetches.read(
               runner.manager,
               group.filter((unit) => !failed.has(unit)),
             );
@@ -145,7 +137,7 @@ export class MysqlWriteGroups {
                 // What a memo read may have been undone with it (a lock, a value it wrote); the
                 // prefetched rows' locks too, on a rollback: later units read their own.
                 this.host.resetMemos(runner.manager);
-                this.prefetches.delete(runner.manager);
+                this.prefetches.drop(runner.manager);
                 if (savepoints && committed.length > 0) {
                   await runner.query('ROLLBACK TO SAVEPOINT unit_of_work');
                   continue;
@@ -190,7 +182,7 @@ export class MysqlWriteGroups {
         } finally {
           // The group's state for this transaction ends with it.
           this.unitWrites.delete(runner.manager);
-          this.prefetches.delete(runner.manager);
+          this.prefetches.drop(runner.manager);
         }
       });
     } catch (err) {
@@ -212,29 +204,6 @@ export class MysqlWriteGroups {
     for (const [unit, err] of failed) {
       unit.reject(err);
     }
-  }
-
-  /** The group reads of `units` (see `Prefetch`), each once with every unit's key. */
-  private async prefetch(manager: EntityManager, units: PendingUnit[]): Promise<void> {
-    const keys = new Map<GroupRead<unknown, unknown>, Set<unknown>>();
-    for (const { prefetch } of units) {
-      if (prefetch) {
-        const set = keys.get(prefetch.read);
-        if (set) {
-          set.add(prefetch.key);
-        } else {
-          keys.set(prefetch.read, new Set([prefetch.key]));
-        }
-      }
-    }
-    const read = new Map<GroupRead<unknown, unknown>, Map<unknown, unknown>>();
-    for (const [groupRead, set] of keys) {
-      const found = await groupRead.run(manager, [...set]);
-      // A key read and not found is served as nothing.
-      const values = new Map<unknown, unknown>([...set].map((key) => [key, found.get(key)]));
-      read.set(groupRead, values);
-    }
-    this.prefetches.set(manager, read);
   }
 
   /** A unit of a group that failed whole: queued again after a conflict, else failed with it. */

@@ -26,7 +26,9 @@ describe.each([
     dataSource = new DataSource({
       type: 'better-sqlite3',
       database: file,
-      prepareDatabase: (db: { pragma: (s: string) => unknown }) => db.pragma('journal_mode = WAL'),
+      prepareDatabase: (db: { pragma: (s: string) => unknown }) => {
+        db.pragma('journal_mode = WAL');
+      },
     });
     await dataSource.initialize();
     await dataSource.query('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');

@@ -21,6 +21,7 @@ import { asDatabaseUnavailable, conflictsExhausted } from './database-unavailabl
 import { Dialect } from './dialect';
 import { endFailedTransaction, mysqlPool, queryPool, statementTimeoutMs } from './pool-guard';
 import { currentConsistency } from './read-consistency';
+import { GroupPrefetches } from './group-prefetch';
 import { ReadBatch, runSteps } from './read-steps';
 import { runInOrder } from './run-in-order';
 import { ReadReplica, RowQuery } from './read-replica';
@@ -98,6 +99,8 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
   private readonly readers: SqliteReaders | undefined;
   // The SQLite write connection on a thread of its own (SQLITE_WRITER_THREAD); absent: TypeORM's.
   private readonly writer: SqliteWriter | undefined;
+  // What the writer thread's groups read for their units before they run (see `prefetched`).
+  private readonly threadPrefetches = new GroupPrefetches();
   // Write groups whose COMMIT is sent to the writer thread and not answered yet.
   private readonly commitsInFlight = new Set<Promise<void>>();
   readonly retryStats: WriteRetryStats = {
@@ -301,7 +304,9 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
     read: GroupRead<K, V>,
     key: K,
   ): { value: V | undefined } | undefined {
-    return this.mysqlGroups?.prefetched(manager, read, key);
+    return this.writer
+      ? this.threadPrefetches.take(manager, read, key)
+      : this.mysqlGroups?.prefetched(manager, read, key);
   }
 
   /** Drops a {@link memo} value: the unit running on `manager` is changing what it holds. */
@@ -689,6 +694,9 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
     try {
       this.memos.set(manager, new Map());
       writer.begin();
+      // The rows the units will change, in one statement sent with BEGIN: a PATCH or DELETE then
+      // waits for one answer from the thread, its write's, instead of two.
+      await this.threadPrefetches.read(manager, group);
       for (const unit of group) {
         const mark = writer.mark();
         writer.defer('SAVEPOINT unit_of_work');
@@ -710,6 +718,8 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
           // Undoes this unit only; if even that fails, the whole transaction fails.
           this.memos.set(manager, new Map());
           if (writer.sentSince(mark)) {
+            // What it changed is undone: later units of its keys read their own rows again.
+            this.threadPrefetches.drop(manager);
             writer.defer('ROLLBACK TO unit_of_work');
             writer.defer('RELEASE unit_of_work');
           } else {
