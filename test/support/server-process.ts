@@ -96,6 +96,10 @@ export class ServerProcess {
         PORT: String(listenPort),
         PUBLIC_BASE_URL: baseUrl,
         LOG_LEVEL: 'warn',
+        // The fault tiers on the SQLite writer thread, or not (`TEST_SQLITE_WRITER_THREAD`).
+        ...(process.env.TEST_SQLITE_WRITER_THREAD
+          ? { SQLITE_WRITER_THREAD: process.env.TEST_SQLITE_WRITER_THREAD }
+          : {}),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
