@@ -273,9 +273,7 @@ describe(loadConfig.name, () => {
   it('SQLITE_WRITER_THREAD: off by default, a boolean', () => {
     expect(loadConfig({}).sqliteWriterThread).toBe(false);
     expect(loadConfig({ SQLITE_WRITER_THREAD: 'true' }).sqliteWriterThread).toBe(true);
-    expect(() => loadConfig({ SQLITE_WRITER_THREAD: 'sometimes' })).toThrow(
-      /SQLITE_WRITER_THREAD/,
-    );
+    expect(() => loadConfig({ SQLITE_WRITER_THREAD: 'sometimes' })).toThrow(/SQLITE_WRITER_THREAD/);
   });
 
   it('ignores variables it does not own', () => {
