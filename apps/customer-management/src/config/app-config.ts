@@ -84,6 +84,16 @@ export interface DatabaseTimeouts {
 }
 
 /** DATABASE_READ_URL and its bounds: a replica for customer reads (docs/operations.md). */
+/** SQLite token index merger (ADR 0007, "Segment merging"). */
+export interface SqliteMergeSettings {
+  /** FTS5 pages a pass merges at most (the `merge` command's N); 0: no merger. */
+  readonly pages: number;
+  /** Pause after a pass, doubled while write groups wait for passes. */
+  readonly pauseMs: number;
+  /** Merging resumes once this many segments more than when it converged are in the index. */
+  readonly resumeSegments: number;
+}
+
 export interface ReadReplicaSettings {
   database: Extract<DatabaseSettings, { type: 'mysql' }>;
   poolSize: number;
@@ -120,6 +130,8 @@ export class AppConfig {
   readonly sqliteReadOffloadMs!: number;
   /** SQLite: the write connection on a thread of its own (ADR 0012). */
   readonly sqliteWriterThread!: boolean;
+  /** SQLite token index merger (pages 0: none). */
+  readonly sqliteMerge!: SqliteMergeSettings;
   /** A counted token found held by at least this many customers gets a kept count (SQLite). */
   readonly tokenCountMin!: number;
   readonly listDefaultLimit!: number;
@@ -269,6 +281,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     sqliteReadWorkers: dto.SQLITE_READ_WORKERS,
     sqliteReadOffloadMs: dto.SQLITE_READ_OFFLOAD_MS,
     sqliteWriterThread: dto.SQLITE_WRITER_THREAD,
+    sqliteMerge: {
+      pages: dto.SQLITE_MERGE_PAGES,
+      pauseMs: dto.SQLITE_MERGE_PAUSE_MS,
+      resumeSegments: dto.SQLITE_MERGE_RESUME_SEGMENTS,
+    },
     tokenCountMin: dto.TOKEN_COUNT_MIN,
     listDefaultLimit: dto.LIST_DEFAULT_LIMIT,
     listMaxLimit: dto.LIST_MAX_LIMIT,

@@ -29,6 +29,9 @@ const DEFAULT_SQLITE_READ_OFFLOAD_MS = 1;
 /** Chosen by measurement (docs/performance.md, ADR 0012). */
 const DEFAULT_SQLITE_WRITER_THREAD = false;
 
+/** The token index merger's pages per pass (ADR 0007, "Segment merging"; 0: off). */
+const DEFAULT_SQLITE_MERGE_PAGES = 64;
+
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 const toBool = ({ value }: { value: unknown }) => {
@@ -206,6 +209,31 @@ export class EnvDto {
   @Transform(toBool)
   @IsBoolean()
   SQLITE_WRITER_THREAD = DEFAULT_SQLITE_WRITER_THREAD;
+
+  /**
+   * SQLite: FTS5 pages the token index merger merges per pass, on its own thread and connection
+   * (0: no merger; FTS5's automerge alone). Each pass is a write transaction that a write group
+   * arriving meanwhile waits for (ADR 0007, "Segment merging").
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(4096)
+  SQLITE_MERGE_PAGES = DEFAULT_SQLITE_MERGE_PAGES;
+
+  /** SQLite: the merger's pause after each pass (doubled, up to 2 s, while writes wait for passes). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  SQLITE_MERGE_PAUSE_MS = 20;
+
+  /** SQLite: a merged token index is merged again once it has this many segments more. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  SQLITE_MERGE_RESUME_SEGMENTS = 4;
 
   /**
    * A value that a list finds at least this many customers hold gets its count kept with the

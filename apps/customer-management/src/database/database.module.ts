@@ -8,7 +8,9 @@ import { MigrationService } from './migration.service';
 import { PoolGuard } from './pool-guard';
 import { ReadReplica } from './read-replica';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
+import { SqliteMerger } from './sqlite-merger';
 import { SqliteReaders } from './sqlite-readers';
+import { SqliteWriteTurn } from './sqlite-write-turn';
 import { TransactionRunner } from './transaction-runner';
 
 @Global()
@@ -31,11 +33,20 @@ import { TransactionRunner } from './transaction-runner';
   providers: [
     PoolGuard,
     MigrationService,
+    SqliteWriteTurn,
     TransactionRunner,
     SqliteCheckpointer,
+    SqliteMerger,
     SqliteReaders,
     ReadReplica,
   ],
-  exports: [MigrationService, TransactionRunner, SqliteReaders, ReadReplica],
+  exports: [
+    MigrationService,
+    TransactionRunner,
+    SqliteReaders,
+    ReadReplica,
+    SqliteMerger,
+    SqliteWriteTurn,
+  ],
 })
 export class DatabaseModule {}

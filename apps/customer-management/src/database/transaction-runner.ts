@@ -28,6 +28,7 @@ import { ReadReplica, RowQuery } from './read-replica';
 import { detectFlavour, positionAfterCommitSql, readSql, ServerFlavour } from './server-flavour';
 import { SerialQueue } from './serial-queue';
 import { SqliteReaders } from './sqlite-readers';
+import { SqliteWriteTurn } from './sqlite-write-turn';
 import { SqliteWriter } from './sqlite-writer';
 import { ER_LOCK_WAIT_TIMEOUT, MysqlGroupHost, MysqlWriteGroups } from './mysql-write-groups';
 import {
@@ -124,6 +125,7 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
     @Optional() readers?: SqliteReaders,
     @Optional() replica?: ReadReplica,
     @Optional() private readonly config?: AppConfig,
+    @Optional() private readonly writeTurn?: SqliteWriteTurn,
   ) {
     this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
     this.readers = this.dialect === 'sqlite' && readers?.enabled ? readers : undefined;
@@ -317,7 +319,7 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
   async read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     try {
       return this.dialect === 'sqlite'
-        ? await this.sqliteQueue.run(() => work(this.dataSource.manager))
+        ? await this.sqliteQueue.run(() => this.inWriterTurn(() => work(this.dataSource.manager)))
         : await work(this.dataSource.manager);
     } catch (err) {
       throw asDatabaseUnavailable(err) ?? err;
@@ -607,9 +609,20 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
     setImmediate(
       () =>
         void this.sqliteQueue.run(() =>
-          writer ? this.commitGroupOnThread(writer) : this.commitGroup(),
+          this.inWriterTurn(() =>
+            writer ? this.commitGroupOnThread(writer) : this.commitGroup(),
+          ),
         ),
     );
+  }
+
+  /**
+   * SQLite: a task of the writer's queue, in the writer's turn against the token index merger
+   * (`SqliteWriteTurn`: a transaction that reads before it writes would fail at once on a
+   * concurrent or newer write of the merger's connection).
+   */
+  private inWriterTurn<T>(task: () => Promise<T>): Promise<T> {
+    return this.writeTurn ? this.writeTurn.hold(task) : task();
   }
 
   /** The group writes of the committed units, each once with every unit's items in order. */

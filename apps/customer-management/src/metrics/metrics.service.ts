@@ -4,7 +4,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { DataSource } from 'typeorm';
 
 import { mysqlPool, poolGuardStats } from '@server/database/pool-guard';
+import { SqliteMerger } from '@server/database/sqlite-merger';
 import { SqliteReaders } from '@server/database/sqlite-readers';
+import { SqliteWriteTurn } from '@server/database/sqlite-write-turn';
 import { ReadReplica, ReadRoute } from '@server/database/read-replica';
 import { TransactionRunner } from '@server/database/transaction-runner';
 
@@ -43,8 +45,13 @@ export class MetricsService {
     @Optional() readers?: SqliteReaders,
     @Optional() tx?: TransactionRunner,
     @Optional() replica?: ReadReplica,
+    @Optional() merger?: SqliteMerger,
+    @Optional() turn?: SqliteWriteTurn,
   ) {
     collectDefaultMetrics({ register: this.registry });
+    if (merger && turn) {
+      this.registerMergerMetrics(merger, turn);
+    }
     if (replica?.enabled) {
       this.registerReplicaMetrics(replica);
     }
@@ -130,6 +137,54 @@ export class MetricsService {
         },
       });
     }
+  }
+
+  /** SQLite: the token index's segments and the merger's work (read at scrape time). */
+  private registerMergerMetrics(merger: SqliteMerger, turn: SqliteWriteTurn): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'sqlite_token_index_segments',
+      help: 'Segments of the SQLite token index (FTS5) as the merger last read them; 0 without a merger (SQLITE_MERGE_PAGES=0)',
+      registers,
+      collect() {
+        this.set(merger.stats.segments);
+      },
+    });
+    new Gauge({
+      name: 'sqlite_token_index_merging',
+      help: 'The SQLite token index merger is merging (1) or waiting for new segments (0)',
+      registers,
+      collect() {
+        this.set(merger.stats.merging ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'sqlite_token_index_merge_passes_total',
+      help: 'Merge passes of the SQLite token index merger (SQLITE_MERGE_PAGES pages each at most)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(merger.stats.passes);
+      },
+    });
+    new Counter({
+      name: 'sqlite_write_turn_waits_total',
+      help: 'SQLite write groups that waited for a merge pass to end',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(turn.stats.waits);
+      },
+    });
+    new Counter({
+      name: 'sqlite_write_turn_wait_seconds_total',
+      help: 'Time SQLite write groups waited for merge passes to end',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(turn.stats.waitedMs / 1000);
+      },
+    });
   }
 
   /** DATABASE_READ_URL: the replica's state and lag, and where reads were served and why. */
