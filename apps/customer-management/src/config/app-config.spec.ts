@@ -276,6 +276,24 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ SQLITE_WRITER_THREAD: 'sometimes' })).toThrow(/SQLITE_WRITER_THREAD/);
   });
 
+  it('reads the SQLite token index merger settings, on by default, and refuses values out of bounds', () => {
+    expect(loadConfig({}).sqliteMerge).toEqual({ pages: 64, pauseMs: 20, resumeSegments: 4 });
+    expect(
+      loadConfig({
+        SQLITE_MERGE_PAGES: '0',
+        SQLITE_MERGE_PAUSE_MS: '500',
+        SQLITE_MERGE_RESUME_SEGMENTS: '2',
+      }).sqliteMerge,
+    ).toEqual({ pages: 0, pauseMs: 500, resumeSegments: 2 });
+    expect(() => loadConfig({ SQLITE_MERGE_PAGES: '-1' })).toThrow(/SQLITE_MERGE_PAGES/);
+    expect(() => loadConfig({ SQLITE_MERGE_PAGES: '5000' })).toThrow(/SQLITE_MERGE_PAGES/);
+    expect(() => loadConfig({ SQLITE_MERGE_PAUSE_MS: '0' })).toThrow(/SQLITE_MERGE_PAUSE_MS/);
+    expect(() => loadConfig({ SQLITE_MERGE_RESUME_SEGMENTS: 'x' })).toThrow(
+      /SQLITE_MERGE_RESUME_SEGMENTS/,
+    );
+>>>>>>> 5b6f597 (config spec: the merger's settings, defaults and bounds)
+  });
+
   it('ignores variables it does not own', () => {
     expect(() => loadConfig({ HOME: '/root', NODE_ENV: 'production' })).not.toThrow();
   });
