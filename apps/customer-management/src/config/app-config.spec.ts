@@ -291,7 +291,6 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ SQLITE_MERGE_RESUME_SEGMENTS: 'x' })).toThrow(
       /SQLITE_MERGE_RESUME_SEGMENTS/,
     );
->>>>>>> 5b6f597 (config spec: the merger's settings, defaults and bounds)
   });
 
   it('ignores variables it does not own', () => {

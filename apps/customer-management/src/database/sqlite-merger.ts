@@ -11,6 +11,7 @@ import {
 import { AppConfig } from '@server/config/app-config';
 
 import { decodeFts5Structure, Fts5Level } from './fts5-structure';
+import { SqliteReaders } from './sqlite-readers';
 import {
   SqliteWriteTurn,
   TURN_FREE,
@@ -27,7 +28,7 @@ const TOKEN_INDEX = 'customer_search';
 const USERMERGE = 2;
 /** The longest pause between passes while the app's writer keeps waiting for them. */
 const MAX_PAUSE_MS = 2000;
-/** While merged: how often the segments are counted (one small row read). */
+/** While merged: how often the server counts the segments (one small row read, on the event loop). */
 const IDLE_CHECK_MS = 5000;
 /** How soon a pass is tried again when a write group held the turn. */
 const TURN_RETRY_MS = 5;
@@ -66,7 +67,7 @@ export function shouldResumeMerging(
 
 /** What the worker reports: its state, counters, and the index's segments. */
 export interface MergerReport {
-  kind: 'started' | 'progress' | 'converged' | 'resumed' | 'failed' | 'absent';
+  kind: 'started' | 'progress' | 'converged' | 'failed' | 'absent';
   merging: boolean;
   segments: number;
   levels: Fts5Level[];
@@ -94,14 +95,12 @@ const T = workerData.table;
 const turn = new Int32Array(workerData.turn);
 const decodeFts5Structure = ${decodeFts5Structure.toString()};
 const nextMergePause = ${nextMergePause.toString()};
-const shouldResumeMerging = ${shouldResumeMerging.toString()};
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 1000');
 db.pragma('synchronous = NORMAL');
 let timer;
 let stopped = false;
 let merging = true;
-let converged = 0;
 let passes = 0;
 let changes = 0;
 let maxPassMs = 0;
@@ -179,47 +178,37 @@ function pass() {
   passes++;
   if (!worked) {
     merging = false;
-    converged = report('converged').segments;
-    return workerData.idleCheckMs;
+    report('converged');
+    return -1;
   }
   if (Date.now() - lastProgress >= workerData.progressMs) report('progress');
   pause = nextMergePause(pause, Atomics.load(turn, ${TURN_WRITER_WAITS}) !== waitsBefore, s.pauseMs, workerData.maxPauseMs);
   return pause;
 }
+function stop() {
+  stopped = true;
+  clearTimeout(timer);
+  db.close();
+  parentPort.close();
+}
 function tick() {
   let next;
   try {
-    if (merging) {
-      next = pass();
-    } else {
-      if (shouldResumeMerging(structure().segments, converged, s.resumeSegments)) {
-        merging = true;
-        since = Date.now();
-        passes = 0;
-        changes = 0;
-        report('resumed');
-        next = 0;
-      } else {
-        next = workerData.idleCheckMs;
-      }
-    }
+    next = pass();
   } catch (err) {
     parentPort.postMessage({ kind: 'failed', merging, segments: 0, levels: [], passes, changes,
       maxPassMs, elapsedMs: Date.now() - since, error: String(err && err.message) });
     next = workerData.maxPauseMs;
   }
-  schedule(next);
+  // Merged: the thread ends; the server starts another one once new segments call for it.
+  if (next < 0) stop();
+  else schedule(next);
 }
-parentPort.on('message', () => {
-  stopped = true;
-  clearTimeout(timer);
-  db.close();
-  parentPort.close();
-});
+parentPort.on('message', stop);
 if (!exists) {
   parentPort.postMessage({ kind: 'absent', merging: false, segments: 0, levels: [], passes, changes,
     maxPassMs, elapsedMs: 0 });
-  db.close();
+  stop();
 } else {
   structureStmt = db.prepare('SELECT block FROM ' + T + '_data WHERE id = 10');
   mergeStmt = db.prepare('INSERT INTO ' + T + '(' + T + ', rank) VALUES (\\'merge\\', ?)');
@@ -246,17 +235,24 @@ export interface MergerStats {
 
 /**
  * Merges the SQLite token index's segments (FTS5's incremental `merge`) on a worker thread with its
- * own connection, a bounded pass at a time in the writer's turn, until FTS5 has nothing left to merge;
- * again once the index has gained `resumeSegments` segments. A lookup opens each of its tokens in
- * every segment, so a range's ~20 tokens cost 3.5-4 times as much on the ~10-12 segments automerge
- * leaves at 1,000,000 customers as on the ~4 this converges to (ADR 0007). On the event loop its
- * passes held every request (up to 229 ms a pass); here they hold only the write groups that arrive
- * during one. Off for `:memory:` and MySQL/MariaDB, and with SQLITE_MERGE_PAGES=0.
+ * own connection, a bounded pass at a time in the writer's turn, until FTS5 has nothing left to merge.
+ * The thread then ends (a thread is a V8 isolate: ~27 MB of RSS); the server counts the segments every
+ * few seconds from the structure record (one row, on a read connection) and starts a thread again
+ * once the index has gained `resumeSegments` segments. A lookup opens each of its tokens in every
+ * segment, so a range's ~20 tokens cost 3.5-4 times as much on the ~10-12 segments automerge leaves at
+ * 1,000,000 customers as on the ~4 this converges to (ADR 0007). On the event loop its passes held
+ * every request (up to 229 ms a pass); here they hold only the write groups that arrive during one.
+ * Off for `:memory:` and MySQL/MariaDB, and with SQLITE_MERGE_PAGES=0.
  */
 @Injectable()
 export class SqliteMerger implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SqliteMerger.name);
   private worker?: Worker;
+  private idleTimer?: NodeJS.Timeout;
+  private stopping = false;
+  private runs = 0;
+  /** Segments when the last thread found nothing left to merge. */
+  private converged = 0;
   readonly stats: MergerStats = { merging: false, segments: 0, passes: 0, changes: 0 };
   private passesBefore = 0;
   private changesBefore = 0;
@@ -264,53 +260,26 @@ export class SqliteMerger implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(
     private readonly config: AppConfig,
     @Optional() private readonly turn?: SqliteWriteTurn,
+    @Optional() private readonly readers?: SqliteReaders,
   ) {}
-
-  get enabled(): boolean {
-    return this.worker !== undefined;
-  }
 
   onApplicationBootstrap(): void {
     const database = this.config.database;
-    const settings = this.config.sqliteMerge;
     if (
       database.type !== 'sqlite' ||
       database.file === ':memory:' ||
-      settings.pages === 0 ||
+      this.config.sqliteMerge.pages === 0 ||
       !this.turn
     ) {
       return;
     }
-    const turn = this.turn;
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        driver: require.resolve('better-sqlite3'),
-        file: database.file,
-        table: TOKEN_INDEX,
-        turn: turn.buffer,
-        settings,
-        usermerge: USERMERGE,
-        maxPauseMs: Math.max(MAX_PAUSE_MS, settings.pauseMs),
-        idleCheckMs: IDLE_CHECK_MS,
-        progressMs: PROGRESS_LOG_MS,
-        starvedMs: STARVED_MS,
-        turnRetryMs: TURN_RETRY_MS,
-      },
-    });
-    this.worker = worker;
-    worker.on('message', (report: MergerReport) => this.onReport(report));
-    worker.on('error', (err: Error) =>
-      this.logger.error('Token index merger stopped', String(err.stack ?? err)),
-    );
-    // A thread that ended in the middle of a pass must not leave the writer waiting for its turn.
-    worker.on('exit', () => turn.mergerGone());
-    // Never keeps the process alive on its own.
-    worker.unref();
+    this.startWorker(database.file, this.turn);
   }
 
   // Before the writer closes (TypeORM, on application shutdown): a pass ends first.
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.idleTimer);
     const worker = this.worker;
     if (!worker) {
       return;
@@ -325,6 +294,87 @@ export class SqliteMerger implements OnApplicationBootstrap, BeforeApplicationSh
     await worker.terminate();
   }
 
+  private startWorker(file: string, turn: SqliteWriteTurn): void {
+    const settings = this.config.sqliteMerge;
+    this.runs++;
+    this.passesBefore = this.stats.passes;
+    this.changesBefore = this.stats.changes;
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        driver: require.resolve('better-sqlite3'),
+        file,
+        table: TOKEN_INDEX,
+        turn: turn.buffer,
+        settings,
+        usermerge: USERMERGE,
+        maxPauseMs: Math.max(MAX_PAUSE_MS, settings.pauseMs),
+        progressMs: PROGRESS_LOG_MS,
+        starvedMs: STARVED_MS,
+        turnRetryMs: TURN_RETRY_MS,
+      },
+    });
+    this.worker = worker;
+    let absent = false;
+    worker.on('message', (report: MergerReport) => {
+      absent ||= report.kind === 'absent';
+      this.onReport(report);
+    });
+    worker.on('error', (err: Error) =>
+      this.logger.error('Token index merger stopped', String(err.stack ?? err)),
+    );
+    worker.on('exit', () => {
+      // A thread that ended in the middle of a pass must not leave the writer waiting for its turn.
+      turn.mergerGone();
+      if (this.worker === worker) {
+        this.worker = undefined;
+      }
+      this.stats.merging = false;
+      if (!this.stopping && !absent) {
+        this.scheduleCheck(file, turn);
+      }
+    });
+    // Never keeps the process alive on its own.
+    worker.unref();
+  }
+
+  /** While merged: counts the segments now and then, and merges again when enough are new. */
+  private scheduleCheck(file: string, turn: SqliteWriteTurn): void {
+    if (!this.readers?.enabled) {
+      return;
+    }
+    const readers = this.readers;
+    this.idleTimer = setTimeout(() => {
+      void (async () => {
+        try {
+          const row = await readers.one<{ block: Uint8Array }>(
+            `SELECT block FROM ${TOKEN_INDEX}_data WHERE id = 10`,
+            [],
+          );
+          const segments = row ? decodeFts5Structure(row.block).segments : 0;
+          this.stats.segments = segments;
+          if (this.stopping) {
+            return;
+          }
+          if (
+            shouldResumeMerging(segments, this.converged, this.config.sqliteMerge.resumeSegments)
+          ) {
+            this.startWorker(file, turn);
+            return;
+          }
+        } catch (err) {
+          if (!this.stopping) {
+            this.logger.warn(`Token index segments not read: ${(err as Error).message}`);
+          }
+        }
+        if (!this.stopping) {
+          this.scheduleCheck(file, turn);
+        }
+      })();
+    }, IDLE_CHECK_MS);
+    this.idleTimer.unref();
+  }
+
   private onReport(report: MergerReport): void {
     if (report.kind === 'failed') {
       this.logger.warn(`Token index merge pass failed: ${report.error}`);
@@ -333,10 +383,6 @@ export class SqliteMerger implements OnApplicationBootstrap, BeforeApplicationSh
     if (report.kind === 'absent') {
       this.logger.warn(`No ${TOKEN_INDEX} table: the token index merger does not run`);
       return;
-    }
-    if (report.kind === 'resumed') {
-      this.passesBefore = this.stats.passes;
-      this.changesBefore = this.stats.changes;
     }
     this.stats.merging = report.merging;
     this.stats.segments = report.segments;
@@ -349,12 +395,14 @@ export class SqliteMerger implements OnApplicationBootstrap, BeforeApplicationSh
       : '';
     switch (report.kind) {
       case 'started':
-        this.logger.log(`Token index merger started: ${shape}`);
-        break;
-      case 'resumed':
-        this.logger.log(`Token index merging again: ${shape}`);
+        this.logger.log(
+          this.runs === 1
+            ? `Token index merger started: ${shape}`
+            : `Token index merging again: ${shape}`,
+        );
         break;
       case 'converged':
+        this.converged = report.segments;
         this.logger.log(
           `Token index merged: ${shape}; ${report.passes} passes, ${report.changes} pages written or freed, ${(report.elapsedMs / 1000).toFixed(1)} s${writer}`,
         );
@@ -368,7 +416,7 @@ export class SqliteMerger implements OnApplicationBootstrap, BeforeApplicationSh
   }
 }
 
-/** "10 segments, 74,512 pages (levels 0-4: 1/0/3/3/3)". */
+/** "10 segments, 74,512 pages (per level 0/0/1/2)". */
 function describe(report: MergerReport): string {
   const pages = report.levels.reduce((sum, l) => sum + l.pages, 0);
   const levels = report.levels.map((l) => l.segments).join('/');
