@@ -39,7 +39,13 @@ export async function seedCustomers(
   options: SeedOptions = {},
 ): Promise<number> {
   const started = Date.now();
-  const config = loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' });
+  // No token index merger while seeding: a seeded index is left as FTS5's automerge leaves it (the
+  // state the benches start from, and the merger's worst case).
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
+    SQLITE_MERGE_PAGES: '0',
+  });
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
     logger: ['error'],
   });

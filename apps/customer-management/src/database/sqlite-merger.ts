@@ -191,10 +191,24 @@ function stop() {
   db.close();
   parentPort.close();
 }
+let usermergeSet = false;
+// Kept in the table's config; read by the 'merge' command only. (A bound value is refused here:
+// "SQL logic error".) Returns false while a write group holds the turn.
+function setUsermerge() {
+  const row = db.prepare('SELECT v FROM ' + T + "_config WHERE k = 'usermerge'").get();
+  if (row && row.v === workerData.usermerge) return true;
+  const set = db.prepare('INSERT INTO ' + T + '(' + T + ", rank) VALUES ('usermerge', " + Number(workerData.usermerge) + ')');
+  return inTurn(() => set.run());
+}
 function tick() {
   let next;
   try {
-    next = pass();
+    if (!usermergeSet) {
+      usermergeSet = setUsermerge();
+      next = usermergeSet ? 0 : workerData.turnRetryMs;
+    } else {
+      next = pass();
+    }
   } catch (err) {
     parentPort.postMessage({ kind: 'failed', merging, segments: 0, levels: [], passes, changes,
       maxPassMs, elapsedMs: Date.now() - since, error: String(err && err.message) });
@@ -213,13 +227,6 @@ if (!exists) {
   structureStmt = db.prepare('SELECT block FROM ' + T + '_data WHERE id = 10');
   mergeStmt = db.prepare('INSERT INTO ' + T + '(' + T + ', rank) VALUES (\\'merge\\', ?)');
   changesStmt = db.prepare('SELECT total_changes() AS n');
-  const usermerge = db.prepare('SELECT v FROM ' + T + "_config WHERE k = 'usermerge'").get();
-  if (!usermerge || usermerge.v !== workerData.usermerge) {
-    // Kept in the table's config; read by the 'merge' command only.
-    // (A bound value is refused here: "SQL logic error".)
-    const set = db.prepare('INSERT INTO ' + T + '(' + T + ", rank) VALUES ('usermerge', " + Number(workerData.usermerge) + ')');
-    while (!inTurn(() => set.run())) Atomics.wait(turn, ${TURN_HOLDER}, ${TURN_WRITER}, 50);
-  }
   report('started');
   schedule(0);
 }
@@ -320,8 +327,10 @@ export class SqliteMerger implements OnApplicationBootstrap, BeforeApplicationSh
       absent ||= report.kind === 'absent';
       this.onReport(report);
     });
-    worker.on('error', (err: Error) =>
-      this.logger.error('Token index merger stopped', String(err.stack ?? err)),
+    worker.on('error', (err: unknown) =>
+      this.logger.error(
+        `Token index merger stopped: ${err instanceof Error ? err.message : JSON.stringify(err)}`,
+      ),
     );
     worker.on('exit', () => {
       // A thread that ended in the middle of a pass must not leave the writer waiting for its turn.
