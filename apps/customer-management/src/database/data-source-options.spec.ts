@@ -37,6 +37,10 @@ describe('SQLite connection settings', () => {
     expect(await pragma('temp_store')).toBe(2); // MEMORY
   });
 
+  it("keeps the writer's page cache at 8 MiB, half better-sqlite3's default", async () => {
+    expect(await pragma('cache_size')).toBe(-8192);
+  });
+
   it('enforces foreign keys', async () => {
     expect(await pragma('foreign_keys')).toBe(1);
   });
