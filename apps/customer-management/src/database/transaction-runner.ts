@@ -609,9 +609,7 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
     setImmediate(
       () =>
         void this.sqliteQueue.run(() =>
-          this.inWriterTurn(() =>
-            writer ? this.commitGroupOnThread(writer) : this.commitGroup(),
-          ),
+          this.inWriterTurn(() => (writer ? this.commitGroupOnThread(writer) : this.commitGroup())),
         ),
     );
   }
