@@ -21,6 +21,7 @@ import {
   mysqlTokenDeleteDeltas,
   mysqlTokenRepeatDdl,
   mysqlTokenDeleteStatement,
+  mysqlTokenEpochDdl,
   mysqlTokenInsertStatements,
   mysqlTokenUpdateStatements,
   QueryErrorCode,
@@ -82,6 +83,7 @@ beforeAll(async () => {
     await db.query(sql);
   }
   await db.query(mysqlTokenRepeatDdl(customerSqlStorage));
+  await db.query(mysqlTokenEpochDdl('customer_token_epoch'));
   await db.beginTransaction();
   const insert = async (id: string, seq: number, doc: Record<string, unknown>) => {
     const { id: _id, href: _href, ...stored } = doc;

@@ -4,7 +4,10 @@ import type { EntityManager } from 'typeorm';
 
 import {
   CountDeltas,
+  epochsOfSeqs,
   MYSQL_COUNT_SHARDS,
+  MYSQL_EPOCH_SHARDS,
+  mysqlTokenEpochBumpStatement,
   mysqlCountGenLockStatement,
   mysqlTokenCountStatement,
   mysqlTokenDeadStatements,
@@ -28,6 +31,8 @@ export type GroupedChange =
   | { kind: 'tokens'; changes: TokenRowChange[] }
   /** MySQL/MariaDB: a PATCH's change of the kept token counts. */
   | { kind: 'tokenCounts'; deltas: CountDeltas }
+  /** MySQL/MariaDB: epochs whose token rows a PATCH rewrote (their change counters go up). */
+  | { kind: 'tokenEpochs'; epochs: readonly number[] }
   | { kind: 'count'; change: CounterChange }
   | { kind: 'insert'; row: CustomerWrite }
   | { kind: 'update'; row: CustomerWrite; columns: readonly string[]; expectedVersion: number }
@@ -151,13 +156,26 @@ export function customerGroupWrite(
                 : { ...genLock, check: (answer) => checkGen(answer, kept.gen!, keptKeys!) },
             ]
           : [];
+        // The change counters of the epochs whose token rows the group changed: its new customers'
+        // (the newest epoch) and its PATCHes' rewritten ones; a DELETE leaves its rows (the dead
+        // table tells). Held bitmaps of those epochs are read again (ADR 0008, "Kept keys' bitmaps").
+        const epochs = mysqlTokenEpochBumpStatement(
+          customerSqlStorage,
+          [
+            ...(tokenRows.length > 0 ? epochsOfSeqs(seqs) : []),
+            ...ofKind(changes, 'tokenEpochs').flatMap((c) => c.epochs),
+          ],
+          randomInt(MYSQL_EPOCH_SHARDS),
+        );
         // New customers' token rows and deleted ones' keys as one multi-row INSERT each, sent with
-        // the group's other closing writes; the counts' hot rows locked last (the token counts
-        // first in every group, each in key order: no lock cycle between groups).
+        // the group's other closing writes; the hot rows locked last, each kind in key order and
+        // the kinds in one order in every group (epoch counters, token counts, customer counts):
+        // no lock cycle between groups.
         return [
           ...tokenRows,
           ...dead,
           ...checked,
+          ...(epochs ? [epochs] : []),
           ...(tokenCounts ? [tokenCounts] : []),
           ...(counts ? [counts] : []),
         ];

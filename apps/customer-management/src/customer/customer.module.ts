@@ -5,6 +5,7 @@ import { CustomerRepository } from './customer.repository';
 import { CustomerService } from './customer.service';
 import { TokenCountPromoter } from './token-count-promoter';
 import { KeptTokenKeys } from './kept-token-keys';
+import { TokenBitmaps } from './token-bitmaps';
 import { TokenSweeper } from './token-sweeper';
 import { CustomerV5Controller } from './v5/customer-v5.controller';
 import { CustomerV5Service } from './v5/customer-v5.service';
@@ -18,6 +19,7 @@ import { CustomerV5Service } from './v5/customer-v5.service';
     TokenSweeper,
     TokenCountPromoter,
     KeptTokenKeys,
+    TokenBitmaps,
   ],
   exports: [TokenSweeper, KeptTokenKeys],
 })

@@ -12,6 +12,7 @@ import {
   keyValuesOf,
   KeyValue,
   CountDeltas,
+  epochOf,
   mysqlTokenChanges,
   mysqlTokenUpdateStatements,
   ParsedQuery,
@@ -36,6 +37,7 @@ import { CounterKey, counterReadStatement, seqOrderReadStatement } from './custo
 import { changedColumns, columnsOf, CustomerColumns } from './customer-document';
 import { KeptTokenKeys } from './kept-token-keys';
 import { customerSqlStorage } from './customer.storage';
+import { TokenBitmaps } from './token-bitmaps';
 import { TokenCountPromoter } from './token-count-promoter';
 import {
   COLUMNS,
@@ -130,6 +132,7 @@ export class CustomerRepository {
     private readonly tx: TransactionRunner,
     private readonly promoter: TokenCountPromoter,
     private readonly keptKeys: KeptTokenKeys,
+    private readonly bitmaps: TokenBitmaps,
   ) {
     this.dialect = tx.dialect;
     this.groupWrites = customerGroupWrite(this.dialect, () => tx.mariadb, keptKeys);
@@ -257,19 +260,24 @@ export class CustomerRepository {
           await manager.query<{ seq: number }[]>('SELECT seq FROM customer WHERE id = ?', [row.id])
         )[0].seq;
       const deltas: CountDeltas = new Map();
-      await runInOrder(
-        manager,
-        mysqlTokenUpdateStatements(
-          customerSqlStorage,
-          Number(seq),
-          previous.document,
-          row.parsed,
-          undefined,
-          deltas,
-        ),
+      const rewrites = mysqlTokenUpdateStatements(
+        customerSqlStorage,
+        Number(seq),
+        previous.document,
+        row.parsed,
+        undefined,
+        deltas,
       );
-      if (deltas.size > 0) {
-        await this.tx.groupWrite(manager, this.groupWrites, [{ kind: 'tokenCounts', deltas }]);
+      await runInOrder(manager, rewrites);
+      // Its epoch's change counter, when its token rows changed (held bitmaps read it again).
+      const changes: GroupedChange[] = [
+        ...(deltas.size > 0 ? [{ kind: 'tokenCounts' as const, deltas }] : []),
+        ...(rewrites.length > 0
+          ? [{ kind: 'tokenEpochs' as const, epochs: [epochOf(Number(seq))] }]
+          : []),
+      ];
+      if (changes.length > 0) {
+        await this.tx.groupWrite(manager, this.groupWrites, changes);
       }
     }
     await this.writeExtension(manager, row.id, previous.extension, row.extension);
@@ -371,11 +379,18 @@ export class CustomerRepository {
     if (this.dialect === 'sqlite') {
       return compileSql(query, storage, { ...options, dialect: 'sqlite' });
     }
-    // A kept key is counted from its count rows alone (those it knew of when it last read them).
+    // A kept key is counted from its count rows alone (those it knew of when it last read them);
+    // a filter of several kept keys is intersected in this server's bitmaps (`TokenBitmaps`).
     const tokenKeptKeys = this.keptKeys.get()?.keys;
     return this.tx.readRows((query_) =>
-      compileMysqlSql(query, storage, { ...options, tokenKeptKeys }, (statement) =>
-        query_(this.tx.readSql(statement), statement.params),
+      compileMysqlSql(
+        query,
+        storage,
+        { ...options, tokenKeptKeys },
+        (statement) => query_(this.tx.readSql(statement), statement.params),
+        undefined,
+        undefined,
+        this.bitmaps.intersections,
       ),
     );
   }

@@ -57,6 +57,7 @@ export const customerSqlStorage: SqlStorage = defineSqlStorage({
     idSeqIndex: 'idx_customer_id_seq',
     countTable: 'customer_token_count',
     countGenTable: 'customer_token_count_gen',
+    epochTable: 'customer_token_epoch',
   },
   derivedHref: { path: 'href', resourcePath: `${CUSTOMER_MANAGEMENT_V4.customer}/` },
 });

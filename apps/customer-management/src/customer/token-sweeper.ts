@@ -1,7 +1,9 @@
+import { randomInt } from 'node:crypto';
+
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { EPOCH_BITS, SWEEP_BATCH, tokenSweepStatements } from '@app/tmf-query';
+import { EPOCH_BITS, MYSQL_EPOCH_SHARDS, SWEEP_BATCH, tokenSweepStatements } from '@app/tmf-query';
 
 import { endFailedTransaction } from '@server/database/pool-guard';
 import { TransactionRunner } from '@server/database/transaction-runner';
@@ -97,7 +99,12 @@ export class TokenSweeper implements OnApplicationBootstrap, OnApplicationShutdo
       try {
         connection = (await runner.connect()) as object;
         await runner.startTransaction('READ COMMITTED');
-        for (const statement of tokenSweepStatements(customerSqlStorage, Number(epoch), seqs)) {
+        for (const statement of tokenSweepStatements(
+          customerSqlStorage,
+          Number(epoch),
+          seqs,
+          randomInt(MYSQL_EPOCH_SHARDS),
+        )) {
           await runner.query(statement.sql, statement.params);
         }
         await runner.commitTransaction();

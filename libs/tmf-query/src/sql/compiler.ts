@@ -162,6 +162,11 @@ export interface CompiledSql {
    * match them all (deleted ones left out), from the token table alone; `LIMIT` to append.
    */
   readonly tokenSeqs?: SqlStatement;
+  /**
+   * MySQL token index, with `tokenSeqs`: the keys of a filter of several lookups that are each one
+   * `(token, v)`, which kept keys' bitmaps held in memory may intersect (`mysql-token-bitmaps.ts`).
+   */
+  readonly tokenKeys?: readonly { readonly token: number; readonly v: string }[];
   /** The exact number of matches, when it was counted while compiling (`compileMysqlSql`). */
   readonly total?: number;
   /**
@@ -250,6 +255,7 @@ export function compileSql(
     tokenCount: compiler.tokenCount,
     tokenPoints: compiler.tokenPoints,
     tokenSeqs: compiler.tokenSeqs,
+    tokenKeys: compiler.tokenKeys,
     tokenSearch: compiler.tokenSearch,
     keptCountKey: compiler.keptCountKey,
     tableHint: tableHintOf(compiler, query, storage, options, keys),
@@ -361,6 +367,7 @@ class SqlCompiler {
   tokenCount: SqlStatement | undefined;
   tokenPoints = false;
   tokenSeqs: SqlStatement | undefined;
+  tokenKeys: { token: number; v: string }[] | undefined;
   tokenSearch: TokenSearch | undefined;
   keptCountKey: { token: number; v: string } | undefined;
   /** Whether the filter has MySQL token lookups (rendered in the collecting form unless probed). */
@@ -521,6 +528,15 @@ class SqlCompiler {
         const list = this.options.tokenProbe ? undefined : this.options.tokenSeqList;
         if (lookups.length > 1 && !this.options.tokenProbe) {
           this.tokenSeqs = this.mysqlTokenSql(lookups, tokens, 'distinct');
+          const single = lookups.every(
+            (clauses) =>
+              clauses.length === 1 &&
+              clauses[0].length === 1 &&
+              clauses[0][0].from === clauses[0][0].to,
+          );
+          this.tokenKeys = single
+            ? lookups.map(([[r]]) => ({ token: r.token, v: r.from }))
+            : undefined;
         }
         if (list) {
           // Read before the query: the page reads the customers by key.

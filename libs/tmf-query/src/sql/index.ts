@@ -16,3 +16,6 @@ export * from './mysql-token-counts';
 export * from './mysql-token-filter';
 export * from './mysql-residual';
 export * from './token-search';
+export * from './mysql-token-epochs';
+export * from './mysql-token-bitmaps';
+export * from './seq-sets';

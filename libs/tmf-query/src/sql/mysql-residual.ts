@@ -4,6 +4,7 @@ import { ParsedQuery } from '@app/tmf-query/parser';
 
 import { CompiledSql, CompileOptions, compileSql, usesTokenIndex } from './compiler';
 import { SqlStatement } from './index-entries';
+import { firstByIdSeqs, KeptIntersections } from './mysql-token-bitmaps';
 import { epochOf } from './mysql-token-entries';
 import { SqlStorage } from './storage';
 
@@ -22,6 +23,12 @@ const PROBE_SHARE = 0.01;
  * docs/performance.md, "MariaDB collected pages walked in id order").
  */
 const WALK_FROM = 3;
+
+/**
+ * A page in id order of a filter intersected in memory is built from the first matches' ids
+ * (`firstByIdSeqs`) up to this `offset + limit`; deeper pages read the matches as a list.
+ */
+const FIRST_BY_ID_ROWS = 200;
 
 /** The token count's row: the number of matches, and the seqs they lie between when counted. */
 interface CountRow {
@@ -78,6 +85,57 @@ function namedSeqs(
   return lo === hi ? [lo] : [lo, hi];
 }
 
+/**
+ * A filter of several kept keys, intersected in memory (`MysqlTokenBitmaps`): the count is the
+ * intersection's; the first page in id order comes from the first matches' ids; any other page
+ * reads the matches as a list while they are few (as the join's pre-read did), else tests
+ * candidates one by one in the sort order.
+ */
+async function compileIntersected(
+  query: ParsedQuery,
+  storage: SqlStorage,
+  options: Omit<CompileOptions, 'dialect' | 'tokenEpochs' | 'residualIds' | 'tokenSeqList'>,
+  read: ReadStatement,
+  dry: CompiledSql,
+  intersections: KeptIntersections,
+  probeShare: number,
+  walkFrom: number,
+): Promise<CompiledSql> {
+  const { matches, maxSeq, dead } = await intersections.intersect(dry.tokenKeys!, read);
+  const total = matches.total;
+  const base = {
+    ...options,
+    dialect: 'mysql' as const,
+    tokenEpochs: epochOf(maxSeq) + 1,
+    tokenDead: dead,
+  };
+  if (total === 0) {
+    return { ...compileSql(query, storage, { ...base, tokenSeqList: [] }), total };
+  }
+  const page = query.page;
+  const [key, ...more] = dry.keys;
+  const sortedById =
+    more.length === 0 && key.sql === `${dry.alias}.${storage.idColumn}` && !key.descending;
+  if (
+    sortedById &&
+    page &&
+    page.cursor === undefined &&
+    page.offset + page.limit <= FIRST_BY_ID_ROWS
+  ) {
+    const seqs = await firstByIdSeqs(storage, matches, page.offset + page.limit, read);
+    if (seqs) {
+      return { ...compileSql(query, storage, { ...base, tokenSeqList: seqs }), total };
+    }
+  }
+  if (total <= probeShare * maxSeq) {
+    const tokenSeqList = matches.first(total);
+    const bounds = { total, lo: tokenSeqList[0], hi: tokenSeqList[tokenSeqList.length - 1] };
+    const tokenWalk = walkShare(query, bounds, total, maxSeq) <= walkFrom;
+    return { ...compileSql(query, storage, { ...base, tokenSeqList, tokenWalk }), total };
+  }
+  return { ...compileSql(query, storage, { ...base, tokenProbe: true }), total };
+}
+
 /** Runs a read statement (the caller's connection). */
 export type ReadStatement = <R>(statement: SqlStatement) => Promise<R[]>;
 
@@ -95,10 +153,28 @@ export async function compileMysqlSql(
   read: ReadStatement,
   probeShare = PROBE_SHARE,
   walkFrom = WALK_FROM,
+  /** Kept keys' bitmaps held in memory: a filter of several kept keys is intersected there. */
+  intersections?: KeptIntersections,
 ): Promise<CompiledSql> {
   const mapping = storage.mysqlTokenIndex;
   if (!mapping || !usesTokenIndex(query, storage)) {
     return compileSql(query, storage, { ...options, dialect: 'mysql' });
+  }
+  if (intersections) {
+    // Compiled once without the state, only to see whether the filter is kept keys alone.
+    const dry = compileSql(query, storage, { ...options, dialect: 'mysql' });
+    if (dry.tokenKeys && intersections.serves(dry.tokenKeys)) {
+      return compileIntersected(
+        query,
+        storage,
+        options,
+        read,
+        dry,
+        intersections,
+        probeShare,
+        walkFrom,
+      );
+    }
   }
   const [state] = await read<{ seq: number | string | null; dead: number | string | null }>({
     sql:

@@ -3,6 +3,7 @@ import { StoredValue } from '@app/tmf-query/values';
 
 import { SqlParam, SqlStatement } from './index-entries';
 import { addCountDeltas, CountDeltas } from './mysql-token-counts';
+import { mysqlTokenEpochBumpStatement } from './mysql-token-epochs';
 import { MysqlTokenMapping, SqlStorage } from './storage';
 import { layoutOf, SLOTS, TokenIndexLimitException, TokenLeaf, tokenRoots } from './token-entries';
 import {
@@ -409,18 +410,22 @@ export const SWEEP_BATCH = 5000;
 /**
  * One pass of the sweep, for the dead keys `seqs` of one epoch: the statement that deletes their
  * rows (a walk of that epoch's region in key order, once for many keys, instead of ~35 random
- * deletes per resource) and the one that forgets the keys.
+ * deletes per resource), the one that forgets the keys and, in the same transaction, the epoch's
+ * change counter raised on `shard` (held bitmaps of the epoch are read again).
  */
 export function tokenSweepStatements(
   storage: SqlStorage,
   epoch: number,
   seqs: readonly number[],
+  shard = 0,
 ): SqlStatement[] {
   const { table, deadTable } = mysqlTokenMapping(storage);
   const list = seqs.map(() => '?').join(', ');
+  const counter = mysqlTokenEpochBumpStatement(storage, [epoch], shard);
   return [
     { sql: `DELETE FROM ${table} WHERE epoch = ? AND seq IN (${list})`, params: [epoch, ...seqs] },
     { sql: `DELETE FROM ${deadTable} WHERE seq IN (${list})`, params: [...seqs] },
+    ...(counter ? [counter] : []),
   ];
 }
 

@@ -60,6 +60,11 @@ export interface MysqlTokenMapping {
    * serving; a write that changes keys reads it under a shared lock (`mysql-token-counts.ts`).
    */
   readonly countGenTable?: string;
+  /**
+   * Change counters per epoch (`mysql-token-epochs.ts`), raised by every change of token rows: what
+   * tells a server that the kept keys' bitmaps it holds for an epoch are current.
+   */
+  readonly epochTable?: string;
 }
 
 /**

@@ -14,6 +14,7 @@ import { CustomerTokenRepeats1796000001000 } from './1796000001000-customer-toke
 import { HubGateV5Subscriptions1796030000000 } from './1796030000000-hub-gate-v5-subscriptions';
 import { CustomerTokenCounts1796100000000 } from './1796100000000-customer-token-counts';
 import { CustomerTokenCountGen1796120000000 } from './1796120000000-customer-token-count-gen';
+import { CustomerTokenEpochs1796130000000 } from './1796130000000-customer-token-epochs';
 
 /** MySQL 8 / MariaDB 10.6+ migrations in timestamp order. Append only; never edit a committed migration. */
 export const MYSQL_MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MYSQL_MIGRATIONS = [
   HubGateV5Subscriptions1796030000000,
   CustomerTokenCounts1796100000000,
   CustomerTokenCountGen1796120000000,
+  CustomerTokenEpochs1796130000000,
 ];
