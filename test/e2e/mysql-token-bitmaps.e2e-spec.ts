@@ -1,0 +1,244 @@
+import { MysqlTokenBitmaps } from '@app/tmf-query';
+import { KeptTokenKeys } from '@server/customer/kept-token-keys';
+import { TokenBitmaps } from '@server/customer/token-bitmaps';
+import { TokenCountPromoter } from '@server/customer/token-count-promoter';
+import { TokenSweeper } from '@server/customer/token-sweeper';
+import { minimalCustomer } from '@test/fixtures/customers';
+import { TEST_DB } from '@test/support/test-database';
+
+import { CUSTOMER_PATH, createCustomer } from './support/customers';
+import { TestApp } from './support/test-app';
+
+const CITIES = ['Lyon', 'Paris'];
+const RATINGS = [1, 2];
+const PATCH = { 'content-type': 'application/merge-patch+json' };
+
+interface Doc {
+  id: string;
+  name?: string;
+  contactMedium?: { characteristic?: { city?: string } }[];
+  creditProfile?: { creditRiskRating?: number }[];
+}
+
+const customer = (name: string, city: string, rating: number) => ({
+  ...minimalCustomer(name),
+  contactMedium: [{ mediumType: 'postalAddress', characteristic: { city, contactType: 'home' } }],
+  creditProfile: [
+    {
+      creditProfileDate: '2024-03-01T10:00:00Z',
+      creditRiskRating: rating,
+      validFor: { startDateTime: '2024-03-01T00:00:00Z' },
+    },
+  ],
+});
+
+/**
+ * MySQL/MariaDB: filters of several kept keys are intersected in each server's bitmaps, kept
+ * current by the epochs' change counters (ADR 0008, "Kept keys' bitmaps"). Two servers on one
+ * database, each holding its own bitmaps: writes through one (POST, PATCH of the keys, DELETE, the
+ * sweep) are seen by the other's next list; counts and pages equal the stored documents'.
+ */
+(TEST_DB === 'mysql' ? describe : describe.skip)(
+  'kept keys intersected in memory on two servers (MySQL/MariaDB)',
+  () => {
+    let a: TestApp;
+    let b: TestApp;
+
+    beforeAll(async () => {
+      a = await TestApp.start({ TOKEN_COUNT_MIN: '3' });
+      // The second server writes each request in a transaction of its own (no write groups).
+      b = await TestApp.start({ TOKEN_COUNT_MIN: '3', DB_WRITE_GROUPS: '0' }, a.database);
+      for (let i = 0; i < 24; i++) {
+        await createCustomer(a, customer(`Seed ${i}`, CITIES[i % 2], RATINGS[(i >> 1) % 2]));
+      }
+      // Each key alone listed once: promoted (kept counts), so that their intersections are
+      // served from memory; both servers learn the keys.
+      for (const filter of [
+        ...CITIES.map((c) => `contactMedium.characteristic.city=${c}`),
+        ...RATINGS.map((r) => `creditProfile.creditRiskRating=${r}`),
+      ]) {
+        expect((await a.request('GET', `${CUSTOMER_PATH}?${filter}&limit=1`)).status).toBe(206);
+        await a.app.get(TokenCountPromoter).settled();
+      }
+      for (const app of [a, b]) {
+        await app.app.get(KeptTokenKeys).refresh();
+        expect(app.app.get(KeptTokenKeys).get()?.keys.size).toBe(4);
+      }
+    });
+
+    afterAll(async () => {
+      await b?.close(true);
+      await a?.close();
+    });
+
+    const documents = async (): Promise<Doc[]> =>
+      (
+        await a.dataSource.query<{ id: string; document: string }[]>(
+          'SELECT id, document FROM customer',
+        )
+      ).map((r) => ({ ...(JSON.parse(r.document) as Doc), id: r.id }));
+
+    /** The page and count a list must answer, from the stored documents. */
+    async function expected(
+      city: string,
+      rating: number,
+      offset: number,
+      limit: number,
+      desc: boolean,
+    ) {
+      const matching = (await documents())
+        .filter(
+          (d) =>
+            d.contactMedium?.some((m) => m.characteristic?.city === city) &&
+            d.creditProfile?.some((p) => p.creditRiskRating === rating),
+        )
+        .map((d) => d.id)
+        .sort();
+      if (desc) {
+        matching.reverse();
+      }
+      return { total: matching.length, ids: matching.slice(offset, offset + limit) };
+    }
+
+    async function listed(
+      app: TestApp,
+      city: string,
+      rating: number,
+      offset: number,
+      limit: number,
+      desc: boolean,
+    ) {
+      const sort = desc ? '&sort=-id' : '';
+      const res = await app.request(
+        'GET',
+        `${CUSTOMER_PATH}?contactMedium.characteristic.city=${city}&creditProfile.creditRiskRating=${rating}&fields=id&offset=${offset}&limit=${limit}${sort}`,
+      );
+      expect([200, 206]).toContain(res.status);
+      return {
+        total: Number(res.headers.get('x-total-count')),
+        ids: (res.json as { id: string }[]).map((c) => c.id),
+      };
+    }
+
+    /** Every intersection, several pages, on both servers, against the documents. */
+    async function expectListsOfDocuments(): Promise<void> {
+      for (const app of [a, b]) {
+        for (const city of CITIES) {
+          for (const rating of RATINGS) {
+            for (const [offset, limit, desc] of [
+              [0, 2, false],
+              [1, 3, false],
+              [0, 50, false],
+              [2, 2, true],
+            ] as const) {
+              const want = await expected(city, rating, offset, limit, desc);
+              expect([
+                city,
+                rating,
+                offset,
+                limit,
+                desc,
+                await listed(app, city, rating, offset, limit, desc),
+              ]).toEqual([city, rating, offset, limit, desc, want]);
+            }
+          }
+        }
+      }
+    }
+
+    const held = (app: TestApp) =>
+      (app.app.get(TokenBitmaps).intersections as MysqlTokenBitmaps).heldBytes;
+
+    it('answers from the bitmaps, equal to the documents', async () => {
+      await expectListsOfDocuments();
+      expect(held(a)).toBeGreaterThan(0);
+      expect(held(b)).toBeGreaterThan(0);
+    });
+
+    it("sees the other server's POST, PATCH, DELETE and sweep in its next list", async () => {
+      let n = 0;
+      for (const [writer, reader] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        for (let round = 0; round < 3; round++) {
+          // A POST into the newest epoch.
+          const created = (await createCustomer(
+            writer,
+            customer(`Round ${n++}`, CITIES[round % 2], RATINGS[round % 2]),
+          )) as { id: string };
+          await expectListsOfDocuments();
+          // A PATCH moving an older customer to the other city and rating.
+          const [older] = (await documents())
+            .sort((x, y) => (x.id < y.id ? -1 : 1))
+            .slice(round, round + 1);
+          const city = older.contactMedium?.[0]?.characteristic?.city === 'Lyon' ? 'Paris' : 'Lyon';
+          const res = await writer.request('PATCH', `${CUSTOMER_PATH}/${older.id}`, {
+            headers: PATCH,
+            body: {
+              contactMedium: customer('', city, 1).contactMedium,
+              creditProfile: customer('', city, round % 2 === 0 ? 2 : 1).creditProfile,
+            },
+          });
+          expect(res.status).toBe(200);
+          await expectListsOfDocuments();
+          // A DELETE (its rows wait for the sweep), then the sweep of its epoch.
+          expect((await writer.request('DELETE', `${CUSTOMER_PATH}/${created.id}`)).status).toBe(
+            204,
+          );
+          await expectListsOfDocuments();
+          await reader.app.get(TokenSweeper).sweep(1);
+          await expectListsOfDocuments();
+        }
+      }
+    });
+
+    it('stays equal to the documents with writes in flight through both servers', async () => {
+      let stop = false;
+      let writes = 0;
+      const worker = async (w: number) => {
+        for (let i = 0; !stop; i++) {
+          const app = (w + i) % 2 === 0 ? a : b;
+          const created = (await createCustomer(
+            app,
+            customer(`Busy ${w}.${i}`, CITIES[(w + i) % 2], RATINGS[i % 2]),
+          )) as { id: string };
+          if (i % 3 === 1) {
+            const res = await app.request('PATCH', `${CUSTOMER_PATH}/${created.id}`, {
+              headers: PATCH,
+              body: { creditProfile: customer('', 'Lyon', RATINGS[(i + 1) % 2]).creditProfile },
+            });
+            expect(res.status).toBe(200);
+          } else if (i % 4 === 2) {
+            expect((await app.request('DELETE', `${CUSTOMER_PATH}/${created.id}`)).status).toBe(
+              204,
+            );
+          }
+          writes++;
+        }
+      };
+      const reader = async () => {
+        for (let i = 0; !stop; i++) {
+          const res = await listed(
+            i % 2 === 0 ? a : b,
+            CITIES[i % 2],
+            RATINGS[(i >> 1) % 2],
+            0,
+            5,
+            false,
+          );
+          expect(res.ids.length).toBeLessThanOrEqual(5);
+        }
+      };
+      const workers = [...Array.from({ length: 6 }, (_, w) => worker(w)), reader(), reader()];
+      while (writes < 60) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      stop = true;
+      await Promise.all(workers);
+      await expectListsOfDocuments();
+      await a.app.get(TokenSweeper).sweep(1);
+      await expectListsOfDocuments();
+    });
+  },
+);
