@@ -7,6 +7,7 @@ import { minimalCustomer } from '@test/fixtures/customers';
 import { TEST_DB } from '@test/support/test-database';
 
 import { CUSTOMER_PATH, createCustomer } from './support/customers';
+import { undoAndRedo } from './support/migrations';
 import { TestApp } from './support/test-app';
 
 const CITIES = ['Lyon', 'Paris'];
@@ -191,6 +192,29 @@ const customer = (name: string, city: string, rating: number) => ({
           await expectListsOfDocuments();
         }
       }
+    });
+
+    it('migrates a populated database: the counters table undone and made again, empty', async () => {
+      const tables = async () =>
+        (
+          await a.dataSource.query<{ n: string }[]>(
+            "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'customer_token_epoch'",
+          )
+        )[0].n;
+      expect(
+        Number(
+          (await a.dataSource.query<{ n: string }[]>('SELECT COUNT(*) AS n FROM customer'))[0].n,
+        ),
+      ).toBeGreaterThan(20);
+      await undoAndRedo(a.dataSource, 'CustomerTokenEpochs', async () => {
+        expect(Number(await tables())).toBe(0);
+      });
+      expect(Number(await tables())).toBe(1);
+      expect(await a.dataSource.query('SELECT * FROM customer_token_epoch')).toEqual([]);
+      // Counters from 0 again: both servers read their held epochs again, then follow writes.
+      await expectListsOfDocuments();
+      await createCustomer(b, customer('After redo', 'Lyon', 1));
+      await expectListsOfDocuments();
     });
 
     it('stays equal to the documents with writes in flight through both servers', async () => {
