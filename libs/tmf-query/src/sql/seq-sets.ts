@@ -99,11 +99,7 @@ export function intersectEpoch(sets: readonly (EpochSet | undefined)[]): EpochSe
     return size === 0 ? undefined : { kind: 'bits', words, size };
   }
   // The shortest list drives; each of its offsets is tested in the other sets.
-  const driver = lists.reduce((a, b) =>
-    (a as { offsets: Uint16Array }).offsets.length <= (b as { offsets: Uint16Array }).offsets.length
-      ? a
-      : b,
-  ) as Extract<EpochSet, { kind: 'list' }>;
+  const driver = lists.reduce((a, b) => (a.offsets.length <= b.offsets.length ? a : b));
   const others = present.filter((s) => s !== driver);
   const out: number[] = [];
   for (const o of driver.offsets) {
