@@ -3,7 +3,15 @@ import { randomInt } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-import { EPOCH_BITS, MYSQL_EPOCH_SHARDS, SWEEP_BATCH, tokenSweepStatements } from '@app/tmf-query';
+import {
+  EPOCH_BITS,
+  EPOCH_ROWS_AHEAD,
+  MYSQL_EPOCH_SHARDS,
+  mysqlTokenEpochRowsStatements,
+  mysqlTokenEpochsAheadStatement,
+  SWEEP_BATCH,
+  tokenSweepStatements,
+} from '@app/tmf-query';
 
 import { endFailedTransaction } from '@server/database/pool-guard';
 import { TransactionRunner } from '@server/database/transaction-runner';
@@ -68,9 +76,37 @@ export class TokenSweeper implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** A scheduled pass: what is due under the current write load (`sweepThreshold`). */
-  private pass(): Promise<number> {
+  private async pass(): Promise<number> {
     const fullPass = ++this.passes % FULL_EVERY === 0;
+    await this.makeEpochRowsAhead();
     return this.sweep(sweepThreshold(this.tx.msSinceLastWrite(), fullPass));
+  }
+
+  /**
+   * The epochs' change counter rows, made ahead of the customers (`EPOCH_ROWS_AHEAD` epochs beyond
+   * the newest once half of them are used): writes then update rows that exist (ADR 0008, "Kept
+   * keys' bitmaps"). Idempotent: replicas may make the same rows at once.
+   */
+  async makeEpochRowsAhead(): Promise<void> {
+    const table = customerSqlStorage.mysqlTokenIndex?.epochTable;
+    if (!table) {
+      return;
+    }
+    const [row] = await this.dataSource.query<
+      { newest: number | string; made: number | string | null }[]
+    >(mysqlTokenEpochsAheadStatement(customerSqlStorage).sql);
+    const newest = Number(row.newest);
+    const made = row.made === null ? -1 : Number(row.made);
+    if (made - newest >= EPOCH_ROWS_AHEAD / 2) {
+      return;
+    }
+    for (const statement of mysqlTokenEpochRowsStatements(
+      table,
+      made + 1,
+      newest + EPOCH_ROWS_AHEAD,
+    )) {
+      await this.dataSource.query(statement.sql, statement.params);
+    }
   }
 
   /**

@@ -93,7 +93,8 @@ export class MysqlTokenBitmaps implements KeptIntersections {
       sql:
         `SELECT 0 AS k, (SELECT MAX(${seqColumn}) FROM ${this.storage.table}) AS a, NULL AS b ` +
         `UNION ALL SELECT 1, seq, NULL FROM ${deadTable} ` +
-        `UNION ALL SELECT 2, epoch, SUM(n) FROM ${epochTable} GROUP BY epoch`,
+        `UNION ALL SELECT 2, epoch, SUM(n) FROM ${epochTable} ` +
+        `WHERE epoch <= (SELECT COALESCE(MAX(${seqColumn}), 0) FROM ${this.storage.table}) >> ${EPOCH_BITS} GROUP BY epoch`,
       params: [],
     });
     let maxSeq = 0;

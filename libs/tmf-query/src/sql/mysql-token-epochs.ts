@@ -9,9 +9,54 @@ import { SqlStorage } from './storage';
  * lists its seq in the dead table instead). A server holding an epoch's rows in memory, read with
  * the counter in one statement, knows them current while the counter has not moved. Spread over
  * {@link MYSQL_EPOCH_SHARDS} rows per epoch (`shard`), so that concurrent POSTs into the newest
- * epoch rarely wait for the same row lock; a read sums them; a missing row is 0.
+ * epoch rarely wait for the same row lock; a read sums them; a missing row is 0. The rows are made
+ * ahead of the writes ({@link EPOCH_ROWS_AHEAD} epochs beyond the newest, `n` = 0): a write then
+ * updates a row that exists, under a lock on that row alone. Concurrent upserts that insert into
+ * the gap at the end of the table deadlock each other (measured: the 100,000-customer seed failed).
  */
 export const MYSQL_EPOCH_SHARDS = 16;
+
+/** Epochs whose counter rows exist beyond the newest one (16,384 customers each). */
+export const EPOCH_ROWS_AHEAD = 1024;
+
+/** The counter rows of epochs `from` to `to` (inclusive), `n` = 0, those that exist left alone. */
+export function mysqlTokenEpochRowsStatements(
+  table: string,
+  from: number,
+  to: number,
+): SqlStatement[] {
+  const statements: SqlStatement[] = [];
+  const BATCH = 64;
+  for (let start = from; start <= to; start += BATCH) {
+    const params: number[] = [];
+    for (let epoch = start; epoch <= Math.min(to, start + BATCH - 1); epoch++) {
+      for (let shard = 0; shard < MYSQL_EPOCH_SHARDS; shard++) {
+        params.push(epoch, shard);
+      }
+    }
+    statements.push({
+      sql: `INSERT IGNORE INTO ${table} (epoch, shard, n) VALUES ${Array(params.length / 2)
+        .fill('(?, ?, 0)')
+        .join(', ')}`,
+      params,
+    });
+  }
+  return statements;
+}
+
+/**
+ * The newest epoch holding customers and the newest with counter rows (NULL when none), to make
+ * rows ahead (`EPOCH_ROWS_AHEAD`).
+ */
+export function mysqlTokenEpochsAheadStatement(storage: SqlStorage): SqlStatement {
+  const mapping = storage.mysqlTokenIndex!;
+  return {
+    sql:
+      `SELECT COALESCE((SELECT MAX(${mapping.seqColumn}) FROM ${storage.table}), 0) >> ${EPOCH_BITS} AS newest, ` +
+      `(SELECT MAX(epoch) FROM ${mapping.epochTable}) AS made`,
+    params: [],
+  };
+}
 
 /** The counter table (DDL, MySQL/MariaDB). */
 export function mysqlTokenEpochDdl(table: string): string {
