@@ -86,10 +86,15 @@ export async function seedCustomers(
 
 /**
  * A seeding transaction holds a thousand inserts: each adding to a random shard of the maintained
- * counts, two of them would lock shards in opposite orders (a deadlock). Each worker writes its
- * own shard instead (params of `counterWriteStatement`: dim, val, shard, n per row).
+ * counts (or of the epochs' change counters), two of them would lock shards in opposite orders (a
+ * deadlock). Each worker writes its own shard instead (params of `counterWriteStatement`: dim, val,
+ * shard, n per row; of `mysqlTokenEpochBumpStatement`: epoch, shard).
  */
 function countsOnShard(sql: string, params: unknown[], shard: number): unknown[] {
+  if (sql.startsWith('INSERT INTO customer_token_epoch')) {
+    // The epochs' change counters likewise (epoch, shard per row).
+    return params.map((value, i) => (i % 2 === 1 ? shard : value));
+  }
   if (!sql.startsWith('INSERT INTO customer_count')) {
     return params;
   }
