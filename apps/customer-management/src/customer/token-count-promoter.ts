@@ -47,6 +47,10 @@ export class TokenCountPromoter {
 
   /** After a list whose count was `total`: promotes its key when it is one counted key. */
   counted(compiled: CompiledSql, total: number): void {
+    if (this.tx.dialect === 'mysql' && compiled.tokenKeys) {
+      this.countedKeysMysql(compiled.tokenKeys);
+      return;
+    }
     if (total < this.min) {
       return;
     }
@@ -83,6 +87,36 @@ export class TokenCountPromoter {
       return;
     }
     this.run(key, () => this.promoteMysql(at.token, at.v));
+  }
+
+  /**
+   * MySQL/MariaDB, a filter of several single keys (intersected in the servers' bitmaps once all
+   * are kept): each key not kept is counted from its rows once per process, after the list has
+   * answered, and promoted when TOKEN_COUNT_MIN customers or more hold it, so that a database grown
+   * from empty gets its bitmaps from such lists alone.
+   */
+  private countedKeysMysql(keys: readonly { token: number; v: string }[]): void {
+    const kept = this.keptKeys.get();
+    if (this.tx.galera || kept?.gen === undefined) {
+      return;
+    }
+    const table = customerSqlStorage.mysqlTokenIndex!.table;
+    for (const { token, v } of keys) {
+      const key = `${token}:${v}`;
+      if (kept.keys.has(key) || this.tried.has(key)) {
+        continue;
+      }
+      this.run(key, async () => {
+        const epochs = await tokenEpochs((sql) => this.dataSource.query(sql));
+        const [row] = await this.dataSource.query<{ n: string | number }[]>(
+          `SELECT COUNT(*) AS n FROM ${table} WHERE epoch IN (${[...Array(epochs).keys()].join(', ')}) AND token = ? AND v = ? AND rep = 0`,
+          [token, v],
+        );
+        if (Number(row.n) >= this.min) {
+          await this.promoteMysql(token, v);
+        }
+      });
+    }
   }
 
   private run(key: string, promote: () => Promise<unknown>): void {

@@ -163,7 +163,7 @@ export interface CompiledSql {
    */
   readonly tokenSeqs?: SqlStatement;
   /**
-   * MySQL token index, with `tokenSeqs`: the keys of a filter of several lookups that are each one
+   * MySQL token index: the keys of a filter of several token lookups that are each one
    * `(token, v)`, which kept keys' bitmaps held in memory may intersect (`mysql-token-bitmaps.ts`).
    */
   readonly tokenKeys?: readonly { readonly token: number; readonly v: string }[];
@@ -526,8 +526,7 @@ class SqlCompiler {
           );
         }
         const list = this.options.tokenProbe ? undefined : this.options.tokenSeqList;
-        if (lookups.length > 1 && !this.options.tokenProbe) {
-          this.tokenSeqs = this.mysqlTokenSql(lookups, tokens, 'distinct');
+        if (lookups.length > 1) {
           const single = lookups.every(
             (clauses) =>
               clauses.length === 1 &&
@@ -537,6 +536,9 @@ class SqlCompiler {
           this.tokenKeys = single
             ? lookups.map(([[r]]) => ({ token: r.token, v: r.from }))
             : undefined;
+        }
+        if (lookups.length > 1 && !this.options.tokenProbe) {
+          this.tokenSeqs = this.mysqlTokenSql(lookups, tokens, 'distinct');
         }
         if (list) {
           // Read before the query: the page reads the customers by key.
