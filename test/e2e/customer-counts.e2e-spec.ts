@@ -8,7 +8,7 @@ import {
 import { TEST_DB } from '@test/support/test-database';
 
 import { CUSTOMER_PATH, createCustomer } from './support/customers';
-import { undoMigrationsThrough } from './support/migrations';
+import { MIGRATING_SERVER_ENV, undoMigrationsThrough } from './support/migrations';
 import { TestApp } from './support/test-app';
 
 // The maintained counts (customer_count) against COUNT(*) on the customers, on SQLite and MariaDB:
@@ -49,7 +49,7 @@ describe('maintained counts (customer_count)', () => {
   }
 
   beforeAll(async () => {
-    app = await TestApp.start({ LIST_MAX_LIMIT: '1000' });
+    app = await TestApp.start({ LIST_MAX_LIMIT: '1000', ...MIGRATING_SERVER_ENV });
     // A listener that fails inside the write transaction: the customer and its counts roll back.
     const events = app.app.get(EventEmitter2);
     const failIfMarked = (event: { customer: Record<string, unknown> }) => {

@@ -3,7 +3,12 @@ import { BOTH_TABLES_ROWS } from '@test/support/query/index-update-pairs';
 import { customerSqlStorage } from '@server/customer/customer.storage';
 import { TEST_DB } from '@test/support/test-database';
 
-import { MigrationCustomers, undoAndRedo, undoMigrationsThrough } from './support/migrations';
+import {
+  MIGRATING_SERVER_ENV,
+  MigrationCustomers,
+  undoAndRedo,
+  undoMigrationsThrough,
+} from './support/migrations';
 import { TestApp } from './support/test-app';
 
 type Row = { t: string; path_id: number; pos: number; seq: number; v_type: string };
@@ -19,7 +24,7 @@ type Row = { t: string; path_id: number; pos: number; seq: number; v_type: strin
   let customers: MigrationCustomers;
 
   beforeAll(async () => {
-    app = await TestApp.start();
+    app = await TestApp.start(MIGRATING_SERVER_ENV);
     customers = new MigrationCustomers(app, 'Split', 'split.example');
     await customers.create(12);
   });

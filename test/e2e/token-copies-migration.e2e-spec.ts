@@ -10,7 +10,7 @@ import { minimalCustomer } from '@test/fixtures/customers';
 import { TEST_DB } from '@test/support/test-database';
 
 import { CUSTOMER_PATH, createCustomer } from './support/customers';
-import { tokenRowsMatching, undoAndRedo } from './support/migrations';
+import { MIGRATING_SERVER_ENV, tokenRowsMatching, undoAndRedo } from './support/migrations';
 import { TestApp } from './support/test-app';
 
 const creditProfile = [
@@ -40,7 +40,7 @@ const creditProfile = [
     });
 
     beforeAll(async () => {
-      app = await TestApp.start();
+      app = await TestApp.start(MIGRATING_SERVER_ENV);
       for (let i = 0; i < 12; i++) {
         // Lyon for i % 3 === 0, twice for i % 6 === 0 (one copy all the same).
         const contactMedium = [

@@ -3,7 +3,7 @@ import { minimalCustomer } from '@test/fixtures/customers';
 import { TEST_DB } from '@test/support/test-database';
 
 import { CUSTOMER_PATH, createCustomer } from './support/customers';
-import { tokenRowsMatching, undoAndRedo } from './support/migrations';
+import { MIGRATING_SERVER_ENV, tokenRowsMatching, undoAndRedo } from './support/migrations';
 import { TestApp } from './support/test-app';
 
 const DAY = 86400000;
@@ -23,7 +23,7 @@ const FROM = Date.UTC(2024, 2, 4);
   const fine = (t: number) => bucketTokens(indexPathId(path), 'd', t).at(-1) as string;
 
   beforeAll(async () => {
-    app = await TestApp.start();
+    app = await TestApp.start(MIGRATING_SERVER_ENV);
     for (const [i, t] of instants.entries()) {
       await createCustomer(app, {
         ...minimalCustomer(`Dates ${i}`),

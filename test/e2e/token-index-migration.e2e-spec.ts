@@ -2,7 +2,7 @@ import { extractIndexEntries, extractTokenRows, SLOTS } from '@app/tmf-query';
 import { customerSqlStorage } from '@server/customer/customer.storage';
 import { TEST_DB } from '@test/support/test-database';
 
-import { MigrationCustomers, undoAndRedo } from './support/migrations';
+import { MIGRATING_SERVER_ENV, MigrationCustomers, undoAndRedo } from './support/migrations';
 import { TestApp } from './support/test-app';
 
 /**
@@ -15,7 +15,7 @@ import { TestApp } from './support/test-app';
   let customers: MigrationCustomers;
 
   beforeAll(async () => {
-    app = await TestApp.start();
+    app = await TestApp.start(MIGRATING_SERVER_ENV);
     customers = new MigrationCustomers(app, 'Tokens', 'tokens.example');
     await customers.create(12);
   });

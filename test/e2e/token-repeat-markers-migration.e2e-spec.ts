@@ -3,7 +3,7 @@ import { minimalCustomer } from '@test/fixtures/customers';
 import { TEST_DB } from '@test/support/test-database';
 
 import { CUSTOMER_PATH, createCustomer } from './support/customers';
-import { tokenRowsMatching, undoAndRedo } from './support/migrations';
+import { MIGRATING_SERVER_ENV, tokenRowsMatching, undoAndRedo } from './support/migrations';
 import { TestApp } from './support/test-app';
 
 /**
@@ -16,7 +16,7 @@ import { TestApp } from './support/test-app';
   const work = valueToken(indexPathId('contactMedium.characteristic.contactType'), 's', 'work');
 
   beforeAll(async () => {
-    app = await TestApp.start();
+    app = await TestApp.start(MIGRATING_SERVER_ENV);
     for (let i = 0; i < 9; i++) {
       // i % 3 work contact media (0, 1 or 2: a customer with two repeats the token).
       const contactMedium = Array.from({ length: i % 3 }, (_, k) => ({

@@ -4,15 +4,14 @@ import { DataSource } from 'typeorm';
 
 /**
  * Every table that holds state a request can change, with a total order for each. The search index
- * differs by database: the token table and its list of swept keys (MySQL/MariaDB), or the token
- * index's FTS5 shadow tables (SQLite); a table the database does not have is skipped.
+ * differs by database: the token table and its list of swept keys (MySQL/MariaDB), or the SQLite
+ * token index's rows' sizes here and its content below (`FTS5_INDEX`); a table the database does
+ * not have is skipped.
  */
 export const STORE_TABLES: ReadonlyArray<{ table: string; orderBy: string }> = [
   { table: 'customer', orderBy: 'id' },
   { table: 'customer_attr', orderBy: 'customer_id, path_id, pos, seq' },
   { table: 'customer_attr_plain', orderBy: 'customer_id, path_id, pos, seq' },
-  { table: 'customer_search_data', orderBy: 'id' },
-  { table: 'customer_search_idx', orderBy: 'segid, term' },
   { table: 'customer_search_docsize', orderBy: 'id' },
   { table: 'customer_token', orderBy: 'epoch, token, v, seq, slot' },
   { table: 'customer_token_dead', orderBy: 'seq' },
@@ -22,6 +21,14 @@ export const STORE_TABLES: ReadonlyArray<{ table: string; orderBy: string }> = [
   { table: 'hub_event', orderBy: 'id' },
   { table: 'hub_delivery', orderBy: 'id' },
 ];
+
+/**
+ * The SQLite token index by what it holds: each token with the rows that hold it (FTS5's vocabulary
+ * table, 'instance'), not its shadow tables. Those are its segments, which the token index merger
+ * rewrites on its own (`SqliteMerger`) without a request changing anything.
+ */
+const FTS5_INDEX = 'customer_search';
+const FTS5_INSTANCES = 'temp.customer_search_instances';
 
 function canonical(value: unknown): unknown {
   if (Buffer.isBuffer(value)) {
@@ -58,6 +65,18 @@ export async function storeChecksum(dataSource: DataSource): Promise<string> {
       const keys = Object.keys(row).sort();
       hash.update(JSON.stringify(keys.map((k) => [k, canonical(row[k])])));
       hash.update('\n');
+    }
+  }
+  if (present.has(FTS5_INDEX)) {
+    await dataSource.query(
+      `CREATE VIRTUAL TABLE IF NOT EXISTS ${FTS5_INSTANCES} USING fts5vocab(main, ${FTS5_INDEX}, 'instance')`,
+    );
+    const rows = await dataSource.query<{ term: string; doc: number }[]>(
+      `SELECT term, doc FROM ${FTS5_INSTANCES} ORDER BY term, doc`,
+    );
+    hash.update(`${FTS5_INDEX}:${rows.length}\n`);
+    for (const { term, doc } of rows) {
+      hash.update(`${term} ${doc}\n`);
     }
   }
   return hash.digest('hex');

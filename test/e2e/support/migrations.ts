@@ -6,6 +6,14 @@ import { CUSTOMER_PATH, createCustomer } from './customers';
 import { TestApp } from './test-app';
 
 /**
+ * The server settings of a test that undoes and redoes migrations while the server runs: no token
+ * index merger (SQLite). The merger writes on a connection of its own in turns with the server's
+ * writer (`SqliteWriteTurn`); a test's migrations run outside those turns, which a server never
+ * does (its migrations run at start-up, before the merger starts).
+ */
+export const MIGRATING_SERVER_ENV: Readonly<Record<string, string>> = { SQLITE_MERGE_PAGES: '0' };
+
+/**
  * Undoes the latest migrations down to and including the one whose class name starts with `name`
  * (later ones first, as TypeORM must); returns how many were undone, for the redo to check. Tests of
  * one migration so stay right when later migrations are appended.
