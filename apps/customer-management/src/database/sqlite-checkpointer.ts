@@ -4,7 +4,11 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 
 import { AppConfig } from '@server/config/app-config';
 
+import { awaitExitOrTerminate, exitOf } from './worker-thread-stop';
+
 const INTERVAL_MS = 100;
+/** How long a stopping thread gets to finish its checkpoint before it is terminated. */
+const STOP_GRACE_MS = 2000;
 /**
  * From this many pages in the WAL (16 MB, a quarter of the backstop), a pass that copied any is
  * followed at once by the next one.
@@ -122,14 +126,9 @@ export class SqliteCheckpointer implements OnApplicationBootstrap, OnApplication
       return;
     }
     this.worker = undefined;
-    // Referenced again while it finishes its last checkpoint: otherwise, with nothing else left
-    // in the event loop, the process would exit in the middle of shutting down.
-    worker.ref();
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // Its last checkpoint ends first.
+    const exited = exitOf(worker);
     worker.postMessage('stop');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
-    clearTimeout(timer);
-    await worker.terminate();
+    await awaitExitOrTerminate(worker, exited, STOP_GRACE_MS);
   }
 }

@@ -21,6 +21,7 @@ import {
   TURN_WRITER,
   TURN_WRITER_WAITS,
 } from './sqlite-write-turn';
+import { awaitExitOrTerminate, exitOf } from './worker-thread-stop';
 
 /** The SQLite token index (ADR 0007). */
 const TOKEN_INDEX = 'customer_search';
@@ -30,6 +31,8 @@ const USERMERGE = 2;
 const MAX_PAUSE_MS = 2000;
 /** While merged: how often the server counts the segments (one small row read, on the event loop). */
 const IDLE_CHECK_MS = 5000;
+/** How long a stopping thread gets to end its pass before it is terminated. */
+const STOP_GRACE_MS = 2000;
 /** How soon a pass is tried again when a write group held the turn. */
 const TURN_RETRY_MS = 5;
 /** After this long kept out by write groups, the merger asks for the next turn. */
@@ -292,13 +295,9 @@ export class SqliteMerger implements OnApplicationBootstrap, BeforeApplicationSh
       return;
     }
     this.worker = undefined;
-    worker.ref();
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const exited = exitOf(worker);
     worker.postMessage('stop');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
-    clearTimeout(timer);
-    await worker.terminate();
+    await awaitExitOrTerminate(worker, exited, STOP_GRACE_MS);
   }
 
   private startWorker(file: string, turn: SqliteWriteTurn): void {

@@ -8,6 +8,7 @@ import { QueryErrorCode, QueryException, ResidualSpec } from '@app/tmf-query';
 import { HandOffPool } from './hand-off-pool';
 import { ReadBatch, ReadStep, StepResults } from './read-steps';
 import { workerSource } from './sqlite-read-worker-loader';
+import { awaitExitOrTerminate } from './worker-thread-stop';
 import type {
   ReadWorkerData,
   ReadWorkerError,
@@ -133,14 +134,7 @@ export class SqliteReadWorkers {
         // Referenced while it closes: with nothing else left, the process would exit meanwhile.
         slot.worker.ref();
         await Promise.race([slot.stopSent, slot.exited]);
-        let timer: NodeJS.Timeout | undefined;
-        const timedOut = new Promise<boolean>(
-          (resolve) => (timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS)),
-        );
-        if (await Promise.race([slot.exited.then(() => false), timedOut])) {
-          await slot.worker.terminate();
-        }
-        clearTimeout(timer);
+        await awaitExitOrTerminate(slot.worker, slot.exited, STOP_TIMEOUT_MS);
       }),
     );
   }
