@@ -78,6 +78,21 @@ export function counterReadStatement(key: CounterKey): SqlStatement {
   };
 }
 
+/**
+ * SQLite writer thread: the statement that counts a new customer in `seq_disorder` when the
+ * customer before it in seq order has a greater id, run after its INSERT (the unit, which knows its
+ * `seq` ahead, does not wait for the answer that INSERT … RETURNING gave).
+ */
+export function seqDisorderStatement(seq: number, id: string): SqlStatement {
+  return {
+    sql: `INSERT INTO customer_count (dim, val, shard, n)
+      SELECT ?, '', 0, 1
+      WHERE (SELECT p.id FROM customer p WHERE p.seq < ? ORDER BY p.seq DESC LIMIT 1) > ?
+      ON CONFLICT (dim, val, shard) DO UPDATE SET n = n + excluded.n`,
+    params: [SEQ_DISORDER, seq, id],
+  };
+}
+
 /** A write as the counts see it: the stored columns before and after (undefined: none). */
 export interface CounterChange {
   readonly before: CustomerColumns | undefined;

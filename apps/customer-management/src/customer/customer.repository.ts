@@ -27,13 +27,20 @@ import { runInOrder } from '@server/database/run-in-order';
 import {
   GroupRead,
   GroupWrite,
+  KeySequence,
   Prefetch,
+  QueuedStatement,
   ReadBatch,
   ReadStep,
   TransactionRunner,
 } from '@server/database/transaction-runner';
 
-import { CounterKey, counterReadStatement, seqOrderReadStatement } from './customer-counts';
+import {
+  CounterKey,
+  counterReadStatement,
+  seqDisorderStatement,
+  seqOrderReadStatement,
+} from './customer-counts';
 import { changedColumns, columnsOf, CustomerColumns } from './customer-document';
 import { KeptTokenKeys } from './kept-token-keys';
 import { customerSqlStorage } from './customer.storage';
@@ -76,6 +83,8 @@ export interface CustomerWrite extends CustomerRow {
 }
 
 const ROW_SELECT = 'c.id, c.version, c.document';
+/** SQLite: the token index's key of a customer (`seq INTEGER PRIMARY KEY`). */
+const CUSTOMER_SEQ: KeySequence = { table: 'customer', column: 'seq' };
 
 /** One page of a list and what its links need. */
 export interface CustomerPageRows {
@@ -185,6 +194,22 @@ export class CustomerRepository {
       return;
     }
     const c = row.columns;
+    // On the writer thread the process hands out `seq`, so the whole write goes with COMMIT.
+    const seq = await this.tx.nextKey(manager, CUSTOMER_SEQ);
+    if (seq !== undefined) {
+      this.tx.queue(manager, [
+        {
+          sql: `INSERT INTO customer (seq, id, ${COLUMNS}, created_at, updated_at, version, document)
+           VALUES (?, ${ROW_PLACEHOLDERS.slice(1)}`,
+          params: [seq, ...insertParams(row)],
+        },
+        seqDisorderStatement(seq, row.id),
+      ]);
+      await this.writeTokens(manager, seq, undefined, row.parsed);
+      await this.writeExtension(manager, row.id, null, row.extension);
+      await this.count(manager, undefined, c);
+      return;
+    }
     // The row's `seq` keys its token rows; `disorder` is 1 when the customer inserted before it
     // has a greater id (seq order stops being id order, see SEQ_DISORDER).
     const inserted = await manager.query<{ seq: number; disorder: number | null }[]>(
@@ -222,10 +247,10 @@ export class CustomerRepository {
     const changed = changedColumns(stored, row.columns);
     // Only the index rows that differ: most patches change one or two attributes.
     if (this.dialect === 'sqlite') {
-      const updated = await manager.query<{ seq: number }[]>(
-        `UPDATE customer SET ${changed.map((column) => `${column} = ?, `).join('')}updated_at = ?, version = ?, document = ?
-         WHERE id = ? AND version = ? RETURNING seq`,
-        [
+      const update: QueuedStatement = {
+        sql: `UPDATE customer SET ${changed.map((column) => `${column} = ?, `).join('')}updated_at = ?, version = ?, document = ?
+         WHERE id = ? AND version = ?`,
+        params: [
           ...changed.map((column) => row.columns[column]),
           row.now,
           row.version,
@@ -233,17 +258,22 @@ export class CustomerRepository {
           row.id,
           expectedVersion,
         ],
-      );
-      if (updated.length !== 1) {
-        return false;
+        changes: 1,
+      };
+      // The row read in this transaction (its seq with it) is the one updated: on the writer
+      // thread the UPDATE goes with COMMIT.
+      let seq = previous.seq;
+      if (seq === undefined || !this.tx.queue(manager, [update])) {
+        const updated = await manager.query<{ seq: number }[]>(
+          `${update.sql} RETURNING seq`,
+          update.params,
+        );
+        if (updated.length !== 1) {
+          return false;
+        }
+        seq = updated[0].seq;
       }
-      await this.writeTokens(
-        manager,
-        updated[0].seq,
-        previous.document,
-        row.parsed,
-        previous.changed,
-      );
+      await this.writeTokens(manager, seq, previous.document, row.parsed, previous.changed);
       await this.writeExtension(manager, row.id, previous.extension, row.extension);
       await this.count(manager, stored, row.columns);
       return true;
@@ -298,14 +328,19 @@ export class CustomerRepository {
       await this.writeExtension(manager, id, 'present', null);
     }
     if (this.dialect === 'sqlite') {
-      const deleted = await manager.query<{ seq: number }[]>(
-        'DELETE FROM customer WHERE id = ? RETURNING seq',
-        [id],
-      );
-      if (deleted.length !== 1) {
-        return false;
+      // As read in this transaction (findForUpdate): on the writer thread it goes with COMMIT.
+      let seq = row.seq;
+      const deletion = { sql: 'DELETE FROM customer WHERE id = ?', params: [id], changes: 1 };
+      if (seq === undefined || !this.tx.queue(manager, [deletion])) {
+        const deleted = await manager.query<{ seq: number }[]>(`${deletion.sql} RETURNING seq`, [
+          id,
+        ]);
+        if (deleted.length !== 1) {
+          return false;
+        }
+        seq = deleted[0].seq;
       }
-      await this.writeTokens(manager, deleted[0].seq, previous, undefined);
+      await this.writeTokens(manager, seq, previous, undefined);
     } else {
       if (row.seq === undefined) {
         throw new Error('A MySQL delete needs the row as findForUpdate read it (its seq)');
@@ -332,23 +367,10 @@ export class CustomerRepository {
     before: string | null | undefined,
     after: string | null | undefined,
   ): Promise<void> {
-    if (after === undefined || after === before) {
-      return;
-    }
-    if (after === null) {
-      if (before !== null && before !== undefined) {
-        await manager.query('DELETE FROM customer_v5_extension WHERE customer_id = ?', [id]);
-      }
-    } else if (before === null || before === undefined) {
-      await manager.query(
-        'INSERT INTO customer_v5_extension (customer_id, extension) VALUES (?, ?)',
-        [id, after],
-      );
-    } else {
-      await manager.query('UPDATE customer_v5_extension SET extension = ? WHERE customer_id = ?', [
-        after,
-        id,
-      ]);
+    const statement = extensionStatement(id, before, after);
+    // On the writer thread it goes with the group's COMMIT (its answer is not needed).
+    if (statement && !this.tx.queue(manager, [statement])) {
+      await manager.query(statement.sql, statement.params);
     }
   }
 
@@ -602,6 +624,34 @@ export class CustomerRepository {
     );
     return rows[0] ? withNumericSeq(rows[0]) : null;
   }
+}
+
+/**
+ * The statement that stores a v5 side bag change (see `writeExtension`); none when the change
+ * needs none, so a customer without a side bag never touches the table.
+ */
+function extensionStatement(
+  id: string,
+  before: string | null | undefined,
+  after: string | null | undefined,
+): SqlStatement | undefined {
+  if (after === undefined || after === before) {
+    return undefined;
+  }
+  if (after === null) {
+    return before === null || before === undefined
+      ? undefined
+      : { sql: 'DELETE FROM customer_v5_extension WHERE customer_id = ?', params: [id] };
+  }
+  return before === null || before === undefined
+    ? {
+        sql: 'INSERT INTO customer_v5_extension (customer_id, extension) VALUES (?, ?)',
+        params: [id, after],
+      }
+    : {
+        sql: 'UPDATE customer_v5_extension SET extension = ? WHERE customer_id = ?',
+        params: [after, id],
+      };
 }
 
 /** The row with its `seq` as a number (a BIGINT-safe driver may return text). */

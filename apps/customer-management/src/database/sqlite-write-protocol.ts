@@ -8,6 +8,19 @@ export interface WriteWorkerData {
 export interface WriteOp {
   readonly sql: string;
   readonly params: readonly unknown[];
+  /** What the statement's answer must be, when the event loop computed it ahead (see `WriteExpect`). */
+  readonly expect?: WriteExpect;
+}
+
+/**
+ * The answer a unit assumed without waiting for it (its statement sent with the group's COMMIT):
+ * `changes`, the rows a write must change; `value`, the first column of a read's first row. Another
+ * answer fails the statement with `code`, as a driver error would.
+ */
+export interface WriteExpect {
+  readonly changes?: number;
+  readonly value?: number;
+  readonly code: string;
 }
 
 /**
@@ -43,3 +56,9 @@ export interface WriteWorkerError {
 export type WriteWorkerReply =
   | { readonly id: number; readonly results: readonly WriteResult[] }
   | { readonly id: number; readonly error: WriteWorkerError; readonly at: number };
+
+/** A key handed out ahead (`TransactionRunner.nextKey`) that another connection used meanwhile. */
+export const STALE_KEY = 'SQLITE_WRITER_STALE_KEY';
+
+/** A statement sent with COMMIT that did not change the rows its unit counted on. */
+export const UNEXPECTED_CHANGES = 'SQLITE_WRITER_UNEXPECTED_CHANGES';

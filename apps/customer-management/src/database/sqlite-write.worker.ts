@@ -65,16 +65,24 @@ function run(id: number, ops: readonly WriteOp[], commit: boolean): WriteWorkerR
 
 function execute(op: WriteOp): WriteResult {
   const { statement, columns } = prepared(op.sql);
+  const expect = op.expect;
   if (columns) {
-    return {
-      columns,
-      rows: statement.all(...op.params) as unknown[][],
-      changes: 0,
-      lastInsertRowid: 0,
-    };
+    const rows = statement.all(...op.params) as unknown[][];
+    if (expect?.value !== undefined && rows[0]?.[0] !== expect.value) {
+      throw unexpected(expect.code, op.sql);
+    }
+    return { columns, rows, changes: 0, lastInsertRowid: 0 };
   }
   const info = statement.run(...op.params);
+  if (expect?.changes !== undefined && info.changes !== expect.changes) {
+    throw unexpected(expect.code, op.sql);
+  }
   return { changes: info.changes, lastInsertRowid: info.lastInsertRowid };
+}
+
+/** A statement whose answer is not the one its unit computed ahead (`WriteExpect`). */
+function unexpected(code: string, sql: string): Error {
+  return Object.assign(new Error(`Not the answer expected ahead (${code}): ${sql}`), { code });
 }
 
 function rollback(): void {

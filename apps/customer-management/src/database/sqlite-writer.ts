@@ -56,6 +56,13 @@ export class SqliteWriter {
   private sent = 0;
   /** Between {@link begin} and the group's COMMIT or rollback. */
   private inGroup = false;
+  /** Statements of the group posted so far, queued ones included (see {@link position}). */
+  private posted = 0;
+  /**
+   * The next value of each key this process hands out (`TransactionRunner.nextKey`), read once per
+   * thread: a thread that exits takes them with it.
+   */
+  readonly keys = new Map<string, number>();
 
   constructor(
     private readonly file: string,
@@ -73,9 +80,30 @@ export class SqliteWriter {
     this.queued.push({ sql, params: [] });
   }
 
+  /**
+   * Queues a unit's statement whose answer the unit does not wait for (`expect`: the one it
+   * assumed), sent with the group's next message; its failure fails the group's message.
+   */
+  queue(op: WriteOp): void {
+    this.queued.push({ sql: op.sql, params: bindable(op.params), expect: op.expect });
+  }
+
+  /**
+   * The index in the group of the next statement queued (a failed statement's `groupAt`), so that
+   * a failure can be traced to the unit that queued it.
+   */
+  position(): number {
+    return this.posted + this.queued.length;
+  }
+
   /** Where a unit starts: what it queued and sent since can be told apart (see {@link sentSince}). */
   mark(): { queued: number; sent: number } {
     return { queued: this.queued.length, sent: this.sent };
+  }
+
+  /** Drops the statement queued at `mark` (a unit's SAVEPOINT it turned out not to need). */
+  dropAt(mark: { queued: number }): void {
+    this.queued.splice(mark.queued, 1);
   }
 
   /** Whether a statement was sent since `mark`. */
@@ -120,6 +148,7 @@ export class SqliteWriter {
       ...closing.map((s) => ({ sql: s.sql, params: bindable(s.params) })),
     ];
     const queued = this.queued.length;
+    const base = this.posted;
     this.queued = [];
     this.inGroup = false;
     try {
@@ -128,6 +157,7 @@ export class SqliteWriter {
       const at = (err as { at?: number }).at;
       if (at !== undefined && at < ops.length) {
         beforeCommit(err as Error);
+        Object.assign(err as Error, { groupAt: base + at });
       }
       throw err;
     }
@@ -150,6 +180,7 @@ export class SqliteWriter {
   reset(): void {
     this.queued = [];
     this.sent = 0;
+    this.posted = 0;
     this.broken = undefined;
     this.inGroup = false;
   }
@@ -185,16 +216,18 @@ export class SqliteWriter {
     }
     const queued = this.queued.length;
     const all = queued > 0 ? [...this.queued, ...ops] : ops;
+    const base = this.posted;
     this.queued = [];
     this.sent += ops.length;
+    this.posted += all.length;
     try {
       return (await this.request(all, commit)).slice(queued);
     } catch (err) {
       const at = (err as { at?: number }).at;
       if (at !== undefined && at < queued) {
-        // A queued statement (BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO) failed: the group's
-        // transaction is in no known state.
-        this.broken = err as Error;
+        // A queued statement (BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO, a unit's queued write)
+        // failed: the group's transaction is in no known state.
+        this.broken = Object.assign(err as Error, { groupAt: base + at });
       }
       throw err;
     }
@@ -249,6 +282,7 @@ export class SqliteWriter {
     worker.on('exit', (code) => {
       if (this.worker === worker) {
         this.worker = undefined;
+        this.keys.clear();
       }
       if (!this.stopping) {
         this.logger.error(

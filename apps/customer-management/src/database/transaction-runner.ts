@@ -30,6 +30,7 @@ import { SerialQueue } from './serial-queue';
 import { SqliteReaders } from './sqlite-readers';
 import { SqliteWriteTurn } from './sqlite-write-turn';
 import { SqliteWriter } from './sqlite-writer';
+import { STALE_KEY, UNEXPECTED_CHANGES } from './sqlite-write-protocol';
 import { ER_LOCK_WAIT_TIMEOUT, MysqlGroupHost, MysqlWriteGroups } from './mysql-write-groups';
 import {
   ClosingStatement,
@@ -46,6 +47,22 @@ import {
 const MAX_GROUP = 64;
 /** Prepared SQLite statements kept for reuse (oldest dropped first). */
 const MAX_CACHED_STATEMENTS = 500;
+/** Runs of a unit whose writer-thread group failed for another unit's statement (or a stale key). */
+const MAX_THREAD_RUNS = 3;
+
+/** A unit's statement whose answer it does not wait for (see `TransactionRunner.queue`). */
+export interface QueuedStatement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+  /** The rows it must change; another number fails the unit. */
+  changes?: number;
+}
+
+/** An INTEGER PRIMARY KEY this process hands out itself (see `TransactionRunner.nextKey`). */
+export interface KeySequence {
+  readonly table: string;
+  readonly column: string;
+}
 
 export type { RowQuery } from './read-replica';
 export type { ReadBatch, ReadStep } from './read-steps';
@@ -316,6 +333,63 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
     this.memos.get(manager)?.delete(key);
   }
 
+  /**
+   * Inside a write group on the SQLite writer thread: sends `statements` with the group's next
+   * message, their answers not awaited (false elsewhere: the caller runs them). For a unit that
+   * computed their answers itself (`changes`), so that its whole write reaches the thread with
+   * the group's COMMIT. One that fails, or changes another number of rows, fails its unit; the
+   * group, whose own statements counted on it, runs again without it (`failThreadGroup`).
+   */
+  queue(manager: EntityManager, statements: readonly QueuedStatement[]): boolean {
+    const writer = this.writer;
+    if (!writer || !this.groupWrites.has(manager)) {
+      return false;
+    }
+    for (const { sql, params, changes } of statements) {
+      writer.queue({
+        sql,
+        params,
+        expect: changes === undefined ? undefined : { changes, code: UNEXPECTED_CHANGES },
+      });
+    }
+    return true;
+  }
+
+  /**
+   * Inside a write group on the SQLite writer thread: the key of a new row, handed out by this
+   * process (undefined elsewhere: the database assigns it), so that a unit knows it without
+   * waiting for its INSERT. SQLite has one writer and this process is the one writing through it:
+   * the greatest key is read once per thread, then counted up. Each group checks, with its other
+   * statements, that no key above it appeared since (another process, a migration): if one did,
+   * the group runs again with keys read anew. Keys of groups rolled back are skipped, never reused.
+   */
+  async nextKey(manager: EntityManager, key: KeySequence): Promise<number | undefined> {
+    const writer = this.writer;
+    const memos = this.memos.get(manager);
+    if (!writer || !memos || !this.groupWrites.has(manager)) {
+      return undefined;
+    }
+    const name = `${key.table}.${key.column}`;
+    const checked = `key-checked:${name}`;
+    let next = writer.keys.get(name);
+    if (next === undefined) {
+      const [row] = await manager.query<{ greatest: number | string | null }[]>(
+        `SELECT MAX(${key.column}) AS greatest FROM ${key.table}`,
+      );
+      next = Number(row?.greatest ?? 0) + 1;
+      memos.set(checked, true);
+    } else if (!memos.has(checked)) {
+      writer.queue({
+        sql: `SELECT COALESCE(MAX(${key.column}), 0) < ? FROM ${key.table}`,
+        params: [next],
+        expect: { value: 1, code: STALE_KEY },
+      });
+      memos.set(checked, true);
+    }
+    writer.keys.set(name, next + 1);
+    return next;
+  }
+
   async read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     try {
       return this.dialect === 'sqlite'
@@ -514,6 +588,7 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
           work: tracked,
           resolve: resolve as (outcome: Outcome<unknown>) => void,
           reject,
+          prefetch,
         });
         this.queueGroup();
       });
@@ -693,13 +768,10 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
     this.queueGroup();
     const committed: { unit: PendingUnit; outcome: Outcome<unknown> }[] = [];
     const failed: { unit: PendingUnit; err: unknown }[] = [];
-    const failGroup = (err: unknown) => {
-      // Nothing of the group was committed: every unit fails, with its own error if it had one.
-      const own = new Map(failed.map((f) => [f.unit, f.err]));
-      for (const unit of group) {
-        unit.reject(own.has(unit) ? own.get(unit) : err);
-      }
-    };
+    // The group's statements each committed unit queued or sent: [from, to) of `writer.position`.
+    const ranges: { unit: PendingUnit; from: number; to: number }[] = [];
+    const failGroup = (err: unknown) =>
+      this.failThreadGroup(writer, group, ranges, new Map(failed.map((f) => [f.unit, f.err])), err);
     const manager = writer.manager();
     let commit: Promise<unknown>;
     try {
@@ -710,6 +782,7 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
       await this.threadPrefetches.read(manager, group);
       for (const unit of group) {
         const mark = writer.mark();
+        const from = writer.position();
         writer.defer('SAVEPOINT unit_of_work');
         try {
           const outcome = await unit.work(manager);
@@ -719,11 +792,16 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
           if (writer.sentSince(mark)) {
             writer.defer('RELEASE unit_of_work');
           } else {
-            writer.dropSince(mark);
+            // Its statements all go with COMMIT: no savepoint, since one that fails there fails
+            // the group's message, which then runs again without this unit.
+            writer.dropAt(mark);
           }
+          ranges.push({ unit, from, to: writer.position() });
           committed.push({ unit, outcome });
         } catch (err) {
           if (writer.broken) {
+            // Its own queued statement may be the one that failed (flushed by its read).
+            ranges.push({ unit, from, to: Number.MAX_SAFE_INTEGER });
             throw writer.broken;
           }
           // Undoes this unit only; if even that fails, the whole transaction fails.
@@ -777,6 +855,49 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
     void answered.finally(() => this.commitsInFlight.delete(answered));
   }
 
+  /**
+   * A writer-thread group that failed, nothing of it committed. A unit's statement that failed (its
+   * `groupAt` in the unit's range: a statement sent with COMMIT, or flushed by a later read) fails
+   * that unit alone, with the statement's error; the group's own statements counted on it, so the
+   * other units run again in a new group. A stale key (`nextKey`) runs them all again. Any other
+   * failure (a group statement, COMMIT, the thread lost) fails every unit. Units that failed on
+   * their own keep their errors. A unit runs {@link MAX_THREAD_RUNS} times at most.
+   */
+  private failThreadGroup(
+    writer: SqliteWriter,
+    group: readonly PendingUnit[],
+    ranges: readonly { unit: PendingUnit; from: number; to: number }[],
+    own: ReadonlyMap<PendingUnit, unknown>,
+    err: unknown,
+  ): void {
+    const at = (err as { groupAt?: number } | undefined)?.groupAt;
+    const stale = driverCode(err) === STALE_KEY;
+    const owner =
+      at === undefined || stale
+        ? undefined
+        : ranges.find((range) => at >= range.from && at < range.to)?.unit;
+    if (stale) {
+      writer.keys.clear();
+    }
+    const again: PendingUnit[] = [];
+    for (const unit of group) {
+      if (own.has(unit)) {
+        unit.reject(own.get(unit));
+      } else if ((!stale && owner === undefined) || unit === owner) {
+        unit.reject(err);
+      } else if ((unit.attempt ?? 1) >= MAX_THREAD_RUNS) {
+        unit.reject(err);
+      } else {
+        unit.attempt = (unit.attempt ?? 1) + 1;
+        again.push(unit);
+      }
+    }
+    if (again.length > 0) {
+      this.pending.unshift(...again);
+      this.queueGroup();
+    }
+  }
+
   /** One SQLite transaction for the waiting units, a savepoint each. Never rejects. */
   private async commitGroup(): Promise<void> {
     this.groupQueued = false;
@@ -824,6 +945,12 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
       unit.reject(err);
     }
   }
+}
+
+/** The driver's code of a statement's error (`QueryFailedError` keeps the driver's error). */
+function driverCode(err: unknown): string | undefined {
+  const code = (err as { driverError?: { code?: unknown } } | undefined)?.driverError?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 function sleep(ms: number): Promise<void> {
