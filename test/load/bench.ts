@@ -72,6 +72,7 @@ const ENTRY_ENV = arg('entry-env', '')
     ),
   );
 const MYSQL_URL = TEST_MYSQL_URL;
+const STARTUP_TIMEOUT_MS = 10 * 60_000;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const fixture = require(join(BaselineProcess.dir(), 'customer.js')) as Fixture;
@@ -288,7 +289,8 @@ async function benchDb(db: Db): Promise<void> {
           await ServerProcess.start(
             { DATABASE_URL: url, LOG_LEVEL: 'error', ...ENTRY_ENV[i] },
             undefined,
-            undefined,
+            // The seeded copy's migrations (token index builds) take minutes on a loaded machine.
+            STARTUP_TIMEOUT_MS,
             entry,
           ),
         );
