@@ -196,4 +196,21 @@ describe('guarded pool: leak detection', () => {
       await new Promise<void>((resolve) => pool.end(() => resolve()));
     }
   });
+
+  it('describes a connection held by one queryPool statement by its SQL, with no stack captured', async () => {
+    const { createPool } = await import('mysql2');
+    const pool = createPool({ uri: URL, connectionLimit: 2 });
+    const reports: { heldMs: number; takenAt: string }[] = [];
+    guardPool(pool, 1000, {
+      afterMs: 300,
+      report: (heldMs, takenAt) => reports.push({ heldMs, takenAt }),
+    });
+    try {
+      await queryPool(pool, 'SELECT SLEEP(1) AS held', [], undefined);
+      expect(reports).toHaveLength(1);
+      expect(reports[0].takenAt).toBe('one statement: SELECT SLEEP(1) AS held');
+    } finally {
+      await new Promise<void>((resolve) => pool.end(() => resolve()));
+    }
+  });
 });
