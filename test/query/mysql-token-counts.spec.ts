@@ -4,6 +4,7 @@ import {
   extractMysqlTokenRows,
   mysqlTokenCountStatement,
   mysqlTokenDeleteDeltas,
+  mysqlTokenInsertStatementsFor,
   mysqlCountGenLockStatement,
   mysqlTokenKeyPaths,
   mysqlTokenPromotion,
@@ -75,6 +76,30 @@ describe('kept token counts (MySQL/MariaDB)', () => {
     expect(
       mysqlTokenCountStatement(customerSqlStorage, new Map([['12:0', 2]]), 1, kept),
     ).toBeUndefined();
+  });
+
+  it("writes a group's new rows as integer literals, and counts only the kept keys when given", () => {
+    const resources = [
+      { seq: 5, document: doc(['work', 'work']) },
+      { seq: 16390, document: { ...doc(['home']), creditProfile: [{ creditScore: 712 }] } },
+    ];
+    const all: CountDeltas = new Map();
+    const [insert] = mysqlTokenInsertStatementsFor(customerSqlStorage, resources, all);
+    expect(insert.params).toEqual([]);
+    const rows = resources.flatMap(({ seq, document }) =>
+      extractMysqlTokenRows(document, customerSqlStorage).map(
+        (r) => `(${Math.floor(seq / 2 ** 14)}, ${r.token}, ${r.v}, ${seq}, ${r.slot}, ${r.rep})`,
+      ),
+    );
+    expect(insert.sql).toBe(
+      `INSERT INTO customer_token (epoch, token, v, seq, slot, rep) VALUES ${rows.join(', ')}`,
+    );
+    // An ordered row's v is a 64-bit key beyond a double's precision: written digit for digit.
+    expect(insert.sql).toMatch(/, \d{17,20}, 16390, /);
+    const [key] = all.keys();
+    const kept: CountDeltas = new Map();
+    mysqlTokenInsertStatementsFor(customerSqlStorage, resources, kept, new Set([key]));
+    expect(kept).toEqual(new Map([[key, all.get(key)]]));
   });
 
   it("nets a PATCH's keys: only those gained or lost", () => {

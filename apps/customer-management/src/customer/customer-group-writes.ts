@@ -126,6 +126,7 @@ export function customerGroupWrite(
           customerSqlStorage,
           inserts.map((c, i) => ({ seq: seqs[i], document: c.row.parsed })),
           counting ? deltas : undefined,
+          kept?.keys,
         );
         const tokenCounts = mysqlTokenCountStatement(
           customerSqlStorage,

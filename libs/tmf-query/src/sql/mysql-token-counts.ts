@@ -33,11 +33,22 @@ export function mysqlCountTable(storage: SqlStorage): string | undefined {
   return storage.mysqlTokenIndex?.countTable;
 }
 
-/** Adds `step` to every key a resource's rows count for (its rows with `rep` = 0: one per key). */
-export function addCountDeltas(deltas: CountDeltas, rows: readonly MysqlTokenRow[], step: number) {
+/**
+ * Adds `step` to every key a resource's rows count for (its rows with `rep` = 0: one per key);
+ * only to the keys among `kept`, when given.
+ */
+export function addCountDeltas(
+  deltas: CountDeltas,
+  rows: readonly MysqlTokenRow[],
+  step: number,
+  kept?: ReadonlySet<string>,
+) {
   for (const row of rows) {
     if (row.rep === 0) {
       const key = `${row.token}:${row.v}`;
+      if (kept && !kept.has(key)) {
+        continue;
+      }
       deltas.set(key, (deltas.get(key) ?? 0) + step);
     }
   }
