@@ -46,8 +46,9 @@ interface Holder {
 /**
  * Set by {@link queryPool} for the one `getConnection` call it makes (read synchronously by the
  * guard): the statement the connection is taken for. Its holder is then described by the statement
- * instead of a captured stack, which cost a read ~3 % of the server's CPU (V8 walks the async
- * frames too; docs/performance.md, "MariaDB list and POST, where the CPU goes").
+ * instead of a captured stack (V8 walks the async frames too): on every read, that capture was the
+ * largest single item of a list's CPU (docs/performance.md, "MariaDB list and POST, where the CPU
+ * goes").
  */
 let takingFor: string | undefined;
 
