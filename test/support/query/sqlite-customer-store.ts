@@ -20,6 +20,7 @@ import {
   tokenCountRowStatement,
   tokenIndexDdl,
   tokenRowChanges,
+  TokenRowChange,
 } from '@app/tmf-query';
 
 import { openMemoryDatabase, SqliteDatabase } from '@app/tmf-query/testing/sqlite';
@@ -57,6 +58,8 @@ export class SqliteCustomerStore {
   private disorder = 0;
   /** `keysetStatements`' tuning of token-index pages with several parts (default when unset). */
   probedRows: number | undefined;
+  /** Told of each write's token row changes once written (as a write group tells the held sets). */
+  onTokenChanges: ((changes: readonly TokenRowChange[]) => void) | undefined;
 
   /** Whether `seq` grows with the id (as the app tracks it in `customer_count`). */
   get seqOrdered(): boolean {
@@ -107,6 +110,7 @@ export class SqliteCustomerStore {
     for (const statement of tokenChangeStatements(this.storage, changes)) {
       this.db.prepare(statement.sql).run(...statement.params);
     }
+    this.onTokenChanges?.(changes);
   }
 
   /**

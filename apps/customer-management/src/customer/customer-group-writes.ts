@@ -25,6 +25,7 @@ import type { CustomerWrite } from './customer.repository';
 import { KeptKeysSource, KeptKeysStale } from './kept-token-keys';
 import { customerSqlStorage } from './customer.storage';
 import { KeptCountTokens } from './kept-count-tokens';
+import type { TokenSets } from './token-sets';
 
 /** What a write leaves for its group (see `customerGroupWrite`). */
 export type GroupedChange =
@@ -81,12 +82,14 @@ export function insertParams(row: CustomerWrite): unknown[] {
  * group's new rows become one segment at COMMIT; the kept counts' UPDATE names only the tokens that
  * have a count row (`KeptCountTokens`). See docs/performance.md.
  * `mariadb`: whether the server is MariaDB (known after init), whose INSERT has `RETURNING`;
- * `keptKeys`: the MariaDB keys with kept token counts, when known (`KeptTokenKeys`).
+ * `keptKeys`: the MariaDB keys with kept token counts, when known (`KeptTokenKeys`); `tokenSets`:
+ * the SQLite sets held in memory, told of the group's token changes (`TokenSets.written`).
  */
 export function customerGroupWrite(
   dialect: Dialect,
   mariadb: () => boolean,
   keptKeys?: KeptKeysSource,
+  tokenSets?: TokenSets,
 ): GroupWrite<GroupedChange> {
   const countTable = customerSqlStorage.tokenIndex?.countTable;
   const keptCounts = countTable ? new KeptCountTokens(countTable) : undefined;
@@ -182,6 +185,7 @@ export function customerGroupWrite(
         ];
       }
       const tokenChanges = changes.flatMap((c) => (c.kind === 'tokens' ? c.changes : []));
+      tokenSets?.written(manager, tokenChanges);
       return [
         ...(counts ? [counts] : []),
         ...tokenChangeStatements(

@@ -6,6 +6,7 @@ import { CustomerService } from './customer.service';
 import { TokenCountPromoter } from './token-count-promoter';
 import { KeptTokenKeys } from './kept-token-keys';
 import { TokenBitmaps } from './token-bitmaps';
+import { TokenSets } from './token-sets';
 import { TokenSweeper } from './token-sweeper';
 import { CustomerV5Controller } from './v5/customer-v5.controller';
 import { CustomerV5Service } from './v5/customer-v5.service';
@@ -20,7 +21,8 @@ import { CustomerV5Service } from './v5/customer-v5.service';
     TokenCountPromoter,
     KeptTokenKeys,
     TokenBitmaps,
+    TokenSets,
   ],
-  exports: [TokenSweeper, KeptTokenKeys],
+  exports: [TokenSweeper, KeptTokenKeys, TokenSets],
 })
 export class CustomerModule {}

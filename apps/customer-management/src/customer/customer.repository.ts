@@ -46,6 +46,7 @@ import { KeptTokenKeys } from './kept-token-keys';
 import { customerSqlStorage } from './customer.storage';
 import { TokenBitmaps } from './token-bitmaps';
 import { TokenCountPromoter } from './token-count-promoter';
+import { TokenSets } from './token-sets';
 import {
   COLUMNS,
   customerGroupWrite,
@@ -85,6 +86,8 @@ export interface CustomerWrite extends CustomerRow {
 const ROW_SELECT = 'c.id, c.version, c.document';
 /** SQLite: the token index's key of a customer (`seq INTEGER PRIMARY KEY`). */
 const CUSTOMER_SEQ: KeySequence = { table: 'customer', column: 'seq' };
+/** Deepest first page (`offset + limit`) read from the held sets: their first matches, in order. */
+const HELD_PAGE_ROWS = 1000;
 
 /** One page of a list and what its links need. */
 export interface CustomerPageRows {
@@ -117,6 +120,8 @@ export class CustomerRepository {
   readonly dialect: Dialect;
   /** The customer rows, token rows and counts a write leaves for its write group. */
   private readonly groupWrites: GroupWrite<GroupedChange>;
+  /** SQLite: seq order was seen not to be id order (it never comes back while serving). */
+  private seqDisorder = false;
 
   /**
    * The rows a write group's PATCHes and DELETEs change, read (MySQL/MariaDB: and locked) for the
@@ -142,9 +147,10 @@ export class CustomerRepository {
     private readonly promoter: TokenCountPromoter,
     private readonly keptKeys: KeptTokenKeys,
     private readonly bitmaps: TokenBitmaps,
+    private readonly tokenSets: TokenSets,
   ) {
     this.dialect = tx.dialect;
-    this.groupWrites = customerGroupWrite(this.dialect, () => tx.mariadb, keptKeys);
+    this.groupWrites = customerGroupWrite(this.dialect, () => tx.mariadb, keptKeys, tokenSets);
   }
 
   /**
@@ -449,12 +455,79 @@ export class CustomerRepository {
     withExtensions = false,
   ): Promise<CustomerPageRows> {
     try {
-      const page = await this.readPage(compiled, position, counter, withExtensions);
+      const page =
+        (position === undefined && counter === undefined
+          ? await this.readHeldPage(compiled, withExtensions)
+          : undefined) ?? (await this.readPage(compiled, position, counter, withExtensions));
       this.promoter.counted(compiled, page.total);
       return page;
     } finally {
       compiled.residual?.release();
     }
+  }
+
+  /**
+   * SQLite, a filter that is an AND of kept tokens, first pages in id order: counted from the sets
+   * held in memory (`TokenSets`), the page read by the first matches' seqs (seq order is id order
+   * while `customer_count` says so, read with the page). Undefined, for the SQL path, for any other
+   * filter or order, while a write is in flight, when seq order is not id order, or when a write
+   * settled while the page was read (the count and the page must be of one state).
+   */
+  private async readHeldPage(
+    compiled: CompiledSql,
+    withExtensions: boolean,
+  ): Promise<CustomerPageRows | undefined> {
+    const sets = this.tokenSets.sets;
+    const tokens = sets?.tokensOf(compiled.tokenSearch);
+    const page = compiled.page;
+    const [key, ...more] = compiled.keys;
+    if (
+      !sets ||
+      !tokens ||
+      !page ||
+      this.seqDisorder ||
+      more.length > 0 ||
+      key.sql !== `${compiled.alias}.${customerSqlStorage.idColumn}` ||
+      key.descending ||
+      page.offset + page.limit > HELD_PAGE_ROWS
+    ) {
+      return undefined;
+    }
+    const held = await sets.intersect(tokens, this.tokenSets.read);
+    if (!held) {
+      return undefined;
+    }
+    const seqs = held.matches.first(page.offset + page.limit).slice(page.offset);
+    const select = withExtensions ? SELECT_WITH_EXTENSION : `SELECT ${ROW_SELECT} FROM customer c`;
+    const [ordered, found] = await this.tx.readRows(
+      (_query, batch) =>
+        batch([
+          seqOrderReadStatement(),
+          {
+            sql: `${select} WHERE c.seq IN (${seqs.map(() => '?').join(', ')}) ORDER BY c.seq`,
+            params: seqs,
+          },
+        ]),
+      undefined,
+      `${compiled.shape ?? ''} ; held sets`,
+    );
+    if ((ordered?.[0] as { ordered: number } | undefined)?.ordered !== 1) {
+      // For good: a customer inserted out of id order keeps seq order from id order.
+      this.seqDisorder = true;
+      return undefined;
+    }
+    const rows = (found ?? []) as CustomerRow[];
+    if (!sets.current(held.version) || rows.length !== seqs.length) {
+      return undefined;
+    }
+    // In id order the id is the only key (the cursors' values).
+    return {
+      rows,
+      total: held.matches.total,
+      firstKeys: rows.length > 0 ? [rows[0].id] : undefined,
+      lastKeys: rows.length > 0 ? [rows[rows.length - 1].id] : undefined,
+      more: false,
+    };
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   CompiledSql,
   keptCountToken,
   mysqlTokenPromotion,
+  slot0Tokens,
   tokenCountRowStatement,
 } from '@app/tmf-query';
 
@@ -13,6 +14,7 @@ import { TransactionRunner } from '@server/database/transaction-runner';
 
 import { customerSqlStorage } from './customer.storage';
 import { KeptTokenKeys, tokenEpochs } from './kept-token-keys';
+import { TokenSets } from './token-sets';
 
 /**
  * Gives a counted key that has become common kept counts (SQLite: ADR 0007, "Kept counts of common
@@ -41,6 +43,7 @@ export class TokenCountPromoter {
     config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly keptKeys: KeptTokenKeys,
+    private readonly tokenSets: TokenSets,
   ) {
     this.min = config.tokenCountMin;
   }
@@ -49,6 +52,11 @@ export class TokenCountPromoter {
   counted(compiled: CompiledSql, total: number): void {
     if (this.tx.dialect === 'mysql' && compiled.tokenKeys) {
       this.countedKeysMysql(compiled.tokenKeys);
+      return;
+    }
+    const tokens = this.tx.dialect === 'sqlite' ? slot0Tokens(compiled.tokenSearch) : undefined;
+    if (tokens) {
+      this.countedTokensSqlite(tokens);
       return;
     }
     if (total < this.min) {
@@ -69,10 +77,43 @@ export class TokenCountPromoter {
     if (token === undefined || this.tried.has(token)) {
       return;
     }
+    this.run(token, () => this.promoteSqlite(token));
+  }
+
+  /**
+   * SQLite, a filter that is an AND of slot-0 tokens (intersected in the held sets once all are
+   * kept): each token not kept is counted from its slot-0 rows once per process, after the list
+   * has answered, and given a count row when TOKEN_COUNT_MIN customers or more hold it, so that a
+   * database grown from empty gets its sets from such lists alone (as MariaDB's bitmaps).
+   */
+  private countedTokensSqlite(tokens: readonly string[]): void {
+    const kept = this.tokenSets.keptTokens();
+    const table = customerSqlStorage.tokenIndex?.table;
+    if (!kept || !table) {
+      return;
+    }
+    for (const token of tokens) {
+      if (kept.has(token) || this.tried.has(token)) {
+        continue;
+      }
+      this.run(token, async () => {
+        const [row] = await this.tx.readRows((query) =>
+          query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE ${table} MATCH ?`, [
+            `"${token}"`,
+          ]),
+        );
+        if (Number(row?.n ?? 0) >= this.min) {
+          await this.promoteSqlite(token);
+        }
+      });
+    }
+  }
+
+  /** SQLite: the token's count row, in a write of its own (the one writer: exact). */
+  private async promoteSqlite(token: string): Promise<void> {
     const statement = tokenCountRowStatement(customerSqlStorage, token);
-    this.run(token, () =>
-      this.tx.write((manager) => manager.query(statement.sql, statement.params)),
-    );
+    await this.tx.write((manager) => manager.query(statement.sql, statement.params));
+    this.tokenSets.promoted(token);
   }
 
   private countedMysql(compiled: CompiledSql): void {

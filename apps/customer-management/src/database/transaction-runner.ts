@@ -101,6 +101,8 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
   private readonly commitHooks = new WeakMap<EntityManager, (() => void)[]>();
   // Group writes left by the unit that `manager` runs (see groupWrite).
   private readonly groupWrites = new WeakMap<EntityManager, Deferred>();
+  // SQLite: what a write group's closing writes asked to be told of its COMMIT (see onGroupSettled).
+  private readonly groupSettlers = new WeakMap<EntityManager, ((committed: boolean) => void)[]>();
   // Values read once per transaction (see `memo`), by the manager of the transaction.
   private readonly memos = new WeakMap<EntityManager, Map<string, unknown>>();
   private pending: PendingUnit[] = [];
@@ -292,6 +294,18 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
     } else {
       deferred.set(write, [...items]);
     }
+  }
+
+  /**
+   * SQLite, from a group write's `run`: calls `settle` once the write group committed (true) or
+   * failed (false), before any of its units is answered: state held beside the database (the token
+   * sets) follows the group's changes as soon as they are visible, and never before an
+   * acknowledgement. False (nothing registered) outside a SQLite write group.
+   */
+  onGroupSettled(manager: EntityManager, settle: (committed: boolean) => void): boolean {
+    const settlers = this.groupSettlers.get(manager);
+    settlers?.push(settle);
+    return settlers !== undefined;
   }
 
   /**
@@ -773,8 +787,10 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
     const failGroup = (err: unknown) =>
       this.failThreadGroup(writer, group, ranges, new Map(failed.map((f) => [f.unit, f.err])), err);
     const manager = writer.manager();
+    const settlers: ((committed: boolean) => void)[] = [];
     let commit: Promise<unknown>;
     try {
+      this.groupSettlers.set(manager, settlers);
       this.memos.set(manager, new Map());
       writer.begin();
       // The rows the units will change, in one statement sent with BEGIN: a PATCH or DELETE then
@@ -831,17 +847,21 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
       commit = writer.commit(closing, (err) => this.beforeCommit.add(err));
     } catch (err) {
       this.memos.delete(manager);
+      this.groupSettlers.delete(manager);
       if (err instanceof Object) {
         this.beforeCommit.add(err);
       }
       await writer.rollback();
+      settle(settlers, false);
       failGroup(err);
       return;
     }
     this.memos.delete(manager);
+    this.groupSettlers.delete(manager);
     writer.reset();
     const answered = commit.then(
       () => {
+        settle(settlers, true);
         for (const { unit, outcome } of committed) {
           unit.resolve(outcome);
         }
@@ -849,7 +869,10 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
           unit.reject(err);
         }
       },
-      (err: unknown) => failGroup(err),
+      (err: unknown) => {
+        settle(settlers, false);
+        failGroup(err);
+      },
     );
     this.commitsInFlight.add(answered);
     void answered.finally(() => this.commitsInFlight.delete(answered));
@@ -905,10 +928,12 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
     this.queueGroup();
     const committed: { unit: PendingUnit; outcome: Outcome<unknown> }[] = [];
     const failed: { unit: PendingUnit; err: unknown }[] = [];
+    const settlers: ((committed: boolean) => void)[] = [];
     try {
       await this.dataSource.transaction(async (manager) => {
         // The manager outlives the transaction on SQLite (one connection): memos start empty.
         this.memos.set(manager, new Map());
+        this.groupSettlers.set(manager, settlers);
         // The unit's savepoint straight on the connection (TypeORM's query adds ~3 awaits and
         // its broadcasts to each of these two statements of every write).
         const savepoint = this.sqliteStatement('SAVEPOINT unit_of_work');
@@ -927,10 +952,15 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
             failed.push({ unit, err });
           }
         }
-        await this.runGroupWrites(manager, committed);
-        this.memos.delete(manager);
+        try {
+          await this.runGroupWrites(manager, committed);
+        } finally {
+          this.memos.delete(manager);
+          this.groupSettlers.delete(manager);
+        }
       });
     } catch (err) {
+      settle(settlers, false);
       // Nothing of the group was committed: every unit fails, with its own error if it had one.
       const own = new Map(failed.map((f) => [f.unit, f.err]));
       for (const unit of group) {
@@ -938,6 +968,7 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
       }
       return;
     }
+    settle(settlers, true);
     for (const { unit, outcome } of committed) {
       unit.resolve(outcome);
     }
@@ -951,6 +982,13 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
 function driverCode(err: unknown): string | undefined {
   const code = (err as { driverError?: { code?: unknown } } | undefined)?.driverError?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/** Tells a write group's settlers its outcome (they must not throw; see `onGroupSettled`). */
+function settle(settlers: readonly ((committed: boolean) => void)[], committed: boolean): void {
+  for (const settler of settlers) {
+    settler(committed);
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -19,3 +19,4 @@ export * from './token-search';
 export * from './mysql-token-epochs';
 export * from './mysql-token-bitmaps';
 export * from './seq-sets';
+export * from './sqlite-token-sets';

@@ -3,6 +3,7 @@ import {
   epochSetBytes,
   epochSetHas,
   epochSetSize,
+  epochSetWith,
   intersectEpoch,
   SeqIntersection,
 } from './seq-sets';
@@ -71,5 +72,38 @@ describe('epoch sets', () => {
     expect(m.has(6)).toBe(false);
     expect(m.has(2 * EPOCH + 9)).toBe(false);
     expect(m.first(100000)).toHaveLength(m.total);
+  });
+});
+
+describe('epoch sets changed by writes', () => {
+  it('takes offsets in and out of lists and bitsets, a grown list becoming a bitset', () => {
+    const held = new Set<number>();
+    let set = epochSetWith(undefined, 5, false, BITS);
+    expect(set).toBeUndefined();
+    const random = (() => {
+      let s = 3;
+      return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    })();
+    for (let i = 0; i < 6000; i++) {
+      const offset = Math.floor(random() * 4000);
+      const present = random() < 0.7;
+      set = epochSetWith(set, offset, present, BITS);
+      if (present) {
+        held.add(offset);
+      } else {
+        held.delete(offset);
+      }
+      if (i % 500 === 0 || i === 5999) {
+        expect(set ? epochSetSize(set) : 0).toBe(held.size);
+        expect(offsets((o) => (set ? epochSetHas(set, o) : false))).toEqual(
+          [...held].sort((a, b) => a - b),
+        );
+      }
+    }
+    expect(set?.kind).toBe('bits');
+    for (const offset of held) {
+      set = epochSetWith(set, offset, false, BITS);
+    }
+    expect(set).toBeUndefined();
   });
 });

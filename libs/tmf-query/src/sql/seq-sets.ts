@@ -74,6 +74,66 @@ export function epochSetHas(set: EpochSet, offset: number): boolean {
 }
 
 /**
+ * The set with `offset` in it (`present`) or out of it, for a write seen after the set was built:
+ * a bitset changes in place, a list is copied with the offset inserted or removed (a list grown to
+ * the bitset's size becomes one). Undefined: empty.
+ */
+export function epochSetWith(
+  set: EpochSet | undefined,
+  offset: number,
+  present: boolean,
+  bits: number,
+): EpochSet | undefined {
+  if (set === undefined) {
+    return present ? epochSet([offset], bits) : undefined;
+  }
+  if (set.kind === 'bits') {
+    const w = offset >>> 5;
+    const bit = 1 << (offset & 31);
+    const has = (set.words[w] & bit) !== 0;
+    if (has === present) {
+      return set;
+    }
+    set.words[w] ^= bit;
+    const size = set.size + (present ? 1 : -1);
+    return size === 0 ? undefined : { kind: 'bits', words: set.words, size };
+  }
+  const a = set.offsets;
+  // The first position holding `offset` or a greater one.
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < offset) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  const has = lo < a.length && a[lo] === offset;
+  if (has === present) {
+    return set;
+  }
+  if (!present) {
+    if (a.length === 1) {
+      return undefined;
+    }
+    const out = new Uint16Array(a.length - 1);
+    out.set(a.subarray(0, lo));
+    out.set(a.subarray(lo + 1), lo);
+    return { kind: 'list', offsets: out };
+  }
+  if ((a.length + 1) * 2 >= (2 ** bits) >>> 3) {
+    return epochSet([...a, offset], bits);
+  }
+  const out = new Uint16Array(a.length + 1);
+  out.set(a.subarray(0, lo));
+  out[lo] = offset;
+  out.set(a.subarray(lo), lo + 1);
+  return { kind: 'list', offsets: out };
+}
+
+/**
  * The intersection of several epochs' sets (each key's set of one epoch; undefined: empty) as the
  * sorted offsets it holds, or as a bitset when every set is one. Empty when any set is missing.
  */
