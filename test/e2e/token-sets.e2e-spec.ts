@@ -186,6 +186,17 @@ for (const writerThread of ['false', 'true']) {
         await Promise.all(workers);
         await expectListsOfDocuments();
       });
+
+      it('reads the kept tokens when it starts again on the database', async () => {
+        await app.close(true);
+        app = await TestApp.start(
+          { TOKEN_COUNT_MIN: '3', SQLITE_WRITER_THREAD: writerThread },
+          app.database,
+        );
+        expect(app.app.get(TokenSets).keptTokens()?.size).toBe(4);
+        await expectListsOfDocuments();
+        expect(held()).toBeGreaterThan(0);
+      });
     },
   );
 }
