@@ -134,7 +134,7 @@ export class SqliteTokenSets {
 
   /**
    * The customers holding every token (kept ones, {@link tokensOf}), building the sets not held
-   * yet; undefined while a write is in flight or when a set could not be held (its bytes).
+   * yet; undefined while a write is in flight or when a set could not be read or held (its bytes).
    */
   async intersect(
     tokens: readonly string[],
@@ -142,7 +142,8 @@ export class SqliteTokenSets {
   ): Promise<HeldIntersection | undefined> {
     const missing = tokens.filter((token) => !this.keys.has(token));
     if (missing.length > 0) {
-      await Promise.all(missing.map((token) => this.build(token, read)));
+      // A set that could not be read is simply not held: the caller takes the SQL path.
+      await Promise.all(missing.map((token) => this.build(token, read).catch(() => undefined)));
     }
     const entries = tokens.map((token) => this.keys.get(token));
     if (this.inFlight > 0 || entries.some((entry) => entry === undefined)) {
