@@ -55,22 +55,7 @@ export function epochSetHas(set: EpochSet, offset: number): boolean {
   if (set.kind === 'bits') {
     return (set.words[offset >>> 5] & (1 << (offset & 31))) !== 0;
   }
-  // Binary search of the sorted offsets.
-  const a = set.offsets;
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] === offset) {
-      return true;
-    }
-    if (a[mid] < offset) {
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return false;
+  return sortedHas(set.offsets, offset);
 }
 
 /**
@@ -142,8 +127,13 @@ export function intersectEpoch(sets: readonly (EpochSet | undefined)[]): EpochSe
     return undefined;
   }
   const present = sets as readonly EpochSet[];
-  const lists = present.filter((s) => s.kind === 'list');
-  if (lists.length === 0) {
+  let driver: Extract<EpochSet, { kind: 'list' }> | undefined;
+  for (const s of present) {
+    if (s.kind === 'list' && (!driver || s.offsets.length < driver.offsets.length)) {
+      driver = s;
+    }
+  }
+  if (!driver) {
     // Every set a bitset: a word-by-word AND and its popcount.
     const [first, ...rest] = present as readonly Extract<EpochSet, { kind: 'bits' }>[];
     const words = new Uint32Array(first.words);
@@ -158,16 +148,55 @@ export function intersectEpoch(sets: readonly (EpochSet | undefined)[]): EpochSe
     }
     return size === 0 ? undefined : { kind: 'bits', words, size };
   }
-  // The shortest list drives; each of its offsets is tested in the other sets.
-  const driver = lists.reduce((a, b) => (a.offsets.length <= b.offsets.length ? a : b));
-  const others = present.filter((s) => s !== driver);
-  const out: number[] = [];
-  for (const o of driver.offsets) {
-    if (others.every((s) => epochSetHas(s, o))) {
-      out.push(o);
+  // The shortest list drives; each of its offsets is tested in the others: a bit of each bitset
+  // (one load), a binary search of each other list. Plain loops: this runs per epoch per request.
+  const bitsets: Uint32Array[] = [];
+  const lists: Uint16Array[] = [];
+  for (const s of present) {
+    if (s.kind === 'bits') {
+      bitsets.push(s.words);
+    } else if (s !== driver) {
+      lists.push(s.offsets);
     }
   }
-  return out.length === 0 ? undefined : { kind: 'list', offsets: Uint16Array.from(out) };
+  const a = driver.offsets;
+  const out = new Uint16Array(a.length);
+  let n = 0;
+  candidates: for (let i = 0; i < a.length; i++) {
+    const o = a[i];
+    const w = o >>> 5;
+    const bit = 1 << (o & 31);
+    for (let k = 0; k < bitsets.length; k++) {
+      if ((bitsets[k][w] & bit) === 0) {
+        continue candidates;
+      }
+    }
+    for (let k = 0; k < lists.length; k++) {
+      if (!sortedHas(lists[k], o)) {
+        continue candidates;
+      }
+    }
+    out[n++] = o;
+  }
+  return n === 0 ? undefined : { kind: 'list', offsets: out.slice(0, n) };
+}
+
+/** Binary search of sorted offsets. */
+function sortedHas(a: Uint16Array, offset: number): boolean {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] === offset) {
+      return true;
+    }
+    if (a[mid] < offset) {
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return false;
 }
 
 /** Calls `visit` with each offset of the set, ascending, until it returns false. */
