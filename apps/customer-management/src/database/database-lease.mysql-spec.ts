@@ -11,7 +11,8 @@ import { DatabaseLease } from './database-lease';
 import { MigrationService } from './migration.service';
 import { MYSQL_MIGRATIONS } from './migrations/mysql';
 
-const URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+// Without a trailing slash: a database name is appended.
+const URL = (process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 const DATABASE = `tmf_lease_${process.pid}`;
 
 describe('DatabaseLease and migrations on MySQL/MariaDB', () => {

@@ -16,7 +16,8 @@ import { MigrationService } from './migration.service';
 import { guardPool, mysqlPool, poolGuardStats, queryPool } from './pool-guard';
 import { TransactionRunner } from './transaction-runner';
 
-const URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+// Without a trailing slash: a database name is appended.
+const URL = (process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 const DATABASE = `tmf_pool_guard_${process.pid}`;
 const STATEMENT_TIMEOUT_MS = 1000;
 
