@@ -1,12 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
 import Database from 'better-sqlite3';
-import type { Statement } from 'better-sqlite3';
 
 import { adoptResidual, QueryException, ResidualCheck } from '@app/tmf-query';
 
 import { runSteps } from './read-steps';
 import { registerFunctions } from './sqlite-functions';
+import { SqliteStatementCache } from './sqlite-statement-cache';
 import type { ReadWorkerData, ReadWorkerReply, ReadWorkerRequest } from './sqlite-read-protocol';
 
 // A read worker (SqliteReadWorkers): one read-only connection on its own thread, answering one read
@@ -21,8 +21,7 @@ db.pragma('busy_timeout = 5000');
 db.pragma('temp_store = MEMORY');
 registerFunctions(db);
 
-// Statements in raw mode (rows as arrays: see SqliteReadWorkers on why), with their column names.
-const statements = new Map<string, { statement: Statement; columns: string[] }>();
+const statements = new SqliteStatementCache(db, data.maxCachedStatements);
 let residual: ResidualCheck | undefined;
 // Messages are handled one after the other, each to its end.
 let queue = Promise.resolve();
@@ -61,7 +60,7 @@ async function handle(request: ReadWorkerRequest): Promise<void> {
     const results = await runSteps(
       request.steps,
       (sql, params, first) => {
-        const { statement } = prepared(sql);
+        const { statement } = statements.get(sql);
         if (first) {
           const row: unknown = statement.get(...params);
           return row === undefined ? [] : [row];
@@ -73,7 +72,9 @@ async function handle(request: ReadWorkerRequest): Promise<void> {
     // A fill's statements share one select list (keysetStatements): the first one's names.
     const columns = request.steps.map((step, i) => {
       const sql = 'fill' in step ? step.fill[0]?.sql : step.sql;
-      return results[i] === undefined || sql === undefined ? undefined : prepared(sql).columns;
+      return results[i] === undefined || sql === undefined
+        ? undefined
+        : statements.get(sql).columns;
     });
     reply = { id: request.id, columns, results: results as (unknown[][] | undefined)[] };
   } catch (err) {
@@ -92,24 +93,6 @@ function endRead(): void {
   }
   residual?.release();
   residual = undefined;
-}
-
-function prepared(sql: string): { statement: Statement; columns: string[] } {
-  let entry = statements.get(sql);
-  if (!entry) {
-    const statement = db.prepare(sql);
-    const reads = statement.reader;
-    if (reads) {
-      statement.raw(true);
-    }
-    entry = { statement, columns: reads ? statement.columns().map((c) => c.name) : [] };
-    // Bounded: list statements differ with the query's shape (IN-list lengths, filters).
-    if (statements.size >= data.maxCachedStatements) {
-      statements.delete(statements.keys().next().value as string);
-    }
-    statements.set(sql, entry);
-  }
-  return entry;
 }
 
 function serialize(err: unknown): { message: string; code?: string; queryCode?: string } {

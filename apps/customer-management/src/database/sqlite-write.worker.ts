@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
 import Database from 'better-sqlite3';
-import type { Statement } from 'better-sqlite3';
 
+import { SqliteStatementCache } from './sqlite-statement-cache';
 import { openWriter } from './sqlite-writer-connection';
 import type {
   WriteOp,
@@ -19,7 +19,7 @@ import type {
 const data = workerData as WriteWorkerData;
 const port = parentPort!;
 const db = openWriter(new Database(data.file, { fileMustExist: true }));
-const statements = new Map<string, { statement: Statement; columns?: string[] }>();
+const statements = new SqliteStatementCache(db, data.maxCachedStatements);
 
 port.on('message', (request: WriteWorkerRequest) => {
   if ('stop' in request) {
@@ -44,7 +44,7 @@ function run(id: number, ops: readonly WriteOp[], commit: boolean): WriteWorkerR
       results.push(execute(ops[at]));
     }
     if (commit) {
-      prepared('COMMIT').statement.run();
+      statements.get('COMMIT').statement.run();
     }
     return { id, results };
   } catch (err) {
@@ -64,7 +64,7 @@ function run(id: number, ops: readonly WriteOp[], commit: boolean): WriteWorkerR
 }
 
 function execute(op: WriteOp): WriteResult {
-  const { statement, columns } = prepared(op.sql);
+  const { statement, columns } = statements.get(op.sql);
   const expect = op.expect;
   if (columns) {
     const rows = statement.all(...op.params) as unknown[][];
@@ -89,23 +89,4 @@ function rollback(): void {
   if (db.inTransaction) {
     db.exec('ROLLBACK');
   }
-}
-
-function prepared(sql: string): { statement: Statement; columns?: string[] } {
-  let entry = statements.get(sql);
-  if (!entry) {
-    const statement = db.prepare(sql);
-    // Rows as arrays (see SqliteWriter on why).
-    const reads = statement.reader;
-    if (reads) {
-      statement.raw(true);
-    }
-    entry = { statement, columns: reads ? statement.columns().map((c) => c.name) : undefined };
-    // Bounded: the group statements differ with the group's size (VALUES lists, IN lists).
-    if (statements.size >= data.maxCachedStatements) {
-      statements.delete(statements.keys().next().value as string);
-    }
-    statements.set(sql, entry);
-  }
-  return entry;
 }
