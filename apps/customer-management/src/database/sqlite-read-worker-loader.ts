@@ -1,5 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+import { exitOf } from './worker-thread-stop';
 
 /**
  * From sources (jest, ts-node), a read worker's TypeScript must be compiled when the worker loads
@@ -66,4 +69,23 @@ export function workerSource(entry: string): {
       tsconfigPaths: require.resolve('tsconfig-paths'),
     },
   };
+}
+
+/**
+ * Starts the thread of a worker module (`SqliteWriter`, `SqliteReadWorkers`), built or from sources,
+ * unreferenced: it never keeps the process alive on its own (`awaitExitOrTerminate` references it
+ * again while it stops). `exited` resolves once it has exited, after its owner's 'exit' listeners
+ * have run.
+ */
+export function startModuleWorker(
+  entry: string,
+  data: object,
+): { worker: Worker; exited: Promise<void> } {
+  const start = workerSource(entry);
+  const worker = new Worker(start.source, {
+    eval: start.eval,
+    workerData: { ...data, loader: start.loader },
+  });
+  worker.unref();
+  return { worker, exited: exitOf(worker) };
 }

@@ -1,5 +1,5 @@
 import { extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 
 import { Logger } from '@nestjs/common';
 
@@ -7,7 +7,7 @@ import { QueryErrorCode, QueryException, ResidualSpec } from '@app/tmf-query';
 
 import { HandOffPool } from './hand-off-pool';
 import { ReadBatch, ReadStep, StepResults } from './read-steps';
-import { workerSource } from './sqlite-read-worker-loader';
+import { startModuleWorker } from './sqlite-read-worker-loader';
 import { awaitExitOrTerminate } from './worker-thread-stop';
 import type {
   ReadWorkerData,
@@ -194,21 +194,14 @@ export class SqliteReadWorkers {
       file: this.file,
       maxCachedStatements: this.maxCachedStatements,
     };
-    const start = workerSource(WORKER_FILE);
-    const worker = new Worker(start.source, {
-      eval: start.eval,
-      workerData: { ...workerData, loader: start.loader },
-    });
-    // Never keeps the process alive on its own (referenced again while it closes).
-    worker.unref();
-    let exited!: () => void;
+    const { worker, exited } = startModuleWorker(WORKER_FILE, workerData);
     let stopSent!: () => void;
     const slot: Slot = {
       worker,
       replies: new Map(),
       gone: false,
       stopping: false,
-      exited: new Promise<void>((resolve) => (exited = resolve)),
+      exited,
       stopSent: new Promise<void>((resolve) => (stopSent = resolve)),
       sendStop: () => stopSent(),
     };
@@ -226,7 +219,6 @@ export class SqliteReadWorkers {
     });
     worker.on('exit', (code) => {
       this.gone(slot, code);
-      exited();
     });
     this.slots.add(slot);
     return slot;

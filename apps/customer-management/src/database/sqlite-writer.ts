@@ -1,10 +1,11 @@
 import { extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 
 import { Logger } from '@nestjs/common';
 import { EntityManager, QueryFailedError } from 'typeorm';
 
-import { workerSource } from './sqlite-read-worker-loader';
+import { startModuleWorker } from './sqlite-read-worker-loader';
+import { awaitExitOrTerminate } from './worker-thread-stop';
 import type {
   WriteOp,
   WriteResult,
@@ -193,16 +194,8 @@ export class SqliteWriter {
       return;
     }
     this.stopping = true;
-    worker.ref();
     this.post({ stop: true });
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>(
-      (resolve) => (timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS)),
-    );
-    if (await Promise.race([this.exited.then(() => false), timedOut])) {
-      await worker.terminate();
-    }
-    clearTimeout(timer);
+    await awaitExitOrTerminate(worker, this.exited, STOP_TIMEOUT_MS);
   }
 
   /** Test seam: the running thread (stopping it is what a crash does). */
@@ -257,16 +250,9 @@ export class SqliteWriter {
       file: this.file,
       maxCachedStatements: this.maxCachedStatements,
     };
-    const start = workerSource(WORKER_FILE);
-    const worker = new Worker(start.source, {
-      eval: start.eval,
-      workerData: { ...workerData, loader: start.loader },
-    });
-    // Never keeps the process alive on its own (referenced again while it closes).
-    worker.unref();
+    const { worker, exited } = startModuleWorker(WORKER_FILE, workerData);
     this.worker = worker;
-    let exited!: () => void;
-    this.exited = new Promise<void>((resolve) => (exited = resolve));
+    this.exited = exited;
     worker.on('message', (reply: WriteWorkerReply) => {
       const pending = this.replies.get(reply.id);
       this.replies.delete(reply.id);
@@ -300,7 +286,6 @@ export class SqliteWriter {
         pending.reject(lost);
       }
       this.replies.clear();
-      exited();
     });
   }
 }
