@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 
 import { AppException } from '@app/tmf-common';
-import type { AppConfig } from '@server/config/app-config';
 
 import { STALE_KEY, UNEXPECTED_CHANGES } from './sqlite-write-protocol';
-import { GroupWrite, KeySequence, TransactionRunner } from './transaction-runner';
+import { writerThreadRunner } from './testing/writer-thread-runner';
+import { GroupWrite, KeySequence } from './transaction-runner';
 
 // A write group on the SQLite writer thread as one message: units whose statements are queued
 // (`TransactionRunner.queue`, keys from `nextKey`) send nothing until COMMIT; a unit whose queued
@@ -16,9 +12,10 @@ import { GroupWrite, KeySequence, TransactionRunner } from './transaction-runner
 // without it; a lost thread acknowledges nothing.
 describe('SQLite writer thread: a write group in one message', () => {
   const T: KeySequence = { table: 't', column: 'id' };
-  let dir: string;
-  let dataSource: DataSource;
-  let tx: TransactionRunner;
+  const db = writerThreadRunner('tx-group-message-', [
+    'CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)',
+    'CREATE TABLE tally (n INTEGER NOT NULL, items TEXT NOT NULL)',
+  ]);
   // A group write: one row per group in `tally`, counting the items of its committed units.
   const tally: GroupWrite<string> = {
     run: (_manager, items) =>
@@ -27,45 +24,25 @@ describe('SQLite writer thread: a write group in one message', () => {
       ]),
   };
 
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tx-group-message-'));
-    const file = join(dir, 'db.sqlite');
-    dataSource = new DataSource({ type: 'better-sqlite3', database: file });
-    await dataSource.initialize();
-    await dataSource.query('PRAGMA journal_mode = WAL');
-    await dataSource.query('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)');
-    await dataSource.query('CREATE TABLE tally (n INTEGER NOT NULL, items TEXT NOT NULL)');
-    const config = {
-      sqliteWriterThread: true,
-      database: { type: 'sqlite', file },
-    } as unknown as AppConfig;
-    tx = new TransactionRunner(dataSource, undefined, undefined, config);
-  });
-  afterEach(async () => {
-    await tx.beforeApplicationShutdown();
-    await dataSource.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   const rows = () =>
-    dataSource.query<{ id: number; v: string }[]>('SELECT id, v FROM t ORDER BY id');
-  const tallies = () => dataSource.query<{ n: number; items: string }[]>('SELECT * FROM tally');
+    db.dataSource.query<{ id: number; v: string }[]>('SELECT id, v FROM t ORDER BY id');
+  const tallies = () => db.dataSource.query<{ n: number; items: string }[]>('SELECT * FROM tally');
 
   /** A unit that inserts `v` under a key it was handed, all of it queued. */
   const insert = (v: string) =>
-    tx.write(async (manager: EntityManager) => {
-      const id = await tx.nextKey(manager, T);
+    db.tx.write(async (manager: EntityManager) => {
+      const id = await db.tx.nextKey(manager, T);
       expect(
-        tx.queue(manager, [{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', params: [id, v] }]),
+        db.tx.queue(manager, [{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', params: [id, v] }]),
       ).toBe(true);
-      await tx.groupWrite(manager, tally, [v]);
+      await db.tx.groupWrite(manager, tally, [v]);
       return id;
     });
 
   it('sends a group of queued units as one message, with keys above the greatest', async () => {
-    await dataSource.query("INSERT INTO t (id, v) VALUES (41, 'seeded')");
+    await db.dataSource.query("INSERT INTO t (id, v) VALUES (41, 'seeded')");
     expect(await insert('first')).toBe(42);
-    const post = jest.spyOn(tx.writerThread()!, 'postMessage');
+    const post = jest.spyOn(db.tx.writerThread()!, 'postMessage');
     const keys = await Promise.all(Array.from({ length: 10 }, (_, i) => insert(`v${i}`)));
     expect(keys).toEqual(Array.from({ length: 10 }, (_, i) => 43 + i));
     // BEGIN, the key check, the ten INSERTs, the tally and COMMIT: one message, no savepoint.
@@ -77,9 +54,9 @@ describe('SQLite writer thread: a write group in one message', () => {
   });
 
   it("a unit's queued statement that fails at COMMIT fails it alone, with the driver's code; the others run again", async () => {
-    await dataSource.query("INSERT INTO t (id, v) VALUES (1, 'taken')");
+    await db.dataSource.query("INSERT INTO t (id, v) VALUES (1, 'taken')");
     await insert('warm-up');
-    await dataSource.query('DELETE FROM tally');
+    await db.dataSource.query('DELETE FROM tally');
     const outcomes = await Promise.allSettled(['a', 'taken', 'b', 'c'].map((v) => insert(v)));
     expect(outcomes.map((o) => o.status)).toEqual([
       'fulfilled',
@@ -99,8 +76,8 @@ describe('SQLite writer thread: a write group in one message', () => {
     await insert('x');
     const outcomes = await Promise.allSettled([
       insert('y'),
-      tx.write((manager) => {
-        tx.queue(manager, [
+      db.tx.write((manager) => {
+        db.tx.queue(manager, [
           { sql: "UPDATE t SET v = 'z' WHERE id = ?", params: [999], changes: 1 },
         ]);
         return Promise.resolve();
@@ -116,7 +93,7 @@ describe('SQLite writer thread: a write group in one message', () => {
   it('keys used meanwhile by another connection: the group runs again with keys read anew', async () => {
     expect(await insert('a')).toBe(1);
     // Another writer (a migration, another process) takes the next key.
-    await dataSource.query("INSERT INTO t (id, v) VALUES (2, 'elsewhere')");
+    await db.dataSource.query("INSERT INTO t (id, v) VALUES (2, 'elsewhere')");
     const keys = await Promise.all([insert('b'), insert('c')]);
     expect(keys).toEqual([3, 4]);
     expect((await rows()).map((r) => r.v)).toEqual(['a', 'elsewhere', 'b', 'c']);
@@ -128,12 +105,12 @@ describe('SQLite writer thread: a write group in one message', () => {
     const acknowledged: string[] = [];
     const outcomes = await Promise.allSettled(
       ['lost-1', 'lost-2', 'lost-3'].map(async (v) => {
-        const written = tx.write(async (manager) => {
-          const id = await tx.nextKey(manager, T);
-          tx.queue(manager, [{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', params: [id, v] }]);
+        const written = db.tx.write(async (manager) => {
+          const id = await db.tx.nextKey(manager, T);
+          db.tx.queue(manager, [{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', params: [id, v] }]);
           if (v === 'lost-2') {
             // The thread goes while the group's statements wait for COMMIT.
-            await tx.writerThread()!.terminate();
+            await db.tx.writerThread()!.terminate();
           }
         });
         await written;

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { AppException } from '@app/tmf-common';
 import type { AppConfig } from '@server/config/app-config';
 
+import { writerThreadRunner } from './testing/writer-thread-runner';
 import { GroupWrite, TransactionRunner } from './transaction-runner';
 
 // Group commit on SQLite, on a real database file: units written together commit together, yet
@@ -236,40 +237,21 @@ describe.each([
 });
 
 describe('TransactionRunner on the SQLite writer thread', () => {
-  let dir: string;
-  let dataSource: DataSource;
-  let tx: TransactionRunner;
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tx-writer-'));
-    const file = join(dir, 'db.sqlite');
-    dataSource = new DataSource({ type: 'better-sqlite3', database: file });
-    await dataSource.initialize();
-    await dataSource.query('PRAGMA journal_mode = WAL');
-    await dataSource.query('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
-    const config = {
-      sqliteWriterThread: true,
-      database: { type: 'sqlite', file },
-    } as unknown as AppConfig;
-    tx = new TransactionRunner(dataSource, undefined, undefined, config);
-  });
-  afterEach(async () => {
-    await tx.beforeApplicationShutdown();
-    await dataSource.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const db = writerThreadRunner('tx-writer-', [
+    'CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)',
+  ]);
 
   const ids = async () =>
-    (await dataSource.query<{ id: number }[]>('SELECT id FROM t ORDER BY id')).map((r) => r.id);
+    (await db.dataSource.query<{ id: number }[]>('SELECT id FROM t ORDER BY id')).map((r) => r.id);
 
   it('a thread that stops fails its group with a 503 and nothing stored; the next write starts another', async () => {
-    await tx.write((manager) => manager.query("INSERT INTO t (id, v) VALUES (1, 'before')"));
+    await db.tx.write((manager) => manager.query("INSERT INTO t (id, v) VALUES (1, 'before')"));
     const outcomes = await Promise.allSettled(
       [2, 3].map((id) =>
-        tx.write(async (manager) => {
+        db.tx.write(async (manager) => {
           await manager.query('INSERT INTO t (id, v) VALUES (?, ?)', [id, 'lost']);
           if (id === 3) {
-            await tx.writerThread()!.terminate();
+            await db.tx.writerThread()!.terminate();
           }
         }),
       ),
@@ -281,19 +263,19 @@ describe('TransactionRunner on the SQLite writer thread', () => {
       expect(reason.code).toBe('DATABASE_UNAVAILABLE');
     }
     expect(await ids()).toEqual([1]);
-    await tx.write((manager) => manager.query("INSERT INTO t (id, v) VALUES (4, 'after')"));
+    await db.tx.write((manager) => manager.query("INSERT INTO t (id, v) VALUES (4, 'after')"));
     expect(await ids()).toEqual([1, 4]);
   });
 
   it('shutdown lets the waiting writes commit, then refuses new ones with a 503', async () => {
     const writes = Array.from({ length: 20 }, (_, i) =>
-      tx.write((manager) => manager.query('INSERT INTO t (id, v) VALUES (?, ?)', [i, 'a'])),
+      db.tx.write((manager) => manager.query('INSERT INTO t (id, v) VALUES (?, ?)', [i, 'a'])),
     );
-    await tx.beforeApplicationShutdown();
+    await db.tx.beforeApplicationShutdown();
     await Promise.all(writes);
     expect(await ids()).toHaveLength(20);
     await expect(
-      tx.write((manager) => manager.query("INSERT INTO t (id, v) VALUES (100, 'late')")),
+      db.tx.write((manager) => manager.query("INSERT INTO t (id, v) VALUES (100, 'late')")),
     ).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
   });
 });
