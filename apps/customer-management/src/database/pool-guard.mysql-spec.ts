@@ -164,7 +164,8 @@ describe('guarded MySQL/MariaDB pool', () => {
 });
 
 describe('guarded pool: leak detection', () => {
-  it('reports a connection held past DB_LEAK_DETECTION_MS once, with the stack that took it; not one given back', async () => {
+  /** A pool of two whose leak watch reports a connection held 300 ms or more. */
+  async function watchedPool() {
     const { createPool } = await import('mysql2');
     const pool = createPool({ uri: URL, connectionLimit: 2 });
     const reports: { heldMs: number; takenAt: string }[] = [];
@@ -172,6 +173,11 @@ describe('guarded pool: leak detection', () => {
       afterMs: 300,
       report: (heldMs, takenAt) => reports.push({ heldMs, takenAt }),
     });
+    return { pool, reports };
+  }
+
+  it('reports a connection held past DB_LEAK_DETECTION_MS once, with the stack that took it; not one given back', async () => {
+    const { pool, reports } = await watchedPool();
     const take = () =>
       new Promise<import('mysql2').PoolConnection>((resolve, reject) =>
         pool.getConnection((err, connection) => (err ? reject(err) : resolve(connection))),
@@ -199,13 +205,7 @@ describe('guarded pool: leak detection', () => {
   });
 
   it('describes a connection held by one queryPool statement by its SQL, with no stack captured', async () => {
-    const { createPool } = await import('mysql2');
-    const pool = createPool({ uri: URL, connectionLimit: 2 });
-    const reports: { heldMs: number; takenAt: string }[] = [];
-    guardPool(pool, 1000, {
-      afterMs: 300,
-      report: (heldMs, takenAt) => reports.push({ heldMs, takenAt }),
-    });
+    const { pool, reports } = await watchedPool();
     try {
       await queryPool(pool, 'SELECT SLEEP(1) AS held', [], undefined);
       expect(reports).toHaveLength(1);
