@@ -3,35 +3,20 @@ import { KeptTokenKeys } from '@server/customer/kept-token-keys';
 import { TokenBitmaps } from '@server/customer/token-bitmaps';
 import { TokenCountPromoter } from '@server/customer/token-count-promoter';
 import { TokenSweeper } from '@server/customer/token-sweeper';
-import { minimalCustomer } from '@test/fixtures/customers';
 import { TEST_DB } from '@test/support/test-database';
 
 import { CUSTOMER_PATH, createCustomer } from './support/customers';
+import {
+  CITIES,
+  cityRatingCustomer as customer,
+  expectedPage,
+  MERGE_PATCH as PATCH,
+  RATINGS,
+  storedDocuments,
+  withWritesInFlight,
+} from './support/kept-keys';
 import { undoAndRedo } from './support/migrations';
 import { TestApp } from './support/test-app';
-
-const CITIES = ['Lyon', 'Paris'];
-const RATINGS = [1, 2];
-const PATCH = { 'content-type': 'application/merge-patch+json' };
-
-interface Doc {
-  id: string;
-  name?: string;
-  contactMedium?: { characteristic?: { city?: string } }[];
-  creditProfile?: { creditRiskRating?: number }[];
-}
-
-const customer = (name: string, city: string, rating: number) => ({
-  ...minimalCustomer(name),
-  contactMedium: [{ mediumType: 'postalAddress', characteristic: { city, contactType: 'home' } }],
-  creditProfile: [
-    {
-      creditProfileDate: '2024-03-01T10:00:00Z',
-      creditRiskRating: rating,
-      validFor: { startDateTime: '2024-03-01T00:00:00Z' },
-    },
-  ],
-});
 
 /**
  * MySQL/MariaDB: filters of several kept keys are intersected in each server's bitmaps, kept
@@ -74,34 +59,9 @@ const customer = (name: string, city: string, rating: number) => ({
       await a?.close();
     });
 
-    const documents = async (): Promise<Doc[]> =>
-      (
-        await a.dataSource.query<{ id: string; document: string }[]>(
-          'SELECT id, document FROM customer',
-        )
-      ).map((r) => ({ ...(JSON.parse(r.document) as Doc), id: r.id }));
-
-    /** The page and count a list must answer, from the stored documents. */
-    async function expected(
-      city: string,
-      rating: number,
-      offset: number,
-      limit: number,
-      desc: boolean,
-    ) {
-      const matching = (await documents())
-        .filter(
-          (d) =>
-            d.contactMedium?.some((m) => m.characteristic?.city === city) &&
-            d.creditProfile?.some((p) => p.creditRiskRating === rating),
-        )
-        .map((d) => d.id)
-        .sort();
-      if (desc) {
-        matching.reverse();
-      }
-      return { total: matching.length, ids: matching.slice(offset, offset + limit) };
-    }
+    const documents = () => storedDocuments(a);
+    const expected = (city: string, rating: number, offset: number, limit: number, desc: boolean) =>
+      expectedPage(a, city, rating, offset, limit, desc);
 
     async function listed(
       app: TestApp,
@@ -235,31 +195,12 @@ const customer = (name: string, city: string, rating: number) => ({
     });
 
     it('stays equal to the documents with writes in flight through both servers', async () => {
-      let stop = false;
-      let writes = 0;
-      const worker = async (w: number) => {
-        for (let i = 0; !stop; i++) {
-          const app = (w + i) % 2 === 0 ? a : b;
-          const created = (await createCustomer(
-            app,
-            customer(`Busy ${w}.${i}`, CITIES[(w + i) % 2], RATINGS[i % 2]),
-          )) as { id: string };
-          if (i % 3 === 1) {
-            const res = await app.request('PATCH', `${CUSTOMER_PATH}/${created.id}`, {
-              headers: PATCH,
-              body: { creditProfile: customer('', 'Lyon', RATINGS[(i + 1) % 2]).creditProfile },
-            });
-            expect(res.status).toBe(200);
-          } else if (i % 4 === 2) {
-            expect((await app.request('DELETE', `${CUSTOMER_PATH}/${created.id}`)).status).toBe(
-              204,
-            );
-          }
-          writes++;
-        }
-      };
-      const reader = async () => {
-        for (let i = 0; !stop; i++) {
+      await withWritesInFlight({
+        writers: 6,
+        readers: 2,
+        minWrites: 60,
+        appOf: (w, i) => ((w + i) % 2 === 0 ? a : b),
+        read: async (i) => {
           const res = await listed(
             i % 2 === 0 ? a : b,
             CITIES[i % 2],
@@ -269,14 +210,8 @@ const customer = (name: string, city: string, rating: number) => ({
             false,
           );
           expect(res.ids.length).toBeLessThanOrEqual(5);
-        }
-      };
-      const workers = [...Array.from({ length: 6 }, (_, w) => worker(w)), reader(), reader()];
-      while (writes < 60) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      stop = true;
-      await Promise.all(workers);
+        },
+      });
       await expectListsOfDocuments();
       await a.app.get(TokenSweeper).sweep(1);
       await expectListsOfDocuments();

@@ -1,36 +1,20 @@
 import { TokenCountPromoter } from '@server/customer/token-count-promoter';
 import { TokenSets } from '@server/customer/token-sets';
-import { minimalCustomer } from '@test/fixtures/customers';
 import { TEST_DB } from '@test/support/test-database';
 
 import { CUSTOMER_PATH, createCustomer } from './support/customers';
+import {
+  CITIES,
+  CityRatingDoc as Doc,
+  cityRatingCustomer as customer,
+  expectedPage,
+  matchesCityRating as matches,
+  MERGE_PATCH as PATCH,
+  RATINGS,
+  storedDocuments,
+  withWritesInFlight,
+} from './support/kept-keys';
 import { TestApp } from './support/test-app';
-
-const CITIES = ['Lyon', 'Paris'];
-const RATINGS = [1, 2];
-const PATCH = { 'content-type': 'application/merge-patch+json' };
-
-interface Doc {
-  id: string;
-  contactMedium?: { characteristic?: { city?: string } }[];
-  creditProfile?: { creditRiskRating?: number }[];
-}
-
-const customer = (name: string, city: string, rating: number) => ({
-  ...minimalCustomer(name),
-  contactMedium: [{ mediumType: 'postalAddress', characteristic: { city, contactType: 'home' } }],
-  creditProfile: [
-    {
-      creditProfileDate: '2024-03-01T10:00:00Z',
-      creditRiskRating: rating,
-      validFor: { startDateTime: '2024-03-01T00:00:00Z' },
-    },
-  ],
-});
-
-const matches = (d: Doc, city: string, rating: number) =>
-  d.contactMedium?.some((m) => m.characteristic?.city === city) === true &&
-  d.creditProfile?.some((p) => p.creditRiskRating === rating) === true;
 
 /**
  * SQLite: filters that are an AND of kept tokens are counted and paged from the sets held in the
@@ -67,20 +51,9 @@ for (const writerThread of ['false', 'true']) {
         await app?.close();
       });
 
-      const documents = async (): Promise<Doc[]> =>
-        (
-          await app.dataSource.query<{ id: string; document: string }[]>(
-            'SELECT id, document FROM customer',
-          )
-        ).map((r) => ({ ...(JSON.parse(r.document) as Doc), id: r.id }));
-
-      async function expected(city: string, rating: number, offset: number, limit: number) {
-        const matching = (await documents())
-          .filter((d) => matches(d, city, rating))
-          .map((d) => d.id)
-          .sort();
-        return { total: matching.length, ids: matching.slice(offset, offset + limit) };
-      }
+      const documents = () => storedDocuments(app);
+      const expected = (city: string, rating: number, offset: number, limit: number) =>
+        expectedPage(app, city, rating, offset, limit);
 
       async function listed(city: string, rating: number, offset: number, limit: number) {
         const res = await app.request(
@@ -148,42 +121,18 @@ for (const writerThread of ['false', 'true']) {
       });
 
       it('answers pages of matching customers only, with writes in flight', async () => {
-        let stop = false;
-        let writes = 0;
-        const worker = async (w: number) => {
-          for (let i = 0; !stop; i++) {
-            const created = (await createCustomer(
-              app,
-              customer(`Busy ${w}.${i}`, CITIES[(w + i) % 2], RATINGS[i % 2]),
-            )) as { id: string };
-            if (i % 3 === 1) {
-              const res = await app.request('PATCH', `${CUSTOMER_PATH}/${created.id}`, {
-                headers: PATCH,
-                body: { creditProfile: customer('', 'Lyon', RATINGS[(i + 1) % 2]).creditProfile },
-              });
-              expect(res.status).toBe(200);
-            } else if (i % 4 === 2) {
-              expect((await app.request('DELETE', `${CUSTOMER_PATH}/${created.id}`)).status).toBe(
-                204,
-              );
-            }
-            writes++;
-          }
-        };
-        const reader = async () => {
-          for (let i = 0; !stop; i++) {
+        await withWritesInFlight({
+          writers: 4,
+          readers: 2,
+          minWrites: 60,
+          appOf: () => app,
+          read: async (i) => {
             const [city, rating] = [CITIES[i % 2], RATINGS[(i >> 1) % 2]];
             const res = await listed(city, rating, 0, 5);
             expect(res.docs.length).toBeLessThanOrEqual(5);
             expect(res.docs.every((d) => matches(d, city, rating))).toBe(true);
-          }
-        };
-        const workers = [...Array.from({ length: 4 }, (_, w) => worker(w)), reader(), reader()];
-        while (writes < 60) {
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-        stop = true;
-        await Promise.all(workers);
+          },
+        });
         await expectListsOfDocuments();
       });
 
