@@ -1,7 +1,7 @@
-import { AppException, ErrorKind } from '@app/tmf-common/core';
+import { AppException, ErrorKind, isJsonObject } from '@app/tmf-common/core';
 import { arrayElements, elementValues, valuesAt } from '@app/tmf-query/memory';
 import { AttributePath } from '@app/tmf-query/schema';
-import { StoredValue } from '@app/tmf-query/values';
+import { storedValues, StoredValue } from '@app/tmf-query/values';
 
 import { indexPathId } from './index-encoding';
 import { SqlStatement } from './index-entries';
@@ -58,6 +58,12 @@ export class TokenIndexLimitException extends AppException<'TOO_MANY_ARRAY_ELEME
 export interface TokenLeaf {
   readonly attribute: AttributePath;
   readonly pathId: number;
+  /**
+   * The segments read below the leaf's first array (all of them for a leaf outside arrays) when
+   * none of them is an array: the leaf is then read by plain property lookups ({@link leafValues}),
+   * the common case, without the walker's allocations for every absent leaf.
+   */
+  readonly below: readonly string[] | undefined;
 }
 
 export interface TokenLayout {
@@ -79,7 +85,13 @@ export function layoutOf(storage: SqlStorage): TokenLayout {
       if (isStoredOutsideIndex(storage, attribute.path)) {
         continue;
       }
-      const leaf = { attribute, pathId: indexPathId(attribute.path) };
+      const first = attribute.arrays.indexOf(true);
+      const nested = attribute.arrays.some((array, i) => array && i > first);
+      const leaf = {
+        attribute,
+        pathId: indexPathId(attribute.path),
+        below: nested ? undefined : attribute.segments.slice(first + 1),
+      };
       if (attribute.arrayKey === undefined) {
         root.push(leaf);
         continue;
@@ -97,6 +109,30 @@ export function layoutOf(storage: SqlStorage): TokenLayout {
   }
   return layout;
 }
+
+/**
+ * The values of a leaf in `container` (the document for a leaf outside arrays, else one element of
+ * the leaf's first array), reduced as the evaluator reduces them: what `valuesAt` and
+ * `elementValues` give, an absent leaf costing no allocation.
+ */
+export function leafValues(container: unknown, leaf: TokenLeaf): readonly StoredValue[] {
+  const { below, attribute } = leaf;
+  if (below === undefined) {
+    return attribute.arrayKey === undefined
+      ? valuesAt(container, attribute)
+      : elementValues(container, attribute);
+  }
+  let value = container;
+  for (let i = 0; i < below.length; i++) {
+    if (!isJsonObject(value)) {
+      return NONE;
+    }
+    value = value[below[i]];
+  }
+  return value === undefined ? NONE : storedValues(attribute.type, value);
+}
+
+const NONE: readonly StoredValue[] = [];
 
 /**
  * The token rows of a resource document: a value token per leaf value of every path outside the
@@ -121,62 +157,67 @@ export function extractTokenRows(
   const counts = storage.tokenIndex?.countTable !== undefined;
   const arrayRows: TokenRow[] = [];
   const rootTokens: string[] = [];
-  const rootValues: string[] | undefined = counts ? [] : undefined;
+  const rootValues = counts ? new Set<string>() : undefined;
   for (const leaf of layout.root) {
-    pushTokens(rootTokens, leaf, valuesAt(document, leaf.attribute), dateLevels, rootValues);
+    pushTokens(rootTokens, leaf, leafValues(document, leaf), dateLevels, rootValues);
   }
-  // The arrays' value tokens, each once (their copies).
-  const copied = copies ? new Set<string>() : undefined;
-  const values: string[] | undefined = copies ? [] : undefined;
+  // The arrays' value tokens, each once (their copies are made from these: the tokens' hashes are
+  // already known, where a Set of the copies would hash every new string again).
+  const values = copies ? new Set<string>() : undefined;
   let base = 1;
   for (const { sample, leaves } of layout.arrays) {
     const elements = elementsOf(document, sample, base);
     // The tokens of this array's earlier rows (a path belongs to one array: no other row shares them).
     const earlier = new Set<string>();
-    elements.forEach((element, pos) => {
+    for (let pos = 0; pos < elements.length; pos++) {
       const tokens: string[] = [];
       for (const leaf of leaves) {
-        pushTokens(tokens, leaf, elementValues(element, leaf.attribute), dateLevels, values);
+        pushTokens(tokens, leaf, leafValues(elements[pos], leaf), dateLevels, values);
       }
       if (tokens.length > 0) {
         if (repeats) {
-          markRepeats(tokens, earlier);
+          // The first row has no earlier one, and no row follows the last.
+          markRepeats(tokens, earlier, pos > 0, pos < elements.length - 1);
         }
         arrayRows.push({ slot: base + pos, tokens: tokens.join(' ') });
       }
-    });
+    }
     base += elements.length;
   }
-  if (copied && values) {
-    for (const token of values) {
-      copied.add(copyToken(token));
-    }
+  const copied: string[] = [];
+  for (const token of values ?? []) {
+    copied.push(copyToken(token));
   }
-  if (rootTokens.length === 0 && !copied?.size) {
+  if (rootTokens.length === 0 && copied.length === 0) {
     return arrayRows;
   }
-  const slot0 = copied?.size ? [...rootTokens, ...copied] : rootTokens;
-  const counted = rootValues && [...new Set(rootValues), ...(copied ?? [])];
+  const slot0 = copied.length > 0 ? rootTokens.concat(copied) : rootTokens;
+  const counted = rootValues && [...rootValues, ...copied];
   return [{ slot: 0, tokens: slot0.join(' '), ...(counted && { counted }) }, ...arrayRows];
 }
 
 /**
- * Appends the repeat marker of each token an earlier row of the array holds, then adds the row's
- * tokens to `earlier`. A resource's rows holding a token, less those holding its marker, are one
- * row per resource: what a count of distinct resources reads (`firstRowsMatch`).
+ * Appends the repeat marker of each token an earlier row of the array holds (`check`: there is an
+ * earlier row), then adds the row's tokens to `earlier` (`keep`: a row follows). A resource's rows
+ * holding a token, less those holding its marker, are one row per resource: what a count of
+ * distinct resources reads (`firstRowsMatch`).
  */
-function markRepeats(tokens: string[], earlier: Set<string>): void {
+function markRepeats(tokens: string[], earlier: Set<string>, check: boolean, keep: boolean): void {
   const own = tokens.length;
-  let marked: Set<string> | undefined;
-  for (let i = 0; i < own; i++) {
-    const token = tokens[i];
-    if (earlier.has(token) && !marked?.has(token)) {
-      (marked ??= new Set()).add(token);
-      tokens.push(repeatMarker(token));
+  if (check && earlier.size > 0) {
+    let marked: Set<string> | undefined;
+    for (let i = 0; i < own; i++) {
+      const token = tokens[i];
+      if (earlier.has(token) && !marked?.has(token)) {
+        (marked ??= new Set()).add(token);
+        tokens.push(repeatMarker(token));
+      }
     }
   }
-  for (let i = 0; i < own; i++) {
-    earlier.add(tokens[i]);
+  if (keep) {
+    for (let i = 0; i < own; i++) {
+      earlier.add(tokens[i]);
+    }
   }
 }
 
@@ -191,12 +232,12 @@ export function tokenRowSlots(
 ): number[] {
   const layout = layoutOf(storage);
   const slots: number[] = [];
-  const root = layout.root.some((leaf) => valuesAt(document, leaf.attribute).length > 0);
+  const root = layout.root.some((leaf) => leafValues(document, leaf).length > 0);
   let base = 1;
   for (const { sample, leaves } of layout.arrays) {
     const elements = elementsOf(document, sample, base);
     elements.forEach((element, pos) => {
-      if (leaves.some((leaf) => elementValues(element, leaf.attribute).length > 0)) {
+      if (leaves.some((leaf) => leafValues(element, leaf).length > 0)) {
         slots.push(base + pos);
       }
     });
@@ -219,7 +260,7 @@ export function countedTokens(
   const layout = layoutOf(storage);
   const root = new Set<string>();
   for (const leaf of layout.root) {
-    for (const stored of valuesAt(document, leaf.attribute)) {
+    for (const stored of leafValues(document, leaf)) {
       root.add(valueTokenOf(leaf.pathId, stored));
     }
   }
@@ -232,7 +273,7 @@ export function countedTokens(
     const elements = elementsOf(document, sample, base);
     for (const element of elements) {
       for (const leaf of leaves) {
-        for (const stored of elementValues(element, leaf.attribute)) {
+        for (const stored of leafValues(element, leaf)) {
           copied.add(copyToken(valueTokenOf(leaf.pathId, stored)));
         }
       }
@@ -258,21 +299,21 @@ function elementsOf(document: unknown, sample: AttributePath, base: number): unk
 }
 
 /**
- * Pushes the tokens of a leaf's values to `out` (date-times' buckets at `dateLevels`), and their
- * value tokens alone to `valueTokens`.
+ * Pushes the tokens of a leaf's values to `out` (date-times' buckets at `dateLevels`), and adds
+ * their value tokens alone to `valueTokens`.
  */
 function pushTokens(
   out: string[],
   { pathId, attribute }: TokenLeaf,
-  values: StoredValue[],
+  values: readonly StoredValue[],
   dateLevels: readonly number[],
-  valueTokens?: string[],
+  valueTokens?: Set<string>,
 ): void {
   for (const stored of values) {
     if (stored.kind === 's') {
       const token = valueToken(pathId, 's', stored.text);
       out.push(token);
-      valueTokens?.push(token);
+      valueTokens?.add(token);
       // Ranges on an `any` value compare stored strings as strings (typed string paths have none).
       if (attribute.type === 'any') {
         out.push(...stringBucketTokens(pathId, stored.text));
@@ -281,7 +322,7 @@ function pushTokens(
     }
     const token = valueToken(pathId, stored.kind, stored.num);
     out.push(token);
-    valueTokens?.push(token);
+    valueTokens?.add(token);
     if (stored.kind === 'n') {
       out.push(...bucketTokens(pathId, 'n', stored.num));
     } else if (stored.kind === 'd') {
