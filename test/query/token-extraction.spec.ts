@@ -203,9 +203,9 @@ describe('token row extraction', () => {
     expect(new Set(copies).size).toBe(copies.length);
     // The e-mail media (1st, 2nd and 4th): the first holds no marker, each later one holds it once.
     const email = valueToken(
-      layoutOf(customerSqlStorage).arrays.flatMap((a) => a.leaves).find(
-        (leaf) => leaf.attribute.path === 'contactMedium.mediumType',
-      )!.pathId,
+      layoutOf(customerSqlStorage)
+        .arrays.flatMap((a) => a.leaves)
+        .find((leaf) => leaf.attribute.path === 'contactMedium.mediumType')!.pathId,
       's',
       'email',
     );
