@@ -348,14 +348,24 @@ export function tokenRowId(seq: number, slot: number): number {
   return seq * SLOTS + slot;
 }
 
-/** The tables' top-level attributes that feed the token index (a PATCH elsewhere leaves it alone). */
+const TOKEN_ROOTS = new WeakMap<SqlStorage, ReadonlySet<string>>();
+
+/**
+ * The tables' top-level attributes that feed the token index (a PATCH elsewhere leaves it alone):
+ * worked out once per storage (every PATCH asks; building the set was ~1.6 % of a PATCH's samples).
+ */
 export function tokenRoots(storage: SqlStorage): ReadonlySet<string> {
-  const layout = layoutOf(storage);
-  return new Set(
-    [...layout.root, ...layout.arrays.flatMap((a) => a.leaves)].map(
-      (leaf) => leaf.attribute.segments[0],
-    ),
-  );
+  let roots = TOKEN_ROOTS.get(storage);
+  if (!roots) {
+    const layout = layoutOf(storage);
+    roots = new Set(
+      [...layout.root, ...layout.arrays.flatMap((a) => a.leaves)].map(
+        (leaf) => leaf.attribute.segments[0],
+      ),
+    );
+    TOKEN_ROOTS.set(storage, roots);
+  }
+  return roots;
 }
 
 /**
