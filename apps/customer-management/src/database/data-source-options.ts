@@ -8,6 +8,7 @@ import { DatabaseSettings } from '@server/config/database-url';
 
 import { MYSQL_MIGRATIONS } from './migrations/mysql';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite';
+import { PREPARED_STATEMENTS_PER_CONNECTION } from './prepared-reads';
 import { openWriter } from './sqlite-writer-connection';
 
 /**
@@ -65,7 +66,12 @@ export function buildDataSourceOptions(
           logger: new NoSlowQueryLogger(),
         }
       : {}),
-    extra: { connectionLimit: poolSize, enableKeepAlive: true, connectTimeout: 5000 },
+    extra: {
+      connectionLimit: poolSize,
+      enableKeepAlive: true,
+      connectTimeout: 5000,
+      maxPreparedStatements: PREPARED_STATEMENTS_PER_CONNECTION,
+    },
   };
 }
 

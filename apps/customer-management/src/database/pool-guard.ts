@@ -1,11 +1,19 @@
 import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool, PoolConnection, QueryValues } from 'mysql2';
+import type { ExecuteValues, Pool, PoolConnection, QueryValues } from 'mysql2';
 import { DataSource, QueryRunner } from 'typeorm';
 
 import { AppConfig } from '@server/config/app-config';
 
-import { driverErrorCode, POOL_ACQUIRE_TIMEOUT, STATEMENT_TIMEOUT } from './database-errors';
+import {
+  driverErrno,
+  driverErrorCode,
+  POOL_ACQUIRE_TIMEOUT,
+  STATEMENT_TIMEOUT,
+} from './database-errors';
+
+/** The server holds `max_prepared_stmt_count` prepared statements already. */
+const ER_MAX_PREPARED_STMT_COUNT_REACHED = 1461;
 
 /** A mysql2 pool connection with the internals the guard reads (mysql2 3.x). */
 interface PooledConnection extends PoolConnection {
@@ -170,13 +178,15 @@ function watchHolders(pool: Pool, holders: Map<PoolConnection, Holder>, leaks: L
  * One statement on a pooled connection, failing after `timeoutMs`. Unlike mysql2's `pool.query`,
  * which gives the connection back only once the server has answered (never, from a stalled node),
  * the connection is handed back as soon as the caller has its answer, and the guard replaces it
- * when the statement is still running.
+ * when the statement is still running. `prepared`: the values to bind to it as a prepared statement
+ * (see `PreparedReads`); absent, it goes as text with `params`.
  */
 export function queryPool<R>(
   pool: Pool,
   sql: string,
   params: readonly unknown[],
   timeoutMs: number | undefined,
+  prepared?: readonly unknown[],
 ): Promise<R> {
   return new Promise<R>((resolve, reject) => {
     // Its holder is this statement: the connection goes back when it is answered or times out.
@@ -186,7 +196,7 @@ export function queryPool<R>(
         reject(err);
         return;
       }
-      connection.query({ sql, timeout: timeoutMs }, [...params] as QueryValues, (qerr, result) => {
+      const answered = (qerr: unknown, result: unknown) => {
         // A server error is reported while its command still counts as running: give the
         // connection back once mysql2 has finished with it, or the guard would discard it.
         setImmediate(() => connection.release());
@@ -195,7 +205,25 @@ export function queryPool<R>(
         } else {
           resolve(result as R);
         }
-      });
+      };
+      const values = [...params] as QueryValues;
+      if (!prepared) {
+        connection.query({ sql, timeout: timeoutMs }, values, answered);
+        return;
+      }
+      // A prepared statement (cached on the connection) with `prepared`'s values (`PreparedReads`);
+      // as text when the server holds as many prepared statements as it allows.
+      connection.execute(
+        { sql, timeout: timeoutMs },
+        [...prepared] as ExecuteValues,
+        (qerr, result) => {
+          if (driverErrno(qerr) === ER_MAX_PREPARED_STMT_COUNT_REACHED) {
+            connection.query({ sql, timeout: timeoutMs }, values, answered);
+          } else {
+            answered(qerr, result);
+          }
+        },
+      );
     });
     takingFor = undefined; // an unguarded pool did not read it
   });

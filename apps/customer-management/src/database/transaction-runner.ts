@@ -20,6 +20,7 @@ import { classifyDatabaseError, driverErrno } from './database-errors';
 import { asDatabaseUnavailable, conflictsExhausted } from './database-unavailable';
 import { Dialect } from './dialect';
 import { endFailedTransaction, mysqlPool, queryPool, statementTimeoutMs } from './pool-guard';
+import { PreparedReads } from './prepared-reads';
 import { currentConsistency } from './read-consistency';
 import { GroupPrefetches } from './group-prefetch';
 import { ReadBatch, runSteps } from './read-steps';
@@ -138,6 +139,8 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
   /** When the last write transaction started (`Date.now()`): background work yields to writes. */
   private lastWriteAt = 0;
   private readonly statementTimeoutMs: number | undefined;
+  // MySQL/MariaDB reads sent as prepared statements (the repeated ones; see `PreparedReads`).
+  private readonly preparedReads = new PreparedReads();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -560,7 +563,13 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
     if (!pool) {
       return Promise.reject(new Error('Pool is closed.'));
     }
-    return queryPool<R[]>(pool, sql, params, this.statementTimeoutMs);
+    return queryPool<R[]>(
+      pool,
+      sql,
+      params,
+      this.statementTimeoutMs,
+      this.preparedReads.use(sql, params),
+    );
   }
 
   private sqliteStatement(sql: string): Statement {
