@@ -40,11 +40,15 @@ export function parseInstant(text: string): number | undefined {
     return undefined;
   }
   const millis = Number(fraction.padEnd(3, '0').slice(0, 3));
-  const date = new Date(0);
-  // setUTCFullYear keeps years 0..99 as written (Date.UTC would map them to 1900..1999).
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, millis);
-  return date.getTime() - offsetMinutes * 60_000;
+  // Arithmetic rather than a Date per value (every date-time of every write comes here): the days
+  // since 1970-01-01 of the proleptic Gregorian date, years 0..99 as written.
+  const days = daysFromCivil(year, month, day);
+  return (
+    days * 86_400_000 +
+    ((hour * 60 + minute) * 60 + second) * 1000 +
+    millis -
+    offsetMinutes * 60_000
+  );
 }
 
 /** True for an RFC 3339 `date-time` (seconds and offset included) naming a real instant. */
@@ -68,8 +72,19 @@ function parseOffset(offset: string): number | undefined {
   return sign * (hours * 60 + minutes);
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  const date = new Date(0);
-  date.setUTCFullYear(year, month, 0);
-  return date.getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : MONTH_DAYS[month - 1];
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `days_from_civil`). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }

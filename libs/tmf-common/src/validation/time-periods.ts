@@ -8,24 +8,47 @@ import { DocumentViolation } from './validate-document';
  * A cross-attribute rule, so it runs on documents the attribute rules have accepted.
  */
 export function timePeriodViolations(document: unknown, path = ''): DocumentViolation[] {
-  if (Array.isArray(document)) {
-    return document.flatMap((item, i) => timePeriodViolations(item, `${path}[${i}]`));
-  }
-  if (typeof document !== 'object' || document === null) {
-    return [];
-  }
   const violations: DocumentViolation[] = [];
-  for (const [key, value] of Object.entries(document)) {
-    const at = path === '' ? key : `${path}.${key}`;
-    if (key === 'validFor' && reversed(value)) {
-      violations.push({
-        path: `${at}.endDateTime`,
-        message: `${at}.endDateTime must not be before ${at}.startDateTime`,
-      });
+  // The keys and indexes down to the node walked; a path's text is built only for a violation
+  // (this runs on every write, over every attribute).
+  const at: (string | number)[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        at.push(i);
+        walk(node[i]);
+        at.pop();
+      }
+      return;
     }
-    violations.push(...timePeriodViolations(value, at));
-  }
+    if (typeof node !== 'object' || node === null) {
+      return;
+    }
+    for (const key of Object.keys(node)) {
+      const value = (node as Record<string, unknown>)[key];
+      at.push(key);
+      if (key === 'validFor' && reversed(value)) {
+        const text = pathText(path, at);
+        violations.push({
+          path: `${text}.endDateTime`,
+          message: `${text}.endDateTime must not be before ${text}.startDateTime`,
+        });
+      }
+      walk(value);
+      at.pop();
+    }
+  };
+  walk(document);
   return violations;
+}
+
+/** `a.b[0].c` from the walk's keys and indexes, after `path`. */
+function pathText(path: string, at: readonly (string | number)[]): string {
+  let text = path;
+  for (const step of at) {
+    text = typeof step === 'number' ? `${text}[${step}]` : text === '' ? step : `${text}.${step}`;
+  }
+  return text;
 }
 
 function reversed(period: unknown): boolean {
