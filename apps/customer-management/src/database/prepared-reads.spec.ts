@@ -11,9 +11,9 @@ describe('PreparedReads', () => {
     expect(reads.use(sql, ['Cid', 5])).toHaveLength(2);
   });
 
-  it('keeps the text protocol for statements without parameters or with other values', () => {
+  it('keeps the text protocol for statements without parameters, with other values or many of them', () => {
     const reads = new PreparedReads();
-    for (const params of [[], [0.5], [true], [null], [2 ** 53], [{ a: 1 }]]) {
+    for (const params of [[], [0.5], [true], [null], [2 ** 53], [{ a: 1 }], Array(17).fill('id')]) {
       reads.use('SELECT ?', params);
       expect(reads.use('SELECT ?', params)).toBeUndefined();
     }

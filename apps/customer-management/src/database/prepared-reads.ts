@@ -55,9 +55,16 @@ export const PREPARED_READS_SEEN = 1000;
  */
 export const PREPARED_STATEMENTS_PER_CONNECTION = 64;
 
+/**
+ * Most parameters of a prepared read. Statements with more are the ones whose shape varies with the
+ * data (an IN list of keys, of ids): each length a statement of its own, which would take turns in
+ * a connection's cache, a prepare round trip each time.
+ */
+export const PREPARED_READ_PARAMS = 16;
+
 /** Strings as they are and safe integers as BIGINTs; undefined when another value is there. */
 function bindable(params: readonly unknown[]): unknown[] | undefined {
-  if (params.length === 0) {
+  if (params.length === 0 || params.length > PREPARED_READ_PARAMS) {
     return undefined;
   }
   const values: unknown[] = [];
