@@ -196,7 +196,7 @@ export function queryPool<R>(
         reject(err);
         return;
       }
-      const answered = (qerr: unknown, result: unknown) => {
+      const answered = (qerr: Error | null, result: unknown) => {
         // A server error is reported while its command still counts as running: give the
         // connection back once mysql2 has finished with it, or the guard would discard it.
         setImmediate(() => connection.release());
