@@ -10,11 +10,15 @@
  *
  *   npx ts-node --transpile-only -r tsconfig-paths/register test/load/mdb-list-cpu-probe.ts \
  *     [--url mysql://root@127.0.0.1:3318/] [--database tmf_query_bench_1000000] [--requests 60]
- *     [--epochs 62] [--classes email,city,range,date] [--kept <token:v>,...] [--db-pid <pid>]
+ *     [--epochs 62] [--classes email,city,range,date,plain2] [--kept <token:v>,...] [--db-pid <pid>]
+ *     [--variants <label substring>,...]
  *
  * `--epochs`: the epoch list every lookup names (the planning cost of a larger database, whose
  * extra epochs are empty here); default: the database's own. `--kept`: keys the "known kept"
- * variant treats as kept (they must have count rows).
+ * variant treats as kept (they must have count rows). The "in memory" variant intersects kept keys
+ * (all those with count rows) and ordered tokens' ranges in `MysqlTokenBitmaps`, as a server does;
+ * its background reads (a second connection) are filled before the measured requests, and the
+ * CPU measured is the request's connection only.
  */
 import { readFileSync } from 'node:fs';
 
@@ -22,7 +26,9 @@ import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
 
 import {
   compileMysqlSql,
+  KeptIntersections,
   keysetStatements,
+  MysqlTokenBitmaps,
   parseQuery,
   readKeyset,
   SqlStatement,
@@ -42,13 +48,19 @@ const EPOCHS = Number(arg('epochs', '0'));
 const CLASSES = arg('classes', 'email,city,range,date').split(',');
 const KEPT = new Set(arg('kept', '').split(',').filter(Boolean));
 const DB_PID = Number(arg('db-pid', String(databaseServerPid() ?? 0)));
+const ONLY_VARIANTS = arg('variants', '').split(',').filter(Boolean);
 const DAY = 86400000;
 const CITIES = ['Paris', 'Lyon', 'Berlin', 'Madrid', 'Rome', 'Warsaw', 'Lisbon', 'Vienna'];
 const paging = { defaultLimit: 100, maxLimit: 1000 };
 
-type Variant = { label: string; kept?: ReadonlySet<string>; prefix?: (sql: string) => string };
+type Variant = {
+  label: string;
+  kept?: ReadonlySet<string>;
+  prefix?: (sql: string) => string;
+  intersections?: KeptIntersections;
+};
 
-const VARIANTS: Variant[] = [
+const ALL_VARIANTS: Variant[] = [
   { label: 'keys unknown (main)' },
   { label: 'kept keys known', kept: KEPT },
   {
@@ -73,6 +85,8 @@ function classQuery(name: string, seeded: number): string {
       const from = 300 + rand(546);
       return `creditProfile.creditScore.gte=${from}&creditProfile.creditScore.lt=${from + 5}&limit=20`;
     }
+    case 'plain2':
+      return `contactMedium.characteristic.city=${CITIES[rand(CITIES.length)]}&creditProfile.creditRiskRating=${1 + rand(5)}&limit=20`;
     case 'date': {
       const from = new Date(Math.floor(startOf(rand(seeded)) / DAY) * DAY);
       const to = new Date(from.getTime() + DAY);
@@ -128,6 +142,9 @@ async function request(
     customerSqlStorage,
     { tokenKeptKeys: variant.kept },
     async <R>(s: SqlStatement) => (await run(n++ === 0 ? 'state' : 'count', s)) as unknown as R[],
+    undefined,
+    undefined,
+    variant.intersections,
   );
   const deferred = compiled.collectsMatches === true;
   const statements_ = keysetStatements(
@@ -153,6 +170,24 @@ async function main(): Promise<void> {
   await meter.init();
   const [[{ n }]] = await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM customer');
   const seeded = Number(n);
+  const [keptRows] = await db.query<RowDataPacket[]>(
+    'SELECT DISTINCT token, v FROM customer_token_count',
+  );
+  const allKept = new Set(keptRows.map((r) => `${r.token}:${r.v}`));
+  const background = await createConnection(`${URL_.replace(/\/$/, '')}/${DATABASE}`);
+  const bitmaps = new MysqlTokenBitmaps(
+    customerSqlStorage,
+    () => allKept,
+    undefined,
+    async (s) => {
+      const [rows] = await background.query<RowDataPacket[]>(s.sql, s.params);
+      return rows as never[];
+    },
+  );
+  const VARIANTS = [
+    ...ALL_VARIANTS,
+    { label: 'in memory (bitmaps, ordered tokens)', kept: allKept, intersections: bitmaps },
+  ].filter((v) => ONLY_VARIANTS.length === 0 || ONLY_VARIANTS.some((o) => v.label.includes(o)));
   console.log(
     `${DATABASE}: ${seeded} customers; epochs listed: ${EPOCHS || 'own'}; ${REQUESTS} requests per class and variant, alternating; MariaDB thread CPU ms per request\n`,
   );
@@ -163,6 +198,11 @@ async function main(): Promise<void> {
       sample: [] as string[],
       matches: 0,
     }));
+    // Warm: the in-memory variant's first uses read the keys and fill ordered tokens' rows.
+    for (let i = 0; i < 20; i++) {
+      await request(db, meter, classQuery(name, seeded), VARIANTS[VARIANTS.length - 1]);
+      await bitmaps.idle();
+    }
     for (let i = 0; i < REQUESTS; i++) {
       const raw = classQuery(name, seeded);
       // Each variant first in turn: the first request of a query reads its pages cold.
@@ -203,6 +243,7 @@ async function main(): Promise<void> {
     console.log('');
   }
   await db.end();
+  await background.end();
 }
 
 main().catch((err) => {

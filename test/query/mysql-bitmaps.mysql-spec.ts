@@ -37,12 +37,21 @@ const paging = { defaultLimit: 1000, maxLimit: 1000 };
 /** Seqs spread over many epochs (16,384 seqs each). */
 const SPREAD = 613;
 let db: Connection;
+/** The background reads' connection (ordered tokens' rows), apart from the writes' transactions. */
+let bg: Connection;
 /** The stored customers (full documents with their id), by id; and their seqs. */
 const docs = new Map<string, Record<string, unknown>>();
 const seqs = new Map<string, number>();
 let nextSeq = 1;
 let kept = new Set<string>();
-const bitmaps = new MysqlTokenBitmaps(customerSqlStorage, () => kept);
+async function backgroundRead<R>(statement: SqlStatement): Promise<R[]> {
+  const [rows] = await bg.query<RowDataPacket[]>(statement.sql, statement.params);
+  return rows as R[];
+}
+/** Ordered tokens' epochs read again in the background after every move (no delay). */
+const bitmaps = new MysqlTokenBitmaps(customerSqlStorage, () => kept, undefined, backgroundRead, 0);
+/** A bound too small to hold any ordered token: every range answered from SQL. */
+const tiny = new MysqlTokenBitmaps(customerSqlStorage, () => kept, 2048, backgroundRead, 0);
 
 jest.setTimeout(300_000);
 
@@ -143,8 +152,10 @@ async function sweep(): Promise<void> {
 beforeAll(async () => {
   const url = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
   db = await createConnection(url);
+  bg = await createConnection(url);
   await db.query(`CREATE DATABASE ${DATABASE} CHARACTER SET utf8mb4`);
   await db.query(`USE ${DATABASE}`);
+  await bg.query(`USE ${DATABASE}`);
   const [[version]] = await db.query<RowDataPacket[]>('SELECT VERSION() AS v');
   const collation = String(version.v).includes('MariaDB')
     ? 'utf8mb4_nopad_bin'
@@ -188,8 +199,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await bitmaps.idle();
+  await tiny.idle();
   await db.query(`DROP DATABASE IF EXISTS ${DATABASE}`);
   await db.end();
+  await bg?.end();
 });
 
 /** `path=value` conditions of a document's plain leaves (strings of plain characters, numbers, booleans). */
@@ -234,8 +248,71 @@ function randomQuery(): { raw: string; query: ParsedQuery } | undefined {
   return keys && bitmaps.serves(keys) ? { raw, query } : undefined;
 }
 
+/** Ordered paths of the generated customers and values around theirs. */
+const ORDERED: readonly { path: string; value: () => string }[] = [
+  { path: 'creditProfile.creditScore', value: () => String(450 + Math.floor(random() * 24) * 25) },
+  { path: 'creditProfile.validFor.startDateTime', value: () => randomInstant() },
+  { path: 'creditProfile.creditProfileDate', value: () => randomInstant() },
+  { path: 'validFor.startDateTime', value: () => randomInstant() },
+  { path: 'validFor.endDateTime', value: () => randomInstant() },
+  { path: 'contactMedium.validFor.startDateTime', value: () => randomInstant() },
+];
+
+function randomInstant(): string {
+  const day = 1 + Math.floor(random() * 28);
+  const hour = Math.floor(random() * 24);
+  const month = 1 + Math.floor(random() * 3);
+  return encodeURIComponent(
+    `2024-0${month}-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:${pick(['00', '30'])}:00${pick(['Z', '+01:00', '-05:30'])}`,
+  );
+}
+
+/**
+ * A random range of an ordered path (one bound, or a window of two), alone or with one or two kept
+ * keys of a stored customer, with a random page; undefined when not served from memory.
+ */
+function randomRangeQuery(): { raw: string; query: ParsedQuery } | undefined {
+  const { path, value } = pick(ORDERED);
+  const [a, b] = [value(), value()];
+  const bounds =
+    random() < 0.5
+      ? [`${path}.${pick(['gt', 'gte', 'lt', 'lte'])}=${a}`]
+      : [
+          `${path}.${pick(['gt', 'gte'])}=${a < b ? a : b}`,
+          `${path}.${pick(['lt', 'lte'])}=${a < b ? b : a}`,
+        ];
+  const conditions = [...new Set(conditionsOf(pick([...docs.values()])))];
+  const more =
+    random() < 0.4
+      ? []
+      : random() < 0.7
+        ? [pick(conditions)]
+        : [pick(conditions), pick(conditions)];
+  const page = `limit=${pick([1, 3, 20])}&offset=${pick([0, 0, 2, 7])}${pick(['', '', '&sort=-id', '&sort=name'])}`;
+  const raw = `${[...bounds, ...new Set(more)].join('&')}&${page}`;
+  let query: ParsedQuery;
+  try {
+    query = parseQuery(raw, customerQuerySchema, { paging });
+  } catch {
+    return undefined;
+  }
+  const ranges = compileSql(query, customerSqlStorage, { dialect: 'mysql' }).tokenRanges;
+  if (!ranges) {
+    return undefined;
+  }
+  const keys = ranges.filter((r) => r.from === r.to).map((r) => ({ token: r.token, v: r.from }));
+  const served = bitmaps.servesRanges(
+    keys,
+    ranges.filter((r) => r.from !== r.to),
+  );
+  return served ? { raw, query } : undefined;
+}
+
 /** The page and count through the bitmaps. */
-async function list(query: ParsedQuery): Promise<{ ids: string[]; total: number }> {
+async function list(
+  query: ParsedQuery,
+  through: MysqlTokenBitmaps = bitmaps,
+): Promise<{ ids: string[]; total: number }> {
   const compiled = await compileMysqlSql(
     query,
     customerSqlStorage,
@@ -243,7 +320,7 @@ async function list(query: ParsedQuery): Promise<{ ids: string[]; total: number 
     read,
     undefined,
     undefined,
-    bitmaps,
+    through,
   );
   const { page } = buildListStatements(compiled, customerSqlStorage, 'c.id');
   const rows = await read<{ id: string }>(page);
@@ -251,17 +328,26 @@ async function list(query: ParsedQuery): Promise<{ ids: string[]; total: number 
   return { ids: rows.map((r) => r.id), total: compiled.total! };
 }
 
-/** `n` random served queries, each against the evaluator over the stored documents. */
-async function expectRandomQueries(n: number): Promise<number> {
+/**
+ * `n` random served queries, each against the evaluator over the stored documents. Ranges: with
+ * the background reads sometimes settled (epochs held), sometimes under way.
+ */
+async function expectRandomQueries(n: number, ranges = false): Promise<number> {
   let served = 0;
   for (let tries = 0; served < n && tries < n * 50; tries++) {
-    const q = randomQuery();
+    const q = ranges ? randomRangeQuery() : randomQuery();
     if (q) {
       served++;
-      expect([q.raw, await list(q.query)]).toEqual([
-        q.raw,
-        evaluatorPage(q.query, [...docs.values()]),
-      ]);
+      const want = evaluatorPage(q.query, [...docs.values()]);
+      expect([q.raw, await list(q.query)]).toEqual([q.raw, want]);
+      if (ranges) {
+        if (random() < 0.5) {
+          await bitmaps.idle();
+        }
+        if (random() < 0.2) {
+          expect([q.raw, await list(q.query, tiny)]).toEqual([q.raw, want]);
+        }
+      }
     }
   }
   expect(served).toBe(n);
@@ -299,6 +385,44 @@ describe('kept keys intersected in memory on MySQL/MariaDB equal the in-memory e
       if (round % 2 === 1) {
         await sweep();
         await expectRandomQueries(15);
+      }
+    }
+  });
+});
+
+describe('ranges of ordered tokens held in memory on MySQL/MariaDB equal the in-memory evaluator', () => {
+  it('agrees on 200 random ranges, alone and with kept keys', async () => {
+    await expectRandomQueries(200, true);
+    await bitmaps.idle();
+    expect(bitmaps.heldBytes).toBeGreaterThan(0);
+    expect(tiny.heldBytes).toBeLessThanOrEqual(2048);
+  });
+
+  it('agrees after POSTs, PATCHes, DELETEs and sweeps between the reads', async () => {
+    const all = () => [...docs.values()];
+    for (let round = 0; round < 10; round++) {
+      // Held epochs first, so that the writes below move epochs held in memory.
+      await bitmaps.idle();
+      for (let i = 0; i < 3; i++) {
+        await insert({ ...pick(all()), id: `rn${round}-${i}` });
+      }
+      await insert({ ...pick(all()), id: `ra${round}` });
+      await insert({ ...pick(all()), id: `ro${round}` }, 3 + round * 20011);
+      await expectRandomQueries(15, true);
+      await bitmaps.idle();
+      for (let i = 0; i < 6; i++) {
+        const target = pick(all());
+        await patch(target.id as string, { ...pick(all()), id: target.id });
+      }
+      await expectRandomQueries(15, true);
+      await bitmaps.idle();
+      for (let i = 0; i < 5; i++) {
+        await remove(pick(all()).id as string);
+      }
+      await expectRandomQueries(15, true);
+      if (round % 2 === 1) {
+        await sweep();
+        await expectRandomQueries(15, true);
       }
     }
   });

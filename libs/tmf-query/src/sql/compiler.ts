@@ -167,6 +167,12 @@ export interface CompiledSql {
    * `(token, v)`, which kept keys' bitmaps held in memory may intersect (`mysql-token-bitmaps.ts`).
    */
   readonly tokenKeys?: readonly { readonly token: number; readonly v: string }[];
+  /**
+   * MySQL token index: the lookups of a filter whose every lookup is one range of `v` on one token
+   * (a point: one key), at least one of them a range of an ordered path, which kept keys' bitmaps
+   * and ordered tokens' keys held in memory may intersect (`mysql-token-bitmaps.ts`).
+   */
+  readonly tokenRanges?: readonly TokenRange[];
   /** The exact number of matches, when it was counted while compiling (`compileMysqlSql`). */
   readonly total?: number;
   /**
@@ -256,6 +262,7 @@ export function compileSql(
     tokenPoints: compiler.tokenPoints,
     tokenSeqs: compiler.tokenSeqs,
     tokenKeys: compiler.tokenKeys,
+    tokenRanges: compiler.tokenRanges,
     tokenSearch: compiler.tokenSearch,
     keptCountKey: compiler.keptCountKey,
     tableHint: tableHintOf(compiler, query, storage, options, keys),
@@ -368,6 +375,7 @@ class SqlCompiler {
   tokenPoints = false;
   tokenSeqs: SqlStatement | undefined;
   tokenKeys: { token: number; v: string }[] | undefined;
+  tokenRanges: TokenRange[] | undefined;
   tokenSearch: TokenSearch | undefined;
   keptCountKey: { token: number; v: string } | undefined;
   /** Whether the filter has MySQL token lookups (rendered in the collecting form unless probed). */
@@ -526,6 +534,10 @@ class SqlCompiler {
           );
         }
         const list = this.options.tokenProbe ? undefined : this.options.tokenSeqList;
+        const ranges = lookups.every((clauses) => clauses.length === 1 && clauses[0].length === 1)
+          ? lookups.map(([[r]]) => r)
+          : undefined;
+        this.tokenRanges = ranges?.some((r) => r.from !== r.to) ? ranges : undefined;
         if (lookups.length > 1) {
           const single = lookups.every(
             (clauses) =>

@@ -86,7 +86,8 @@ function namedSeqs(
 }
 
 /**
- * A filter of several kept keys, intersected in memory (`MysqlTokenBitmaps`): the count is the
+ * A filter of several kept keys, or of kept keys and ranges of ordered tokens, intersected in
+ * memory (`MysqlTokenBitmaps`): the count is the
  * intersection's; the first page in id order comes from the first matches' ids; any other page
  * reads the matches as a list while they are few (as the join's pre-read did), else tests
  * candidates one by one in the sort order.
@@ -101,7 +102,12 @@ async function compileIntersected(
   probeShare: number,
   walkFrom: number,
 ): Promise<CompiledSql> {
-  const { matches, maxSeq, dead } = await intersections.intersect(dry.tokenKeys!, read);
+  // Kept keys alone (`tokenKeys`), or kept keys and ranges of ordered tokens (`tokenRanges`).
+  const ranges = dry.tokenKeys ? [] : dry.tokenRanges!.filter((r) => r.from !== r.to);
+  const keys =
+    dry.tokenKeys ??
+    dry.tokenRanges!.filter((r) => r.from === r.to).map((r) => ({ token: r.token, v: r.from }));
+  const { matches, maxSeq, dead } = await intersections.intersect(keys, read, ranges);
   const total = matches.total;
   const base = {
     ...options,
@@ -133,6 +139,13 @@ async function compileIntersected(
     const tokenWalk = walkShare(query, bounds, total, maxSeq) <= walkFrom;
     return { ...compileSql(query, storage, { ...base, tokenSeqList, tokenWalk }), total };
   }
+  if (ranges.length > 0) {
+    // A range of `v` would be scanned in its epoch for every candidate: collected (walked in id
+    // order when the walk is short), as the count's plan does.
+    const bounds = { total, lo: matches.first(1)[0], hi: maxSeq };
+    const tokenWalk = walkShare(query, bounds, total, maxSeq) <= walkFrom;
+    return { ...compileSql(query, storage, { ...base, tokenWalk }), total };
+  }
   return { ...compileSql(query, storage, { ...base, tokenProbe: true }), total };
 }
 
@@ -163,7 +176,15 @@ export async function compileMysqlSql(
   if (intersections) {
     // Compiled once without the state, only to see whether the filter is kept keys alone.
     const dry = compileSql(query, storage, { ...options, dialect: 'mysql' });
-    if (dry.tokenKeys && intersections.serves(dry.tokenKeys)) {
+    const ranges = dry.tokenRanges;
+    const served = dry.tokenKeys
+      ? intersections.serves(dry.tokenKeys)
+      : ranges !== undefined &&
+        intersections.servesRanges?.(
+          ranges.filter((r) => r.from === r.to).map((r) => ({ token: r.token, v: r.from })),
+          ranges.filter((r) => r.from !== r.to),
+        ) === true;
+    if (served) {
       return compileIntersected(
         query,
         storage,

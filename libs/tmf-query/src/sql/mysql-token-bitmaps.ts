@@ -1,5 +1,14 @@
 import { SqlStatement } from './index-entries';
 import { EPOCH_BITS, epochOf } from './mysql-token-entries';
+import { TokenRange } from './mysql-token-filter';
+import {
+  keyHalves,
+  OrderedSlot,
+  orderedRange,
+  orderedSlotBytes,
+  orderedSlotOf,
+  orderedSlotStatement,
+} from './mysql-token-ranges';
 import { epochSet, EpochSet, epochSetBytes, SeqIntersection } from './seq-sets';
 import { MysqlTokenMapping, SqlStorage } from './storage';
 
@@ -25,8 +34,17 @@ export interface KeptIntersection {
 export interface KeptIntersections {
   /** Whether every key is kept (its bitmaps may be held): a cheap test before any read. */
   serves(keys: readonly TokenKey[]): boolean;
-  /** The live customers holding every key. */
-  intersect(keys: readonly TokenKey[], read: BitmapRead): Promise<KeptIntersection>;
+  /**
+   * Whether a filter of kept keys (`keys`, possibly none) and ranges of ordered tokens (`ranges`,
+   * at least one) is served: a cheap test before any read.
+   */
+  servesRanges?(keys: readonly TokenKey[], ranges: readonly TokenRange[]): boolean;
+  /** The live customers holding every key and a row in every range. */
+  intersect(
+    keys: readonly TokenKey[],
+    read: BitmapRead,
+    ranges?: readonly TokenRange[],
+  ): Promise<KeptIntersection>;
 }
 
 /** One epoch of one key: its set and the epoch's counter it was read at (one statement). */
@@ -40,11 +58,33 @@ interface KeyEntry {
   bytes: number;
 }
 
+/** An ordered token's rows held per epoch, filled in the background (`refresh`). */
+interface OrderedEntry {
+  readonly slots: (OrderedSlot | undefined)[];
+  bytes: number;
+  /** The background read under way, if any (one at a time per token). */
+  refreshing?: Promise<void>;
+  /** When each epoch was last read in the background (ms), to bound re-reads under writes. */
+  readonly readAt: Map<number, number>;
+}
+
 /** Per held epoch slot, beyond its set: the slot object and its place in the array. */
 const SLOT_BYTES = 48;
 
 /** Default bound of the bytes held: ~8 MB hold the 725–807 kept keys of 1,000,000 customers. */
 export const DEFAULT_BITMAP_BYTES = 64 * 1024 * 1024;
+
+/**
+ * An epoch of an ordered token is read again in the background at most this often (ms): under
+ * writes its newest epochs move all the time, and a request answers moved epochs from SQL anyway.
+ */
+const REFRESH_EVERY_MS = 1000;
+
+/** An ordered token whose rows would take more than this share of the bound is not held. */
+const ORDERED_SHARE = 0.5;
+
+/** How long a token found too large to hold is not tried again (ms). */
+const TOO_LARGE_MS = 10 * 60 * 1000;
 
 /**
  * MySQL/MariaDB: the token table's rows of kept keys held in memory as sets of seqs per epoch
@@ -60,14 +100,23 @@ export const DEFAULT_BITMAP_BYTES = 64 * 1024 * 1024;
 export class MysqlTokenBitmaps implements KeptIntersections {
   private readonly mapping: MysqlTokenMapping & { epochTable: string };
   /** Least recently used first (a Map keeps insertion order; a use moves the key last). */
-  private readonly keys = new Map<string, KeyEntry>();
+  private readonly keys = new Map<string, KeyEntry | OrderedEntry>();
   private bytes = 0;
+  /** Ordered tokens found too large to hold, and when. */
+  private readonly tooLarge = new Map<number, number>();
 
   constructor(
     private readonly storage: SqlStorage,
     /** The kept keys (`token:v`), undefined while unknown (then nothing is served). */
     private readonly kept: () => ReadonlySet<string> | undefined,
     private readonly maxBytes = DEFAULT_BITMAP_BYTES,
+    /**
+     * Reads ordered tokens' rows in the background, on a connection of its own (none: ranges are
+     * not served).
+     */
+    private readonly background?: BitmapRead,
+    /** How often an epoch of an ordered token may be read again in the background (ms). */
+    private readonly refreshEveryMs = REFRESH_EVERY_MS,
   ) {
     const mapping = storage.mysqlTokenIndex;
     if (!mapping?.epochTable) {
@@ -81,12 +130,40 @@ export class MysqlTokenBitmaps implements KeptIntersections {
     return this.bytes;
   }
 
+  /** Settles when no background read is under way (tests, shutdown). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const busy = [...this.keys.values()]
+        .map((entry) => ('slots' in entry ? entry.refreshing : undefined))
+        .filter((p): p is Promise<void> => p !== undefined);
+      if (busy.length === 0) {
+        return;
+      }
+      await Promise.all(busy);
+    }
+  }
+
   serves(keys: readonly TokenKey[]): boolean {
     const kept = this.kept();
     return kept !== undefined && keys.length > 1 && keys.every((k) => kept.has(keyName(k)));
   }
 
-  async intersect(keys: readonly TokenKey[], read: BitmapRead): Promise<KeptIntersection> {
+  servesRanges(keys: readonly TokenKey[], ranges: readonly TokenRange[]): boolean {
+    const kept = this.kept();
+    return (
+      this.background !== undefined &&
+      kept !== undefined &&
+      ranges.length > 0 &&
+      ranges.every((r) => r.from !== r.to) &&
+      keys.every((k) => kept.has(keyName(k)))
+    );
+  }
+
+  async intersect(
+    keys: readonly TokenKey[],
+    read: BitmapRead,
+    ranges: readonly TokenRange[] = [],
+  ): Promise<KeptIntersection> {
     const { table, deadTable, seqColumn, epochTable } = this.mapping;
     // One statement, one snapshot: the newest seq, the dead ones and every epoch's counter.
     const state = await read<{ k: number | string; a: number | string | null; b: unknown }>({
@@ -113,6 +190,7 @@ export class MysqlTokenBitmaps implements KeptIntersections {
     const epochs = maxSeq === 0 ? 0 : epochOf(maxSeq) + 1;
     const names = keys.map(keyName);
     const entries = names.map((name) => this.entry(name));
+    const ordered = ranges.map((r) => this.ordered(r.token));
     // Per key, the epochs to read: never held, or held at another counter.
     const stale = entries.map((entry) => {
       const out: number[] = [];
@@ -124,18 +202,42 @@ export class MysqlTokenBitmaps implements KeptIntersections {
       }
       return out;
     });
-    if (stale.some((list) => list.length > 0)) {
+    // Per range, the epochs its token's held rows do not answer at this snapshot: this request
+    // reads the range's seqs there; the background reads the token's rows there for later ones.
+    const unheld = ordered.map((entry) => {
+      const out: number[] = [];
+      for (let e = 0; e < epochs; e++) {
+        const slot = entry?.slots[e];
+        if (!slot || slot.version !== (counters.get(e) ?? 0)) {
+          out.push(e);
+        }
+      }
+      return out;
+    });
+    const rangeRows = ranges.map(() => new Map<number, number[]>());
+    if (stale.some((list) => list.length > 0) || unheld.some((list) => list.length > 0)) {
       const all = [...new Set(stale.flat())].sort((a, b) => a - b);
       const params: (number | string)[] = [];
-      const parts = [
-        `SELECT -1 AS k, epoch AS e, SUM(n) AS s FROM ${epochTable} WHERE epoch IN (${all.join(', ')}) GROUP BY epoch`,
-      ];
+      const parts =
+        all.length > 0
+          ? [
+              `SELECT -1 AS k, epoch AS e, SUM(n) AS s FROM ${epochTable} WHERE epoch IN (${all.join(', ')}) GROUP BY epoch`,
+            ]
+          : [];
       stale.forEach((list, i) => {
         if (list.length > 0) {
           parts.push(
-            `SELECT ${i}, epoch, seq FROM ${table} WHERE epoch IN (${list.join(', ')}) AND token = ? AND v = ?`,
+            `SELECT ${i} AS k, epoch AS e, seq AS s FROM ${table} WHERE epoch IN (${list.join(', ')}) AND token = ? AND v = ?`,
           );
           params.push(keys[i].token, keys[i].v);
+        }
+      });
+      unheld.forEach((list, i) => {
+        if (list.length > 0) {
+          parts.push(
+            `SELECT ${keys.length + i} AS k, epoch AS e, seq AS s FROM ${table} WHERE epoch IN (${list.join(', ')}) AND token = ? AND v BETWEEN ? AND ?`,
+          );
+          params.push(ranges[i].token, ranges[i].from, ranges[i].to);
         }
       });
       const rows = await read<{ k: number | string; e: number | string; s: number | string }>({
@@ -148,12 +250,13 @@ export class MysqlTokenBitmaps implements KeptIntersections {
       for (const row of rows) {
         const k = Number(row.k);
         const e = Number(row.e);
-        if (k < 0) {
+        const into = k < 0 ? undefined : k < keys.length ? offsets[k] : rangeRows[k - keys.length];
+        if (!into) {
           read_.set(e, Number(row.s));
         } else {
-          const list = offsets[k].get(e) ?? [];
+          const list = into.get(e) ?? [];
           list.push(Number(row.s) % size);
-          offsets[k].set(e, list);
+          into.set(e, list);
         }
       }
       stale.forEach((list, i) => {
@@ -170,44 +273,151 @@ export class MysqlTokenBitmaps implements KeptIntersections {
         }
       });
     }
+    const rangeSets = ranges.map((r, i) => {
+      const from = keyHalves(r.from);
+      const to = keyHalves(r.to);
+      const sets: (EpochSet | undefined)[] = [];
+      const missing = new Set(unheld[i]);
+      for (let e = 0; e < epochs; e++) {
+        const slot = ordered[i]?.slots[e];
+        if (missing.has(e)) {
+          const found = rangeRows[i].get(e);
+          sets.push(found ? epochSet(found, EPOCH_BITS) : undefined);
+        } else {
+          sets.push(slot ? orderedRange(slot, from, to) : undefined);
+        }
+      }
+      return sets;
+    });
     const matches = new SeqIntersection(
-      entries.map((entry) => entry.epochs.map((slot) => slot?.set)),
+      [...entries.map((entry) => entry.epochs.map((slot) => slot?.set)), ...rangeSets],
       epochs,
       EPOCH_BITS,
       dead,
     );
-    this.evict(new Set(names));
+    const inUse = new Set([...names, ...ranges.map((r) => orderedName(r.token))]);
+    this.evict(inUse);
+    ranges.forEach((r, i) => this.refresh(r.token, unheld[i], counters));
     return { matches, maxSeq, dead: dead.size > 0 };
   }
 
   /** The key's entry, made the most recently used (created empty on first use). */
   private entry(name: string): KeyEntry {
-    const entry = this.keys.get(name) ?? { epochs: [], bytes: 0 };
+    const entry = (this.keys.get(name) as KeyEntry | undefined) ?? { epochs: [], bytes: 0 };
     this.keys.delete(name);
     this.keys.set(name, entry);
     return entry;
   }
 
+  /** The ordered token's entry, made the most recently used, when held (being filled or not). */
+  private ordered(token: number): OrderedEntry | undefined {
+    const name = orderedName(token);
+    const entry = this.keys.get(name) as OrderedEntry | undefined;
+    if (entry) {
+      this.keys.delete(name);
+      this.keys.set(name, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * Reads, in the background, the token's rows of the epochs a request could not answer from
+   * memory, one epoch per statement with its counter: the first use of a token fills it epoch by
+   * epoch while requests are answered from SQL; later, the epochs that writes moved, each at most
+   * every {@link REFRESH_EVERY_MS}. One read at a time per token; a failed read leaves the epoch
+   * unheld (answered from SQL).
+   */
+  private refresh(token: number, epochs: readonly number[], counters: Map<number, number>): void {
+    const name = orderedName(token);
+    const blocked = this.tooLarge.get(token);
+    if (
+      epochs.length === 0 ||
+      !this.background ||
+      (blocked && Date.now() - blocked < TOO_LARGE_MS)
+    ) {
+      return;
+    }
+    let entry = this.keys.get(name) as OrderedEntry | undefined;
+    if (!entry) {
+      entry = { slots: [], bytes: 0, readAt: new Map() };
+      this.keys.set(name, entry);
+    }
+    if (entry.refreshing) {
+      return;
+    }
+    const now = Date.now();
+    const due = epochs.filter(
+      (e) => now - (entry.readAt.get(e) ?? -Infinity) >= this.refreshEveryMs,
+    );
+    if (due.length === 0) {
+      return;
+    }
+    const held = entry;
+    const total = counters.size;
+    const work = async () => {
+      for (const e of due) {
+        if (this.keys.get(name) !== held) {
+          return; // evicted meanwhile
+        }
+        const rows = await this.background!<Parameters<typeof orderedSlotOf>[0][number]>(
+          orderedSlotStatement(this.mapping, token, e),
+        );
+        held.readAt.set(e, Date.now());
+        const slot = orderedSlotOf(rows);
+        const before = held.slots[e];
+        // Counters only grow: an older read than the slot held is dropped.
+        if (this.keys.get(name) !== held || (before && before.version > slot.version)) {
+          continue;
+        }
+        const bytes = orderedSlotBytes(slot) - (before ? orderedSlotBytes(before) : 0);
+        held.slots[e] = slot;
+        held.bytes += bytes;
+        this.bytes += bytes;
+        const filled = held.slots.filter(Boolean).length;
+        if ((held.bytes / filled) * Math.max(total, filled) > ORDERED_SHARE * this.maxBytes) {
+          this.tooLarge.set(token, Date.now());
+          this.drop(name);
+          return;
+        }
+        this.evict(new Set([name]));
+      }
+    };
+    held.refreshing = work()
+      .catch(() => undefined)
+      .finally(() => {
+        held.refreshing = undefined;
+      });
+  }
+
+  private drop(name: string): void {
+    const entry = this.keys.get(name);
+    if (entry) {
+      this.keys.delete(name);
+      this.bytes -= entry.bytes;
+    }
+  }
+
   /** Drops the least recently used keys beyond the bound, but those in use. */
   private evict(inUse: ReadonlySet<string>): void {
-    for (const [name, entry] of this.keys) {
+    for (const name of [...this.keys.keys()]) {
       if (this.bytes <= this.maxBytes) {
         return;
       }
       if (!inUse.has(name)) {
-        this.keys.delete(name);
-        this.bytes -= entry.bytes;
+        this.drop(name);
       }
     }
     // Over the bound with only the keys in use: they are not kept either.
     for (const name of inUse) {
-      const entry = this.keys.get(name);
-      if (this.bytes > this.maxBytes && entry) {
-        this.keys.delete(name);
-        this.bytes -= entry.bytes;
+      if (this.bytes > this.maxBytes) {
+        this.drop(name);
       }
     }
   }
+}
+
+function orderedName(token: number): string {
+  return `r:${token}`;
 }
 
 function keyName(key: TokenKey): string {
