@@ -15,17 +15,18 @@ export interface CityRatingDoc {
   id: string;
   name?: string;
   contactMedium?: { characteristic?: { city?: string } }[];
-  creditProfile?: { creditRiskRating?: number }[];
+  creditProfile?: { creditRiskRating?: number; creditScore?: number }[];
 }
 
-/** A customer living in `city` with a credit rating of `rating`. */
-export const cityRatingCustomer = (name: string, city: string, rating: number) => ({
+/** A customer living in `city` with a credit rating of `rating` (and a credit score of `score`). */
+export const cityRatingCustomer = (name: string, city: string, rating: number, score = 600) => ({
   ...minimalCustomer(name),
   contactMedium: [{ mediumType: 'postalAddress', characteristic: { city, contactType: 'home' } }],
   creditProfile: [
     {
       creditProfileDate: '2024-03-01T10:00:00Z',
       creditRiskRating: rating,
+      creditScore: score,
       validFor: { startDateTime: '2024-03-01T00:00:00Z' },
     },
   ],
@@ -64,9 +65,10 @@ export async function expectedPage(
 }
 
 /**
- * Runs `writers` loops of writes (each round a POST, then every third a PATCH of its credit
- * profile, else every fourth a DELETE; through `appOf(writer, round)`) beside `readers` loops of
- * `read(round)`, until `minWrites` rounds were written; resolves when every loop has stopped.
+ * Runs `writers` loops of writes (each round a POST of `created(writer, round)`, then every third a
+ * PATCH of `patched(round)`, else every fourth a DELETE; through `appOf(writer, round)`) beside
+ * `readers` loops of `read(round)`, until `minWrites` rounds were written; resolves when every loop
+ * has stopped. By default a customer of a city and a rating, patched to another credit profile.
  */
 export async function withWritesInFlight(options: {
   writers: number;
@@ -74,26 +76,32 @@ export async function withWritesInFlight(options: {
   minWrites: number;
   appOf: (writer: number, round: number) => TestApp;
   read: (round: number) => Promise<void>;
+  created?: (writer: number, round: number) => Record<string, unknown>;
+  patched?: (round: number) => Record<string, unknown>;
 }): Promise<void> {
+  const created =
+    options.created ??
+    ((w: number, i: number) =>
+      cityRatingCustomer(`Busy ${w}.${i}`, CITIES[(w + i) % 2], RATINGS[i % 2]));
+  const patched =
+    options.patched ??
+    ((i: number) => ({
+      creditProfile: cityRatingCustomer('', 'Lyon', RATINGS[(i + 1) % 2]).creditProfile,
+    }));
   let stop = false;
   let writes = 0;
   const writer = async (w: number) => {
     for (let i = 0; !stop; i++) {
       const app = options.appOf(w, i);
-      const created = (await createCustomer(
-        app,
-        cityRatingCustomer(`Busy ${w}.${i}`, CITIES[(w + i) % 2], RATINGS[i % 2]),
-      )) as { id: string };
+      const customer = (await createCustomer(app, created(w, i))) as { id: string };
       if (i % 3 === 1) {
-        const res = await app.request('PATCH', `${CUSTOMER_PATH}/${created.id}`, {
+        const res = await app.request('PATCH', `${CUSTOMER_PATH}/${customer.id}`, {
           headers: MERGE_PATCH,
-          body: {
-            creditProfile: cityRatingCustomer('', 'Lyon', RATINGS[(i + 1) % 2]).creditProfile,
-          },
+          body: patched(i),
         });
         expect(res.status).toBe(200);
       } else if (i % 4 === 2) {
-        expect((await app.request('DELETE', `${CUSTOMER_PATH}/${created.id}`)).status).toBe(204);
+        expect((await app.request('DELETE', `${CUSTOMER_PATH}/${customer.id}`)).status).toBe(204);
       }
       writes++;
     }
