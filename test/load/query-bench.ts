@@ -10,6 +10,7 @@
  *     [--deep-page 10000]     the page reached through `next` links (at most half of the pages)
  *     [--entries a/main.js,b/main.js]  compare builds: every class and mode on each in turn, each
  *                             build on its own copy of the seeded database (SQLite)
+ *     [--warm-up 1]           seconds of each class's requests before it is measured, per build
  *     [--env KEY=value,...]   extra server environment
  *     [--mysql-database name] the MariaDB database (default `tmf_query_bench_<seed>`), e.g. a copy
  *
@@ -62,6 +63,7 @@ const EXTRA_ENV = Object.fromEntries(
     .filter((kv) => kv.includes('='))
     .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
 );
+const WARM_UP_MS = Number(arg('warm-up', '1')) * 1000;
 const WRITE_SHARE = 0.1;
 const MYSQL_URL = TEST_MYSQL_URL.replace(/\/$/, '');
 const RESULTS_DIR = join(REPO_ROOT, 'test', 'load', 'results');
@@ -403,7 +405,7 @@ async function benchDb(db: Db): Promise<void> {
           byMode: new Map(),
           cpuByMode: new Map(),
         };
-        await closedLoop(state.server.baseUrl, CONNECTIONS, 1000, () => ({
+        await closedLoop(state.server.baseUrl, CONNECTIONS, WARM_UP_MS, () => ({
           kind: 'warm-up',
           method: 'GET',
           path: c.path(state),

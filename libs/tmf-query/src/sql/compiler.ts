@@ -109,6 +109,13 @@ export interface MysqlResidualScan {
   readonly limit: number;
 }
 
+/**
+ * MySQL token index: up to this many matches read before the query (`tokenSeqList`, e.g. the first
+ * page's candidates in id order), the page reads their documents at once instead of their ids
+ * first and the documents in a second statement: a round trip saved for ~2 pages of rows read.
+ */
+const DIRECT_SEQS = 64;
+
 /** Default of {@link CompileOptions.residualLimit}. */
 export const DEFAULT_RESIDUAL_LIMIT = 10000;
 
@@ -201,7 +208,8 @@ export interface CompiledSql {
   readonly tableJoin?: string;
   /**
    * MySQL: token lookups collect their matches before the page is sorted. A page then selects ids
-   * (and keys) first, which the `seq` index holds, and its documents after, by id.
+   * (and keys) first, which the `seq` index holds, and its documents after, by id; but not when
+   * the matches were read before and are few (`tokenSeqList`): their documents are read at once.
    */
   readonly collectsMatches?: boolean;
 }
@@ -267,7 +275,10 @@ export function compileSql(
     keptCountKey: compiler.keptCountKey,
     tableHint: tableHintOf(compiler, query, storage, options, keys),
     tableJoin: compiler.tableJoin,
-    collectsMatches: compiler.collectsTokens && !options.tokenProbe,
+    collectsMatches:
+      compiler.collectsTokens &&
+      !options.tokenProbe &&
+      !((options.tokenSeqList?.length ?? Infinity) <= DIRECT_SEQS),
   };
 }
 
