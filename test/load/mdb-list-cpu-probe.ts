@@ -215,7 +215,7 @@ async function main(): Promise<void> {
       for (const variant of VARIANTS.filter((v) => v.intersections)) {
         await request(db, meter, classQuery(name, seeded), variant);
       }
-      await bitmaps.idle();
+      await (bitmaps as { idle?: () => Promise<void> }).idle?.();
     }
     for (let i = 0; i < REQUESTS; i++) {
       const raw = classQuery(name, seeded);
