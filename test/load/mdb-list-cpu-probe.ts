@@ -147,7 +147,7 @@ async function request(
           ? 'state'
           : s.sql.startsWith('SELECT id AS id')
             ? 'first ids'
-            : s.sql.startsWith('SELECT seq AS seq')
+            : s.sql.startsWith('SELECT seq AS seq') || s.sql.startsWith('SELECT 0 AS k, (SELECT')
               ? 'below'
               : 'count',
         s,

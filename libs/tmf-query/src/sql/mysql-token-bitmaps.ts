@@ -432,8 +432,9 @@ const RANGE_CAP = 5000;
  * `offset + limit`), read without sending every match: the ids of the first `2 × rows` matches in
  * seq order; X, the `rows`-th smallest of those ids; then the `(id, seq)` entries with an id below
  * X and a seq beyond those matches (one range of the narrow index, ~no rows while ids grow with
- * seq, as server-made UUIDv7 ids do), kept when they match. Exact: a match with an id below X is
- * among the first ones or in the range. Undefined when the range holds more than
+ * seq, as server-made UUIDv7 ids do), kept when they match; X and the range in one statement.
+ * Exact: a match with an id below X is among the first ones or in the range. Undefined when the
+ * range holds more than
  * {@link RANGE_CAP} rows or customers went away meanwhile (the caller takes another plan).
  */
 export async function firstByIdSeqs(
@@ -449,21 +450,21 @@ export async function firstByIdSeqs(
   }
   const seq = mapping.seqColumn;
   const id = storage.idColumn;
-  const [x] = await read<{ id: string }>({
-    sql: `SELECT ${id} AS id FROM ${storage.table} WHERE ${seq} IN (${first.join(', ')}) ORDER BY ${id} LIMIT 1 OFFSET ${rows - 1}`,
-    params: [],
-  });
-  if (!x || !mapping.idSeqIndex) {
+  if (!mapping.idSeqIndex) {
     return undefined;
   }
-  const below = await read<{ seq: number | string }>({
+  // One statement: X (NULL when fewer of those customers remain) and the range below it, X
+  // computed again as the range's bound (MariaDB plans `id < (<scalar subquery>)` as a range).
+  const x = `SELECT ${id} FROM ${storage.table} WHERE ${seq} IN (${first.join(', ')}) ORDER BY ${id} LIMIT 1 OFFSET ${rows - 1}`;
+  const found = await read<{ k: number | string; v: number | string | null }>({
     sql:
-      `SELECT ${seq} AS seq FROM ${storage.table} FORCE INDEX (${mapping.idSeqIndex}) ` +
-      `WHERE ${id} < ? AND ${seq} > ? LIMIT ${RANGE_CAP + 1}`,
-    params: [x.id, first[first.length - 1]],
+      `SELECT 0 AS k, (${x}) AS v UNION ALL (SELECT 1, ${seq} FROM ${storage.table} ` +
+      `FORCE INDEX (${mapping.idSeqIndex}) WHERE ${id} < (${x}) AND ${seq} > ? LIMIT ${RANGE_CAP + 1})`,
+    params: [first[first.length - 1]],
   });
-  if (below.length > RANGE_CAP) {
+  const below = found.filter((r) => Number(r.k) === 1);
+  if (found.some((r) => Number(r.k) === 0 && r.v === null) || below.length > RANGE_CAP) {
     return undefined;
   }
-  return [...first, ...below.map((r) => Number(r.seq)).filter((s) => matches.has(s))];
+  return [...first, ...below.map((r) => Number(r.v)).filter((s) => matches.has(s))];
 }
