@@ -112,9 +112,11 @@ export interface MysqlResidualScan {
 /**
  * MySQL token index: up to this many matches read before the query (`tokenSeqList`, e.g. the first
  * page's candidates in id order), the page reads their documents at once instead of their ids
- * first and the documents in a second statement: a round trip saved for ~2 pages of rows read.
+ * first and the documents in a second statement: a round trip saved for at most 2 pages of rows.
  */
 const DIRECT_SEQS = 64;
+/** ... and at most this many pages' rows (`offset + limit`): beyond, ids first. */
+const DIRECT_PAGES = 2;
 
 /** Default of {@link CompileOptions.residualLimit}. */
 export const DEFAULT_RESIDUAL_LIMIT = 10000;
@@ -278,7 +280,10 @@ export function compileSql(
     collectsMatches:
       compiler.collectsTokens &&
       !options.tokenProbe &&
-      !((options.tokenSeqList?.length ?? Infinity) <= DIRECT_SEQS),
+      !(
+        (options.tokenSeqList?.length ?? Infinity) <=
+        Math.min(DIRECT_SEQS, DIRECT_PAGES * ((query.page?.offset ?? 0) + (query.page?.limit ?? 0)))
+      ),
   };
 }
 
