@@ -214,6 +214,9 @@ export class MysqlTokenBitmaps implements KeptIntersections {
       }
       return out;
     });
+    // The held slots as of this snapshot's counters: a background read may replace one while the
+    // request waits for its second statement, and the count and page must be of one state.
+    const heldSlots = ordered.map((entry) => entry?.slots.slice(0, epochs));
     const rangeRows = ranges.map(() => new Map<number, number[]>());
     if (stale.some((list) => list.length > 0) || unheld.some((list) => list.length > 0)) {
       const all = [...new Set(stale.flat())].sort((a, b) => a - b);
@@ -279,7 +282,7 @@ export class MysqlTokenBitmaps implements KeptIntersections {
       const sets: (EpochSet | undefined)[] = [];
       const missing = new Set(unheld[i]);
       for (let e = 0; e < epochs; e++) {
-        const slot = ordered[i]?.slots[e];
+        const slot = heldSlots[i]?.[e];
         if (missing.has(e)) {
           const found = rangeRows[i].get(e);
           sets.push(found ? epochSet(found, EPOCH_BITS) : undefined);
