@@ -13,6 +13,7 @@ import {
   KeyValue,
   CountDeltas,
   epochOf,
+  firstRowsInIdOrder,
   mysqlTokenChanges,
   mysqlTokenUpdateStatements,
   ParsedQuery,
@@ -479,25 +480,15 @@ export class CustomerRepository {
   ): Promise<CustomerPageRows | undefined> {
     const sets = this.tokenSets.sets;
     const tokens = sets?.tokensOf(compiled.tokenSearch);
-    const page = compiled.page;
-    const [key, ...more] = compiled.keys;
-    if (
-      !sets ||
-      !tokens ||
-      !page ||
-      this.seqDisorder ||
-      more.length > 0 ||
-      key.sql !== `${compiled.alias}.${customerSqlStorage.idColumn}` ||
-      key.descending ||
-      page.offset + page.limit > HELD_PAGE_ROWS
-    ) {
+    const firstRows = firstRowsInIdOrder(compiled, customerSqlStorage.idColumn, HELD_PAGE_ROWS);
+    if (!sets || !tokens || firstRows === undefined || this.seqDisorder) {
       return undefined;
     }
     const held = await sets.intersect(tokens, this.tokenSets.read);
     if (!held) {
       return undefined;
     }
-    const seqs = held.matches.first(page.offset + page.limit).slice(page.offset);
+    const seqs = held.matches.first(firstRows).slice(compiled.page!.offset);
     const select = withExtensions ? SELECT_WITH_EXTENSION : `SELECT ${ROW_SELECT} FROM customer c`;
     const [ordered, found] = await this.tx.readRows(
       (_query, batch) =>

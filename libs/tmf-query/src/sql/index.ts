@@ -20,3 +20,4 @@ export * from './mysql-token-epochs';
 export * from './mysql-token-bitmaps';
 export * from './seq-sets';
 export * from './sqlite-token-sets';
+export * from './first-page';

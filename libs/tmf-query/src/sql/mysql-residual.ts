@@ -3,6 +3,7 @@ import { matches } from '@app/tmf-query/memory';
 import { ParsedQuery } from '@app/tmf-query/parser';
 
 import { CompiledSql, CompileOptions, compileSql, usesTokenIndex } from './compiler';
+import { firstRowsInIdOrder } from './first-page';
 import { SqlStatement } from './index-entries';
 import { firstByIdSeqs, KeptIntersections } from './mysql-token-bitmaps';
 import { epochOf } from './mysql-token-entries';
@@ -128,18 +129,9 @@ async function compileIntersected(
   if (total === 0) {
     return { ...compileSql(query, storage, { ...base, tokenSeqList: [] }), total };
   }
-  const page = query.page;
-  const [key, ...more] = dry.keys;
-  const sortedById =
-    more.length === 0 && key.sql === `${dry.alias}.${storage.idColumn}` && !key.descending;
-  if (
-    sortedById &&
-    page &&
-    page.cursor === undefined &&
-    page.offset + page.limit <= FIRST_BY_ID_ROWS &&
-    ((page.offset + page.limit) * maxSeq) / total <= belowPerMatch * total
-  ) {
-    const seqs = await firstByIdSeqs(storage, matches, page.offset + page.limit, read);
+  const rows = firstRowsInIdOrder(dry, storage.idColumn, FIRST_BY_ID_ROWS);
+  if (rows !== undefined && (rows * maxSeq) / total <= belowPerMatch * total) {
+    const seqs = await firstByIdSeqs(storage, matches, rows, read);
     if (seqs) {
       return { ...compileSql(query, storage, { ...base, tokenSeqList: seqs }), total };
     }
