@@ -26,6 +26,7 @@ import {
 import { customerQuerySchema } from '@server/customer/customer.schema';
 import { customerSqlStorage } from '@server/customer/customer.storage';
 import { BASE_URL, generateCustomers } from '@test/fixtures/generated-customers';
+import { leafConditions } from '@test/support/query/leaf-conditions';
 import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
 
 import { evaluatorPage } from './evaluator-oracle';
@@ -206,30 +207,9 @@ afterAll(async () => {
   await bg?.end();
 });
 
-/** `path=value` conditions of a document's plain leaves (strings of plain characters, numbers, booleans). */
-function conditionsOf(doc: unknown, path = ''): string[] {
-  if (Array.isArray(doc)) {
-    return doc.flatMap((item) => conditionsOf(item, path));
-  }
-  if (doc !== null && typeof doc === 'object') {
-    return Object.entries(doc).flatMap(([key, value]) =>
-      key === 'id' || key === 'href' || key.startsWith('@')
-        ? []
-        : conditionsOf(value, path ? `${path}.${key}` : key),
-    );
-  }
-  if (typeof doc === 'string' && /^[A-Za-z][A-Za-z0-9 ._-]*$/.test(doc)) {
-    return [`${path}=${encodeURIComponent(doc)}`];
-  }
-  if ((typeof doc === 'number' && Number.isInteger(doc)) || typeof doc === 'boolean') {
-    return [`${path}=${String(doc)}`];
-  }
-  return [];
-}
-
 /** A random filter of two or three kept keys (held by one customer), with a random page. */
 function randomQuery(): { raw: string; query: ParsedQuery } | undefined {
-  const conditions = [...new Set(conditionsOf(pick([...docs.values()])))];
+  const conditions = [...new Set(leafConditions(pick([...docs.values()])))];
   const chosen = [
     pick(conditions),
     pick(conditions),
@@ -281,7 +261,7 @@ function randomRangeQuery(): { raw: string; query: ParsedQuery } | undefined {
           `${path}.${pick(['gt', 'gte'])}=${a < b ? a : b}`,
           `${path}.${pick(['lt', 'lte'])}=${a < b ? b : a}`,
         ];
-  const conditions = [...new Set(conditionsOf(pick([...docs.values()])))];
+  const conditions = [...new Set(leafConditions(pick([...docs.values()])))];
   const more =
     random() < 0.4
       ? []

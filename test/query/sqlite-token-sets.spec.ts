@@ -3,6 +3,7 @@ import { createRandom } from '@app/tmf-query/testing/random';
 import { customerQuerySchema } from '@server/customer/customer.schema';
 import { customerSqlStorage } from '@server/customer/customer.storage';
 import { generateCustomers } from '@test/fixtures/generated-customers';
+import { leafConditions } from '@test/support/query/leaf-conditions';
 import { SqliteCustomerStore } from '@test/support/query/sqlite-customer-store';
 
 import { evaluatorPage } from './evaluator-oracle';
@@ -39,30 +40,9 @@ const read = (statement: SqlStatement) =>
 
 afterAll(() => store.db.close());
 
-/** `path=value` conditions of a document's plain leaves (strings of plain characters, integers, booleans). */
-function conditionsOf(doc: unknown, path = ''): string[] {
-  if (Array.isArray(doc)) {
-    return doc.flatMap((item) => conditionsOf(item, path));
-  }
-  if (doc !== null && typeof doc === 'object') {
-    return Object.entries(doc).flatMap(([key, value]) =>
-      key === 'id' || key === 'href' || key.startsWith('@')
-        ? []
-        : conditionsOf(value, path ? `${path}.${key}` : key),
-    );
-  }
-  if (typeof doc === 'string' && /^[A-Za-z][A-Za-z0-9 ._-]*$/.test(doc)) {
-    return [`${path}=${encodeURIComponent(doc)}`];
-  }
-  if ((typeof doc === 'number' && Number.isInteger(doc)) || typeof doc === 'boolean') {
-    return [`${path}=${String(doc)}`];
-  }
-  return [];
-}
-
 /** A random filter of two or three conditions the sets answer (kept tokens), with a random page. */
 function randomQuery(): { raw: string; query: ParsedQuery; tokens: string[] } | undefined {
-  const conditions = [...new Set(conditionsOf(pick([...docs.values()])))];
+  const conditions = [...new Set(leafConditions(pick([...docs.values()])))];
   const chosen = [
     ...new Set([pick(conditions), pick(conditions), ...(random() < 0.3 ? [pick(conditions)] : [])]),
   ];
