@@ -192,28 +192,10 @@ export class MysqlTokenBitmaps implements KeptIntersections {
     const entries = names.map((name) => this.entry(name));
     const ordered = ranges.map((r) => this.ordered(r.token));
     // Per key, the epochs to read: never held, or held at another counter.
-    const stale = entries.map((entry) => {
-      const out: number[] = [];
-      for (let e = 0; e < epochs; e++) {
-        const slot = entry.epochs[e];
-        if (!slot || slot.version !== (counters.get(e) ?? 0)) {
-          out.push(e);
-        }
-      }
-      return out;
-    });
+    const stale = entries.map((entry) => epochsBehind(entry.epochs, epochs, counters));
     // Per range, the epochs its token's held rows do not answer at this snapshot: this request
     // reads the range's seqs there; the background reads the token's rows there for later ones.
-    const unheld = ordered.map((entry) => {
-      const out: number[] = [];
-      for (let e = 0; e < epochs; e++) {
-        const slot = entry?.slots[e];
-        if (!slot || slot.version !== (counters.get(e) ?? 0)) {
-          out.push(e);
-        }
-      }
-      return out;
-    });
+    const unheld = ordered.map((entry) => epochsBehind(entry?.slots ?? [], epochs, counters));
     // The held slots as of this snapshot's counters: a background read may replace one while the
     // request waits for its second statement, and the count and page must be of one state.
     const heldSlots = ordered.map((entry) => entry?.slots.slice(0, epochs));
@@ -470,4 +452,20 @@ export async function firstByIdSeqs(
     return undefined;
   }
   return [...first, ...below.map((r) => Number(r.v)).filter((s) => matches.has(s))];
+}
+
+/** The epochs below `epochs` whose slot is missing or was read at another counter than `counters`'. */
+function epochsBehind(
+  slots: readonly ({ readonly version: number } | undefined)[],
+  epochs: number,
+  counters: ReadonlyMap<number, number>,
+): number[] {
+  const out: number[] = [];
+  for (let e = 0; e < epochs; e++) {
+    const slot = slots[e];
+    if (!slot || slot.version !== (counters.get(e) ?? 0)) {
+      out.push(e);
+    }
+  }
+  return out;
 }
