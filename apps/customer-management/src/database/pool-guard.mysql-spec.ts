@@ -14,57 +14,35 @@ import { buildDataSourceOptions } from './data-source-options';
 import { classifyDatabaseError, driverErrorCode, POOL_ACQUIRE_TIMEOUT } from './database-errors';
 import { MigrationService } from './migration.service';
 import { guardPool, mysqlPool, poolGuardStats, queryPool } from './pool-guard';
-import { TransactionRunner } from './transaction-runner';
+import { mysqlGuardedRunner, MYSQL_SPEC_URL } from './testing/mysql-guarded-runner';
 
-// Without a trailing slash: a database name is appended.
-const URL = (process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
+const URL = MYSQL_SPEC_URL;
 const DATABASE = `tmf_pool_guard_${process.pid}`;
 const STATEMENT_TIMEOUT_MS = 1000;
 
 describe('guarded MySQL/MariaDB pool', () => {
-  let dataSource: DataSource;
-  let tx: TransactionRunner;
-
-  beforeAll(async () => {
-    // Schema changes outside the timed pool: they may take longer than its timeout.
-    const admin = await createConnection(URL);
-    await admin.query(`CREATE DATABASE ${DATABASE}`);
-    await admin.query(`CREATE TABLE ${DATABASE}.t (id INT PRIMARY KEY)`);
-    await admin.end();
-    // One connection: a reused connection would be the one that timed out.
-    dataSource = new DataSource(
-      buildDataSourceOptions(
-        parseDatabaseUrl(`${URL.replace(/\/$/, '')}/${DATABASE}`),
-        1,
-        STATEMENT_TIMEOUT_MS,
-      ),
-    );
-    await dataSource.initialize();
-    guardPool(mysqlPool(dataSource)!, 1000);
-    tx = new TransactionRunner(dataSource);
-  });
-  afterAll(async () => {
-    await dataSource.destroy();
-    const admin = await createConnection(URL);
-    await admin.query(`DROP DATABASE ${DATABASE}`);
-    await admin.end();
-  });
+  const db = mysqlGuardedRunner(
+    DATABASE,
+    [`CREATE TABLE ${DATABASE}.t (id INT PRIMARY KEY)`],
+    STATEMENT_TIMEOUT_MS,
+    1000,
+  );
 
   const connectionId = async () =>
-    Number((await dataSource.query<{ id: number }[]>('SELECT CONNECTION_ID() AS id'))[0].id);
+    Number((await db.dataSource.query<{ id: number }[]>('SELECT CONNECTION_ID() AS id'))[0].id);
 
   it('fails a statement with no answer in time and replaces its connection', async () => {
     const before = await connectionId();
-    const discarded = poolGuardStats(mysqlPool(dataSource))!.discarded;
-    const err = await dataSource.query<unknown>('SELECT SLEEP(3)').catch((e: unknown) => e);
+    const discarded = poolGuardStats(mysqlPool(db.dataSource))!.discarded;
+    const err = await db.dataSource.query<unknown>('SELECT SLEEP(3)').catch((e: unknown) => e);
     expect(classifyDatabaseError(err)).toBe('unreachable');
     // The next statement gets a fresh connection, not the one still sleeping.
     expect(await connectionId()).not.toBe(before);
-    expect(poolGuardStats(mysqlPool(dataSource))!.discarded).toBe(discarded + 1);
+    expect(poolGuardStats(mysqlPool(db.dataSource))!.discarded).toBe(discarded + 1);
   });
 
   it('the raw read path (queryPool) is bounded and replaces the connection too', async () => {
-    const pool = mysqlPool(dataSource)!;
+    const pool = mysqlPool(db.dataSource)!;
     const before = await connectionId();
     const err = await queryPool(pool, 'SELECT SLEEP(3)', [], STATEMENT_TIMEOUT_MS).catch(
       (e: unknown) => e,
@@ -78,7 +56,7 @@ describe('guarded MySQL/MariaDB pool', () => {
   });
 
   it('a write whose statement times out answers 503 DATABASE_UNAVAILABLE and is absent', async () => {
-    const err = await tx
+    const err = await db.tx
       .write(async (manager) => {
         await manager.query('INSERT INTO t VALUES (1)');
         await manager.query('SELECT SLEEP(3)');
@@ -89,22 +67,22 @@ describe('guarded MySQL/MariaDB pool', () => {
     expect((err as AppException).code).toBe('DATABASE_UNAVAILABLE');
     expect((err as AppException).headers['retry-after']).toBe('5');
     // Its connection was closed, so the server rolled the INSERT back; the next write commits.
-    await tx.write((manager) => manager.query('INSERT INTO t VALUES (2)'));
-    expect(await dataSource.query('SELECT id FROM t')).toEqual([{ id: 2 }]);
+    await db.tx.write((manager) => manager.query('INSERT INTO t VALUES (2)'));
+    expect(await db.dataSource.query('SELECT id FROM t')).toEqual([{ id: 2 }]);
   });
 
   it('a wait for a free connection gives up after the acquire timeout', async () => {
-    const runner = dataSource.createQueryRunner();
+    const runner = db.dataSource.createQueryRunner();
     await runner.connect(); // holds the pool's only connection
     try {
-      const err = await dataSource.query<unknown>('SELECT 1').catch((e: unknown) => e);
+      const err = await db.dataSource.query<unknown>('SELECT 1').catch((e: unknown) => e);
       expect(driverErrorCode(err)).toBe(POOL_ACQUIRE_TIMEOUT);
       expect(classifyDatabaseError(err)).toBe('unreachable');
     } finally {
       await runner.release();
     }
     // The connection that came free is back in the pool and serves.
-    expect(await dataSource.query('SELECT 1 AS x')).toEqual([{ x: 1 }]);
+    expect(await db.dataSource.query('SELECT 1 AS x')).toEqual([{ x: 1 }]);
   });
 
   it('runs migrations without the statement timeout, and restores it after', async () => {
@@ -115,11 +93,7 @@ describe('guarded MySQL/MariaDB pool', () => {
       async down(): Promise<void> {}
     }
     const migrating = new DataSource({
-      ...buildDataSourceOptions(
-        parseDatabaseUrl(`${URL.replace(/\/$/, '')}/${DATABASE}`),
-        2,
-        STATEMENT_TIMEOUT_MS,
-      ),
+      ...buildDataSourceOptions(parseDatabaseUrl(`${URL}/${DATABASE}`), 2, STATEMENT_TIMEOUT_MS),
       migrations: [SlowIndexBuild1000000000000],
     });
     await migrating.initialize();
@@ -135,18 +109,14 @@ describe('guarded MySQL/MariaDB pool', () => {
 
   it('a failed migrations check gives its connection back (probes during an outage do not empty the pool)', async () => {
     const probing = new DataSource(
-      buildDataSourceOptions(
-        parseDatabaseUrl(`${URL.replace(/\/$/, '')}/${DATABASE}`),
-        2,
-        STATEMENT_TIMEOUT_MS,
-      ),
+      buildDataSourceOptions(parseDatabaseUrl(`${URL}/${DATABASE}`), 2, STATEMENT_TIMEOUT_MS),
     );
     await probing.initialize();
     guardPool(mysqlPool(probing)!, 1000);
     const migrations = new MigrationService(probing, { migrationsRun: true } as AppConfig);
     const answer = await migrations.upToDate();
     // The migrations table write-locked elsewhere: the check's read gets no answer in time.
-    const locker = await createConnection(`${URL.replace(/\/$/, '')}/${DATABASE}`);
+    const locker = await createConnection(`${URL}/${DATABASE}`);
     try {
       await locker.query('LOCK TABLES migrations WRITE');
       for (let probe = 0; probe < 4; probe++) {

@@ -2,60 +2,36 @@
 // the same answers as the text protocol, the same statement timeout, and the text protocol again
 // when the server allows no more prepared statements.
 import { createConnection } from 'mysql2/promise';
-import { DataSource } from 'typeorm';
 
 import { AppException, ErrorKind } from '@app/tmf-common';
 
-import { parseDatabaseUrl } from '@server/config/database-url';
+import { mysqlGuardedRunner, MYSQL_SPEC_URL } from './testing/mysql-guarded-runner';
 
-import { buildDataSourceOptions } from './data-source-options';
-import { guardPool, mysqlPool } from './pool-guard';
-import { TransactionRunner } from './transaction-runner';
-
-// Without a trailing slash: a database name is appended.
-const URL = (process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
+const URL = MYSQL_SPEC_URL;
 const DATABASE = `tmf_prepared_reads_${process.pid}`;
 const STATEMENT_TIMEOUT_MS = 1000;
 
 describe('MySQL/MariaDB reads as prepared statements', () => {
-  let dataSource: DataSource;
-  let tx: TransactionRunner;
-
-  beforeAll(async () => {
-    const admin = await createConnection(URL);
-    await admin.query(`CREATE DATABASE ${DATABASE}`);
-    await admin.query(
+  const db = mysqlGuardedRunner(
+    DATABASE,
+    [
       `CREATE TABLE ${DATABASE}.t (id VARCHAR(36) PRIMARY KEY, name VARCHAR(20), n BIGINT, document LONGTEXT)`,
-    );
-    await admin.query(
       `INSERT INTO ${DATABASE}.t VALUES ('a', 'x', 9007199254740991, '{"a":1}'), ('b', 'x', 2, '{"b":"é"}'), ('c', 'y', 3, '{}')`,
-    );
-    await admin.end();
-    // One connection: its session counters are the runner's reads.
-    dataSource = new DataSource(
-      buildDataSourceOptions(parseDatabaseUrl(`${URL}/${DATABASE}`), 1, STATEMENT_TIMEOUT_MS),
-    );
-    await dataSource.initialize();
-    guardPool(mysqlPool(dataSource)!, 2000);
-    tx = new TransactionRunner(dataSource);
-  });
-  afterAll(async () => {
-    await dataSource.destroy();
-    const admin = await createConnection(URL);
-    await admin.query(`DROP DATABASE ${DATABASE}`);
-    await admin.end();
-  });
+    ],
+    STATEMENT_TIMEOUT_MS,
+    2000,
+  );
 
   const executed = async () =>
     Number(
       (
-        await tx.readRows((query) =>
+        await db.tx.readRows((query) =>
           query<{ Value: string }>("SHOW SESSION STATUS LIKE 'Com_stmt_execute'", []),
         )
       )[0].Value,
     );
   const page = (name: string, limit: number) =>
-    tx.readRows((query) =>
+    db.tx.readRows((query) =>
       query<{ id: string; n: string; document: string; next: string }>(
         'SELECT id, n, document, n + ? AS next FROM t WHERE name = ? ORDER BY id LIMIT ?',
         [1, name, limit],
@@ -77,13 +53,13 @@ describe('MySQL/MariaDB reads as prepared statements', () => {
       { id: 'b', n: '2', document: '{"b":"é"}', next: '3' },
     ]);
     expect(await page('nobody', 5)).toEqual([]);
-    expect(await tx.readOne('SELECT id FROM t WHERE id = ?', ['c'])).toEqual({ id: 'c' });
-    expect(await tx.readOne('SELECT id FROM t WHERE id = ?', ['zz'])).toBeUndefined();
+    expect(await db.tx.readOne('SELECT id FROM t WHERE id = ?', ['c'])).toEqual({ id: 'c' });
+    expect(await db.tx.readOne('SELECT id FROM t WHERE id = ?', ['zz'])).toBeUndefined();
   });
 
   it('keeps the statement timeout on a prepared statement: 503 DATABASE_UNAVAILABLE, then reads again', async () => {
     const sleep = (seconds: string) =>
-      tx.readRows((query) => query<{ s: number }>('SELECT SLEEP(?) AS s', [seconds]));
+      db.tx.readRows((query) => query<{ s: number }>('SELECT SLEEP(?) AS s', [seconds]));
     await sleep('0');
     const before = await executed();
     const err = await sleep('3').catch((e: unknown) => e); // prepared: its second use
@@ -104,7 +80,7 @@ describe('MySQL/MariaDB reads as prepared statements', () => {
     await admin.query('SET GLOBAL max_prepared_stmt_count = 0');
     try {
       const read = () =>
-        tx.readOne<{ id: string }>('SELECT id FROM t WHERE id = ? AND name = ?', ['b', 'x']);
+        db.tx.readOne<{ id: string }>('SELECT id FROM t WHERE id = ? AND name = ?', ['b', 'x']);
       expect(await read()).toEqual({ id: 'b' });
       expect(await read()).toEqual({ id: 'b' });
     } finally {
