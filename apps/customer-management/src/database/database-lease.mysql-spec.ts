@@ -10,16 +10,15 @@ import { buildDataSourceOptions } from './data-source-options';
 import { DatabaseLease } from './database-lease';
 import { MigrationService } from './migration.service';
 import { MYSQL_MIGRATIONS } from './migrations/mysql';
+import { MYSQL_SPEC_URL as URL } from './testing/mysql-guarded-runner';
 
-// Without a trailing slash: a database name is appended.
-const URL = (process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 const DATABASE = `tmf_lease_${process.pid}`;
 
 describe('DatabaseLease and migrations on MySQL/MariaDB', () => {
   const sources: DataSource[] = [];
   const open = async () => {
     const source = new DataSource(
-      buildDataSourceOptions(parseDatabaseUrl(`${URL.replace(/\/$/, '')}/${DATABASE}`), 3),
+      buildDataSourceOptions(parseDatabaseUrl(`${URL}/${DATABASE}`), 3),
     );
     await source.initialize();
     sources.push(source);

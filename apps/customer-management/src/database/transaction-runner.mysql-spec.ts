@@ -7,9 +7,8 @@ import { MysqlQueryRunner } from 'typeorm/driver/mysql/MysqlQueryRunner';
 import { AppException } from '@app/tmf-common';
 
 import { GroupRead, GroupWrite, TransactionRunner } from './transaction-runner';
+import { MYSQL_SPEC_URL as URL } from './testing/mysql-guarded-runner';
 
-// Without a trailing slash: a database name is appended.
-const URL = (process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/+$/, '');
 const DATABASE = `tmf_tx_runner_${process.pid}`;
 
 // Without init the runner knows no server flavour and runs each write alone; after init (as in
