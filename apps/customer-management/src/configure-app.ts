@@ -21,6 +21,7 @@ import { AppConfig } from './config/app-config';
 import { CONSISTENCY_HEADER } from './database/read-consistency';
 import { registerCloseAfterDrain } from './http/close-after-drain';
 import { registerConsistencyToken } from './http/consistency-token';
+import { serveLeanRoutes } from './http/lean-routes';
 import { registerLingeringClose } from './http/lingering-close';
 import { guardQueryParametersLast } from './http/query-parameter-guard';
 import { registerSecurityHeaders } from './http/security-headers';
@@ -114,7 +115,10 @@ async function configureApp(app: NestFastifyApplication, config: AppConfig): Pro
   registerConsistencyToken(fastify);
   const methods = new MethodNotAllowedResolver();
   methods.attach(fastify);
-  app.useGlobalFilters(new TmfExceptionFilter(methods));
+  const errors = new TmfExceptionFilter(methods);
+  app.useGlobalFilters(errors);
+  // The hot customer routes skip Nest's per-request layer, with the same checks and errors.
+  serveLeanRoutes(app, errors);
   // HSTS, and CSP upgrade-insecure-requests with it, only where clients reach the server over https:
   // over plain HTTP (an http ingress, docker compose) the upgrade sent the browser to fetch the
   // Swagger UI assets over https, and /docs stayed blank on any host but localhost.

@@ -5,6 +5,8 @@ import { AuthGuard } from './auth.guard';
 import { TokenVerifier } from './token-verifier';
 
 @Module({
-  providers: [TokenVerifier, { provide: APP_GUARD, useClass: AuthGuard }],
+  // AuthGuard is also a provider of its own: routes served without Nest's guards ask it directly.
+  providers: [TokenVerifier, AuthGuard, { provide: APP_GUARD, useExisting: AuthGuard }],
+  exports: [AuthGuard],
 })
 export class AuthModule {}

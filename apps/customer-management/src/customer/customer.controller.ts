@@ -28,6 +28,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiTmfErrors, mediaTypeOf } from '@app/tmf-common';
 import { RequireScope } from '@server/auth/scopes.decorator';
 import { AppConfig } from '@server/config/app-config';
+import { LeanRoutes } from '@server/http/lean-routes';
 
 import { ApiListQuery, FIELDS_QUERY } from './customer-query.openapi';
 import { fieldsParam } from './fields-param';
@@ -39,6 +40,7 @@ import { CustomerUpdateDto } from './dto/customer-update.dto';
 import { CustomerDto } from './dto/customer.dto';
 
 @ApiTags('customer')
+@LeanRoutes()
 @ApiBearerAuth()
 @ApiExtraModels(CustomerDto)
 @ApiTmfErrors(400, 401, 403, 405, 409, 500)

@@ -26,8 +26,11 @@ export class TmfExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
+    this.send(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  /** What `catch` answers, for routes that Fastify serves without Nest's exception zone. */
+  send(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
     sendTmfError(this.translate(exception, request), request, reply, this.logger);
   }
 

@@ -112,15 +112,23 @@ export class QueryParametersGuard implements CanActivate {
   static readonly instance = new QueryParametersGuard();
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const route = request.routeOptions?.url;
-    const rules = (request.server as unknown as Record<symbol, QueryParameterRules | undefined>)[
-      RULES
-    ];
-    if (route !== undefined && rules) {
-      rules.check(request.method, route, request.query);
-    }
+    checkQueryParameters(context.switchToHttp().getRequest<FastifyRequest>());
     return true;
+  }
+}
+
+/**
+ * The query check of the route serving `request`, by the rules of its app (`useQueryParameterRules`):
+ * what QueryParametersGuard runs, and routes served without Nest's guards call directly.
+ * @throws AppException (400) for a repeated, unknown or invalid parameter
+ */
+export function checkQueryParameters(request: FastifyRequest): void {
+  const route = request.routeOptions?.url;
+  const rules = (request.server as unknown as Record<symbol, QueryParameterRules | undefined>)[
+    RULES
+  ];
+  if (route !== undefined && rules) {
+    rules.check(request.method, route, request.query);
   }
 }
 

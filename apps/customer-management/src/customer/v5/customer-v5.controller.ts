@@ -25,6 +25,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CUSTOMER_MANAGEMENT_V5, mediaTypeOf } from '@app/tmf-common';
 import { RequireScope } from '@server/auth/scopes.decorator';
 import { AppConfig } from '@server/config/app-config';
+import { LeanRoutes } from '@server/http/lean-routes';
 
 import { ApiListQuery } from '@server/customer/customer-query.openapi';
 import {
@@ -51,6 +52,7 @@ const FIELDS = {
  * `servers` says, `/tmf-api/customer/v5`. Operation ids are the spec's.
  */
 @ApiTags('customer')
+@LeanRoutes()
 @Controller([
   `${CUSTOMER_MANAGEMENT_V5.root}/customer`.slice(1),
   `${CUSTOMER_MANAGEMENT_V5.alias}/customer`.slice(1),
