@@ -46,6 +46,28 @@ describe('epoch sets', () => {
     expect(intersectEpoch([epochSet([1], BITS), undefined])).toBeUndefined();
   });
 
+  it('intersects three sets, and one set alone, to the offsets they hold', () => {
+    const cases: ((o: number) => boolean)[][] = [
+      [(o) => o % 2 === 0, (o) => o % 3 === 0, (o) => o % 5 === 0],
+      [(o) => o % 2 === 0, (o) => o % 3 === 0, (o) => o % 700 === 0],
+      [(o) => o % 601 === 0],
+      [(o) => o % 3 === 0],
+    ];
+    for (const predicates of cases) {
+      const got = intersectEpoch(predicates.map((p) => epochSet(offsets(p), BITS)));
+      const want = offsets((o) => predicates.every((p) => p(o)));
+      expect(got ? epochSetSize(got) : 0).toBe(want.length);
+      expect(want.every((o) => got !== undefined && epochSetHas(got, o))).toBe(true);
+    }
+  });
+
+  it('builds the same list from few offsets in any order, repeats once', () => {
+    const some = [16383, 5, 77, 5, 0, 4096, 77, 9000];
+    const list = epochSet(some, BITS);
+    expect(list.kind).toBe('list');
+    expect(list.kind === 'list' && [...list.offsets]).toEqual([0, 5, 77, 4096, 9000, 16383]);
+  });
+
   it('counts, tests and lists the matches over epochs, the dead left out', () => {
     const a = [
       epochSet(

@@ -21,6 +21,18 @@ export function epochSet(offsets: ArrayLike<number>, bits: number): EpochSet {
     throw new Error(`Epochs of ${bits} bits do not fit 16-bit offsets`);
   }
   const words = new Uint32Array((2 ** bits) >>> 5);
+  if (offsets.length * 2 < words.byteLength) {
+    // Fewer offsets than a list as large as the bitset holds: the list sorted directly (a range's
+    // offsets per held epoch, per request), without filling and walking the bitset.
+    const sorted = Uint16Array.from(offsets).sort();
+    let n = 0;
+    for (let i = 0; i < sorted.length; i++) {
+      if (n === 0 || sorted[i] !== sorted[n - 1]) {
+        sorted[n++] = sorted[i];
+      }
+    }
+    return { kind: 'list', offsets: n === sorted.length ? sorted : sorted.slice(0, n) };
+  }
   let size = 0;
   for (let i = 0; i < offsets.length; i++) {
     const o = offsets[i];
@@ -127,6 +139,10 @@ export function intersectEpoch(sets: readonly (EpochSet | undefined)[]): EpochSe
     return undefined;
   }
   const present = sets as readonly EpochSet[];
+  if (present.length === 1 && present[0].kind === 'list') {
+    // One list (a range alone): lists are never changed in place (`epochSetWith` copies them).
+    return present[0];
+  }
   let driver: Extract<EpochSet, { kind: 'list' }> | undefined;
   for (const s of present) {
     if (s.kind === 'list' && (!driver || s.offsets.length < driver.offsets.length)) {
@@ -135,16 +151,27 @@ export function intersectEpoch(sets: readonly (EpochSet | undefined)[]): EpochSe
   }
   if (!driver) {
     // Every set a bitset: a word-by-word AND and its popcount.
-    const [first, ...rest] = present as readonly Extract<EpochSet, { kind: 'bits' }>[];
-    const words = new Uint32Array(first.words);
+    const all = (present as readonly Extract<EpochSet, { kind: 'bits' }>[]).map((b) => b.words);
+    const first = all[0];
+    const words = new Uint32Array(first.length);
     let size = 0;
-    for (let w = 0; w < words.length; w++) {
-      let m = words[w];
-      for (const other of rest) {
-        m &= other.words[w];
+    if (all.length === 2) {
+      // Two keys (the common filter): one AND per word.
+      const second = all[1];
+      for (let w = 0; w < words.length; w++) {
+        const m = first[w] & second[w];
+        words[w] = m;
+        size += popcount(m);
       }
-      words[w] = m;
-      size += popcount(m);
+    } else {
+      for (let w = 0; w < words.length; w++) {
+        let m = first[w];
+        for (let k = 1; k < all.length; k++) {
+          m &= all[k][w];
+        }
+        words[w] = m;
+        size += popcount(m);
+      }
     }
     return size === 0 ? undefined : { kind: 'bits', words, size };
   }
