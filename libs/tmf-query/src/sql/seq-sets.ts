@@ -20,11 +20,14 @@ export function epochSet(offsets: ArrayLike<number>, bits: number): EpochSet {
   if (bits > MAX_EPOCH_BITS) {
     throw new Error(`Epochs of ${bits} bits do not fit 16-bit offsets`);
   }
-  const words = new Uint32Array((2 ** bits) >>> 5);
-  if (offsets.length * 2 < words.byteLength) {
+  if (offsets.length * 2 < (2 ** bits) >>> 3) {
     // Fewer offsets than a list as large as the bitset holds: the list sorted directly (a range's
     // offsets per held epoch, per request), without filling and walking the bitset.
-    const sorted = Uint16Array.from(offsets).sort();
+    const sorted = new Uint16Array(offsets.length);
+    for (let i = 0; i < offsets.length; i++) {
+      sorted[i] = offsets[i];
+    }
+    sorted.sort();
     let n = 0;
     for (let i = 0; i < sorted.length; i++) {
       if (n === 0 || sorted[i] !== sorted[n - 1]) {
@@ -33,6 +36,7 @@ export function epochSet(offsets: ArrayLike<number>, bits: number): EpochSet {
     }
     return { kind: 'list', offsets: n === sorted.length ? sorted : sorted.slice(0, n) };
   }
+  const words = new Uint32Array((2 ** bits) >>> 5);
   let size = 0;
   for (let i = 0; i < offsets.length; i++) {
     const o = offsets[i];
