@@ -4,7 +4,11 @@
  * top functions by self time. The window is on the monotonic clock in µs (write-thread-probe.ts
  * prints each phase's), the clock of the profile's own timestamps.
  *
- *   npx ts-node --transpile-only test/load/cpu-profile-roles.ts <file.cpuprofile> [<from µs> <to µs>] [--top 15]
+ *   npx ts-node --transpile-only test/load/cpu-profile-roles.ts <file.cpuprofile> [<from µs> <to µs>] \
+ *     [--top 15] [--us <the thread's CPU µs per request, from /proc>]
+ *
+ * The profiler samples a thread that waits for a core (or in a blocking call) as running, so shares
+ * are of the thread's non-idle samples, and `--us` spreads the thread's measured CPU over them.
  */
 import { readFileSync } from 'node:fs';
 
@@ -25,7 +29,16 @@ interface Profile {
 const ROLES: [string, (fn: string, url: string) => boolean][] = [
   ['GC', (fn) => fn === '(garbage collector)'],
   ['idle', (fn) => fn === '(idle)'],
-  ['SQL: COMMIT', (fn, url) => fn === 'commitStatement' || /COMMIT/.test(url)],
+  // The writer thread: better-sqlite3's calls are native, so their time is its callers' self time.
+  ['SQL: COMMIT (writer)', (fn, url) => fn === 'run' && url.endsWith('sqlite-write.worker.js')],
+  [
+    "SQL: the group's statements (writer)",
+    (fn, url) => fn === 'execute' && url.endsWith('sqlite-write.worker.js'),
+  ],
+  [
+    'SQL: checkpoint (checkpointer)',
+    (fn, url) => fn === 'pragma' && url.includes('better-sqlite3'),
+  ],
   [
     'SQL (better-sqlite3 run/all/get/exec)',
     (fn, url) =>
@@ -72,9 +85,13 @@ const ROLES: [string, (fn: string, url: string) => boolean][] = [
 ];
 
 function main(): void {
-  const [file, from, to] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const [file, from, to] = process.argv
+    .slice(2)
+    .filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
   const topIndex = process.argv.indexOf('--top');
   const top = topIndex > 0 ? Number(process.argv[topIndex + 1]) : 15;
+  const usIndex = process.argv.indexOf('--us');
+  const us = usIndex > 0 ? Number(process.argv[usIndex + 1]) : undefined;
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -121,14 +138,24 @@ function main(): void {
     const key = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules|dist)\//, '')}`;
     selfTime.set(key, (selfTime.get(key) ?? 0) + dt);
   }
-  const pct = (v: number) => ((100 * v) / total).toFixed(1).padStart(5);
-  process.stdout.write(`${file}: ${(total / 1e6).toFixed(2)} s of samples in the window\n`);
+  const busy = total - (roles.get('idle') ?? 0);
+  const pct = (v: number) => ((100 * v) / busy).toFixed(1).padStart(5);
+  const share = (v: number) =>
+    `${pct(v)} %${us === undefined ? '' : `  ${String(Math.round((us * v) / busy)).padStart(4)} µs`}`;
+  process.stdout.write(
+    `${file}: ${(total / 1e6).toFixed(2)} s of samples in the window, ` +
+      `${(busy / 1e6).toFixed(2)} s not idle (shares below are of those)\n`,
+  );
   for (const [name, v] of [...roles].sort((a, b) => b[1] - a[1])) {
-    process.stdout.write(`  ${pct(v)} %  ${name}\n`);
+    if (name !== 'idle') {
+      process.stdout.write(`  ${share(v)}  ${name}\n`);
+    }
   }
   process.stdout.write('  top self time:\n');
-  for (const [name, v] of [...selfTime].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-    process.stdout.write(`  ${pct(v)} %  ${name}\n`);
+  for (const [name, v] of [...selfTime].sort((a, b) => b[1] - a[1]).slice(0, top + 1)) {
+    if (!name.startsWith('(idle)')) {
+      process.stdout.write(`  ${share(v)}  ${name}\n`);
+    }
   }
 }
 
