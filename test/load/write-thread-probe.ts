@@ -4,7 +4,8 @@
  * threads from /proc/<pid>/task/* (named by /proc/<pid>/task/<tid>/comm; a worker thread that first
  * shows up after the warm-up is the writer, which starts on the first write). The phases' windows
  * are printed on the monotonic clock (µs) that V8's CPU profiles use, so `--cpu-prof` profiles of the
- * server's threads can be cut by phase (`--env 'NODE_OPTIONS=--cpu-prof --cpu-prof-dir=<dir>'`).
+ * server's threads can be cut by phase (`--env 'NODE_OPTIONS=--cpu-prof --cpu-prof-dir=<dir>'`). The
+ * load generator (autocannon, in this process) is measured too: on 2 cores it shares them.
  *
  *   npx ts-node --transpile-only -r tsconfig-paths/register test/load/write-thread-probe.ts \
  *     [--entry <dist main.js>] [--seed 100000] [--db <seeded sqlite file, seeded when absent>] \
@@ -143,6 +144,7 @@ async function main(): Promise<void> {
     const known = new Set(threads(pid).keys());
     for (const op of OPS) {
       const before = threads(pid);
+      const client = process.cpuUsage();
       const startedUs = monotonicUs();
       const result = await run(op, DURATION);
       const endedUs = monotonicUs();
@@ -173,6 +175,14 @@ async function main(): Promise<void> {
       process.stdout.write(
         `  ${'process'.padEnd(28)} ${String(Math.round((total * 1e6) / n)).padStart(5)} µs/req  ` +
           `${Math.round((100 * total) / seconds)} % of a core\n`,
+      );
+      // autocannon runs in this process: what the load generator spends per request.
+      const used = process.cpuUsage(client);
+      const clientSeconds = (used.user + used.system) / 1e6;
+      process.stdout.write(
+        `  ${'load generator (autocannon)'.padEnd(28)} ` +
+          `${String(Math.round((clientSeconds * 1e6) / n)).padStart(5)} µs/req  ` +
+          `${Math.round((100 * clientSeconds) / seconds)} % of a core\n`,
       );
     }
   } finally {
