@@ -1,10 +1,7 @@
-import { generateKeyPairSync } from 'node:crypto';
-
-import { SignJWT } from 'jose';
-
 import { AuthGuard } from '@server/auth/auth.guard';
 import { minimalCustomer } from '@test/fixtures/customers';
 
+import { authEnv, bearer, keyPair, token as signed } from './support/bearer-auth';
 import { CUSTOMER_PATH, createCustomer, snapshot } from './support/customers';
 import { HUB_PATH } from './support/hub';
 import { TestApp } from './support/test-app';
@@ -13,8 +10,6 @@ import { TestApp } from './support/test-app';
 // and exception zone (http/lean-routes.ts). Their edge must stay the Nest one: the access check on
 // every operation before anything else, the query check, the TMF Error bodies, the 404 of an empty id.
 
-const ISSUER = 'https://auth.example.com/';
-const AUDIENCE = 'tmf629-customer-management';
 const V5 = '/tmf-api/customerManagement/v5/customer';
 const V5_ALIAS = '/tmf-api/customer/v5/customer';
 const ROOTS = [CUSTOMER_PATH, V5, V5_ALIAS];
@@ -61,28 +56,16 @@ function label(root: string, op: Operation): string {
 }
 
 describe('customer routes served without Nest: access checks (AUTH_ENABLED)', () => {
-  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keys = keyPair();
   let app: TestApp;
   let id: string;
 
   async function token(scope: string): Promise<Record<string, string>> {
-    const jwt = await new SignJWT({ scope })
-      .setProtectedHeader({ alg: 'RS256' })
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1000) + 300)
-      .sign(keys.privateKey);
-    return { authorization: `Bearer ${jwt}` };
+    return bearer(await signed(keys.privateKey, { scope }));
   }
 
   beforeAll(async () => {
-    app = await TestApp.start({
-      AUTH_ENABLED: 'true',
-      AUTH_PUBLIC_KEY: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      AUTH_ISSUER: ISSUER,
-      AUTH_AUDIENCE: AUDIENCE,
-    });
+    app = await TestApp.start(authEnv(keys.publicKey));
     const created = await app.request('POST', CUSTOMER_PATH, {
       body: minimalCustomer(),
       headers: await token('customer:write'),

@@ -1,50 +1,20 @@
-import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 
-import { exportJWK, SignJWT } from 'jose';
+import { exportJWK } from 'jose';
 
 import { minimalCustomer } from '@test/fixtures/customers';
 
+import { AUDIENCE, ISSUER, authEnv, bearer, keyPair, token } from './support/bearer-auth';
 import { CUSTOMER_PATH } from './support/customers';
 import { TestApp } from './support/test-app';
-
-const ISSUER = 'https://auth.example.com/';
-const AUDIENCE = 'tmf629-customer-management';
-
-function keyPair(): { publicKey: KeyObject; privateKey: KeyObject } {
-  return generateKeyPairSync('rsa', { modulusLength: 2048 });
-}
-
-async function token(
-  privateKey: KeyObject,
-  claims: { scope?: string; aud?: string; iss?: string; exp?: number; kid?: string } = {},
-): Promise<string> {
-  return new SignJWT({ scope: claims.scope ?? 'customer:read customer:write' })
-    .setProtectedHeader({ alg: 'RS256', ...(claims.kid ? { kid: claims.kid } : {}) })
-    .setIssuer(claims.iss ?? ISSUER)
-    .setAudience(claims.aud ?? AUDIENCE)
-    .setSubject('crm-frontend')
-    .setIssuedAt()
-    .setExpirationTime(claims.exp ?? Math.floor(Date.now() / 1000) + 300)
-    .sign(privateKey);
-}
-
-function bearer(t: string): Record<string, string> {
-  return { authorization: `Bearer ${t}` };
-}
 
 describe('OAuth2 bearer authentication (configured public key)', () => {
   const keys = keyPair();
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await TestApp.start({
-      AUTH_ENABLED: 'true',
-      AUTH_PUBLIC_KEY: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      AUTH_ISSUER: ISSUER,
-      AUTH_AUDIENCE: AUDIENCE,
-    });
+    app = await TestApp.start(authEnv(keys.publicKey));
   });
   afterAll(async () => {
     await app.close();
