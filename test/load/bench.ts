@@ -24,6 +24,7 @@ import { adminQuery, TEST_MYSQL_URL } from '@test/support/test-database';
 import { freePort, SERVER_ENTRY, ServerProcess } from '@test/support/server-process';
 
 import { BaselineProcess } from './baseline-process';
+import { fixture, patchRequest, postRequest, randomInt } from './customer-requests';
 import { CpuMeter, databaseServerPid, waitUntilIdle } from './cpu-meter';
 import { RssSampler } from './rss-sampler';
 import { arg } from './bench-args';
@@ -31,13 +32,6 @@ import { seedCustomers } from './seed-customers';
 
 type Db = 'sqlite' | 'mysql';
 type Op = 'get' | 'post' | 'list' | 'patch' | 'delete';
-
-interface Fixture {
-  BASE: string;
-  seedId(i: number): string;
-  seedName(i: number): string;
-  makeCustomer(i: number, name?: string): Record<string, unknown>;
-}
 
 interface Result {
   reqPerSec: number;
@@ -74,13 +68,6 @@ const ENTRY_ENV = arg('entry-env', '')
 const MYSQL_URL = TEST_MYSQL_URL;
 const STARTUP_TIMEOUT_MS = 10 * 60_000;
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const fixture = require(join(BaselineProcess.dir(), 'customer.js')) as Fixture;
-
-function randomInt(max: number): number {
-  return Math.floor(Math.random() * max);
-}
-
 /** A fixed shuffle of the second half of the seeded ids: the customers each server deletes. */
 function deletePool(): string[] {
   const half = Math.floor(SEED / 2);
@@ -116,29 +103,9 @@ function requestsFor(op: Op, path: string): autocannon.Request[] {
         },
       ];
     case 'post':
-      return [
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (req) => ({
-            ...req,
-            path,
-            body: JSON.stringify(fixture.makeCustomer(randomInt(1e9))),
-          }),
-        },
-      ];
+      return [postRequest(path)];
     case 'patch':
-      return [
-        {
-          method: 'PATCH',
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (req) => ({
-            ...req,
-            path: `${path}/${fixture.seedId(randomInt(half))}`,
-            body: JSON.stringify({ status: `S-${randomInt(1e6)}` }),
-          }),
-        },
-      ];
+      return [patchRequest(path, half)];
     case 'delete': {
       const pool = deletePool();
       let next = 0;

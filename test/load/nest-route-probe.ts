@@ -17,15 +17,7 @@ import autocannon from 'autocannon';
 import { REPO_ROOT, SERVER_NODE_FLAGS, freePort } from '@test/support/server-process';
 
 import { arg } from './bench-args';
-import { BaselineProcess } from './baseline-process';
-
-interface Fixture {
-  BASE: string;
-  seedId(i: number): string;
-  makeCustomer(i: number): Record<string, unknown>;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const fixture = require(join(BaselineProcess.dir(), 'customer.js')) as Fixture;
+import { fixture, postRequest, randomInt } from './customer-requests';
 
 const SEED = 100000;
 const HALF = SEED / 2;
@@ -40,28 +32,17 @@ function cpuSeconds(pid: number, task?: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-const random = (max: number) => Math.floor(Math.random() * max);
 let nextDelete = 0;
 
 function requests(op: string, base: string): autocannon.Request[] {
   if (op === 'post') {
-    return [
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (req) => ({
-          ...req,
-          path: base,
-          body: JSON.stringify(fixture.makeCustomer(random(1e9))),
-        }),
-      },
-    ];
+    return [postRequest(base)];
   }
   if (op === 'get') {
     return [
       {
         method: 'GET',
-        setupRequest: (req) => ({ ...req, path: `${base}/${fixture.seedId(random(HALF))}` }),
+        setupRequest: (req) => ({ ...req, path: `${base}/${fixture.seedId(randomInt(HALF))}` }),
       },
     ];
   }

@@ -20,16 +20,8 @@ import autocannon from 'autocannon';
 import { SERVER_ENTRY, ServerProcess } from '@test/support/server-process';
 
 import { arg } from './bench-args';
-import { BaselineProcess } from './baseline-process';
+import { fixture, patchRequest, postRequest } from './customer-requests';
 import { seedCustomers } from './seed-customers';
-
-interface Fixture {
-  BASE: string;
-  seedId(i: number): string;
-  makeCustomer(i: number): Record<string, unknown>;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const fixture = require(join(BaselineProcess.dir(), 'customer.js')) as Fixture;
 
 const SEED = Number(arg('seed', '100000'));
 const HALF = Math.floor(SEED / 2);
@@ -64,35 +56,14 @@ function threads(pid: number): Map<number, { comm: string; cpu: number }> {
   return out;
 }
 
-const random = (max: number) => Math.floor(Math.random() * max);
 let nextDelete = 0;
 
 function requests(op: string): autocannon.Request[] {
   switch (op) {
     case 'post':
-      return [
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (req) => ({
-            ...req,
-            path: fixture.BASE,
-            body: JSON.stringify(fixture.makeCustomer(random(1e9))),
-          }),
-        },
-      ];
+      return [postRequest(fixture.BASE)];
     case 'patch':
-      return [
-        {
-          method: 'PATCH',
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (req) => ({
-            ...req,
-            path: `${fixture.BASE}/${fixture.seedId(random(HALF))}`,
-            body: JSON.stringify({ status: `S-${random(1e6)}` }),
-          }),
-        },
-      ];
+      return [patchRequest(fixture.BASE, HALF)];
     default:
       // Each seeded customer of the second half once, in order.
       return [
