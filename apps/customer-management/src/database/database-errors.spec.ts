@@ -3,7 +3,12 @@ import { QueryFailedError } from 'typeorm';
 import { AppException } from '@app/tmf-common';
 
 import { retryDelayMs } from './conflict-retry';
-import { classifyDatabaseError, POOL_ACQUIRE_TIMEOUT, STATEMENT_TIMEOUT } from './database-errors';
+import {
+  classifyDatabaseError,
+  commitMayHaveApplied,
+  POOL_ACQUIRE_TIMEOUT,
+  STATEMENT_TIMEOUT,
+} from './database-errors';
 import { asDatabaseUnavailable, conflictsExhausted } from './database-unavailable';
 
 // The shapes mysql2 gives its server errors (code, errno, sqlMessage), as the servers word them.
@@ -97,12 +102,33 @@ describe('the 503s', () => {
       serverError(1290, 'ER_OPTION_PREVENTS_STATEMENT', 'read-only'),
       serverError(1047, 'ER_UNKNOWN_COM_ERROR', 'WSREP has not yet prepared node'),
     ]) {
-      // Even during COMMIT: the server answered, so it rolled back.
-      const sut = asDatabaseUnavailable(err, true);
+      const sut = asDatabaseUnavailable(err, false);
       expect(sut).toBeInstanceOf(AppException);
       expect(sut?.code).toBe('DATABASE_UNAVAILABLE');
       expect(sut?.message).toMatch(/nothing was changed/);
       expect(sut?.headers['retry-after']).toBe('5');
+    }
+  });
+
+  it('a COMMIT refused as read-only, or failed on SQLite, applied nothing', () => {
+    const readOnly = serverError(1290, 'ER_OPTION_PREVENTS_STATEMENT', 'read-only');
+    const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    for (const err of [readOnly, busy]) {
+      expect(commitMayHaveApplied(err)).toBe(false);
+      expect(asDatabaseUnavailable(err, true)?.message).toMatch(/nothing was changed/);
+    }
+    expect(commitMayHaveApplied(serverError(1213, 'ER_LOCK_DEADLOCK', 'Deadlock'))).toBe(false);
+  });
+
+  it('a Galera node cut off while committing leaves the outcome unknown (the quorum may have it)', () => {
+    for (const err of [
+      serverError(1180, 'ER_ERROR_DURING_COMMIT', 'Got error 6 during COMMIT'),
+      wrapped(serverError(1047, 'ER_UNKNOWN_COM_ERROR', 'WSREP has not yet prepared node')),
+    ]) {
+      expect(commitMayHaveApplied(err)).toBe(true);
+      const sut = asDatabaseUnavailable(err, true);
+      expect(sut?.code).toBe('DATABASE_UNAVAILABLE');
+      expect(sut?.message).toMatch(/may or may not have been applied/);
     }
   });
 

@@ -32,7 +32,7 @@ const CONFLICT_ERRNOS = new Set([
 ]);
 const NOT_READY_ERRNOS = new Set([
   1047, // ER_UNKNOWN_COM_ERROR: Galera "WSREP has not yet prepared node for application use"
-  1180, // ER_ERROR_DURING_COMMIT: Galera lost quorum while committing (rolled back)
+  1180, // ER_ERROR_DURING_COMMIT: Galera lost quorum while committing (the quorum may have it)
   3100, // ER_RUN_HOOK_ERROR: Group Replication member not ONLINE ("before_commit" hook)
   1040, // ER_CON_COUNT_ERROR
   1053, // ER_SERVER_SHUTDOWN
@@ -121,4 +121,22 @@ export function classifyDatabaseError(err: unknown): DatabaseErrorClass {
     return 'unreachable';
   }
   return 'other';
+}
+
+/**
+ * Whether a write whose COMMIT failed with `err` may have been applied all the same. Rolled back for
+ * certain: a conflict (a deadlock victim; a Galera certification failure, decided alike on every
+ * node), a read-only refusal, and any SQLite error (its COMMIT completes or leaves nothing). Any other
+ * failure of a MySQL/MariaDB COMMIT may have been applied: a lost connection lost only the answer,
+ * and a Galera node that left the primary component while committing (ER_ERROR_DURING_COMMIT,
+ * ER_UNKNOWN_COM_ERROR) may have replicated the write set to the nodes that kept the quorum. Such a
+ * write is never run again (a second POST would create a second customer) and its 503 says the
+ * outcome is unknown.
+ */
+export function commitMayHaveApplied(err: unknown): boolean {
+  const kind = classifyDatabaseError(err);
+  if (kind === 'conflict' || kind === 'read-only') {
+    return false;
+  }
+  return !driverErrorCode(err)?.startsWith('SQLITE_');
 }

@@ -1,6 +1,6 @@
 import { AppException, ErrorKind } from '@app/tmf-common';
 
-import { classifyDatabaseError } from './database-errors';
+import { classifyDatabaseError, commitMayHaveApplied } from './database-errors';
 
 export { driverErrorCode } from './database-errors';
 
@@ -11,17 +11,18 @@ const CONFLICT_RETRY_AFTER_S = '1';
 
 /**
  * A 503 TMF Error when the database cannot take the work right now (unreachable, node not ready,
- * read-only), or undefined for other errors. Clients may retry. `committing`: the connection failed
- * while a write transaction was committing, so the database may have applied it (its
- * acknowledgement was lost); the message must not claim it did not. A refusal (not ready,
- * read-only) always means nothing was written: the server answered, and it rolled back.
+ * read-only), or undefined for other errors. Clients may retry. `committing`: the error is the
+ * answer to a write transaction's COMMIT; unless it says for certain that nothing was applied
+ * (`commitMayHaveApplied`: a lost connection lost only the acknowledgement, a Galera node cut off
+ * mid-commit may have replicated it), the message says the outcome is unknown. Before COMMIT, a
+ * refusal (not ready, read-only) or a lost connection means nothing was written.
  */
 export function asDatabaseUnavailable(err: unknown, committing = false): AppException | undefined {
   const kind = classifyDatabaseError(err);
   if (kind !== 'unreachable' && kind !== 'not-ready' && kind !== 'read-only') {
     return undefined;
   }
-  const outcomeUnknown = committing && kind === 'unreachable';
+  const outcomeUnknown = committing && commitMayHaveApplied(err);
   return new AppException(
     ErrorKind.ServiceUnavailable,
     'DATABASE_UNAVAILABLE',

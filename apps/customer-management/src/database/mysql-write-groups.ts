@@ -1,7 +1,7 @@
 import { EntityManager, QueryRunner } from 'typeorm';
 
 import { RetryPolicy, retryDelayMs } from './conflict-retry';
-import { classifyDatabaseError, driverErrno } from './database-errors';
+import { classifyDatabaseError, commitMayHaveApplied, driverErrno } from './database-errors';
 import { conflictsExhausted } from './database-unavailable';
 import { GroupPrefetches } from './group-prefetch';
 import { GroupRead, Outcome, PendingUnit, WriteRetryStats } from './write-group';
@@ -189,9 +189,13 @@ export class MysqlWriteGroups {
       if (!commitSent && err instanceof Object) {
         this.host.beforeCommit(err);
       }
+      // A COMMIT that failed may have been applied (a node cut off mid-commit): never run again.
+      const inDoubt = commitSent && commitMayHaveApplied(err);
       for (const unit of group) {
         if (failed.has(unit)) {
           unit.reject(failed.get(unit));
+        } else if (inDoubt) {
+          unit.reject(err);
         } else {
           this.retryUnit(unit, err);
         }

@@ -138,6 +138,33 @@ describe.each([
     expect(await dataSource.query('SELECT id FROM r')).toEqual([]);
   });
 
+  it('a COMMIT answered with a Galera error (1180) after the write was applied is not run again: 503, outcome unknown', async () => {
+    await dataSource.query('CREATE TABLE IF NOT EXISTS c (id INT AUTO_INCREMENT PRIMARY KEY)');
+    let runs = 0;
+    const err = (await tx
+      .write(async (manager) => {
+        runs++;
+        await manager.query('INSERT INTO c VALUES ()');
+        // What a node cut off mid-commit answers while the nodes keeping the quorum apply the
+        // write set: here the real COMMIT runs, and its answer is that error.
+        const runner = manager.queryRunner!;
+        const commit = runner.commitTransaction.bind(runner);
+        runner.commitTransaction = async () => {
+          await commit();
+          throw Object.assign(new Error('Got error 6 "No such device or address" during COMMIT'), {
+            errno: 1180,
+            code: 'ER_ERROR_DURING_COMMIT',
+          });
+        };
+      })
+      .catch((e: unknown) => e)) as AppException;
+    expect(err).toBeInstanceOf(AppException);
+    expect(err.code).toBe('DATABASE_UNAVAILABLE');
+    expect(err.message).toMatch(/may or may not have been applied/);
+    expect(runs).toBe(1);
+    expect(await dataSource.query('SELECT COUNT(*) AS n FROM c')).toEqual([{ n: '1' }]);
+  });
+
   it('runs a write that timed out waiting for a lock (1205) once more only, then 503 TRANSACTION_CONFLICT', async () => {
     await dataSource.query('CREATE TABLE IF NOT EXISTS w (id INT PRIMARY KEY, v INT NOT NULL)');
     await dataSource.query('REPLACE INTO w VALUES (1, 0)');

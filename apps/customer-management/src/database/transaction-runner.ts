@@ -16,7 +16,7 @@ import type { ResidualCheck, SqlStatement } from '@app/tmf-query';
 import { AppConfig } from '@server/config/app-config';
 
 import { DEFAULT_RETRY_POLICY, RetryPolicy, retryDelayMs } from './conflict-retry';
-import { classifyDatabaseError, driverErrno } from './database-errors';
+import { classifyDatabaseError, commitMayHaveApplied, driverErrno } from './database-errors';
 import { asDatabaseUnavailable, conflictsExhausted } from './database-unavailable';
 import { Dialect } from './dialect';
 import { endFailedTransaction, mysqlPool, queryPool, statementTimeoutMs } from './pool-guard';
@@ -88,8 +88,10 @@ export type {
  * met a node not ready yet was rolled back whole, so it is run again after a jittered back-off
  * (`conflict-retry.ts`); when every attempt lost, the answer is a 503 `TRANSACTION_CONFLICT` with
  * Retry-After, never a 500. A database that cannot take the work (unreachable, not ready, read-only)
- * is a 503 `DATABASE_UNAVAILABLE`: nothing was written, unless the connection was lost during
- * COMMIT, when the 503 says the outcome is unknown (`database-errors.ts` classifies per engine).
+ * is a 503 `DATABASE_UNAVAILABLE`: nothing was written, unless COMMIT itself failed in a way that
+ * may have applied it (a lost connection, a Galera node cut off mid-commit: `commitMayHaveApplied`),
+ * when the write is not run again and the 503 says the outcome is unknown (`database-errors.ts`
+ * classifies per engine).
  */
 @Injectable()
 export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdown {
@@ -113,6 +115,8 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
   private mysqlGroups: MysqlWriteGroups | undefined;
   // Errors of a group that failed before its COMMIT was sent: nothing of it was written.
   private readonly beforeCommit = new WeakSet<object>();
+  // Errors of a COMMIT that may have been applied (`commitMayHaveApplied`): never run again.
+  private readonly commitsInDoubt = new WeakSet<object>();
   private readonly statements = new Map<string, Statement>();
   // Pooled MySQL connections whose session is already READ COMMITTED.
   private readonly readCommittedSessions = new WeakSet<object>();
@@ -633,7 +637,10 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
         return await this.mysqlTransaction(tracked);
       } catch (err) {
         const kind = classifyDatabaseError(err);
-        if (kind !== 'conflict' && kind !== 'not-ready') {
+        if (
+          (kind !== 'conflict' && kind !== 'not-ready') ||
+          this.commitsInDoubt.has(err as object)
+        ) {
           throw err;
         }
         // A lock wait timeout already waited innodb_lock_wait_timeout (50 s by default): one more
@@ -660,7 +667,14 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
   private async mysqlTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.readCommitted(async (runner) => {
       const value = await work(runner.manager);
-      await runner.commitTransaction();
+      try {
+        await runner.commitTransaction();
+      } catch (err) {
+        if (err instanceof Object && commitMayHaveApplied(err)) {
+          this.commitsInDoubt.add(err);
+        }
+        throw err;
+      }
       await this.reportPosition(runner);
       return value;
     });
