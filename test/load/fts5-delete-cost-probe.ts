@@ -10,16 +10,21 @@
  *   ts-node -r tsconfig-paths/register test/load/fts5-delete-cost-probe.ts [--customers 60000]
  *     [--group 30] [--deletes 12000] [--dir /tmp]
  */
-import { rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
 
-import { extractTokenRows, TokenRow, tokenRowId } from '@app/tmf-query';
-import { customerSqlStorage } from '@server/customer/customer.storage';
+import { TokenRow, tokenRowId } from '@app/tmf-query';
 
-import { BaselineProcess } from './baseline-process';
 import { arg } from './bench-args';
+import {
+  customerTokenRows,
+  openProbeTable,
+  productTableDdl,
+  threadCpuUs,
+  writeRows,
+} from './fts5-probe-table';
 
 const CUSTOMERS = Number(arg('customers', '60000'));
 const GROUP = Number(arg('group', '30'));
@@ -27,11 +32,6 @@ const DELETES = Number(arg('deletes', '12000'));
 const DIR = arg('dir', '/tmp');
 const INSERT_GROUP = 34;
 const WAL_FRAME = 4096 + 24;
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const fixture = require(join(BaselineProcess.dir(), 'customer.js')) as {
-  makeCustomer(i: number): Record<string, unknown>;
-};
 
 interface Variant {
   /** The rows stored for a customer's rows as the product extracts them. */
@@ -58,15 +58,10 @@ const VARIANTS: Record<string, Variant> = {
 };
 
 function openTable(file: string, variant: Variant): Database.Database {
-  for (const suffix of ['', '-wal', '-shm']) {
-    rmSync(`${file}${suffix}`, { force: true });
-  }
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  const deletes = variant.deleteWithTokens ? 'columnsize=0' : 'contentless_delete=1';
-  db.exec(
-    `CREATE VIRTUAL TABLE s USING fts5(tokens, content='', ${deletes}, detail=none, tokenize='ascii')`,
+  const ddl = productTableDdl();
+  const db = openProbeTable(
+    file,
+    variant.deleteWithTokens ? ddl.replace('contentless_delete=1', 'columnsize=0') : ddl,
   );
   if (!variant.deleteWithTokens) {
     // As the product's migration sets it (CustomerSearchDeleteMerge1795980000000).
@@ -92,11 +87,6 @@ function shuffled(n: number): number[] {
   return out;
 }
 
-function cpuUs(from: NodeJS.CpuUsage): number {
-  const used = process.threadCpuUsage(from);
-  return used.user + used.system;
-}
-
 function main(): void {
   const names = Object.keys(VARIANTS);
   const files = names.map((_, v) => join(DIR, `fts5-delete-cost-${v}.sqlite`));
@@ -106,12 +96,7 @@ function main(): void {
   const insertCpu = names.map(() => 0);
   for (let from = 0; from < CUSTOMERS; from += INSERT_GROUP) {
     const count = Math.min(INSERT_GROUP, CUSTOMERS - from);
-    const extracted = Array.from({ length: count }, (_, k) =>
-      extractTokenRows(
-        { id: `c${from + k}`, ...fixture.makeCustomer(from + k) },
-        customerSqlStorage,
-      ),
-    );
+    const extracted = customerTokenRows(from, count);
     names.forEach((name, v) => {
       const rows: [number, string][] = [];
       extracted.forEach((customerRows, k) => {
@@ -122,14 +107,7 @@ function main(): void {
         rows.push(...own);
         rowIds[v].set(seq, own);
       });
-      const insert = dbs[v].prepare(
-        `INSERT INTO s (rowid, tokens) VALUES ${rows.map(() => '(?, ?)').join(', ')}`,
-      );
-      const before = process.threadCpuUsage();
-      dbs[v].exec('BEGIN');
-      insert.run(rows.flat());
-      dbs[v].exec('COMMIT');
-      insertCpu[v] += cpuUs(before);
+      insertCpu[v] += writeRows(dbs[v], rows);
     });
   }
   for (const db of dbs) {
@@ -158,7 +136,7 @@ function main(): void {
       dbs[v].exec('BEGIN');
       statement.run(ids);
       dbs[v].exec('COMMIT');
-      const spent = cpuUs(before);
+      const spent = threadCpuUs(before);
       deleteCpu[v] += spent;
       slowest[v] = Math.max(slowest[v], spent);
       walBytes[v] += statSync(`${files[v]}-wal`).size - walBefore;

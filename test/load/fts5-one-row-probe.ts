@@ -16,40 +16,19 @@
  *   ts-node -r tsconfig-paths/register test/load/fts5-one-row-probe.ts [--customers 100000]
  *     [--queries 300] [--dir /tmp]
  */
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
 
-import { extractTokenRows, SLOT_BITS, TokenRow, tokenRowId } from '@app/tmf-query';
-import { customerSqlStorage } from '@server/customer/customer.storage';
+import { SLOT_BITS, TokenRow, tokenRowId } from '@app/tmf-query';
 
-import { BaselineProcess } from './baseline-process';
 import { arg } from './bench-args';
+import { customerTokenRows, openProbeTable, writeRows } from './fts5-probe-table';
 
 const CUSTOMERS = Number(arg('customers', '100000'));
 const QUERIES = Number(arg('queries', '300'));
 const DIR = arg('dir', '/tmp');
 const GROUP = 34;
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const fixture = require(join(BaselineProcess.dir(), 'customer.js')) as {
-  makeCustomer(i: number): Record<string, unknown>;
-};
-
-function openTable(file: string): Database.Database {
-  for (const suffix of ['', '-wal', '-shm']) {
-    rmSync(`${file}${suffix}`, { force: true });
-  }
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(
-    "CREATE VIRTUAL TABLE s USING fts5(tokens, content='', contentless_delete=1, detail=none, " +
-      "tokenize='ascii')",
-  );
-  return db;
-}
 
 /** The one-row layout of a customer's extracted rows. */
 function oneRow(rows: TokenRow[]): string {
@@ -71,11 +50,6 @@ function random(n: number): number {
   return state % n;
 }
 
-function cpuUs(from: NodeJS.CpuUsage): number {
-  const used = process.threadCpuUsage(from);
-  return used.user + used.system;
-}
-
 function timeQueries(db: Database.Database, queries: { sql: string; match: string }[]): number {
   const statements = new Map<string, Database.Statement>();
   const before = process.hrtime.bigint();
@@ -91,8 +65,8 @@ function timeQueries(db: Database.Database, queries: { sql: string; match: strin
 }
 
 function main(): void {
-  const today = openTable(join(DIR, 'fts5-one-row-today.sqlite'));
-  const single = openTable(join(DIR, 'fts5-one-row-single.sqlite'));
+  const today = openProbeTable(join(DIR, 'fts5-one-row-today.sqlite'));
+  const single = openProbeTable(join(DIR, 'fts5-one-row-single.sqlite'));
   // Element rows of a sample of customers, for the queries.
   const sample: TokenRow[][] = [];
   let insertToday = 0;
@@ -102,12 +76,7 @@ function main(): void {
   let slots = 0;
   for (let from = 0; from < CUSTOMERS; from += GROUP) {
     const count = Math.min(GROUP, CUSTOMERS - from);
-    const extracted = Array.from({ length: count }, (_, k) =>
-      extractTokenRows(
-        { id: `c${from + k}`, ...fixture.makeCustomer(from + k) },
-        customerSqlStorage,
-      ),
-    );
+    const extracted = customerTokenRows(from, count);
     if (sample.length < 2000 && from % 50 === 0) {
       sample.push(extracted[0]);
     }
@@ -124,17 +93,8 @@ function main(): void {
       singles.push([seq, text]);
       tokensSingle += text.split(' ').length;
     });
-    const insert = (db: Database.Database, values: [number, string][]) => {
-      const before = process.threadCpuUsage();
-      db.exec('BEGIN');
-      db.prepare(
-        `INSERT INTO s (rowid, tokens) VALUES ${values.map(() => '(?, ?)').join(', ')}`,
-      ).run(values.flat());
-      db.exec('COMMIT');
-      return cpuUs(before);
-    };
-    insertToday += insert(today, rows);
-    insertSingle += insert(single, singles);
+    insertToday += writeRows(today, rows);
+    insertSingle += writeRows(single, singles);
   }
   for (const db of [today, single]) {
     db.exec("INSERT INTO s (s) VALUES ('optimize')");

@@ -8,27 +8,20 @@
  *
  *   ts-node -r tsconfig-paths/register test/load/fts5-row-cost-probe.ts [--groups 400] [--group 34] [--dir /tmp]
  */
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-
-import Database from 'better-sqlite3';
 
 import { extractTokenRows, TokenRow, tokenRowId } from '@app/tmf-query';
 import { customerSqlStorage } from '@server/customer/customer.storage';
 
-import { BaselineProcess } from './baseline-process';
 import { arg } from './bench-args';
+import { fixture } from './customer-requests';
+import { openProbeTable, threadCpuUs, writeRows } from './fts5-probe-table';
 
 const GROUPS = Number(arg('groups', '400'));
 const GROUP = Number(arg('group', '34'));
 const DIR = arg('dir', '/tmp');
 // The first groups warm the process and the table up.
 const WARM_UP = Math.min(50, Math.floor(GROUPS / 4));
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const fixture = require(join(BaselineProcess.dir(), 'customer.js')) as {
-  makeCustomer(i: number): Record<string, unknown>;
-};
 
 const words = (row: TokenRow) => row.tokens.split(' ');
 const withTokens = (row: TokenRow, keep: (token: string, i: number) => boolean): TokenRow => ({
@@ -47,22 +40,9 @@ const VARIANTS: Record<string, (rows: TokenRow[]) => TokenRow[]> = {
   'all tokens in one row': (rows) => [{ slot: 0, tokens: rows.map((row) => row.tokens).join(' ') }],
 };
 
-function openTable(file: string): Database.Database {
-  rmSync(file, { force: true });
-  rmSync(`${file}-wal`, { force: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(
-    "CREATE VIRTUAL TABLE s USING fts5(tokens, content='', contentless_delete=1, detail=none, " +
-      "tokenize='ascii')",
-  );
-  return db;
-}
-
 function main(): void {
   const names = Object.keys(VARIANTS);
-  const dbs = names.map((name, i) => openTable(join(DIR, `fts5-row-cost-${i}.sqlite`)));
+  const dbs = names.map((name, i) => openProbeTable(join(DIR, `fts5-row-cost-${i}.sqlite`)));
   const seqs = names.map(() => 1);
   const cpu = names.map(() => 0);
   const tokens = names.map(() => 0);
@@ -77,9 +57,9 @@ function main(): void {
     }));
     const start = process.threadCpuUsage();
     const extracted = docs.map((doc) => extractTokenRows(doc, customerSqlStorage));
-    const spent = process.threadCpuUsage(start);
+    const spent = threadCpuUs(start);
     if (g >= WARM_UP) {
-      extraction += spent.user + spent.system;
+      extraction += spent;
       customers += GROUP;
     }
     names.forEach((name, v) => {
@@ -94,16 +74,9 @@ function main(): void {
           }
         }
       }
-      const insert = dbs[v].prepare(
-        `INSERT INTO s (rowid, tokens) VALUES ${rows.map(() => '(?, ?)').join(', ')}`,
-      );
-      const before = process.threadCpuUsage();
-      dbs[v].exec('BEGIN');
-      insert.run(rows.flat());
-      dbs[v].exec('COMMIT');
-      const used = process.threadCpuUsage(before);
+      const used = writeRows(dbs[v], rows);
       if (g >= WARM_UP) {
-        cpu[v] += used.user + used.system;
+        cpu[v] += used;
       }
     });
   }
