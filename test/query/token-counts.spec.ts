@@ -1,7 +1,9 @@
 import {
+  bucketTokens,
   buildListStatements,
   compileSql,
   copyToken,
+  ELEMENT_ROWS,
   extractTokenRows,
   indexPathId,
   matches,
@@ -49,30 +51,48 @@ describe('slot-0 copies of the arrays’ value tokens', () => {
       ],
     };
     const rows = extractTokenRows(customer, customerSqlStorage);
-    // No attribute outside arrays, yet a slot-0 row: the copies.
-    expect(rows.map((row) => row.slot)).toEqual([0, 1, 2]);
+    // One row per customer (ADR 0014): no attribute outside arrays, yet a slot-0 row.
+    expect(rows.map((row) => row.slot)).toEqual([0]);
     const slot0 = rows[0].tokens.split(' ');
     expect(slot0.filter((t) => t === copyToken(city))).toHaveLength(1);
-    expect(slot0.every((t) => t.endsWith('x'))).toBe(true);
-    // Element rows keep the token itself, and no copy.
-    expect(rows[1].tokens.split(' ')).toContain(city);
-    expect(rows.slice(1).some((row) => row.tokens.includes(copyToken(city)))).toBe(false);
+    // The token itself only marked with its element, once per element holding it.
+    expect(slot0).not.toContain(city);
+    expect(slot0.filter((t) => t.startsWith(city) && /y\d$/.test(t))).toEqual([
+      `${city}y0`,
+      `${city}y1`,
+    ]);
     // Counted: each copy once.
     expect(rows[0].counted?.filter((t) => t === copyToken(city))).toHaveLength(1);
+    // The element-row layout: element rows keep the token itself, and no copy.
+    const elementRows = extractTokenRows(customer, customerSqlStorage, ELEMENT_ROWS);
+    expect(elementRows.map((row) => row.slot)).toEqual([0, 1, 2]);
+    expect(elementRows[1].tokens.split(' ')).toContain(city);
+    expect(elementRows.slice(1).some((row) => row.tokens.includes(copyToken(city)))).toBe(false);
   });
 
-  it('are not made for bucket tokens (ranges keep the element rows)', () => {
+  it("sit beside the elements' bucket tokens on the one row (ranges need no element row)", () => {
     const customer = { creditProfile: [{ creditScore: 700 }] };
-    const [slot0, element] = extractTokenRows(customer, customerSqlStorage);
+    const score = indexPathId('creditProfile.creditScore');
+    const [slot0, ...others] = extractTokenRows(customer, customerSqlStorage);
+    expect(others).toEqual([]);
+    const buckets = bucketTokens(score, 'n', 700);
     expect(slot0.tokens.split(' ')).toEqual([
-      copyToken(valueToken(indexPathId('creditProfile.creditScore'), 'n', 700)),
+      copyToken(valueToken(score, 'n', 700)),
+      ...buckets,
+      ...[valueToken(score, 'n', 700), ...buckets].map((t) => `${t}y0`),
     ]);
+    // The element-row layout: copies of value tokens only, the buckets on the element row.
+    const [old0, element] = extractTokenRows(customer, customerSqlStorage, ELEMENT_ROWS);
+    expect(old0.tokens.split(' ')).toEqual([copyToken(valueToken(score, 'n', 700))]);
     expect(element.tokens.split(' ').length).toBeGreaterThan(1);
   });
 
-  it('are left out on request (the format before them)', () => {
+  it('are left out on request (the element-row format before them)', () => {
     const customer = { contactMedium: [{ mediumType: 'email' }] };
-    const rows = extractTokenRows(customer, customerSqlStorage, { copies: false });
+    const rows = extractTokenRows(customer, customerSqlStorage, {
+      ...ELEMENT_ROWS,
+      copies: false,
+    });
     expect(rows.map((row) => row.slot)).toEqual([1]);
   });
 });
@@ -107,12 +127,27 @@ describe('filters on arrays that need no shared element', () => {
     expect(words.filter((w) => /^[0-9a-v]{13}$/.test(w))).toHaveLength(plain);
   });
 
-  it('a same-element group keeps its element rows', () => {
+  it('a same-element group is an OR over the element marks, the later elements last', () => {
     const { count } = statements(
       'contactMedium.mediumType=postal&contactMedium.characteristic.city=Paris',
     );
     const [match] = count.params as string[];
-    expect(match).toMatch(/^[0-9a-v]{13} AND [0-9a-v]{13}$/);
+    const marks = [0, 1, 2, 3].map((k) => `\\([0-9a-v]{13}y${k} AND [0-9a-v]{13}y${k}\\)`);
+    expect(match).toMatch(
+      new RegExp(`^${[...marks, '\\([0-9a-v]{13}z AND [0-9a-v]{13}z\\)'].join(' OR ')}$`),
+    );
+    expect(count.sql).toMatch(/DISTINCT/);
+  });
+
+  it('a range on an array, alone or as an interval on one path, is a lookup of the one row', () => {
+    for (const raw of [
+      'creditProfile.creditScore.gte=600',
+      'creditProfile.creditScore.gte=600&creditProfile.creditScore.lt=650',
+    ]) {
+      const { count } = statements(raw);
+      expect(count.sql).not.toMatch(/DISTINCT/);
+      expect(count.params.join(' ')).not.toMatch(/y\d|z\b/);
+    }
   });
 
   it('reads a token that has a row from the count table, any other from its slot-0 rows', () => {

@@ -4,11 +4,13 @@ import {
   copyToken,
   countedTokens,
   elementValues,
+  ELEMENT_ROWS,
   extractTokenRows,
   layoutOf,
   leafValues,
   rangeLevels,
   repeatMarker,
+  SqlStorage,
   stringBucketTokens,
   StoredValue,
   TokenLeaf,
@@ -28,12 +30,23 @@ import { realisticCustomer } from '@test/fixtures/realistic-customers';
  * give exactly the rows of the straightforward walk below (the evaluator's own walker, every leaf
  * of the layout read through `valuesAt` / `elementValues`), whatever the document holds.
  */
-function referenceRows(document: unknown, format: TokenRowFormat = {}): TokenRow[] {
-  const storage = customerSqlStorage;
-  const { repeats = true, copies = true, fineDates = true } = format;
+function referenceRows(
+  document: unknown,
+  format: TokenRowFormat = {},
+  storage: SqlStorage = customerSqlStorage,
+): TokenRow[] {
+  const { repeats = true, copies = true, fineDates = true, oneRow = true } = format;
+  const marked = storage.tokenIndex?.oneRow?.markedElements ?? 0;
   const layout = layoutOf(storage);
   const dateLevels = rangeLevels('d', fineDates);
-  const push = (out: string[], leaf: TokenLeaf, values: StoredValue[], valueOut?: string[]) => {
+  const push = (
+    out: string[],
+    leaf: TokenLeaf,
+    values: StoredValue[],
+    valueOut?: string[],
+    bucketOut?: string[],
+  ) => {
+    const before = out.length;
     for (const stored of values) {
       const token =
         stored.kind === 's'
@@ -49,6 +62,7 @@ function referenceRows(document: unknown, format: TokenRowFormat = {}): TokenRow
         out.push(...bucketTokens(leaf.pathId, 'd', stored.num, dateLevels));
       }
     }
+    bucketOut?.push(...out.slice(before).filter((token) => !valueOut?.includes(token)));
   };
   const rootTokens: string[] = [];
   const rootValues: string[] = [];
@@ -56,6 +70,8 @@ function referenceRows(document: unknown, format: TokenRowFormat = {}): TokenRow
     push(rootTokens, leaf, valuesAt(document, leaf.attribute), rootValues);
   }
   const values: string[] = [];
+  const buckets: string[] = [];
+  const markedTokens: string[] = [];
   const arrayRows: TokenRow[] = [];
   let base = 1;
   for (const { sample, leaves } of layout.arrays) {
@@ -64,9 +80,19 @@ function referenceRows(document: unknown, format: TokenRowFormat = {}): TokenRow
     elements.forEach((element, pos) => {
       const tokens: string[] = [];
       for (const leaf of leaves) {
-        push(tokens, leaf, elementValues(element, leaf.attribute), values);
+        push(tokens, leaf, elementValues(element, leaf.attribute), values, buckets);
       }
       if (tokens.length === 0) {
+        return;
+      }
+      if (oneRow) {
+        // One row per customer: the first elements' tokens marked on it, a later one's on its own row.
+        const own = tokens.map((t) => (pos < marked ? `${t}y${pos}` : `${t}z`));
+        if (pos < marked) {
+          markedTokens.push(...own);
+        } else {
+          arrayRows.push({ slot: base + pos, tokens: own.join(' ') });
+        }
         return;
       }
       if (repeats) {
@@ -84,12 +110,14 @@ function referenceRows(document: unknown, format: TokenRowFormat = {}): TokenRow
     });
     base += elements.length;
   }
-  const copied = copies ? [...new Set(values.map(copyToken))] : [];
-  if (rootTokens.length === 0 && copied.length === 0) {
+  const copied = copies || oneRow ? [...new Set(values.map(copyToken))] : [];
+  const anyElement = oneRow ? [...new Set(buckets)] : [];
+  if (rootTokens.length === 0 && copied.length === 0 && anyElement.length === 0) {
     return arrayRows;
   }
   const counted = [...new Set(rootValues), ...copied];
-  return [{ slot: 0, tokens: [...rootTokens, ...copied].join(' '), counted }, ...arrayRows];
+  const tokens = [...rootTokens, ...copied, ...anyElement, ...markedTokens];
+  return [{ slot: 0, tokens: tokens.join(' '), counted }, ...arrayRows];
 }
 
 /** Replaces random subtrees by values of other JSON types (what a stored document may hold). */
@@ -154,11 +182,18 @@ describe('token row extraction', () => {
   const odd = generateCustomers(300, 9).map((c) => mutated(c, random));
   const formats: TokenRowFormat[] = [
     {},
-    { repeats: false },
-    { copies: false },
     { fineDates: false },
-    { repeats: false, copies: false, fineDates: false },
+    ELEMENT_ROWS,
+    { ...ELEMENT_ROWS, repeats: false },
+    { ...ELEMENT_ROWS, copies: false },
+    { ...ELEMENT_ROWS, fineDates: false },
+    { ...ELEMENT_ROWS, repeats: false, copies: false, fineDates: false },
   ];
+  // Two marked elements: the fixtures' third and fourth elements have rows of their own.
+  const fewMarks: SqlStorage = {
+    ...customerSqlStorage,
+    tokenIndex: { ...customerSqlStorage.tokenIndex!, oneRow: { markedElements: 2 } },
+  };
 
   it('gives exactly the rows of the walk through every leaf, in every format', () => {
     for (const document of [...documents, ...odd]) {
@@ -167,17 +202,32 @@ describe('token row extraction', () => {
           referenceRows(document, format),
         );
       }
+      expect(extractTokenRows(document, fewMarks)).toEqual(referenceRows(document, {}, fewMarks));
     }
   });
 
   it("gives a delete the slots and counted tokens of the document's rows", () => {
     for (const document of [...documents, ...odd]) {
-      const rows = referenceRows(document);
-      expect(tokenRowSlots(document, customerSqlStorage)).toEqual(rows.map((row) => row.slot));
-      if (rows[0]?.slot === 0) {
-        expect(countedTokens(document, customerSqlStorage)).toEqual(rows[0].counted);
+      for (const [storage, format] of [
+        [customerSqlStorage, {}],
+        [customerSqlStorage, ELEMENT_ROWS],
+        [fewMarks, {}],
+      ] as const) {
+        const rows = referenceRows(document, format, storage);
+        expect(tokenRowSlots(document, storage, format)).toEqual(rows.map((row) => row.slot));
+        if (rows[0]?.slot === 0) {
+          expect(countedTokens(document, storage, format)).toEqual(rows[0].counted);
+        }
       }
     }
+  });
+
+  it('holds a customer in one row unless an array has more elements than are marked', () => {
+    expect(extractTokenRows(repeating(0), customerSqlStorage).map((r) => r.slot)).toEqual([0]);
+    // contactMedium holds 4 elements (slots 4-7 in the element-row layout, arrays in name order).
+    const slots = extractTokenRows(repeating(0), fewMarks).map((r) => r.slot);
+    expect(slots.length).toBeGreaterThan(1);
+    expect(slots[0]).toBe(0);
   });
 
   it('reads each leaf as the walker does, absent and wrongly typed values included', () => {
@@ -197,7 +247,7 @@ describe('token row extraction', () => {
   });
 
   it('marks a repeat once per row, only from earlier rows, and copies each value once', () => {
-    const [slot0, ...rows] = extractTokenRows(repeating(0), customerSqlStorage);
+    const [slot0, ...rows] = extractTokenRows(repeating(0), customerSqlStorage, ELEMENT_ROWS);
     const words = (row: TokenRow) => row.tokens.split(' ');
     const copies = words(slot0).filter((w) => w.endsWith('x'));
     expect(new Set(copies).size).toBe(copies.length);

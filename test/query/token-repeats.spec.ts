@@ -1,6 +1,13 @@
-import { extractTokenRows, indexPathId, repeatMarker, valueToken } from '@app/tmf-query';
+import {
+  ELEMENT_ROWS,
+  extractTokenRows,
+  indexPathId,
+  repeatMarker,
+  valueToken,
+} from '@app/tmf-query';
 import { customerSqlStorage } from '@server/customer/customer.storage';
 
+// The element-row layout (ADR 0007), which the migrations before ADR 0014 write.
 describe('repeat markers of the token index', () => {
   const email = valueToken(indexPathId('contactMedium.mediumType'), 's', 'email');
   const phone = valueToken(indexPathId('contactMedium.mediumType'), 's', 'phone');
@@ -16,7 +23,9 @@ describe('repeat markers of the token index', () => {
   const words = (tokens: string) => tokens.split(' ');
 
   it('mark in each row the tokens an earlier element of the array holds, once', () => {
-    const rows = extractTokenRows(customer, customerSqlStorage).filter((row) => row.slot > 0);
+    const rows = extractTokenRows(customer, customerSqlStorage, ELEMENT_ROWS).filter(
+      (row) => row.slot > 0,
+    );
     expect(rows).toHaveLength(4);
     const marked = rows.map((row) => words(row.tokens).filter((w) => w.endsWith('w')));
     expect(marked[0]).toEqual([]);
@@ -39,8 +48,11 @@ describe('repeat markers of the token index', () => {
   });
 
   it('are left out on request (the format before them), with the same rows and slots', () => {
-    const plain = extractTokenRows(customer, customerSqlStorage, { repeats: false });
-    const marked = extractTokenRows(customer, customerSqlStorage);
+    const plain = extractTokenRows(customer, customerSqlStorage, {
+      ...ELEMENT_ROWS,
+      repeats: false,
+    });
+    const marked = extractTokenRows(customer, customerSqlStorage, ELEMENT_ROWS);
     expect(plain.map((row) => row.slot)).toEqual(marked.map((row) => row.slot));
     const arrays = plain.filter((row) => row.slot > 0);
     expect(arrays.every((row) => words(row.tokens).every((w) => w.length === 13))).toBe(true);

@@ -1,5 +1,5 @@
 import { CUSTOMER_MANAGEMENT_V4 } from '@app/tmf-common/core';
-import { defineSqlStorage, SqlStorage } from '@app/tmf-query';
+import { defineSqlStorage, MARKED_ELEMENTS, SqlStorage } from '@app/tmf-query';
 
 import { customerQuerySchema } from './customer.schema';
 
@@ -48,6 +48,7 @@ export const customerSqlStorage: SqlStorage = defineSqlStorage({
     seqColumn: 'seq',
     documentColumn: 'document',
     copies: true,
+    oneRow: { markedElements: MARKED_ELEMENTS },
     countTable: 'customer_token_count',
   },
   mysqlTokenIndex: {

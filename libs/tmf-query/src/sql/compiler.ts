@@ -31,7 +31,15 @@ import {
 } from './storage';
 import { orderedTokenNumber } from './token-encoding';
 import { arrayPathIds } from './token-entries';
-import { isCopyClause, matchSql, MatchExpression, planTokens, TokenPlan } from './token-filter';
+import {
+  isCopyClause,
+  isOnePathInterval,
+  matchSql,
+  MatchExpression,
+  planElementTokens,
+  planTokens,
+  TokenPlan,
+} from './token-filter';
 import {
   servesOrder,
   tokenCountStatement,
@@ -460,29 +468,42 @@ class SqlCompiler {
     // Clauses on attributes outside arrays all hold on the resource's slot-0 row: one lookup. So do,
     // through the copies, the exact clauses on arrays that need no shared element.
     // (A group of one clause needs no shared element either.)
-    const copies = tokens.copies ? arrayPathIds(this.storage) : undefined;
+    // One row per resource (ADR 0014): every clause that needs no shared element holds on it,
+    // ranges included, and so does a group of range ends on one path (an element holds one value
+    // there: "some element in the interval"); other groups are an OR over the element marks.
+    const oneRow = tokens.oneRow !== undefined;
+    const copies = tokens.copies || oneRow ? arrayPathIds(this.storage) : undefined;
     const copied = (clause: Clause) =>
-      copies !== undefined && this.isIndexedClause(clause) && isCopyClause(clause, copies);
-    const groups = plan.groups.filter(
-      (group) => group.clauses.length > 1 || !copied(group.clauses[0]),
-    );
+      copies !== undefined &&
+      this.isIndexedClause(clause) &&
+      (oneRow || isCopyClause(clause, copies));
+    const onSlotZero = (clauses: readonly Clause[]) =>
+      clauses.length === 1
+        ? copied(clauses[0])
+        : oneRow && isOnePathInterval(clauses) && clauses.every(copied);
+    const groups = plan.groups.filter((group) => !onSlotZero(group.clauses));
     const root = [
       ...plan.independent.filter((clause) => this.isRootTokenClause(clause) || copied(clause)),
-      ...plan.groups.filter((group) => !groups.includes(group)).map((group) => group.clauses[0]),
+      ...plan.groups.filter((group) => !groups.includes(group)).flatMap((group) => group.clauses),
     ];
     const rows: { plan: TokenPlan; singleRow: boolean }[] = [
       ...(root.length > 0 ? [{ plan: planTokens(root, copies), singleRow: true }] : []),
-      ...groups.map((group) => ({ plan: planTokens(group.clauses), singleRow: false })),
+      ...groups.map((group) => ({
+        plan: tokens.oneRow
+          ? planElementTokens(group.clauses, tokens.oneRow.markedElements)
+          : planTokens(group.clauses),
+        singleRow: false,
+      })),
     ];
     const independent = plan.independent.filter((clause) => !root.includes(clause));
     const parts: ApproximatePart[] = [
-      ...independent.map((clause) => this.tokenClause(clause, tokens)),
+      ...independent.map((clause) => this.tokenClause(clause, tokens, oneRow ? copies : undefined)),
       ...rows.map((row) => this.tokenRows(row.plan, tokens)),
     ];
     if (parts.length === 0) {
       return '1 = 1';
     }
-    this.tokenSearch = this.searchOf(independent, rows, tokens);
+    this.tokenSearch = this.searchOf(independent, rows, tokens, oneRow ? copies : undefined);
     const sup = parts.map((part) => part.sup()).join(' AND ');
     const inexact = parts.filter((part) => !part.exact);
     if (inexact.length === 0) {
@@ -715,6 +736,7 @@ class SqlCompiler {
     independent: readonly Clause[],
     rows: readonly { plan: TokenPlan; singleRow: boolean }[],
     tokens: TokenIndexMapping,
+    slotZero: ReadonlySet<number> | undefined,
   ): TokenSearch | undefined {
     if (
       independent.some((clause) => clause.conditions.some((c) => this.isDirect(c.attribute.path)))
@@ -723,8 +745,8 @@ class SqlCompiler {
     }
     const plans = [
       ...independent.map((clause) => ({
-        plan: planTokens([{ conditions: clause.conditions }]),
-        singleRow: false,
+        plan: planTokens([{ conditions: clause.conditions }], slotZero),
+        singleRow: slotZero !== undefined,
       })),
       ...rows,
     ];
@@ -764,10 +786,15 @@ class SqlCompiler {
   }
 
   /** An independent clause: its column and href tests, OR one token lookup for the other paths. */
-  private tokenClause(clause: Clause, tokens: TokenIndexMapping): ApproximatePart {
+  private tokenClause(
+    clause: Clause,
+    tokens: TokenIndexMapping,
+    slotZero: ReadonlySet<number> | undefined,
+  ): ApproximatePart {
     const direct = clause.conditions.filter((c) => this.isDirect(c.attribute.path));
     const indexed = clause.conditions.filter((c) => !this.isDirect(c.attribute.path));
-    const plan = indexed.length > 0 ? planTokens([{ conditions: indexed }]) : undefined;
+    // One row per resource: the indexed conditions on arrays through the copies (`slotZero`).
+    const plan = indexed.length > 0 ? planTokens([{ conditions: indexed }], slotZero) : undefined;
     const render = (which: 'sup' | 'core') => () =>
       wrapOr([
         ...direct.map((c) => this.directCondition(c)),

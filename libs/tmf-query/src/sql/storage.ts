@@ -31,6 +31,14 @@ export interface TokenIndexMapping {
    */
   readonly copies?: boolean;
   /**
+   * One row per resource (ADR 0014; implies `copies`): the slot-0 row also holds the bucket tokens
+   * of the arrays' elements, and each element's tokens marked with its ordinal (`elementToken`) for
+   * the first `markedElements` elements of an array (`MARKED_ELEMENTS`); later elements have a row
+   * each, their tokens marked alike. A clause on an array that needs no shared element is then one
+   * lookup of slot-0 rows, equality or range, and a same-element group an OR over the marks.
+   */
+  readonly oneRow?: { readonly markedElements: number };
+  /**
    * A table `(token PRIMARY KEY, n)` kept with the index: per value token of the slot-0 rows (the
    * attributes outside arrays, and the copies), the number of resources holding it. A filter that is
    * one such token is counted by one lookup.

@@ -74,6 +74,28 @@ export function copyToken(token: string): string {
 }
 
 /**
+ * Elements of an array whose tokens the resource's one row holds marked with their ordinal
+ * (`TokenIndexMapping.oneRow`, ADR 0014) unless the mapping says otherwise; each later element has
+ * a row of its own.
+ */
+export const MARKED_ELEMENTS = 4;
+
+/**
+ * An array element's token marked with its element: `y` and the element's ordinal in its array for
+ * the first `marked` elements (on the resource's row), `z` for a later element (on the element's
+ * own row). Outside the base-32 digits and apart from the repeat marker and the copy, so it is no
+ * other token; a same-element group is the OR over the marks of the AND of its tokens.
+ */
+export function elementToken(token: string, ordinal: number, marked: number): string {
+  return ordinal < marked ? `${token}y${ordinal}` : `${token}z`;
+}
+
+/** The marks of {@link elementToken}: each marked ordinal, then the later elements' rows. */
+export function elementMarks(marked: number): number[] {
+  return Array.from({ length: marked + 1 }, (_, ordinal) => ordinal);
+}
+
+/**
  * The FTS5 query of one row per resource among the rows holding `token`: its first row (the rows
  * without the token's repeat marker).
  */

@@ -9,6 +9,8 @@ import { isStoredOutsideIndex, SqlStorage, TokenIndexMapping } from './storage';
 import {
   bucketTokens,
   copyToken,
+  elementToken,
+  MARKED_ELEMENTS,
   rangeLevels,
   repeatMarker,
   stringBucketTokens,
@@ -42,7 +44,15 @@ export interface TokenRowFormat {
   readonly copies?: boolean;
   /** Date-time bucket tokens at the 32-bit level too (`rangeLevels`; default true). */
   readonly fineDates?: boolean;
+  /**
+   * One row per resource (`TokenIndexMapping.oneRow`, ADR 0014; default: the mapping's). The other
+   * options then do not apply: the row always holds the copies, array rows no repeat markers.
+   */
+  readonly oneRow?: boolean;
 }
+
+/** The layout of element rows (ADR 0007), as the migrations before ADR 0014's wrote it. */
+export const ELEMENT_ROWS: TokenRowFormat = { oneRow: false };
 
 /** A resource whose arrays hold more elements than the token index has slots for. */
 export class TokenIndexLimitException extends AppException<'TOO_MANY_ARRAY_ELEMENTS'> {
@@ -150,11 +160,15 @@ export function extractTokenRows(
     repeats = true,
     copies = storage.tokenIndex?.copies ?? false,
     fineDates = true,
+    oneRow = storage.tokenIndex?.oneRow !== undefined,
   }: TokenRowFormat = {},
 ): TokenRow[] {
   const layout = layoutOf(storage);
   const dateLevels = rangeLevels('d', fineDates);
   const counts = storage.tokenIndex?.countTable !== undefined;
+  if (oneRow) {
+    return extractOneRow(document, layout, dateLevels, counts, markedElements(storage));
+  }
   const arrayRows: TokenRow[] = [];
   const rootTokens: string[] = [];
   const rootValues = counts ? new Set<string>() : undefined;
@@ -197,6 +211,63 @@ export function extractTokenRows(
 }
 
 /**
+ * The rows of {@link extractTokenRows} in the one-row layout (ADR 0014): the slot-0 row holds the
+ * tokens of the attributes outside arrays, the copy of each array element's value token and each
+ * element's bucket tokens (each once: "some element"), then the first `marked` (the mapping's
+ * `markedElements`) elements' tokens marked with their ordinal (`elementToken`: "one element"). A later element has a
+ * row of its own, at the slot the element-row layout gives it, its tokens marked alike.
+ */
+function extractOneRow(
+  document: unknown,
+  layout: TokenLayout,
+  dateLevels: readonly number[],
+  counts: boolean,
+  marked: number,
+): TokenRow[] {
+  const rootTokens: string[] = [];
+  const rootValues = counts ? new Set<string>() : undefined;
+  for (const leaf of layout.root) {
+    pushTokens(rootTokens, leaf, leafValues(document, leaf), dateLevels, rootValues);
+  }
+  const values = new Set<string>();
+  const buckets = new Set<string>();
+  const markedTokens: string[] = [];
+  const elementRows: TokenRow[] = [];
+  let base = 1;
+  for (const { sample, leaves } of layout.arrays) {
+    const elements = elementsOf(document, sample, base);
+    for (let pos = 0; pos < elements.length; pos++) {
+      const tokens: string[] = [];
+      for (const leaf of leaves) {
+        pushTokens(tokens, leaf, leafValues(elements[pos], leaf), dateLevels, values, buckets);
+      }
+      if (tokens.length === 0) {
+        continue;
+      }
+      if (pos < marked) {
+        for (const token of tokens) {
+          markedTokens.push(elementToken(token, pos, marked));
+        }
+      } else {
+        const own = tokens.map((token) => elementToken(token, pos, marked));
+        elementRows.push({ slot: base + pos, tokens: own.join(' ') });
+      }
+    }
+    base += elements.length;
+  }
+  if (rootTokens.length === 0 && values.size === 0 && buckets.size === 0) {
+    return elementRows;
+  }
+  const copied: string[] = [];
+  for (const token of values) {
+    copied.push(copyToken(token));
+  }
+  const tokens = rootTokens.concat(copied, [...buckets], markedTokens).join(' ');
+  const counted = rootValues && [...rootValues, ...copied];
+  return [{ slot: 0, tokens, ...(counted && { counted }) }, ...elementRows];
+}
+
+/**
  * Appends the repeat marker of each token an earlier row of the array holds (`check`: there is an
  * earlier row), then adds the row's tokens to `earlier` (`keep`: a row follows). A resource's rows
  * holding a token, less those holding its marker, are one row per resource: what a count of
@@ -228,23 +299,31 @@ function markRepeats(tokens: string[], earlier: Set<string>, check: boolean, kee
 export function tokenRowSlots(
   document: unknown,
   storage: SqlStorage,
-  { copies = storage.tokenIndex?.copies ?? false }: TokenRowFormat = {},
+  {
+    copies = storage.tokenIndex?.copies ?? false,
+    oneRow = storage.tokenIndex?.oneRow !== undefined,
+  }: TokenRowFormat = {},
 ): number[] {
+  const marked = markedElements(storage);
   const layout = layoutOf(storage);
   const slots: number[] = [];
   const root = layout.root.some((leaf) => leafValues(document, leaf).length > 0);
+  let elementTokens = false;
   let base = 1;
   for (const { sample, leaves } of layout.arrays) {
     const elements = elementsOf(document, sample, base);
     elements.forEach((element, pos) => {
       if (leaves.some((leaf) => leafValues(element, leaf).length > 0)) {
-        slots.push(base + pos);
+        elementTokens = true;
+        if (!oneRow || pos >= marked) {
+          slots.push(base + pos);
+        }
       }
     });
     base += elements.length;
   }
   // Copies: an array row's tokens make a slot-0 row too.
-  return root || (copies && slots.length > 0) ? [0, ...slots] : slots;
+  return root || ((copies || oneRow) && elementTokens) ? [0, ...slots] : slots;
 }
 
 /**
@@ -255,7 +334,10 @@ export function tokenRowSlots(
 export function countedTokens(
   document: unknown,
   storage: SqlStorage,
-  { copies = storage.tokenIndex?.copies ?? false }: TokenRowFormat = {},
+  {
+    copies = storage.tokenIndex?.copies ?? false,
+    oneRow = storage.tokenIndex?.oneRow !== undefined,
+  }: TokenRowFormat = {},
 ): string[] {
   const layout = layoutOf(storage);
   const root = new Set<string>();
@@ -264,7 +346,7 @@ export function countedTokens(
       root.add(valueTokenOf(leaf.pathId, stored));
     }
   }
-  if (!copies) {
+  if (!copies && !oneRow) {
     return [...root];
   }
   const copied = new Set<string>();
@@ -308,27 +390,42 @@ function pushTokens(
   values: readonly StoredValue[],
   dateLevels: readonly number[],
   valueTokens?: Set<string>,
+  bucketSet?: Set<string>,
 ): void {
   for (const stored of values) {
+    let buckets: string[] | undefined;
     if (stored.kind === 's') {
       const token = valueToken(pathId, 's', stored.text);
       out.push(token);
       valueTokens?.add(token);
       // Ranges on an `any` value compare stored strings as strings (typed string paths have none).
       if (attribute.type === 'any') {
-        out.push(...stringBucketTokens(pathId, stored.text));
+        buckets = stringBucketTokens(pathId, stored.text);
       }
-      continue;
+    } else {
+      const token = valueToken(pathId, stored.kind, stored.num);
+      out.push(token);
+      valueTokens?.add(token);
+      if (stored.kind === 'n') {
+        buckets = bucketTokens(pathId, 'n', stored.num);
+      } else if (stored.kind === 'd') {
+        buckets = bucketTokens(pathId, 'd', stored.num, dateLevels);
+      }
     }
-    const token = valueToken(pathId, stored.kind, stored.num);
-    out.push(token);
-    valueTokens?.add(token);
-    if (stored.kind === 'n') {
-      out.push(...bucketTokens(pathId, 'n', stored.num));
-    } else if (stored.kind === 'd') {
-      out.push(...bucketTokens(pathId, 'd', stored.num, dateLevels));
+    if (buckets) {
+      out.push(...buckets);
+      if (bucketSet) {
+        for (const bucket of buckets) {
+          bucketSet.add(bucket);
+        }
+      }
     }
   }
+}
+
+/** Elements per array marked on a resource's one row (`TokenIndexMapping.oneRow`). */
+export function markedElements(storage: SqlStorage): number {
+  return storage.tokenIndex?.oneRow?.markedElements ?? MARKED_ELEMENTS;
 }
 
 const ARRAY_PATHS = new WeakMap<SqlStorage, ReadonlySet<number>>();
@@ -394,8 +491,9 @@ export function tokenInsertStatements(
   storage: SqlStorage,
   seq: number,
   document: unknown,
+  format: TokenRowFormat = {},
 ): SqlStatement[] {
-  return insertRows(storage, seq, extractTokenRows(document, storage));
+  return insertRows(storage, seq, extractTokenRows(document, storage, format));
 }
 
 /**

@@ -15,6 +15,8 @@ import {
 import { SLOT_BITS } from './token-entries';
 import {
   copyToken,
+  elementMarks,
+  elementToken,
   intervalCover,
   RangeBound,
   RangeCover,
@@ -122,6 +124,48 @@ function edgesOf(covers: readonly TokenCover<string>[]): string | undefined {
   }
   const match = matchOf([unique(edges, identity)]);
   return typeof match === 'string' ? match : undefined;
+}
+
+/**
+ * Plans a same-element group on the one-row layout (`TokenIndexMapping.oneRow`): the group's plan
+ * with every token marked with an element (`elementToken`), OR-ed over the marks. A resource's row
+ * matches a mark's branch when one of its first elements holds the whole group; a later element's
+ * own row, when that element does.
+ */
+export function planElementTokens(clauses: readonly Clause[], elements: number): TokenPlan {
+  const plan = planTokens(clauses);
+  const marked = (expression: MatchExpression): MatchExpression =>
+    typeof expression === 'boolean'
+      ? expression
+      : elementMarks(elements)
+          .map(
+            (mark) =>
+              `(${expression.replace(/[0-9a-z]+/g, (token) => elementToken(token, mark, elements))})`,
+          )
+          .join(' OR ');
+  const edges = plan.edges === undefined ? undefined : (marked(plan.edges) as string);
+  return {
+    sup: marked(plan.sup),
+    core: marked(plan.core),
+    exact: plan.exact,
+    values: plan.values,
+    ...(edges && { edges }),
+  };
+}
+
+/**
+ * Whether clauses are the ends of one interval on one path ({@link splitIntervals}: one condition
+ * each, a number or date-time range, at most one value per element): on the one-row layout, "one
+ * element in the interval" is "some value in the interval", a lookup of the resource's row.
+ */
+export function isOnePathInterval(clauses: readonly Clause[]): boolean {
+  const [first] = clauses[0]?.conditions ?? [];
+  return clauses.every(
+    (clause) =>
+      clause.conditions.length === 1 &&
+      isIntervalBound(clause.conditions[0]) &&
+      clause.conditions[0].attribute.path === first.attribute.path,
+  );
 }
 
 /**

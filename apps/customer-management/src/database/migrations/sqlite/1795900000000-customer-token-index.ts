@@ -1,6 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-import { indexInsertStatements, SqlStatement, tokenInsertStatements } from '@app/tmf-query';
+import {
+  ELEMENT_ROWS,
+  indexInsertStatements,
+  SqlStatement,
+  tokenInsertStatements,
+} from '@app/tmf-query';
 import { forEachCustomerBatch } from '@server/database/migrations/shared/customer-batches';
 import { runInOrder } from '@server/database/run-in-order';
 import { customerSqlStorage } from '@server/customer/customer.storage';
@@ -85,7 +90,7 @@ export class CustomerTokenIndex1795900000000 implements MigrationInterface {
       "CREATE VIRTUAL TABLE customer_search USING fts5(tokens, content='', contentless_delete=1, detail=none, tokenize='ascii')",
     );
     await eachCustomer(queryRunner, 'CustomerTokenIndex', 'seq', ({ key, document }) =>
-      tokenInsertStatements(customerSqlStorage, key, document),
+      tokenInsertStatements(customerSqlStorage, key, document, ELEMENT_ROWS),
     );
     await queryRunner.query('DROP TABLE customer_attr');
     await queryRunner.query('DROP TABLE customer_attr_plain');

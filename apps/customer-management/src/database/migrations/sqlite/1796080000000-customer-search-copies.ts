@@ -1,6 +1,12 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-import { copyToken, extractTokenRows, TokenRowChange, tokenRowId } from '@app/tmf-query';
+import {
+  copyToken,
+  ELEMENT_ROWS,
+  extractTokenRows,
+  TokenRowChange,
+  tokenRowId,
+} from '@app/tmf-query';
 import { rewriteTokenRows } from '@server/database/migrations/shared/token-rewrite';
 import { customerSqlStorage } from '@server/customer/customer.storage';
 
@@ -12,7 +18,10 @@ const isCopy = (token: string) => token === copyToken(token.slice(0, -1));
  * that row differs. The row without copies is the one with them, less its copies.
  */
 function slotZeroChanges(seq: number, document: unknown, toCopies: boolean): TokenRowChange[] {
-  const [first] = extractTokenRows(document, customerSqlStorage, { copies: true });
+  const [first] = extractTokenRows(document, customerSqlStorage, {
+    ...ELEMENT_ROWS,
+    copies: true,
+  });
   if (first?.slot !== 0) {
     return [];
   }

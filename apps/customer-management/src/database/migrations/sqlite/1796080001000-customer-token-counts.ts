@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-import { COUNTED_MIN, extractTokenRows, tokenCountDdl } from '@app/tmf-query';
+import { COUNTED_MIN, ELEMENT_ROWS, extractTokenRows, tokenCountDdl } from '@app/tmf-query';
 import { forEachCustomerBatch } from '@server/database/migrations/shared/customer-batches';
 import { customerSqlStorage } from '@server/customer/customer.storage';
 
@@ -33,7 +33,7 @@ export class CustomerTokenCounts1796080001000 implements MigrationInterface {
     );
     await forEachCustomerBatch(queryRunner, 'CustomerTokenCounts', BATCH, async (batch) => {
       const rows = batch.flatMap(({ key: seq, document }) => {
-        const [first] = extractTokenRows(JSON.parse(document), customerSqlStorage);
+        const [first] = extractTokenRows(JSON.parse(document), customerSqlStorage, ELEMENT_ROWS);
         const counted = first?.slot === 0 ? first.counted : undefined;
         return counted?.length ? [[seq, counted.join(' ')]] : [];
       });

@@ -16,6 +16,7 @@ import { HubGateV5Subscriptions1796030000000 } from './1796030000000-hub-gate-v5
 import { CustomerSearchCopies1796080000000 } from './1796080000000-customer-search-copies';
 import { CustomerTokenCounts1796080001000 } from './1796080001000-customer-token-counts';
 import { CustomerSearchDateBuckets1796090000000 } from './1796090000000-customer-search-date-buckets';
+import { CustomerSearchOneRow1796140000000 } from './1796140000000-customer-search-one-row';
 
 /** SQLite migrations in timestamp order. Append only; never edit a committed migration. */
 export const SQLITE_MIGRATIONS = [
@@ -37,4 +38,5 @@ export const SQLITE_MIGRATIONS = [
   CustomerSearchCopies1796080000000,
   CustomerTokenCounts1796080001000,
   CustomerSearchDateBuckets1796090000000,
+  CustomerSearchOneRow1796140000000,
 ];
