@@ -768,6 +768,7 @@ class SqlCompiler {
         singleRow,
         ...(counted && { counted }),
         ...(!plan.exact && plan.edges !== undefined && { edges: plan.edges }),
+        ...(plan.marked && { marked: plan.marked }),
       });
     }
     return { mapping: tokens, parts };

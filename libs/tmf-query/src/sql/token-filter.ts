@@ -66,6 +66,12 @@ export interface TokenPlan {
    * matches" is `sup` less these few tokens' rows, where `core` names every core token again.
    */
   readonly edges?: string;
+  /**
+   * A same-element group on the one-row layout (`planElementTokens`), exact: `sup` as its two
+   * halves, the customers' rows (the marked elements, one row per customer) and the later
+   * elements' own rows, so that a count needs no `DISTINCT` over the customers' rows.
+   */
+  readonly marked?: { readonly rows: string; readonly later: string };
 }
 
 /**
@@ -134,22 +140,32 @@ function edgesOf(covers: readonly TokenCover<string>[]): string | undefined {
  */
 export function planElementTokens(clauses: readonly Clause[], elements: number): TokenPlan {
   const plan = planTokens(clauses);
+  const markedWith = (expression: string, marks: readonly number[]) =>
+    marks
+      .map(
+        (mark) =>
+          `(${expression.replace(/[0-9a-z]+/g, (token) => elementToken(token, mark, elements))})`,
+      )
+      .join(' OR ');
+  const marks = elementMarks(elements);
   const marked = (expression: MatchExpression): MatchExpression =>
-    typeof expression === 'boolean'
-      ? expression
-      : elementMarks(elements)
-          .map(
-            (mark) =>
-              `(${expression.replace(/[0-9a-z]+/g, (token) => elementToken(token, mark, elements))})`,
-          )
-          .join(' OR ');
+    typeof expression === 'boolean' ? expression : markedWith(expression, marks);
   const edges = plan.edges === undefined ? undefined : (marked(plan.edges) as string);
+  // The last mark is the later elements' (`elementToken`): their own rows.
+  const halves =
+    plan.exact && typeof plan.sup === 'string'
+      ? {
+          rows: markedWith(plan.sup, marks.slice(0, -1)),
+          later: markedWith(plan.sup, marks.slice(-1)),
+        }
+      : undefined;
   return {
     sup: marked(plan.sup),
     core: marked(plan.core),
     exact: plan.exact,
     values: plan.values,
     ...(edges && { edges }),
+    ...(halves && { marked: halves }),
   };
 }
 

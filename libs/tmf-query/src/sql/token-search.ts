@@ -37,6 +37,30 @@ export interface TokenSearchPart {
    * row of `core`.
    */
   readonly edges?: string;
+  /**
+   * An exact same-element group on the one-row layout: `sup` as the customers' rows' half and the
+   * later elements' rows' half (`TokenPlan.marked`), for a count without `DISTINCT`.
+   */
+  readonly marked?: { readonly rows: string; readonly later: string };
+}
+
+/**
+ * The exact number of customers of a search that is one same-element group (`TokenSearchPart.marked`):
+ * the customers' rows matching, one per customer, plus the customers that match on a later
+ * element's row only (few: arrays longer than the marked elements), each once.
+ */
+function markedGroupCount(
+  mapping: TokenIndexMapping,
+  { rows, later }: { rows: string; later: string },
+): SqlStatement {
+  const t = mapping.table;
+  return {
+    sql:
+      `SELECT (SELECT COUNT(*) FROM ${t} WHERE ${t} MATCH ?) + (SELECT COUNT(DISTINCT rowid >> ${SLOT_BITS}) FROM ${t} o` +
+      ` WHERE o.${t} MATCH ? AND NOT EXISTS (SELECT 1 FROM ${t} x WHERE x.${t} MATCH ?` +
+      ` AND x.rowid = (o.rowid >> ${SLOT_BITS}) << ${SLOT_BITS})) AS total`,
+    params: [rows, later, rows],
+  };
 }
 
 /**
@@ -137,6 +161,9 @@ export function tokenCountStatement(search: TokenSearch, storage: SqlStorage): S
       sql: `SELECT COALESCE((SELECT n FROM ${mapping.countTable} WHERE token = ?), (${count.sql})) AS total`,
       params: [kept, ...count.params],
     };
+  }
+  if (parts.length === 1 && parts[0].marked && parts[0].core === undefined) {
+    return markedGroupCount(mapping, parts[0].marked);
   }
   if (inexact.length === 0) {
     const count = countOf(mapping, sure as { match: string; singleRow: boolean }[]);
