@@ -32,6 +32,28 @@ afterAll(() => store.db.close());
 const expected = (query: ParsedQuery) => evaluatorPage(query, customers);
 const expectedOrder = (query: ParsedQuery) => evaluatorOrder(query, customers);
 
+/**
+ * Runs 600 random queries (fuzzer seed `seed`) on `on` and the evaluator, throwing on the first
+ * that differs; returns how many matched something.
+ */
+function agreesOnRandomQueries(on: SqliteCustomerStore, seed: number): number {
+  const fuzzer = new QueryFuzzer(customerQuerySchema, customers, seed);
+  let nonEmpty = 0;
+  for (let i = 0; i < 600; i++) {
+    const raw = fuzzer.next();
+    const query = parseQuery(raw, customerQuerySchema, { paging });
+    const want = expected(query);
+    const got = on.list(query);
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      throw new Error(
+        `Mismatch for '${raw}': SQL ${JSON.stringify(got)} vs ${JSON.stringify(want)}`,
+      );
+    }
+    nonEmpty += want.total > 0 ? 1 : 0;
+  }
+  return nonEmpty;
+}
+
 const PREFIX = encodeURIComponent(
   'https://api.example.com/tmf-api/customerManagement/v4/customer/',
 );
@@ -217,21 +239,7 @@ describe('SQL on SQLite equals the in-memory evaluator', () => {
   });
 
   it('agrees on 600 random queries', () => {
-    const fuzzer = new QueryFuzzer(customerQuerySchema, customers, 7);
-    let nonEmpty = 0;
-    for (let i = 0; i < 600; i++) {
-      const raw = fuzzer.next();
-      const query = parseQuery(raw, customerQuerySchema, { paging });
-      const want = expected(query);
-      const got = store.list(query);
-      if (JSON.stringify(got) !== JSON.stringify(want)) {
-        throw new Error(
-          `Mismatch for '${raw}': SQL ${JSON.stringify(got)} vs ${JSON.stringify(want)}`,
-        );
-      }
-      nonEmpty += want.total > 0 ? 1 : 0;
-    }
-    expect(nonEmpty).toBeGreaterThan(200);
+    expect(agreesOnRandomQueries(store, 7)).toBeGreaterThan(200);
   });
 });
 
@@ -253,18 +261,7 @@ describe('SQL on SQLite equals the evaluator when later elements have rows of th
   });
 
   it('agrees on 600 random queries', () => {
-    const fuzzer = new QueryFuzzer(customerQuerySchema, customers, 31);
-    for (let i = 0; i < 600; i++) {
-      const raw = fuzzer.next();
-      const query = parseQuery(raw, customerQuerySchema, { paging });
-      const want = expected(query);
-      const got = split.list(query);
-      if (JSON.stringify(got) !== JSON.stringify(want)) {
-        throw new Error(
-          `Mismatch for '${raw}': SQL ${JSON.stringify(got)} vs ${JSON.stringify(want)}`,
-        );
-      }
-    }
+    agreesOnRandomQueries(split, 31);
   });
 
   it('walks keyset pages in the evaluator order on 100 random sorted queries', async () => {

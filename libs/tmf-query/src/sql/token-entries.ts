@@ -214,8 +214,9 @@ export function extractTokenRows(
  * The rows of {@link extractTokenRows} in the one-row layout (ADR 0014): the slot-0 row holds the
  * tokens of the attributes outside arrays, the copy of each array element's value token and each
  * element's bucket tokens (each once: "some element"), then the first `marked` (the mapping's
- * `markedElements`) elements' tokens marked with their ordinal (`elementToken`: "one element"). A later element has a
- * row of its own, at the slot the element-row layout gives it, its tokens marked alike.
+ * `markedElements`) elements' tokens marked with their ordinal (`elementToken`: "one element"). A
+ * later element has a row of its own, at the slot the element-row layout gives it, its tokens
+ * marked alike.
  */
 function extractOneRow(
   document: unknown,

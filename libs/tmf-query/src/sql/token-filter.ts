@@ -13,6 +13,7 @@ import {
   unique,
 } from './token-cover';
 import { SLOT_BITS } from './token-entries';
+import type { MarkedHalves } from './token-search';
 import {
   copyToken,
   elementMarks,
@@ -71,7 +72,7 @@ export interface TokenPlan {
    * halves, the customers' rows (the marked elements, one row per customer) and the later
    * elements' own rows, so that a count needs no `DISTINCT` over the customers' rows.
    */
-  readonly marked?: { readonly rows: string; readonly later: string };
+  readonly marked?: MarkedHalves;
 }
 
 /**

@@ -41,7 +41,16 @@ export interface TokenSearchPart {
    * An exact same-element group on the one-row layout: `sup` as the customers' rows' half and the
    * later elements' rows' half (`TokenPlan.marked`), for a count without `DISTINCT`.
    */
-  readonly marked?: { readonly rows: string; readonly later: string };
+  readonly marked?: MarkedHalves;
+}
+
+/**
+ * A same-element group's lookup on the one-row layout in two halves: the customers' rows (the
+ * marked elements) and the later elements' own rows.
+ */
+export interface MarkedHalves {
+  readonly rows: string;
+  readonly later: string;
 }
 
 /**
@@ -49,10 +58,7 @@ export interface TokenSearchPart {
  * the customers' rows matching, one per customer, plus the customers that match on a later
  * element's row only (few: arrays longer than the marked elements), each once.
  */
-function markedGroupCount(
-  mapping: TokenIndexMapping,
-  { rows, later }: { rows: string; later: string },
-): SqlStatement {
+function markedGroupCount(mapping: TokenIndexMapping, { rows, later }: MarkedHalves): SqlStatement {
   const t = mapping.table;
   return {
     sql:

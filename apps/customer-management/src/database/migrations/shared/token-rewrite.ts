@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { QueryRunner } from 'typeorm';
 
 import {
+  ELEMENT_ROWS,
   extractTokenRows,
   tokenChangeStatements,
   TokenRowChange,
@@ -17,8 +18,9 @@ const BATCH = 2000;
 
 /**
  * The changes that turn a customer's token rows of format `from` into format `to`: each row whose
- * tokens differ, deleted and written again. For formats that yield the same slots in the same
- * order and differ only in tokens (repeat markers, date-time bucket levels).
+ * tokens differ, deleted and written again. For formats of the element-row layout (`ELEMENT_ROWS`,
+ * applied here) that yield the same slots in the same order and differ only in tokens (repeat
+ * markers, date-time bucket levels).
  */
 export function formatChanges(
   seq: number,
@@ -26,8 +28,8 @@ export function formatChanges(
   from: TokenRowFormat,
   to: TokenRowFormat,
 ): TokenRowChange[] {
-  const before = extractTokenRows(document, customerSqlStorage, from);
-  const after = extractTokenRows(document, customerSqlStorage, to);
+  const before = extractTokenRows(document, customerSqlStorage, { ...ELEMENT_ROWS, ...from });
+  const after = extractTokenRows(document, customerSqlStorage, { ...ELEMENT_ROWS, ...to });
   const changes: TokenRowChange[] = [];
   after.forEach((row, i) => {
     if (row.tokens !== before[i].tokens) {

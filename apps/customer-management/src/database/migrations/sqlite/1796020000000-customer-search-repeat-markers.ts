@@ -1,4 +1,3 @@
-import { ELEMENT_ROWS } from '@app/tmf-query';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 import { formatChanges, rewriteTokenRows } from '@server/database/migrations/shared/token-rewrite';
@@ -12,12 +11,7 @@ function rewriteRows(queryRunner: QueryRunner, name: string, toRepeats: boolean)
     queryRunner,
     name,
     (seq, document) =>
-      formatChanges(
-        seq,
-        document,
-        { ...ELEMENT_ROWS, repeats: !toRepeats },
-        { ...ELEMENT_ROWS, repeats: toRepeats },
-      ),
+      formatChanges(seq, document, { repeats: !toRepeats }, { repeats: toRepeats }),
     { optimize: false },
   );
 }

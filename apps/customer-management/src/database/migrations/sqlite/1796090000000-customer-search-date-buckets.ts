@@ -1,4 +1,3 @@
-import { ELEMENT_ROWS } from '@app/tmf-query';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 import { formatChanges, rewriteTokenRows } from '@server/database/migrations/shared/token-rewrite';
@@ -11,13 +10,7 @@ function rewriteRows(queryRunner: QueryRunner, name: string, toFine: boolean) {
   return rewriteTokenRows(
     queryRunner,
     name,
-    (seq, document) =>
-      formatChanges(
-        seq,
-        document,
-        { ...ELEMENT_ROWS, fineDates: !toFine },
-        { ...ELEMENT_ROWS, fineDates: toFine },
-      ),
+    (seq, document) => formatChanges(seq, document, { fineDates: !toFine }, { fineDates: toFine }),
     { optimize: true },
   );
 }
