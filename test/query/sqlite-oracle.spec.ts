@@ -400,8 +400,9 @@ describe('keyset pages on SQLite walk the evaluator order', () => {
   });
 });
 
+// The server never runs ANALYZE or `PRAGMA optimize` (the plans were chosen without statistics, and
+// statistics could move them): these plans are checked as production gets them.
 describe('SQLite keyset pages read the sort index', () => {
-  beforeAll(() => store.db.exec('ANALYZE'));
   const plans = (raw: string, values?: (string | number | null)[]) =>
     store
       .keysetPlans(
@@ -615,17 +616,11 @@ describe('the residual check on SQLite', () => {
 });
 
 describe('SQLite query plans use indexes', () => {
-  // Production runs `PRAGMA optimize` / ANALYZE; without statistics the planner guesses.
-  beforeAll(() => store.db.exec('ANALYZE'));
   const plan = (raw: string) => store.plan(parseQuery(raw, customerQuerySchema, { paging }));
 
   it.each([
     ['status=approved', /SEARCH c USING (COVERING )?INDEX customer_status/],
     ['name=Zeta', /SEARCH c USING (COVERING )?INDEX customer_name/],
-    [
-      'validFor.startDateTime.gt=2024-03-20',
-      /SEARCH c USING (COVERING )?INDEX customer_valid_for_start/,
-    ],
     ['name*=^Moo', /SEARCH c USING (COVERING )?INDEX customer_name \(name>\? AND name<\?\)/],
     [`href=${PREFIX}c0001`, /SEARCH c USING .*INDEX sqlite_autoindex_customer_1 \(id=\?\)/],
   ])('%s', (raw, expectedLine) => {
@@ -633,6 +628,15 @@ describe('SQLite query plans use indexes', () => {
     expect(lines.join('\n')).toMatch(expectedLine);
     // No full scan of either table for an indexed equality / range.
     expect(lines.filter((l) => /^SCAN (c|a\d+)\b/.test(l))).toEqual([]);
+  });
+
+  // Known gap (docs/query.md, "Known gaps"): without statistics SQLite takes a one-sided range to
+  // keep a quarter of the rows, so a page in id order walks the id index testing each row (~1 s at
+  // 1,000,000 customers for a range that matches none) rather than seeking the column's index.
+  it.failing('validFor.startDateTime.gt=2024-03-20 seeks its column index', () => {
+    expect(plan('validFor.startDateTime.gt=2024-03-20').join('\n')).toMatch(
+      /SEARCH c USING (COVERING )?INDEX customer_valid_for_start/,
+    );
   });
 
   // Every other path: the token index (FTS5) finds the rows, customers are read by their seq.
