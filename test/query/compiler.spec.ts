@@ -5,6 +5,7 @@ import {
   encodeSortableNumber,
   indexPathId,
   parseQuery,
+  seeksColumnRange,
   SqlDialect,
   valueToken,
 } from '@app/tmf-query';
@@ -324,5 +325,43 @@ describe('SQL injection', () => {
     expect(() => compile(`sort=${encodeURIComponent('name; DROP TABLE customer')}`)).toThrow(
       /Cannot sort/,
     );
+  });
+});
+
+describe('one-sided ranges on columns (SQLite)', () => {
+  it('are compiled with each planner hint, the unhinted query keeping its text', () => {
+    const compiled = compile('status=active&validFor.startDateTime.gt=2024-01-01&name.lte=M');
+    expect(compiled.where).toBe('c.status = ? AND c.valid_for_start > ? AND c.name <= ?');
+    expect(compiled.rangePlans?.seek.where).toBe(
+      'c.status = ? AND likelihood(c.valid_for_start > ?, 0.0001) AND likelihood(c.name <= ?, 0.0001)',
+    );
+    expect(compiled.rangePlans?.walk.where).toBe(
+      'c.status = ? AND likelihood(c.valid_for_start > ?, 0.9375) AND likelihood(c.name <= ?, 0.9375)',
+    );
+    expect(compiled.rangePlans?.seek.whereParams).toEqual(compiled.whereParams);
+    expect(compiled.rangePlans?.seek.rangePlans).toBeUndefined();
+  });
+
+  it.each([
+    ['no range', 'status=active&name=M', 'sqlite'],
+    ['a prefix (both bounds)', 'name*=^Mo', 'sqlite'],
+    [
+      'MySQL (its optimizer estimates ranges itself)',
+      'validFor.startDateTime.gt=2024-01-01',
+      'mysql',
+    ],
+    ['a token-index path', 'creditProfile.creditScore.gte=600', 'sqlite'],
+  ] as const)('are not: %s', (_what, raw, dialect) => {
+    expect(compile(raw, dialect).rangePlans).toBeUndefined();
+  });
+
+  it('are searched while their matches are at most sqrt(rows x customers), else walked', () => {
+    expect(seeksColumnRange(0, 20, 1_000_000)).toBe(true);
+    expect(seeksColumnRange(4_472, 20, 1_000_000)).toBe(true);
+    expect(seeksColumnRange(4_473, 20, 1_000_000)).toBe(false);
+    expect(seeksColumnRange(500_000, 20, 1_000_000)).toBe(false);
+    // Counts moved on since the total was read: the matches bound the customers from below.
+    expect(seeksColumnRange(30, 20, 10)).toBe(false);
+    expect(seeksColumnRange(10, 20, 0)).toBe(true);
   });
 });

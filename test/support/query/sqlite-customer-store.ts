@@ -2,6 +2,7 @@
 // query library's own write helpers: the store the query suites (test/query) run SQL on.
 import {
   buildListStatements,
+  CompiledSql,
   compileSql,
   extractColumnValues,
   extractTokenRows,
@@ -58,6 +59,11 @@ export class SqliteCustomerStore {
   private disorder = 0;
   /** `keysetStatements`' tuning of token-index pages with several parts (default when unset). */
   probedRows: number | undefined;
+  /**
+   * The plan a query with a one-sided range on a column runs with (`CompiledSql.rangePlans`, which
+   * the server picks by the range's count); unset: the query as compiled.
+   */
+  rangeHint: 'seek' | 'walk' | undefined;
   /** Told of each write's token row changes once written (as a write group tells the held sets). */
   onTokenChanges: ((changes: readonly TokenRowChange[]) => void) | undefined;
 
@@ -165,13 +171,18 @@ export class SqliteCustomerStore {
     }
   }
 
-  /** Ids of the page, in SQL order, plus the total count. */
-  list(query: ParsedQuery, residualLimit?: number): { ids: string[]; total: number } {
+  private compile(query: ParsedQuery, residualLimit?: number): CompiledSql {
     const compiled = compileSql(query, this.storage, {
       dialect: 'sqlite',
       baseUrl: BASE_URL,
       residualLimit,
     });
+    return (this.rangeHint && compiled.rangePlans?.[this.rangeHint]) || compiled;
+  }
+
+  /** Ids of the page, in SQL order, plus the total count. */
+  list(query: ParsedQuery, residualLimit?: number): { ids: string[]; total: number } {
+    const compiled = this.compile(query, residualLimit);
     const { page, count } = buildListStatements(compiled, this.storage, 'c.id', {
       seqOrdered: this.seqOrdered,
     });
@@ -196,7 +207,7 @@ export class SqliteCustomerStore {
     query: ParsedQuery,
     position?: KeysetPosition,
   ): Promise<{ id: string; values: KeyValue[] }[]> {
-    const compiled = compileSql(query, this.storage, { dialect: 'sqlite', baseUrl: BASE_URL });
+    const compiled = this.compile(query);
     try {
       const statements = keysetStatements(compiled, this.storage, 'sqlite', 'c.id', position, {
         seqOrdered: this.seqOrdered,
@@ -218,7 +229,7 @@ export class SqliteCustomerStore {
 
   /** The query plan lines of the page statement (EXPLAIN QUERY PLAN). */
   plan(query: ParsedQuery): string[] {
-    const compiled = compileSql(query, this.storage, { dialect: 'sqlite', baseUrl: BASE_URL });
+    const compiled = this.compile(query);
     const { page } = buildListStatements(compiled, this.storage, 'c.id', {
       seqOrdered: this.seqOrdered,
     });
@@ -227,7 +238,7 @@ export class SqliteCustomerStore {
 
   /** The plan lines of each statement of a keyset page. */
   keysetPlans(query: ParsedQuery, position?: KeysetPosition): string[][] {
-    const compiled = compileSql(query, this.storage, { dialect: 'sqlite', baseUrl: BASE_URL });
+    const compiled = this.compile(query);
     const options = { seqOrdered: this.seqOrdered };
     return keysetStatements(compiled, this.storage, 'sqlite', 'c.id', position, options).map((s) =>
       this.explain({ sql: s.sql, params: [...s.params, 20] }),

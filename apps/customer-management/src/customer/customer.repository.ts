@@ -17,6 +17,7 @@ import {
   mysqlTokenChanges,
   mysqlTokenUpdateStatements,
   ParsedQuery,
+  seeksColumnRange,
   SqlStatement,
   tokenRowChanges,
   SqlStorage,
@@ -89,6 +90,9 @@ const ROW_SELECT = 'c.id, c.version, c.document';
 const CUSTOMER_SEQ: KeySequence = { table: 'customer', column: 'seq' };
 /** Deepest first page (`offset + limit`) read from the held sets: their first matches, in order. */
 const HELD_PAGE_ROWS = 1000;
+
+/** The maintained count of every customer. */
+const ALL_CUSTOMERS: CounterKey = { dim: 'total', values: [''] };
 
 /** One page of a list and what its links need. */
 export interface CustomerPageRows {
@@ -538,9 +542,22 @@ export class CustomerRepository {
     return this.tx.readRows(
       async (_query, batch) => {
         const keysOf = (row: KeyedRow | undefined) => row && keyValuesOf(row, compiled);
-        const count = this.countStep(compiled, counter);
-        const totalOf = (counted: unknown[] | undefined) =>
-          compiled.total ?? Number((counted?.[0] as CountRow | undefined)?.total ?? 0);
+        let count = this.countStep(compiled, counter);
+        let counted: unknown[] | undefined;
+        const totalOf = (found: unknown[] | undefined) =>
+          compiled.total ?? Number((found?.[0] as CountRow | undefined)?.total ?? 0);
+        // SQLite, a one-sided range on a column: counted first, then paged by the plan its count
+        // calls for (SQLite has no statistics to tell a range that keeps few rows).
+        let plan = compiled;
+        if (compiled.rangePlans && count) {
+          const [matches, customers] = await batch([count, counterReadStatement(ALL_CUSTOMERS)]);
+          counted = matches;
+          count = undefined;
+          const rows = position ? limit : offset + limit;
+          plan = seeksColumnRange(totalOf(matches), rows, totalOf(customers))
+            ? compiled.rangePlans.seek
+            : compiled.rangePlans.walk;
+        }
         // A filter the token index answers alone is paged in the index's order when it is id order.
         const seqOrdered =
           compiled.tokenSearch !== undefined &&
@@ -548,17 +565,18 @@ export class CustomerRepository {
             ?.ordered === 1;
         if (position) {
           const statements = keysetStatements(
-            compiled,
+            plan,
             customerSqlStorage,
             this.dialect,
             'c.id',
             position,
             { seqOrdered },
           );
-          const [found, counted] = await batch([
+          const [found, countedNow] = await batch([
             { fill: statements, limit: limit + 1 },
             ...(count ? [count] : []),
           ]);
+          counted ??= countedNow;
           const page = (found ?? []).slice(0, limit) as KeyedRow[];
           if (position.direction === 'before') {
             page.reverse();
@@ -573,12 +591,11 @@ export class CustomerRepository {
         }
         let rows: CustomerRow[];
         let keyed: KeyedRow[];
-        let counted: unknown[] | undefined;
         if (offset === 0) {
           // Matches collected first are sorted by their keys alone; the page's documents after.
           const deferred = compiled.collectsMatches === true;
           const statements = keysetStatements(
-            compiled,
+            plan,
             customerSqlStorage,
             this.dialect,
             deferred ? 'c.id' : ROW_SELECT,
@@ -591,26 +608,26 @@ export class CustomerRepository {
             ...(count ? [{ ...count, onlyIfFull: { step: 0, limit } }] : []),
           ]);
           keyed = (results[0] ?? []) as KeyedRow[];
-          counted = results[1];
+          counted ??= results[1];
           // v5 reads the page's rows again with their side bags, each row in one statement.
           rows =
             withExtensions || deferred
               ? await this.byIds(batch, keyed, withExtensions)
               : (keyed as unknown as CustomerRow[]);
         } else {
-          const statements = buildListStatements(compiled, customerSqlStorage, 'c.id', {
+          const statements = buildListStatements(plan, customerSqlStorage, 'c.id', {
             keys: true,
             seqOrdered,
           });
           keyed = ((await batch([statements.page]))[0] ?? []) as KeyedRow[];
           // A page neither full nor empty holds the last matches: the total needs no count.
-          const needsCount = count && !(keyed.length < limit && keyed.length > 0);
+          const countNow = keyed.length < limit && keyed.length > 0 ? undefined : count;
           const results = await batch([
             ...(keyed.length > 0 ? [this.byIdsStep(keyed, withExtensions)] : []),
-            ...(needsCount ? [count] : []),
+            ...(countNow ? [countNow] : []),
           ]);
           rows = keyed.length > 0 ? this.inOrder(results[0], keyed) : [];
-          counted = needsCount ? results.at(-1) : undefined;
+          counted ??= countNow ? results.at(-1) : undefined;
         }
         const matched = keyed.length;
         const total =

@@ -103,6 +103,16 @@ export interface CompileOptions {
    * its count rows alone.
    */
   readonly tokenKeptKeys?: ReadonlySet<string>;
+  /**
+   * SQLite: what to tell the planner of the filter's one-sided ranges on columns (`gt`, `gte`,
+   * `lt`, `lte`), as `likelihood()`: `seek`, that they keep few rows (their column's index is
+   * searched and the matches sorted), or `walk`, that they keep most (the sort order's index is
+   * walked, each row tested). Without statistics SQLite takes such a range to keep a quarter of the
+   * rows, and under a `LIMIT` walks: a range that keeps few rows then reads the whole table.
+   * Unset, compiling gives both plans (`CompiledSql.rangePlans`) for the caller to pick from the
+   * range's count.
+   */
+  readonly columnRangeHint?: 'seek' | 'walk';
 }
 
 /**
@@ -125,6 +135,15 @@ export interface MysqlResidualScan {
 const DIRECT_SEQS = 64;
 /** ... and at most this many pages' rows (`offset + limit`): beyond, ids first. */
 const DIRECT_PAGES = 2;
+
+/** The operators of a one-sided range. */
+const RANGE_OPERATORS: ReadonlySet<Operator> = new Set(['gt', 'gte', 'lt', 'lte']);
+
+/**
+ * SQLite `likelihood()` of a hinted range (`columnRangeHint`): a literal (SQLite takes no parameter
+ * there), one per hint, so each shape keeps one statement text.
+ */
+const RANGE_LIKELIHOOD = { seek: '0.0001', walk: '0.9375' } as const;
 
 /** Default of {@link CompileOptions.residualLimit}. */
 export const DEFAULT_RESIDUAL_LIMIT = 10000;
@@ -192,6 +211,13 @@ export interface CompiledSql {
   readonly tokenRanges?: readonly TokenRange[];
   /** The exact number of matches, when it was counted while compiling (`compileMysqlSql`). */
   readonly total?: number;
+  /**
+   * SQLite, a filter of columns (no token lookup, no residual check) with a one-sided range on a
+   * column: the same query compiled with each planner hint (`CompileOptions.columnRangeHint`). The
+   * caller counts the matches first (this query's count) and pages with `seek` when they are few
+   * (`seeksColumnRange`), else with `walk`.
+   */
+  readonly rangePlans?: { readonly seek: CompiledSql; readonly walk: CompiledSql };
   /**
    * SQLite token index: the filter as lookups in the index alone, when it is one (no column or
    * href test). Counts and pages in the index's order are then read without the resource table
@@ -292,7 +318,29 @@ export function compileSql(
         (options.tokenSeqList?.length ?? Infinity) <=
         Math.min(DIRECT_SEQS, DIRECT_PAGES * ((query.page?.offset ?? 0) + (query.page?.limit ?? 0)))
       ),
+    rangePlans:
+      options.dialect === 'sqlite' &&
+      options.columnRangeHint === undefined &&
+      compiler.columnRanges &&
+      !compiler.residual &&
+      !compiler.tokenSearch &&
+      !compiler.collectsTokens
+        ? {
+            seek: compileSql(query, storage, { ...options, columnRangeHint: 'seek' }),
+            walk: compileSql(query, storage, { ...options, columnRangeHint: 'walk' }),
+          }
+        : undefined,
   };
+}
+
+/**
+ * Whether a page of `rows` (offset and limit) among `matches` of `total` customers is cheaper read
+ * by searching the range's column index and sorting the matches (~`matches` entries) than by
+ * walking the sort order testing each row (~`rows × total / matches` rows, matches spread evenly):
+ * the two meet at `matches² = rows × total`.
+ */
+export function seeksColumnRange(matches: number, rows: number, total: number): boolean {
+  return matches * matches <= rows * Math.max(total, matches);
 }
 
 /**
@@ -404,6 +452,8 @@ class SqlCompiler {
   keptCountKey: { token: number; v: string } | undefined;
   /** Whether the filter has MySQL token lookups (rendered in the collecting form unless probed). */
   collectsTokens = false;
+  /** SQLite: whether the filter has a one-sided range on a column (`CompileOptions.columnRangeHint`). */
+  columnRanges = false;
   tableJoin: string | undefined;
 
   constructor(
@@ -1061,14 +1111,24 @@ class SqlCompiler {
         return range ? `(${range} AND ${test})` : test;
       }
       case 'string':
-        return this.textComparison(column, comparator(op), value.text);
+        return this.rangeHinted(op, this.textComparison(column, comparator(op), value.text));
       case 'number':
       case 'instant':
       case 'boolean':
-        return `${column} ${comparator(op)} ${this.bind(value.num)}`;
+        return this.rangeHinted(op, `${column} ${comparator(op)} ${this.bind(value.num)}`);
       case 'any':
         throw new Error(`Column '${mapping.column}' cannot hold an 'any' attribute`);
     }
+  }
+
+  /** SQLite: a column's one-sided range comparison with the planner's hint, when there is one. */
+  private rangeHinted(op: Operator, comparison: string): string {
+    if (this.dialect !== 'sqlite' || !RANGE_OPERATORS.has(op)) {
+      return comparison;
+    }
+    this.columnRanges = true;
+    const hint = this.options.columnRangeHint;
+    return hint === undefined ? comparison : `likelihood(${comparison}, ${RANGE_LIKELIHOOD[hint]})`;
   }
 
   /**
