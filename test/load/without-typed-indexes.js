@@ -7,6 +7,9 @@
  *
  *   npm run bench -- --db sqlite --seed 100000 --ops post,patch,delete \
  *     --entries dist/apps/customer-management/src/main.js,test/load/without-typed-indexes.js
+ *
+ * `DROP_INDEXES` (names without the `idx_customer_` prefix, comma-separated; through `--entry-env`)
+ * drops those only, to tell which of them a write pays for.
  */
 const { resolve } = require('node:path');
 
@@ -22,7 +25,11 @@ const names = db
     "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customer' AND name LIKE 'idx_customer_%'",
   )
   .all()
-  .map((row) => row.name);
+  .map((row) => row.name)
+  .filter((name) => {
+    const only = process.env.DROP_INDEXES;
+    return !only || only.split(',').includes(name.slice('idx_customer_'.length));
+  });
 for (const name of names) {
   db.exec(`DROP INDEX ${name}`);
 }

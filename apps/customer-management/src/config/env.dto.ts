@@ -106,7 +106,8 @@ export class EnvDto {
   /**
    * MySQL/MariaDB: a statement with no answer after this fails (503 DATABASE_UNAVAILABLE) and its
    * connection is replaced, so a node that stopped answering cannot hold requests or background
-   * work. Migrations are exempt (index builds may take minutes).
+   * work. Migrations are exempt (index builds may take minutes). SQLite: a read statement still
+   * scanning after this (per-row regex or residual checks) is stopped by its clock, the same 503.
    */
   @Transform(toInt)
   @IsInt()

@@ -1,11 +1,13 @@
 import { QueryFailedError } from 'typeorm';
 
 import { AppException } from '@app/tmf-common';
+import { StatementTimeoutError } from '@app/tmf-query';
 
 import { retryDelayMs } from './conflict-retry';
 import {
   classifyDatabaseError,
   commitMayHaveApplied,
+  isStatementTimeout,
   POOL_ACQUIRE_TIMEOUT,
   STATEMENT_TIMEOUT,
 } from './database-errors';
@@ -84,6 +86,30 @@ describe('classifyDatabaseError, per engine', () => {
     ).toBe('unreachable');
     expect(classifyDatabaseError(wrapped(serverError(3024, 'ER_QUERY_TIMEOUT', 'exceeded')))).toBe(
       'unreachable',
+    );
+  });
+
+  it("a SQLite statement stopped by its clock is a timeout the 503 names, as the servers' own", () => {
+    const stopped = new StatementTimeoutError(10000);
+    const servers = [
+      wrapped(serverError(1969, 'ER_STATEMENT_TIMEOUT', 'interrupted')),
+      serverError(3024, 'ER_QUERY_TIMEOUT', 'exceeded'),
+    ];
+    for (const err of [stopped, ...servers]) {
+      expect(classifyDatabaseError(err)).toBe('unreachable');
+      expect(isStatementTimeout(err)).toBe(true);
+      const sut = asDatabaseUnavailable(err);
+      expect(sut?.code).toBe('DATABASE_UNAVAILABLE');
+      expect(sut?.message).toMatch(/ran longer than the database statement timeout/);
+      expect(sut?.headers['retry-after']).toBe('5');
+    }
+    // The client giving up on a node (mysql2's own timeout) is not the query's time.
+    const unanswered = Object.assign(new Error('Query inactivity timeout'), {
+      code: STATEMENT_TIMEOUT,
+    });
+    expect(isStatementTimeout(unanswered)).toBe(false);
+    expect(asDatabaseUnavailable(unanswered)?.message).toBe(
+      'The database is unavailable; nothing was changed. Retry later.',
     );
   });
 

@@ -1,3 +1,5 @@
+import { STATEMENT_CLOCK_EXPIRED } from '@app/tmf-query';
+
 /**
  * What a driver error means for the request, per engine (mysql2 / better-sqlite3 errors, raw or
  * wrapped by TypeORM):
@@ -11,9 +13,10 @@
  *   transaction). Nothing was written; retrying on the same server does not help.
  * - `unreachable`: the connection failed or was lost, no pooled connection came free in time, or a
  *   statement got no answer within its timeout (the client gave up: DB_STATEMENT_TIMEOUT_MS, or the
- *   server's own `max_statement_time` / `max_execution_time`); not retried, since a node that does
- *   not answer would hold the request for another timeout. If that happened during COMMIT the
- *   outcome is unknown to the client.
+ *   server's own `max_statement_time` / `max_execution_time`; on SQLite the statement's own clock
+ *   stopped it, `SQLITE_STATEMENT_TIMEOUT`); not retried, since a node that does not answer, or a
+ *   statement that ran out of time, would hold the request for another timeout. If that happened
+ *   during COMMIT the outcome is unknown to the client.
  * - `other`: not the database's state: a bug or a bad statement (a 500).
  */
 export type DatabaseErrorClass = 'conflict' | 'not-ready' | 'read-only' | 'unreachable' | 'other';
@@ -74,6 +77,7 @@ const UNREACHABLE_CODES = new Set([
   'EPIPE',
   'PROTOCOL_CONNECTION_LOST',
   STATEMENT_TIMEOUT,
+  STATEMENT_CLOCK_EXPIRED,
   POOL_ACQUIRE_TIMEOUT,
 ]);
 
@@ -96,6 +100,13 @@ export function driverErrno(err: unknown): number | undefined {
   const e = err as DriverErrorShape | null;
   const errno = e?.driverError?.errno ?? e?.errno;
   return typeof errno === 'number' ? errno : undefined;
+}
+
+/** Whether `err` is a statement stopped for its time (any engine): the query, not the node, was slow. */
+export function isStatementTimeout(err: unknown): boolean {
+  const errno = driverErrno(err);
+  const code = driverErrorCode(err);
+  return code === STATEMENT_CLOCK_EXPIRED || (errno !== undefined && TIMEOUT_ERRNOS.has(errno));
 }
 
 export function classifyDatabaseError(err: unknown): DatabaseErrorClass {

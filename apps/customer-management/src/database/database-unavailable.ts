@@ -1,6 +1,6 @@
 import { AppException, ErrorKind } from '@app/tmf-common';
 
-import { classifyDatabaseError, commitMayHaveApplied } from './database-errors';
+import { classifyDatabaseError, commitMayHaveApplied, isStatementTimeout } from './database-errors';
 
 export { driverErrorCode } from './database-errors';
 
@@ -30,7 +30,10 @@ export function asDatabaseUnavailable(err: unknown, committing = false): AppExce
       ? 'The database became unavailable while committing this change: it may or may not have been applied. Read the resource before retrying.'
       : kind === 'read-only'
         ? 'The database does not accept writes right now (read-only); nothing was changed. Retry later.'
-        : 'The database is unavailable; nothing was changed. Retry later.',
+        : isStatementTimeout(err)
+          ? 'The query ran longer than the database statement timeout and was stopped; nothing was changed. ' +
+            'Narrow the filter (an anchored regex, a condition on an indexed attribute) or retry later.'
+          : 'The database is unavailable; nothing was changed. Retry later.',
     { 'retry-after': UNAVAILABLE_RETRY_AFTER_S },
   );
 }

@@ -6,6 +6,8 @@ import type { ReadStep } from './read-steps';
 export interface ReadWorkerData {
   readonly file: string;
   readonly maxCachedStatements: number;
+  /** Each statement's time bound (DB_STATEMENT_TIMEOUT_MS; `startStatementClock`). */
+  readonly statementTimeoutMs?: number;
 }
 
 /**

@@ -7,7 +7,14 @@ import { QueryErrorCode, QueryException } from '@app/tmf-query';
 
 import { asDatabaseUnavailable } from './database-unavailable';
 import { SqliteReadWorkers } from './sqlite-read-workers';
-import { COUNT, counted, itReadsCommittedSnapshots, walReadPool } from './testing/wal-read-pool';
+import {
+  COUNT,
+  counted,
+  itReadsCommittedSnapshots,
+  itStopsStatementsPastTheirTime,
+  POOL_STATEMENT_TIMEOUT_MS,
+  walReadPool,
+} from './testing/wal-read-pool';
 
 // From sources a worker compiles its TypeScript when it starts (ts-node): seconds on a busy machine.
 jest.setTimeout(60_000);
@@ -15,9 +22,13 @@ jest.setTimeout(60_000);
 // The read workers on a real WAL database, beside a writer connection of the test's own (and, for
 // concurrency, a writer thread).
 describe(SqliteReadWorkers.name, () => {
-  const wal = walReadPool('sqlite-read-workers-', (file) => new SqliteReadWorkers(file, 2, 100));
+  const wal = walReadPool(
+    'sqlite-read-workers-',
+    (file) => new SqliteReadWorkers(file, 2, 100, POOL_STATEMENT_TIMEOUT_MS),
+  );
 
   itReadsCommittedSnapshots(wal);
+  itStopsStatementsPastTheirTime(wal);
 
   it('answers a page and its count from one snapshot while another thread keeps writing', async () => {
     // Both workers started first, so that the reads below overlap the writes.

@@ -78,6 +78,7 @@ export class SqliteReadWorkers {
     private readonly file: string,
     readonly size: number,
     private readonly maxCachedStatements: number,
+    private readonly statementTimeoutMs?: number,
   ) {}
 
   /** The first row of one statement, outside any transaction (its own snapshot). */
@@ -193,6 +194,7 @@ export class SqliteReadWorkers {
     const workerData: ReadWorkerData = {
       file: this.file,
       maxCachedStatements: this.maxCachedStatements,
+      statementTimeoutMs: this.statementTimeoutMs,
     };
     const { worker, exited } = startModuleWorker(WORKER_FILE, workerData);
     let stopSent!: () => void;

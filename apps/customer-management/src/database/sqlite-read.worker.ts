@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 import Database from 'better-sqlite3';
 
-import { adoptResidual, QueryException, ResidualCheck } from '@app/tmf-query';
+import { adoptResidual, QueryException, ResidualCheck, underStatementClock } from '@app/tmf-query';
 
 import { runSteps } from './read-steps';
 import { registerFunctions } from './sqlite-functions';
@@ -61,11 +61,13 @@ async function handle(request: ReadWorkerRequest): Promise<void> {
       request.steps,
       (sql, params, first) => {
         const { statement } = statements.get(sql);
-        if (first) {
-          const row: unknown = statement.get(...params);
-          return row === undefined ? [] : [row];
-        }
-        return statement.all(...params);
+        return underStatementClock(data.statementTimeoutMs, () => {
+          if (first) {
+            const row: unknown = statement.get(...params);
+            return row === undefined ? [] : [row];
+          }
+          return statement.all(...params);
+        });
       },
       () => residual?.reset(),
     );

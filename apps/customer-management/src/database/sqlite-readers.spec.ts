@@ -1,7 +1,13 @@
 import { loadConfig } from '@server/config/app-config';
 
 import { SqliteReaders } from './sqlite-readers';
-import { COUNT, itReadsCommittedSnapshots, walReadPool } from './testing/wal-read-pool';
+import {
+  COUNT,
+  itReadsCommittedSnapshots,
+  itStopsStatementsPastTheirTime,
+  POOL_STATEMENT_TIMEOUT_MS,
+  walReadPool,
+} from './testing/wal-read-pool';
 
 // The read connections on the event loop's thread (SQLITE_READ_WORKERS=0) on a real WAL database,
 // beside a writer connection of the test's own. On workers: sqlite-read-workers.spec.ts.
@@ -14,11 +20,13 @@ describe('SqliteReaders', () => {
           DATABASE_URL: `sqlite:${file}`,
           SQLITE_READ_CONNECTIONS: '2',
           SQLITE_READ_WORKERS: '0',
+          DB_STATEMENT_TIMEOUT_MS: String(POOL_STATEMENT_TIMEOUT_MS),
         }),
       ),
   );
 
   itReadsCommittedSnapshots(wal);
+  itStopsStatementsPastTheirTime(wal);
 
   it('lets a read wait for a free connection beyond the pool size, in arrival order', async () => {
     let release!: () => void;

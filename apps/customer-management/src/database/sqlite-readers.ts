@@ -4,7 +4,7 @@ import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import type { Database as Connection, Statement } from 'better-sqlite3';
 
-import type { ResidualCheck } from '@app/tmf-query';
+import { type ResidualCheck, underStatementClock } from '@app/tmf-query';
 import { AppConfig } from '@server/config/app-config';
 
 import { HandOffPool } from './hand-off-pool';
@@ -51,6 +51,8 @@ export class SqliteReaders implements BeforeApplicationShutdown {
   private closed = false;
   private readonly workers: SqliteReadWorkers | undefined;
   private readonly offload: ReadOffload;
+  // Each list statement's time bound (DB_STATEMENT_TIMEOUT_MS; `startStatementClock`).
+  private readonly statementTimeoutMs: number;
 
   constructor(config: AppConfig) {
     const database = config.database;
@@ -58,8 +60,14 @@ export class SqliteReaders implements BeforeApplicationShutdown {
       database.type === 'sqlite' && database.file !== ':memory:' ? database.file : undefined;
     this.workers =
       this.file && config.sqliteReadWorkers > 0
-        ? new SqliteReadWorkers(this.file, config.sqliteReadWorkers, MAX_CACHED_STATEMENTS)
+        ? new SqliteReadWorkers(
+            this.file,
+            config.sqliteReadWorkers,
+            MAX_CACHED_STATEMENTS,
+            config.dbTimeouts.statementMs,
+          )
         : undefined;
+    this.statementTimeoutMs = config.dbTimeouts.statementMs;
     this.size = config.sqliteReadConnections + (this.workers?.size ?? 0);
     this.offload = new ReadOffload(config.sqliteReadOffloadMs);
   }
@@ -109,11 +117,13 @@ export class SqliteReaders implements BeforeApplicationShutdown {
               const statement = this.statement(reader, sql);
               const started = performance.now();
               try {
-                if (first) {
-                  const row: unknown = statement.get(...params);
-                  return row === undefined ? [] : [row];
-                }
-                return statement.all(...params);
+                return underStatementClock(this.statementTimeoutMs, () => {
+                  if (first) {
+                    const row: unknown = statement.get(...params);
+                    return row === undefined ? [] : [row];
+                  }
+                  return statement.all(...params);
+                });
               } finally {
                 ms += performance.now() - started;
               }

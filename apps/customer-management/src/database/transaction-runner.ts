@@ -11,7 +11,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Database, Statement } from 'better-sqlite3';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
-import type { ResidualCheck, SqlStatement } from '@app/tmf-query';
+import { type ResidualCheck, type SqlStatement, underStatementClock } from '@app/tmf-query';
 
 import { AppConfig } from '@server/config/app-config';
 
@@ -491,7 +491,12 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
         );
       if (this.dialect === 'sqlite') {
         const query: RowQuery = <R>(sql: string, params: readonly unknown[]) =>
-          Promise.resolve(this.sqliteStatement(sql).all(...params) as R[]);
+          Promise.resolve(
+            underStatementClock(
+              this.config?.dbTimeouts.statementMs,
+              () => this.sqliteStatement(sql).all(...params) as R[],
+            ),
+          );
         return await this.sqliteQueue.run(() => withBatch(query));
       }
       const onPrimary = () => withBatch((sql, params) => this.mysqlRows(this.causal(sql), params));

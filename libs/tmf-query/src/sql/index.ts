@@ -7,6 +7,7 @@ export * from './sqlite-regexp';
 export * from './storage';
 export * from './utf8';
 export * from './sqlite-residual';
+export * from './statement-clock';
 export * from './token-encoding';
 export * from './token-entries';
 export * from './token-filter';

@@ -2,6 +2,8 @@ import { QueryErrorCode, QueryException } from '@app/tmf-query/errors';
 import { matches } from '@app/tmf-query/memory';
 import { Clause } from '@app/tmf-query/parser';
 
+import { checkStatementClock } from './statement-clock';
+
 /**
  * The residual check of the token index on SQLite: conditions the index only narrows (a range's
  * edge buckets, a regex, `ne`, a string range on a typed path) are decided on the stored document
@@ -81,6 +83,7 @@ export function adoptResidual(spec: ResidualSpec): ResidualCheck {
  * deterministic: its answer depends on the key's registration).
  */
 export function sqliteResidual(document: unknown, id: unknown, key: unknown): number {
+  checkStatementClock();
   const entry = pending.get(String(key));
   if (!entry) {
     throw new Error(`tmf_residual: no filter registered under '${String(key)}'`);

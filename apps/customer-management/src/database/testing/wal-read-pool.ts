@@ -4,6 +4,9 @@ import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
 
+import { STATEMENT_CLOCK_EXPIRED } from '@app/tmf-query';
+
+import { asDatabaseUnavailable } from '@server/database/database-unavailable';
 import type { ReadBatch } from '@server/database/read-steps';
 
 /** Counts table `t`'s rows. */
@@ -79,5 +82,36 @@ export function itReadsCommittedSnapshots(context: WalReadPool<ReadPool>): void 
     expect(
       await pool.snapshot(async (batch) => counted((await batch([{ sql: COUNT, params: [] }]))[0])),
     ).toBe(2);
+  });
+}
+
+/** The statement timeout the shared case expects its pool made with (DB_STATEMENT_TIMEOUT_MS). */
+export const POOL_STATEMENT_TIMEOUT_MS = 100;
+
+/** `n` names, each tested by the regexp function: a regex scan without an index. */
+const regexScan = (n: number) =>
+  `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n}) ` +
+  "SELECT COUNT(*) AS matched FROM n WHERE ('name ' || i) REGEXP ?";
+
+/**
+ * A pool made with a statement timeout of {@link POOL_STATEMENT_TIMEOUT_MS}: a statement past it is
+ * stopped by its clock (three million regex tests take seconds), the read fails with
+ * `SQLITE_STATEMENT_TIMEOUT` (a 503 naming the timeout), and the pool reads on.
+ */
+export function itStopsStatementsPastTheirTime(context: WalReadPool<ReadPool>): void {
+  it('stops a statement past the statement timeout, and answers the next reads', async () => {
+    const { pool } = context;
+    const error: unknown = await pool
+      .snapshot((batch) => batch([{ sql: regexScan(3_000_000), params: ['7$'] }]))
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(error).toMatchObject({ code: STATEMENT_CLOCK_EXPIRED });
+    expect(asDatabaseUnavailable(error)?.message).toMatch(/database statement timeout/);
+    expect(await pool.one<{ n: number }>(COUNT, [])).toEqual({ n: 1 });
+    expect(
+      await pool.snapshot((batch) => batch([{ sql: regexScan(1000), params: ['7$'] }])),
+    ).toEqual([[{ matched: 100 }]]);
   });
 }
