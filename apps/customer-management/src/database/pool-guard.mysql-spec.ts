@@ -15,6 +15,7 @@ import { classifyDatabaseError, driverErrorCode, POOL_ACQUIRE_TIMEOUT } from './
 import { MigrationService } from './migration.service';
 import { guardPool, mysqlPool, poolGuardStats, queryPool } from './pool-guard';
 import { mysqlGuardedRunner, MYSQL_SPEC_URL } from './testing/mysql-guarded-runner';
+import { TransactionRunner } from './transaction-runner';
 
 const URL = MYSQL_SPEC_URL;
 const DATABASE = `tmf_pool_guard_${process.pid}`;
@@ -53,6 +54,30 @@ describe('guarded MySQL/MariaDB pool', () => {
     const kept = await connectionId();
     await expect(queryPool(pool, 'SELECT * FROM missing_table', [], 1000)).rejects.toThrow();
     expect(await connectionId()).toBe(kept);
+  });
+
+  it('a list statement is stopped by MariaDB itself before the client timeout, on a connection kept', async () => {
+    const tx = new TransactionRunner(db.dataSource);
+    await tx.onModuleInit();
+    const [{ v }] = await db.dataSource.query<{ v: string }[]>('SELECT VERSION() AS v');
+    const before = await connectionId();
+    const discarded = poolGuardStats(mysqlPool(db.dataSource))!.discarded;
+    const err = await tx
+      .readRows((query) => query('SELECT SLEEP(3) AS s', []))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppException);
+    expect((err as AppException).code).toBe('DATABASE_UNAVAILABLE');
+    if (!/mariadb/i.test(v)) {
+      // MySQL 8: the client's timeout alone (its connection replaced).
+      return;
+    }
+    // max_statement_time at 90 % of the timeout: the server's answer (1969), not the client giving
+    // up, so the connection was not replaced.
+    expect((err as AppException).message).toMatch(/ran longer than the database statement timeout/);
+    expect(await connectionId()).toBe(before);
+    expect(poolGuardStats(mysqlPool(db.dataSource))!.discarded).toBe(discarded);
+    // A list statement within the bound answers.
+    expect(await tx.readRows((query) => query('SELECT SLEEP(0.1) AS s', []))).toEqual([{ s: 0 }]);
   });
 
   it('a write whose statement times out answers 503 DATABASE_UNAVAILABLE and is absent', async () => {

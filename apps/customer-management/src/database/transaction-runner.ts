@@ -48,6 +48,11 @@ import {
 const MAX_GROUP = 64;
 /** Prepared SQLite statements kept for reuse (oldest dropped first). */
 const MAX_CACHED_STATEMENTS = 500;
+/**
+ * The share of DB_STATEMENT_TIMEOUT_MS a MariaDB list statement may run on the server
+ * (`max_statement_time`): its error then arrives before the client's own timeout fires.
+ */
+const SERVER_STATEMENT_SHARE = 0.9;
 /** Runs of a unit whose writer-thread group failed for another unit's statement (or a stale key). */
 const MAX_THREAD_RUNS = 3;
 
@@ -499,7 +504,8 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
           );
         return await this.sqliteQueue.run(() => withBatch(query));
       }
-      const onPrimary = () => withBatch((sql, params) => this.mysqlRows(this.causal(sql), params));
+      const onPrimary = () =>
+        withBatch((sql, params) => this.mysqlRows(this.causal(sql, true), params));
       return this.replica ? await this.replica.read(withBatch, onPrimary) : await onPrimary();
     } catch (err) {
       throw asDatabaseUnavailable(err) ?? err;
@@ -536,13 +542,29 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
   /**
    * On Galera, a read presenting a consistency token waits until this node has applied every write
    * the cluster committed before it (`wsrep_sync_wait`), so it sees the client's own write made
-   * through another node. Others read without that wait.
+   * through another node. Others read without that wait. `bounded` (a list's statements, which may
+   * scan): on MariaDB the server stops the statement itself a little before DB_STATEMENT_TIMEOUT_MS
+   * (`max_statement_time`, error 1969 on a connection that stays usable); past the client's timeout
+   * alone the connection is closed and the server would scan on for nobody. A lookup by key cannot
+   * scan: the GET's statement stays as it is.
    */
-  private causal(sql: string): string {
+  private causal(sql: string, bounded = false): string {
     const context = this.flavour?.galera ? currentConsistency() : undefined;
-    return context?.presented || context?.invalid
-      ? `SET STATEMENT wsrep_sync_wait = 1 FOR ${sql}`
-      : sql;
+    const settings: string[] = [];
+    if (context?.presented || context?.invalid) {
+      settings.push('wsrep_sync_wait = 1');
+    }
+    if (bounded && this.serverStatementSeconds !== undefined) {
+      settings.push(`max_statement_time = ${this.serverStatementSeconds}`);
+    }
+    return settings.length > 0 ? `SET STATEMENT ${settings.join(', ')} FOR ${sql}` : sql;
+  }
+
+  /** MariaDB: a list statement's `max_statement_time` (seconds), 90 % of DB_STATEMENT_TIMEOUT_MS. */
+  private get serverStatementSeconds(): string | undefined {
+    return this.flavour?.mariadb && this.statementTimeoutMs
+      ? ((this.statementTimeoutMs * SERVER_STATEMENT_SHARE) / 1000).toFixed(3)
+      : undefined;
   }
 
   /**
