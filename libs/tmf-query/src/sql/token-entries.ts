@@ -170,11 +170,7 @@ export function extractTokenRows(
     return extractOneRow(document, layout, dateLevels, counts, markedElements(storage));
   }
   const arrayRows: TokenRow[] = [];
-  const rootTokens: string[] = [];
-  const rootValues = counts ? new Set<string>() : undefined;
-  for (const leaf of layout.root) {
-    pushTokens(rootTokens, leaf, leafValues(document, leaf), dateLevels, rootValues);
-  }
+  const { rootTokens, rootValues } = rootTokensOf(document, layout, dateLevels, counts);
   // The arrays' value tokens, each once (their copies are made from these: the tokens' hashes are
   // already known, where a Set of the copies would hash every new string again).
   const values = copies ? new Set<string>() : undefined;
@@ -211,6 +207,24 @@ export function extractTokenRows(
 }
 
 /**
+ * The tokens of the attributes outside arrays (the slot-0 row's own), and with `counts` their value
+ * tokens, each once (what the count table counts for them).
+ */
+function rootTokensOf(
+  document: unknown,
+  layout: TokenLayout,
+  dateLevels: readonly number[],
+  counts: boolean,
+): { rootTokens: string[]; rootValues: Set<string> | undefined } {
+  const rootTokens: string[] = [];
+  const rootValues = counts ? new Set<string>() : undefined;
+  for (const leaf of layout.root) {
+    pushTokens(rootTokens, leaf, leafValues(document, leaf), dateLevels, rootValues);
+  }
+  return { rootTokens, rootValues };
+}
+
+/**
  * The rows of {@link extractTokenRows} in the one-row layout (ADR 0014): the slot-0 row holds the
  * tokens of the attributes outside arrays, the copy of each array element's value token and each
  * element's bucket tokens (each once: "some element"), then the first `marked` (the mapping's
@@ -225,11 +239,7 @@ function extractOneRow(
   counts: boolean,
   marked: number,
 ): TokenRow[] {
-  const rootTokens: string[] = [];
-  const rootValues = counts ? new Set<string>() : undefined;
-  for (const leaf of layout.root) {
-    pushTokens(rootTokens, leaf, leafValues(document, leaf), dateLevels, rootValues);
-  }
+  const { rootTokens, rootValues } = rootTokensOf(document, layout, dateLevels, counts);
   const values = new Set<string>();
   const buckets = new Set<string>();
   const markedTokens: string[] = [];

@@ -141,27 +141,24 @@ function edgesOf(covers: readonly TokenCover<string>[]): string | undefined {
  */
 export function planElementTokens(clauses: readonly Clause[], elements: number): TokenPlan {
   const plan = planTokens(clauses);
-  const markedWith = (expression: string, marks: readonly number[]) =>
-    marks
-      .map(
-        (mark) =>
-          `(${expression.replace(/[0-9a-z]+/g, (token) => elementToken(token, mark, elements))})`,
-      )
-      .join(' OR ');
   const marks = elementMarks(elements);
+  // The expression once per mark, each with its tokens marked.
+  const perMark = (expression: string) =>
+    marks.map(
+      (mark) =>
+        `(${expression.replace(/[0-9a-z]+/g, (token) => elementToken(token, mark, elements))})`,
+    );
   const marked = (expression: MatchExpression): MatchExpression =>
-    typeof expression === 'boolean' ? expression : markedWith(expression, marks);
+    typeof expression === 'boolean' ? expression : perMark(expression).join(' OR ');
   const edges = plan.edges === undefined ? undefined : (marked(plan.edges) as string);
   // The last mark is the later elements' (`elementToken`): their own rows.
+  const supMarks = typeof plan.sup === 'string' ? perMark(plan.sup) : undefined;
   const halves =
-    plan.exact && typeof plan.sup === 'string'
-      ? {
-          rows: markedWith(plan.sup, marks.slice(0, -1)),
-          later: markedWith(plan.sup, marks.slice(-1)),
-        }
+    plan.exact && supMarks
+      ? { rows: supMarks.slice(0, -1).join(' OR '), later: supMarks.slice(-1).join(' OR ') }
       : undefined;
   return {
-    sup: marked(plan.sup),
+    sup: supMarks ? supMarks.join(' OR ') : plan.sup,
     core: marked(plan.core),
     exact: plan.exact,
     values: plan.values,
