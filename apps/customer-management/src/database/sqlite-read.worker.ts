@@ -2,11 +2,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 import Database from 'better-sqlite3';
 
-import { adoptResidual, QueryException, ResidualCheck, underStatementClock } from '@app/tmf-query';
+import { adoptResidual, QueryException, ResidualCheck } from '@app/tmf-query';
 
 import { runSteps } from './read-steps';
 import { registerFunctions } from './sqlite-functions';
 import { SqliteStatementCache } from './sqlite-statement-cache';
+import { sqliteStepRows } from './sqlite-step-rows';
 import type { ReadWorkerData, ReadWorkerReply, ReadWorkerRequest } from './sqlite-read-protocol';
 
 // A read worker (SqliteReadWorkers): one read-only connection on its own thread, answering one read
@@ -61,13 +62,7 @@ async function handle(request: ReadWorkerRequest): Promise<void> {
       request.steps,
       (sql, params, first) => {
         const { statement } = statements.get(sql);
-        return underStatementClock(data.statementTimeoutMs, () => {
-          if (first) {
-            const row: unknown = statement.get(...params);
-            return row === undefined ? [] : [row];
-          }
-          return statement.all(...params);
-        });
+        return sqliteStepRows(statement, params, first, data.statementTimeoutMs);
       },
       () => residual?.reset(),
     );

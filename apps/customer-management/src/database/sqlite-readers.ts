@@ -4,7 +4,7 @@ import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import type { Database as Connection, Statement } from 'better-sqlite3';
 
-import { type ResidualCheck, underStatementClock } from '@app/tmf-query';
+import type { ResidualCheck } from '@app/tmf-query';
 import { AppConfig } from '@server/config/app-config';
 
 import { HandOffPool } from './hand-off-pool';
@@ -12,6 +12,7 @@ import { ReadOffload } from './read-offload';
 import { ReadBatch, runSteps } from './read-steps';
 import { registerFunctions } from './sqlite-functions';
 import { ReadPoolStats, SqliteReadWorkers } from './sqlite-read-workers';
+import { sqliteStepRows } from './sqlite-step-rows';
 
 export type { ReadPoolStats } from './sqlite-read-workers';
 
@@ -117,13 +118,7 @@ export class SqliteReaders implements BeforeApplicationShutdown {
               const statement = this.statement(reader, sql);
               const started = performance.now();
               try {
-                return underStatementClock(this.statementTimeoutMs, () => {
-                  if (first) {
-                    const row: unknown = statement.get(...params);
-                    return row === undefined ? [] : [row];
-                  }
-                  return statement.all(...params);
-                });
+                return sqliteStepRows(statement, params, first, this.statementTimeoutMs);
               } finally {
                 ms += performance.now() - started;
               }

@@ -148,6 +148,9 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
   /** When the last write transaction started (`Date.now()`): background work yields to writes. */
   private lastWriteAt = 0;
   private readonly statementTimeoutMs: number | undefined;
+  // MariaDB: a list statement's `max_statement_time` (seconds, 90 % of DB_STATEMENT_TIMEOUT_MS),
+  // known once init has read the server's flavour (see `causal`).
+  private serverStatementSeconds: string | undefined;
   // MySQL/MariaDB reads sent as prepared statements (the repeated ones; see `PreparedReads`).
   private readonly preparedReads = new PreparedReads();
 
@@ -181,6 +184,10 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
       return;
     }
     this.flavour = await detectFlavour(this.dataSource);
+    this.serverStatementSeconds =
+      this.flavour.mariadb && this.statementTimeoutMs
+        ? ((this.statementTimeoutMs * SERVER_STATEMENT_SHARE) / 1000).toFixed(3)
+        : undefined;
     this.positionsReported = this.replica !== undefined || this.flavour.galera;
     // Grouped writes need one commit position per write (consistency tokens) no more than Galera's
     // certification, which would fail a whole group for one unit's conflict: single transactions there.
@@ -558,13 +565,6 @@ export class TransactionRunner implements OnModuleInit, BeforeApplicationShutdow
       settings.push(`max_statement_time = ${this.serverStatementSeconds}`);
     }
     return settings.length > 0 ? `SET STATEMENT ${settings.join(', ')} FOR ${sql}` : sql;
-  }
-
-  /** MariaDB: a list statement's `max_statement_time` (seconds), 90 % of DB_STATEMENT_TIMEOUT_MS. */
-  private get serverStatementSeconds(): string | undefined {
-    return this.flavour?.mariadb && this.statementTimeoutMs
-      ? ((this.statementTimeoutMs * SERVER_STATEMENT_SHARE) / 1000).toFixed(3)
-      : undefined;
   }
 
   /**
