@@ -45,7 +45,7 @@ export function addCountDeltas(
 ) {
   for (const row of rows) {
     if (row.rep === 0) {
-      const key = `${row.token}:${row.v}`;
+      const key = row.key;
       if (kept && !kept.has(key)) {
         continue;
       }
