@@ -4,23 +4,23 @@
  * (in a database of its own) holding `--prefill` customers of one epoch, then write groups of
  * `--group` customers inserted in turn by each variant (one multi-row INSERT and COMMIT per group, as
  * a write group sends it). Prints MariaDB's CPU per customer (`/proc/<pid>/stat` of the server
- * around each group, so one MariaDB and nothing else running) and the wall time. Not the product's
+ * around each group: nothing else may use that MariaDB) and the wall time. Not the product's
  * code path: a probe.
  *
- *   ts-node -r tsconfig-paths/register test/load/mysql-token-insert-probe.ts --pid <mariadbd pid>
- *     [--url mysql://root@127.0.0.1:3306] [--group 12] [--groups 600] [--prefill 10000]
+ *   ts-node -r tsconfig-paths/register test/load/mysql-token-insert-probe.ts
+ *     [--pid <mariadbd pid>, default: the one MariaDB running] [--url mysql://root@127.0.0.1:3306]
+ *     [--group 12] [--groups 600] [--prefill 10000]
  */
-import { readFileSync } from 'node:fs';
-
 import { createConnection } from 'mysql2/promise';
 
 import { epochOf, extractMysqlTokenRows } from '@app/tmf-query';
 import { customerSqlStorage } from '@server/customer/customer.storage';
 
 import { arg } from './bench-args';
+import { cpuSeconds, databaseServerPid } from './cpu-meter';
 import { fixture } from './customer-requests';
 
-const PID = Number(arg('pid', '0'));
+const PID = Number(arg('pid', String(databaseServerPid() ?? 0)));
 const URL = arg('url', 'mysql://root@127.0.0.1:3306');
 const GROUP = Number(arg('group', '12'));
 const GROUPS = Number(arg('groups', '600'));
@@ -37,12 +37,6 @@ interface Row {
   seq: number;
   slot: number;
   rep: number;
-}
-
-/** A process's user + system CPU in µs (clock ticks of 10 ms). */
-function processCpuUs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 function rowsOf(seq: number): Row[] {
@@ -104,7 +98,7 @@ const VARIANTS: Record<string, { send: Send; prepared?: boolean }> = {
 
 async function main(): Promise<void> {
   if (!PID) {
-    throw new Error('--pid <the MariaDB server process> is required');
+    throw new Error('--pid <the MariaDB server process> is required when not exactly one runs');
   }
   const connection = await createConnection({ uri: URL, multipleStatements: true });
   await connection.query(
@@ -134,14 +128,14 @@ async function main(): Promise<void> {
     }
     const run = (sql: string, params?: (string | number)[]) =>
       variant.prepared ? connection.execute(sql, params) : connection.query(sql);
-    const cpu0 = processCpuUs(PID);
+    const cpu0 = cpuSeconds(PID) * 1e6;
     const t0 = process.hrtime.bigint();
     await connection.query('BEGIN');
     await variant.send(run, customers);
     await connection.query('COMMIT');
     const total = totals.get(name)!;
     total.ms += Number(process.hrtime.bigint() - t0) / 1e6;
-    total.cpuUs += processCpuUs(PID) - cpu0;
+    total.cpuUs += cpuSeconds(PID) * 1e6 - cpu0;
     total.customers += GROUP;
     total.rows += customers.reduce((n, rows) => n + rows.length, 0);
   }

@@ -107,11 +107,16 @@ export function extractMysqlTokenRows(document: unknown, storage: SqlStorage): M
   const lastSlot = new Map<string, number>();
   const push = (slot: number, leaf: TokenLeaf, values: StoredValue[]) => {
     for (const row of leafRows(leaf, values)) {
-      const key = `${row.token}:${row.v}`;
-      const last = lastSlot.get(key);
+      const last = lastSlot.get(row.key);
       if (last !== slot) {
-        lastSlot.set(key, slot);
-        rows.push({ token: row.token, v: row.v, slot, rep: last === undefined ? 0 : 1, key });
+        lastSlot.set(row.key, slot);
+        rows.push({
+          token: row.token,
+          v: row.v,
+          slot,
+          rep: last === undefined ? 0 : 1,
+          key: row.key,
+        });
       }
     }
   };
@@ -158,7 +163,7 @@ export function mysqlTokenKeyPaths(document: unknown, storage: SqlStorage): Map<
   const paths = new Map<string, number>();
   forEachLeaf(document, storage, (leaf, values) => {
     for (const row of leafRows(leaf, values)) {
-      paths.set(`${row.token}:${row.v}`, leaf.pathId);
+      paths.set(row.key, leaf.pathId);
     }
   });
   return paths;
@@ -179,8 +184,7 @@ export function mysqlTokenKeysOf(
     if (pathIds && !pathIds.has(leaf.pathId)) {
       return;
     }
-    for (const row of leafRows(leaf, values)) {
-      const key = `${row.token}:${row.v}`;
+    for (const { key } of leafRows(leaf, values)) {
       if (!kept || kept.has(key)) {
         keys.add(key);
       }
@@ -189,25 +193,26 @@ export function mysqlTokenKeysOf(
   return keys;
 }
 
-function leafRows(
-  { pathId, attribute }: TokenLeaf,
-  values: StoredValue[],
-): { token: number; v: string }[] {
-  const out: { token: number; v: string }[] = [];
+/** A leaf's `(token, v)` pairs with their key (`token:v`, see {@link MysqlTokenRow.key}). */
+type LeafRow = Pick<MysqlTokenRow, 'token' | 'v' | 'key'>;
+
+function leafRow(token: number, v: string): LeafRow {
+  return { token, v, key: `${token}:${v}` };
+}
+
+function leafRows({ pathId, attribute }: TokenLeaf, values: StoredValue[]): LeafRow[] {
+  const out: LeafRow[] = [];
   for (const stored of values) {
     if (stored.kind === 's') {
-      out.push({ token: valueTokenNumber(pathId, 's', stored.text), v: '0' });
+      out.push(leafRow(valueTokenNumber(pathId, 's', stored.text), '0'));
       // Ranges on an `any` value compare stored strings as strings (typed string paths have none).
       if (attribute.type === 'any') {
-        out.push({ token: orderedTokenNumber(pathId, 's'), v: keyText(stringKey(stored.text)) });
+        out.push(leafRow(orderedTokenNumber(pathId, 's'), keyText(stringKey(stored.text))));
       }
     } else if (stored.kind === 'b') {
-      out.push({ token: valueTokenNumber(pathId, 'b', stored.num), v: '0' });
+      out.push(leafRow(valueTokenNumber(pathId, 'b', stored.num), '0'));
     } else {
-      out.push({
-        token: orderedTokenNumber(pathId, stored.kind),
-        v: keyText(sortableKey(stored.num)),
-      });
+      out.push(leafRow(orderedTokenNumber(pathId, stored.kind), keyText(sortableKey(stored.num))));
     }
   }
   return out;
